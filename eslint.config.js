@@ -1,0 +1,62 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+// Ambient sources of time, randomness, scheduling and environment. Code under core/ and
+// sim/ must get all of these through injected ports, or runs stop being replayable.
+const ambientGlobals = [
+  { name: 'Date', message: 'Use the Clock port: wall time breaks determinism.' },
+  { name: 'performance', message: 'Use the Clock port: wall time breaks determinism.' },
+  { name: 'setTimeout', message: 'Schedule through the event queue, not real timers.' },
+  { name: 'setInterval', message: 'Schedule through the event queue, not real timers.' },
+  { name: 'setImmediate', message: 'Schedule through the event queue, not real timers.' },
+  { name: 'clearTimeout', message: 'Schedule through the event queue, not real timers.' },
+  { name: 'clearInterval', message: 'Schedule through the event queue, not real timers.' },
+  { name: 'process', message: 'No environment, argv or stdio in core/ and sim/: the CLI passes them in.' },
+  { name: 'fetch', message: 'No real network in core/ and sim/.' },
+  { name: 'crypto', message: 'Use the Rng port; import node:crypto hashes explicitly if needed.' },
+];
+
+const ambientProperties = [
+  { object: 'Math', property: 'random', message: 'Use the Rng port (seeded streams).' },
+  { object: 'globalThis', property: 'Date', message: 'Use the Clock port.' },
+  { object: 'globalThis', property: 'performance', message: 'Use the Clock port.' },
+  { object: 'globalThis', property: 'process', message: 'No environment in core/ and sim/.' },
+  { object: 'globalThis', property: 'setTimeout', message: 'No real timers.' },
+  { object: 'globalThis', property: 'setInterval', message: 'No real timers.' },
+];
+
+const ambientModules = [
+  'fs', 'node:fs', 'fs/promises', 'node:fs/promises',
+  'timers', 'node:timers', 'timers/promises', 'node:timers/promises',
+  'perf_hooks', 'node:perf_hooks', 'process', 'node:process', 'os', 'node:os',
+  'child_process', 'node:child_process', 'worker_threads', 'node:worker_threads',
+  'net', 'node:net', 'http', 'node:http',
+].map((name) => ({ name, message: 'core/ and sim/ do no I/O and read no ambient state; the CLI does.' }));
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['core/**/*.ts', 'sim/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...ambientGlobals],
+      'no-restricted-properties': ['error', ...ambientProperties],
+      'no-restricted-imports': ['error', { paths: ambientModules }],
+    },
+  },
+  {
+    // The engine knows nothing of the simulator or the CLI.
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ambientModules,
+        patterns: [{ group: ['**/sim/**', '**/cli/**', '**/reports/**'], message: 'core/ imports nothing of this project outside core/.' }],
+      }],
+    },
+  },
+);
