@@ -1,0 +1,250 @@
+import { executePlan } from './executor.ts';
+import { buildInventory } from './inventory.ts';
+import type { EngineParams } from './params.ts';
+import { planActivation } from './planner/index.ts';
+import {
+  isConfigGenerationConflict,
+  type Clock,
+  type Datastore,
+  type Log,
+  type LogFields,
+  type Rng,
+  type SledAgentClients,
+} from './ports.ts';
+import {
+  addCounters,
+  cloneCounters,
+  countRecord,
+  REQUEST_RING_BUFFER_LEN,
+  RingBuffer,
+  zeroCounters,
+  type ActivationStatus,
+  type Counters,
+  type Operation,
+  type RequestRecord,
+} from './status.ts';
+import type { UploadChannel } from './upload-channel.ts';
+import { requestHash, type ArtifactConfig, type ArtifactHash, type LocalRepo, type Request, type SledId } from './types.ts';
+
+export interface EnginePorts {
+  readonly datastore: Datastore;
+  readonly sledAgents: SledAgentClients;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly log: Log;
+}
+
+/** A sled's listing, `null` when it could not be had, or a reason to stop the activation. */
+type Collected = ReadonlyMap<ArtifactHash, number> | null | { readonly stop: string };
+
+/** The request records and counters of one activation. */
+class ActivationLedger {
+  readonly records: RequestRecord[] = [];
+  readonly counters: Counters = zeroCounters();
+
+  constructor(private readonly clock: Clock) {}
+
+  record(target: SledId, operation: Operation, error: string | null): void {
+    const record: RequestRecord = { time: this.clock.now(), target, operation, error };
+    this.records.push(record);
+    countRecord(this.counters, record);
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * One Nexus's TUF artifact replication task. Each `activate()` drains the upload channel,
+ * collects what the datastore and the sleds hold, plans, and sends the requests.
+ * Activations must not overlap; the caller (Nexus's task driver) serialises them.
+ */
+export class ReplicationEngine {
+  private local: LocalRepo[] = [];
+  private readonly lifetime = zeroCounters();
+  private readonly requestLog = new RingBuffer<RequestRecord>(REQUEST_RING_BUFFER_LEN);
+  private activations = 0;
+  private running = false;
+
+  constructor(
+    private readonly ports: EnginePorts,
+    readonly params: EngineParams,
+    private readonly uploads: UploadChannel,
+  ) {}
+
+  /** Repos held in local storage, oldest first. */
+  get localRepos(): readonly LocalRepo[] {
+    return this.local;
+  }
+
+  async activate(): Promise<ActivationStatus> {
+    if (this.running) throw new Error('activate() called while an activation is running');
+    this.running = true;
+    try {
+      return await this.run();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(): Promise<ActivationStatus> {
+    const { datastore, rng } = this.ports;
+    const params = this.params;
+    const ledger = new ActivationLedger(this.ports.clock);
+    const activation = ++this.activations;
+    const finish = (error: string | null, generation: number | null, deferred: number): ActivationStatus => {
+      this.requestLog.pushAll(ledger.records);
+      addCounters(this.lifetime, ledger.counters);
+      if (error !== null) this.log('error', 'Activation stopped', { activation, error });
+      return {
+        activation,
+        error,
+        generation: params.generation === 'generation' ? generation : null,
+        lastRun: ledger.counters,
+        lifetime: cloneCounters(this.lifetime),
+        requestsDeferred: deferred,
+        localRepos: this.local.length,
+        requestLog: this.requestLog.toArray(),
+      };
+    };
+
+    if (params.bugs.has('forget_local_on_activation')) {
+      for (const repo of this.local) this.releaseRepo(repo, 'forgotten');
+      this.local = [];
+    }
+    for (const repo of this.uploads.drain()) {
+      this.local.push(repo);
+      this.log('info', 'Received local repository', { repo: repo.id, artifacts: repo.artifacts.length });
+    }
+
+    let sleds: readonly SledId[];
+    try {
+      sleds = await datastore.listSleds();
+    } catch (err) {
+      return finish(`failed to list sleds: ${describe(err)}`, null, 0);
+    }
+    let config: ArtifactConfig;
+    try {
+      config = await datastore.readArtifactConfig();
+    } catch (err) {
+      if (!params.bugs.has('empty_wanted_on_error')) {
+        return finish(`failed to list artifacts from database: ${describe(err)}`, null, 0);
+      }
+      config = { generation: 0, artifacts: [] };
+    }
+
+    const collected: Collected[] = await Promise.all(
+      sleds.map((sled) =>
+        params.generation === 'generation' ? this.configureAndList(ledger, sled, config) : this.list(ledger, sled),
+      ),
+    );
+    const listings = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
+    for (const [i, result] of collected.entries()) {
+      if (result !== null && 'stop' in result) return finish(result.stop as string, config.generation, 0);
+      if (result !== null) listings.set(sleds[i] as SledId, result as ReadonlyMap<ArtifactHash, number>);
+    }
+    if (params.generation === 'review' && listings.size === 0) {
+      return finish('no sleds responded to list requests', config.generation, 0);
+    }
+
+    const inventory = buildInventory(config.artifacts, listings, params.generation !== 'generation');
+    const plan = planActivation({ sleds, inventory, localRepos: this.local }, rng, params);
+    if (plan.release.length > 0) {
+      const released = new Set(plan.release);
+      for (const repo of plan.release) this.releaseRepo(repo, 'replicated');
+      this.local = this.local.filter((repo) => !released.has(repo));
+    }
+
+    const unbounded = params.generation === 'review' || params.bugs.has('ignore_limits');
+    const generation = params.generation === 'generation' ? config.generation : undefined;
+    await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
+      this.send(ledger, request, generation),
+    );
+    return finish(null, config.generation, plan.deferred.length);
+  }
+
+  private async list(ledger: ActivationLedger, sled: SledId): Promise<Collected> {
+    try {
+      const listing = await this.ports.sledAgents(sled).list();
+      ledger.record(sled, { kind: 'list' }, null);
+      this.log('info', 'Successfully got artifact list', { sled });
+      return listing.artifacts;
+    } catch (err) {
+      ledger.record(sled, { kind: 'list' }, describe(err));
+      this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
+      return null;
+    }
+  }
+
+  /** `generation` engine: put the configuration, then list; a newer generation anywhere stops. */
+  private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig): Promise<Collected> {
+    const client = this.ports.sledAgents(sled);
+    try {
+      await client.putConfig(config);
+      ledger.record(sled, { kind: 'config', generation: config.generation }, null);
+    } catch (err) {
+      ledger.record(sled, { kind: 'config', generation: config.generation }, describe(err));
+      this.log('error', 'Failed to put artifact config', { sled, generation: config.generation, error: describe(err) });
+      if (isConfigGenerationConflict(err)) {
+        return { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` };
+      }
+      return null;
+    }
+    let listing;
+    try {
+      listing = await client.list();
+    } catch (err) {
+      ledger.record(sled, { kind: 'list' }, describe(err));
+      this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
+      return null;
+    }
+    if (listing.generation !== config.generation) {
+      const error = `sled reported generation ${listing.generation}, expected ${config.generation}`;
+      ledger.record(sled, { kind: 'list' }, error);
+      this.log('error', 'Failed to get artifact list: sled reported different generation number', { sled, error });
+      return { stop: `sled ${sled} ${error}` };
+    }
+    ledger.record(sled, { kind: 'list' }, null);
+    this.log('info', 'Successfully got artifact list', { sled });
+    return listing.artifacts;
+  }
+
+  private async send(ledger: ActivationLedger, request: Request, generation: number | undefined): Promise<void> {
+    const client = this.ports.sledAgents(request.target);
+    let error: string | null = null;
+    try {
+      if (request.kind === 'put') await client.put(request.artifact, generation);
+      else if (request.kind === 'copy') await client.copyFromDepot(request.hash, request.source, generation);
+      else await client.delete(request.hash);
+    } catch (err) {
+      error = describe(err);
+    }
+    const hash = requestHash(request);
+    const operation: Operation = request.kind === 'copy' ? { kind: 'copy', hash, source: request.source } : { kind: request.kind, hash };
+    ledger.record(request.target, operation, error);
+    const fields: LogFields = {
+      sled: request.target,
+      sha256: hash,
+      ...(request.kind === 'copy' ? { source: request.source } : {}),
+      ...(error === null ? {} : { error }),
+    };
+    this.log(error === null ? 'info' : 'warn', REQUEST_MESSAGES[request.kind][error === null ? 0 : 1], fields);
+  }
+
+  private releaseRepo(repo: LocalRepo, reason: string): void {
+    repo.release();
+    this.log('info', 'Cleaning up local repository', { repo: repo.id, reason });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string, fields: LogFields): void {
+    this.ports.log.log(level, msg, fields);
+  }
+}
+
+/** omicron's log messages, [success, failure]. */
+const REQUEST_MESSAGES: Record<Request['kind'], readonly [string, string]> = {
+  put: ['Successfully put artifact', 'Failed to put artifact'],
+  copy: ['Successfully requested artifact copy from depot', 'Failed to request artifact copy from depot'],
+  delete: ['Successfully deleted artifact', 'Failed to delete artifact'],
+};

@@ -1,0 +1,54 @@
+import type { Plan } from './planner/index.ts';
+import type { Request } from './types.ts';
+
+/**
+ * Sends a plan's requests the way omicron's `Requests::into_stream` feeds
+ * `buffer_unordered(limit)`: every PUT first; once all PUTs have *started*, the other
+ * copies, deletes and recopies follow as slots free up, alternating (like futures'
+ * `select`) with the copy-after-put requests, which become available only once every
+ * PUT has *ended*. At most `limit` requests are in flight (`Infinity`: no limit).
+ *
+ * `send` must not reject; it records its own outcome. Resolves when all have ended.
+ */
+export function executePlan(
+  plan: Plan,
+  limit: number,
+  send: (request: Request) => Promise<void>,
+): Promise<void> {
+  const puts = [...plan.put];
+  const afterPut = [...plan.copyAfterPut];
+  const rest: Request[] = [...plan.other, ...plan.recopy];
+  let putsRunning = 0;
+  let inFlight = 0;
+  let afterPutFirst = true;
+
+  const next = (): Request | undefined => {
+    const put = puts.shift();
+    if (put !== undefined) return put;
+    const afterPutReady = putsRunning === 0 && afterPut.length > 0;
+    const preferAfterPut = afterPutFirst;
+    afterPutFirst = !afterPutFirst;
+    if (preferAfterPut && afterPutReady) return afterPut.shift();
+    if (rest.length > 0) return rest.shift();
+    return afterPutReady ? afterPut.shift() : undefined;
+  };
+
+  return new Promise<void>((resolve) => {
+    const pump = (): void => {
+      while (inFlight < limit) {
+        const request = next();
+        if (request === undefined) break;
+        inFlight++;
+        const isPut = request.kind === 'put';
+        if (isPut) putsRunning++;
+        void send(request).then(() => {
+          inFlight--;
+          if (isPut) putsRunning--;
+          pump();
+        });
+      }
+      if (inFlight === 0 && puts.length === 0 && afterPut.length === 0 && rest.length === 0) resolve();
+    };
+    pump();
+  });
+}

@@ -1,0 +1,11 @@
+export * from './types.ts';
+export * from './ports.ts';
+export * from './params.ts';
+export * from './inventory.ts';
+export * from './local-repos.ts';
+export * from './planner/index.ts';
+export * from './executor.ts';
+export * from './status.ts';
+export * from './upload-channel.ts';
+export * from './engine.ts';
+export { seededRng, shuffle, choose } from './random.ts';

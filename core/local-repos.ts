@@ -1,0 +1,40 @@
+import type { EngineParams } from './params.ts';
+import { presentCount, type Inventory } from './inventory.ts';
+import type { ArtifactHash, LocalArtifact, LocalRepo } from './types.ts';
+
+/**
+ * Sleds that must hold each artifact before a local repo may go. `review` caps it at the
+ * sled count (the PR's `MIN_SLED_REPLICATION.min(sleds.len())`); later engines take the
+ * parameter as is, so with fewer sleds a local repo is never released.
+ */
+export function releaseThreshold(params: EngineParams, sledCount: number): number {
+  if (params.bugs.has('release_early')) return 1;
+  if (params.generation === 'review') return Math.min(params.minSledReplication, sledCount);
+  return params.minSledReplication;
+}
+
+/**
+ * A repo is released when every artifact of it that the inventory knows is on enough
+ * sleds. Artifacts the inventory does not know (not wanted, on no sled) do not hold it
+ * back, as in the merged code: that is what makes `channel_first` uploads dangerous.
+ */
+export function isReleasable(repo: LocalRepo, inventory: Inventory, threshold: number): boolean {
+  return repo.artifacts.every((artifact) => {
+    const presence = inventory.get(artifact.hash);
+    return presence === undefined || presentCount(presence) >= threshold;
+  });
+}
+
+/**
+ * The local copy to PUT for each inventory artifact, from the repos being kept. When two
+ * repos share an artifact the later one's copy is used, as omicron overwrites the handle.
+ */
+export function localCopies(kept: readonly LocalRepo[], inventory: Inventory): Map<ArtifactHash, LocalArtifact> {
+  const copies = new Map<ArtifactHash, LocalArtifact>();
+  for (const repo of kept) {
+    for (const artifact of repo.artifacts) {
+      if (inventory.has(artifact.hash)) copies.set(artifact.hash, artifact);
+    }
+  }
+  return copies;
+}

@@ -1,0 +1,83 @@
+import { choose, shuffle } from '../random.ts';
+import { copiesOn, entriesByHash } from '../inventory.ts';
+import type { EngineParams } from '../params.ts';
+import type { Rng } from '../ports.ts';
+import type { ArtifactHash, CopyRequest, DeleteRequest, LocalArtifact, PutRequest, SledId } from '../types.ts';
+import type { PlanInput } from './plan.ts';
+
+export interface MergedRequests {
+  readonly put: PutRequest[];
+  readonly copyAfterPut: CopyRequest[];
+  readonly other: (CopyRequest | DeleteRequest)[];
+  readonly recopy: CopyRequest[];
+}
+
+/**
+ * The merged task's `Inventory::into_requests`: PUT local artifacts until
+ * `min_sled_replication` sleds hold them, have every other missing sled copy from a
+ * holder (or from a PUT target, after the PUTs), recopy to sleds short of
+ * `expected_count`. `deletes` is false for the `generation` engine, whose sleds
+ * remove unwanted artifacts themselves.
+ */
+export function mergedRequests(
+  input: PlanInput,
+  local: ReadonlyMap<ArtifactHash, LocalArtifact>,
+  rng: Rng,
+  params: EngineParams,
+  deletes: boolean,
+): MergedRequests {
+  const { sleds } = input;
+  const put: PutRequest[] = [];
+  const copyAfterPut: CopyRequest[] = [];
+  const other: (CopyRequest | DeleteRequest)[] = [];
+  const recopy: CopyRequest[] = [];
+
+  for (const [hash, presence] of entriesByHash(input.inventory)) {
+    if (!presence.wanted) {
+      if (!deletes) continue;
+      for (const target of sleds) {
+        if (copiesOn(presence, target) > 0) other.push({ kind: 'delete', target, hash });
+      }
+      continue;
+    }
+    const present: SledId[] = [];
+    const missing: SledId[] = [];
+    for (const sled of sleds) (copiesOn(presence, sled) > 0 ? present : missing).push(sled);
+    shuffle(missing, rng);
+
+    const putTargets: SledId[] = [];
+    const artifact = local.get(hash);
+    if (artifact !== undefined) {
+      const wanted = Math.max(0, params.minSledReplication - present.length);
+      for (let i = 0; i < wanted && missing.length > 0; i++) {
+        const target = missing.pop() as SledId;
+        put.push({ kind: 'put', target, artifact });
+        putTargets.push(target);
+      }
+    }
+
+    for (const target of missing) {
+      const holder = choose(present, rng);
+      if (holder !== undefined) {
+        other.push({ kind: 'copy', target, source: holder, hash });
+        continue;
+      }
+      const putTarget = choose(putTargets, rng);
+      if (putTarget !== undefined) copyAfterPut.push({ kind: 'copy', target, source: putTarget, hash });
+    }
+
+    for (const target of sleds) {
+      const count = copiesOn(presence, target);
+      if (count === 0 || count >= params.expectedCount) continue;
+      const source = choose(present.filter((sled) => sled !== target), rng);
+      if (source === undefined) break;
+      recopy.push({ kind: 'copy', target, source, hash });
+    }
+  }
+
+  shuffle(put, rng);
+  shuffle(copyAfterPut, rng);
+  shuffle(recopy, rng);
+  shuffle(other, rng);
+  return { put, copyAfterPut, other, recopy };
+}

@@ -1,0 +1,38 @@
+import type { Inventory } from '../inventory.ts';
+import type {
+  CopyRequest,
+  DeleteRequest,
+  LocalRepo,
+  PutRequest,
+  Request,
+  SledId,
+} from '../types.ts';
+
+/** What an activation collected, as the planner needs it. */
+export interface PlanInput {
+  /** In-service sleds in the datastore's order. */
+  readonly sleds: readonly SledId[];
+  readonly inventory: Inventory;
+  /** The Nexus's local repos, in the order it received them. */
+  readonly localRepos: readonly LocalRepo[];
+}
+
+/** The requests of one activation in omicron's priority classes, and the repos to drop. */
+export interface Plan {
+  /** Highest priority: sent first. */
+  readonly put: readonly PutRequest[];
+  /** Copies sourced from a sled this activation PUTs the artifact to: they wait for every PUT. */
+  readonly copyAfterPut: readonly CopyRequest[];
+  /** Copies from a sled that holds the artifact, and deletes. */
+  readonly other: readonly (CopyRequest | DeleteRequest)[];
+  /** Lowest priority: copies to sleds holding fewer than `expected_count` copies. */
+  readonly recopy: readonly CopyRequest[];
+  /** Generated but held back by a per-activation cap (`review`); retried next activation. */
+  readonly deferred: readonly Request[];
+  /** Local repos the activation drops, so their local files go. */
+  readonly release: readonly LocalRepo[];
+}
+
+export function allRequests(plan: Plan): Request[] {
+  return [...plan.put, ...plan.copyAfterPut, ...plan.other, ...plan.recopy];
+}

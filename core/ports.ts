@@ -1,0 +1,69 @@
+// The engine's whole view of the world. The simulator implements these; so could HTTP
+// clients for a real rack, with no change to the engine.
+import type {
+  ArtifactConfig,
+  ArtifactHash,
+  ArtifactListing,
+  LocalArtifact,
+  SledId,
+} from './types.ts';
+
+export interface Datastore {
+  /** In-service sleds (omicron's `SledFilter::TufArtifactReplication`), in a stable order. */
+  listSleds(): Promise<readonly SledId[]>;
+  /** The wanted artifacts and their configuration generation. */
+  readArtifactConfig(): Promise<ArtifactConfig>;
+}
+
+/**
+ * One sled agent's artifact API. `generation` is sent by the `generation` engine only;
+ * earlier engines pass `undefined`. Failures reject with a `SledAgentError`.
+ */
+export interface SledAgentClient {
+  putConfig(config: ArtifactConfig): Promise<void>;
+  list(): Promise<ArtifactListing>;
+  put(artifact: LocalArtifact, generation?: number): Promise<void>;
+  copyFromDepot(hash: ArtifactHash, source: SledId, generation?: number): Promise<void>;
+  delete(hash: ArtifactHash): Promise<void>;
+}
+
+export type SledAgentClients = (sled: SledId) => SledAgentClient;
+
+/** Virtual time in integer microseconds. */
+export interface Clock {
+  now(): number;
+}
+
+/** A seeded random stream. */
+export interface Rng {
+  /** A uniformly drawn integer in [0, bound); `bound` is a positive integer. */
+  nextInt(bound: number): number;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+export type LogFields = Readonly<Record<string, string | number | null>>;
+
+export interface Log {
+  log(level: LogLevel, msg: string, fields: LogFields): void;
+}
+
+/** Error code with which a sled refuses a configuration older than the one it holds. */
+export const CONFIG_GENERATION = 'CONFIG_GENERATION';
+
+/** A sled agent's refusal or a transport failure, as the client reports it. */
+export class SledAgentError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, or `null` when no response arrived (timeout, connection refused). */
+    readonly status: number | null = null,
+    /** Dropshot's `error_code`, e.g. `CONFIG_GENERATION`. */
+    readonly errorCode: string | null = null,
+  ) {
+    super(message);
+    this.name = 'SledAgentError';
+  }
+}
+
+export function isConfigGenerationConflict(err: unknown): boolean {
+  return err instanceof SledAgentError && err.status === 409 && err.errorCode === CONFIG_GENERATION;
+}

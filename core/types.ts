@@ -1,0 +1,74 @@
+/** SHA-256 of an artifact's contents, lower-case hex. Storage is content-addressed by it. */
+export type ArtifactHash = string;
+
+/** Identifies a sled; the datastore lists in-service sleds by id. */
+export type SledId = string;
+
+/** The three versions of the task that depotsim can run (ENGINE.md §1). */
+export const ENGINE_GENERATIONS = ['review', 'merged', 'generation'] as const;
+export type EngineGeneration = (typeof ENGINE_GENERATIONS)[number];
+
+/** Deliberate defects for proving that the checkers catch what they claim (ENGINE.md §5). */
+export const PLANTED_BUGS = [
+  'release_early',
+  'empty_wanted_on_error',
+  'ignore_limits',
+  'forget_local_on_activation',
+] as const;
+export type PlantedBug = (typeof PLANTED_BUGS)[number];
+
+/** The wanted set of artifacts as the datastore holds it. */
+export interface ArtifactConfig {
+  /** Bumped whenever a repo is added or removed; only the `generation` engine sends it. */
+  readonly generation: number;
+  readonly artifacts: readonly ArtifactHash[];
+}
+
+/** One sled's answer to `list`. */
+export interface ArtifactListing {
+  /** The configuration generation the sled holds; `null` for sleds without configurations. */
+  readonly generation: number | null;
+  /** Hash → number of update datasets (M.2s) holding it. */
+  readonly artifacts: ReadonlyMap<ArtifactHash, number>;
+}
+
+/** An artifact in a Nexus's local storage, ready to be PUT to a sled. */
+export interface LocalArtifact {
+  readonly hash: ArtifactHash;
+  readonly size: number;
+}
+
+/**
+ * A repo unpacked into a Nexus's temporary storage (`ArtifactsWithPlan` in omicron).
+ * `release()` deletes its local files: the engine calls it once, when it drops the repo.
+ */
+export interface LocalRepo {
+  readonly id: string;
+  readonly artifacts: readonly LocalArtifact[];
+  release(): void;
+}
+
+export interface PutRequest {
+  readonly kind: 'put';
+  readonly target: SledId;
+  readonly artifact: LocalArtifact;
+}
+
+export interface CopyRequest {
+  readonly kind: 'copy';
+  readonly target: SledId;
+  readonly source: SledId;
+  readonly hash: ArtifactHash;
+}
+
+export interface DeleteRequest {
+  readonly kind: 'delete';
+  readonly target: SledId;
+  readonly hash: ArtifactHash;
+}
+
+export type Request = PutRequest | CopyRequest | DeleteRequest;
+
+export function requestHash(request: Request): ArtifactHash {
+  return request.kind === 'put' ? request.artifact.hash : request.hash;
+}
