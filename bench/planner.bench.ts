@@ -1,0 +1,86 @@
+// Planner and activation-driver throughput on production-sized inventories.
+// Prints one line per case: wall time is measured here, outside core/, on purpose.
+import { performance } from 'node:perf_hooks';
+import {
+  ENGINE_GENERATIONS,
+  engineParams,
+  planActivation,
+  ReplicationEngine,
+  seededRng,
+  UploadChannel,
+  type ArtifactPresence,
+  type EngineGeneration,
+  type Inventory,
+  type PlanInput,
+} from '../core/index.ts';
+import { FakeRack, fakeRepo, hash } from '../core/testing/fake-rack.ts';
+
+/** 32 sleds, `repos` repos of 64 artifacts: a third fully replicated, a third partial, a third local only. */
+function rackInventory(sledCount: number, repos: number): PlanInput {
+  const sleds = Array.from({ length: sledCount }, (_, i) => `sled-${i}`);
+  const rng = seededRng('bench-inventory');
+  const inventory = new Map<string, ArtifactPresence>();
+  const localHashes: string[] = [];
+  for (let a = 0; a < repos * 64; a++) {
+    const bucket = a % 3;
+    const present = new Map<string, number>();
+    if (bucket === 0) for (const s of sleds) present.set(s, 2);
+    if (bucket === 1) for (const s of sleds) if (rng.nextInt(2) === 0) present.set(s, 1 + rng.nextInt(2));
+    if (bucket === 2) localHashes.push(hash(a));
+    inventory.set(hash(a), { wanted: true, sleds: present });
+  }
+  for (let a = 0; a < 64; a++) inventory.set(hash(1_000_000 + a), { wanted: false, sleds: new Map([[sleds[0] as string, 2]]) });
+  return { sleds, inventory: inventory as Inventory, localRepos: [fakeRepo('local', localHashes)] };
+}
+
+function timeIt(label: string, iterations: number, body: () => void): void {
+  body();
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) body();
+  const ms = (performance.now() - start) / iterations;
+  console.log(`${label.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms/op ${(1000 / ms).toFixed(0).padStart(8)} op/s`);
+}
+
+async function timeActivations(generation: EngineGeneration, sledCount: number, artifacts: number): Promise<void> {
+  const iterations = 5;
+  let totalMs = 0;
+  let requests = 0;
+  for (let i = 0; i < iterations; i++) {
+    const rack = new FakeRack(sledCount);
+    const hashes = Array.from({ length: artifacts }, (_, a) => hash(a));
+    rack.db.artifacts = hashes;
+    const uploads = new UploadChannel();
+    uploads.send(fakeRepo('v1', hashes));
+    const engine = new ReplicationEngine(
+      { datastore: rack.datastore, sledAgents: rack.sledAgents, clock: rack.clock, rng: seededRng(`bench-${i}`), log: rack.log },
+      engineParams({ generation, maxRequests: 1_000_000, maxPutRequests: 1_000_000 }),
+      uploads,
+    );
+    const start = performance.now();
+    for (let k = 0; k < 3; k++) await rack.run(engine.activate());
+    totalMs += performance.now() - start;
+    requests += rack.calls.length;
+  }
+  const ms = totalMs / iterations;
+  console.log(
+    `${`3 activations, ${generation}, ${sledCount} sleds × ${artifacts}`.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms/op ${(
+      (requests / totalMs) * 1000
+    ).toFixed(0).padStart(8)} req/s`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}`);
+  for (const generation of ENGINE_GENERATIONS) {
+    const params = engineParams({ generation });
+    for (const repos of [1, 10]) {
+      const input = rackInventory(32, repos);
+      timeIt(`plan, ${generation}, 32 sleds × ${repos * 64 + 64} artifacts`, repos === 1 ? 400 : 60, () => {
+        planActivation(input, seededRng('bench'), params);
+      });
+    }
+  }
+  for (const generation of ENGINE_GENERATIONS) await timeActivations(generation, 32, 64);
+}
+
+await main();

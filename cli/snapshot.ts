@@ -1,0 +1,121 @@
+// A rack snapshot: what one activation would collect (sleds and their artifacts, the
+// wanted set, the Nexus's local repos), for `depotsim plan`.
+import { isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
+import {
+  buildInventory,
+  ENGINE_GENERATIONS,
+  engineParamProblems,
+  DEFAULT_ENGINE_PARAMS,
+  type ArtifactHash,
+  type EngineGeneration,
+  type EngineParams,
+  type LocalRepo,
+  type PlanInput,
+  type SledId,
+} from '../core/index.ts';
+import { SourceLocator } from './input-error.ts';
+
+export interface Snapshot {
+  readonly description: string;
+  readonly seed: string;
+  readonly params: EngineParams;
+  readonly input: PlanInput;
+}
+
+const TOP_KEYS = ['description', 'seed', 'engine', 'sleds', 'wanted', 'local'] as const;
+const ENGINE_KEYS: Record<string, keyof EngineParams> = {
+  generation: 'generation',
+  min_sled_replication: 'minSledReplication',
+  max_requests: 'maxRequests',
+  max_put_requests: 'maxPutRequests',
+  max_request_concurrency: 'maxRequestConcurrency',
+  expected_count: 'expectedCount',
+};
+
+function found(node: Node | null): string {
+  if (isScalar(node)) return JSON.stringify(node.value);
+  return isMap(node) ? 'a mapping' : isSeq(node) ? 'a list' : 'nothing';
+}
+
+/** Parses and checks a snapshot; throws `InputError` naming the first problem's position. */
+export function parseSnapshot(file: string, text: string): Snapshot {
+  const at = new SourceLocator(file);
+  const doc = parseDocument(text, { lineCounter: at.lines, prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) throw at.errorAt(syntax.pos[0], `invalid YAML: ${syntax.message.split('\n')[0]}`);
+  const root = doc.contents;
+  if (!isMap(root)) throw at.errorOn(root, 'expected a mapping with keys ' + TOP_KEYS.join(', '));
+
+  const entries = (map: YAMLMap, allowed: readonly string[] | null, what: string): [string, Node | null][] =>
+    map.items.map((pair) => {
+      const key = pair.key as Node | null;
+      if (!isScalar(key) || typeof key.value !== 'string') throw at.errorOn(key, `expected a string key in ${what}`);
+      if (allowed !== null && !allowed.includes(key.value)) {
+        throw at.errorOn(key, `unknown key "${key.value}" in ${what}; expected one of ${allowed.join(', ')}`);
+      }
+      return [key.value, pair.value as Node | null];
+    });
+  const text_ = (node: Node | null, what: string): string => {
+    if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+    throw at.errorOn(node, `expected ${what}, got ${found(node)}`);
+  };
+  const count = (node: Node | null, least: number, what: string): number => {
+    if (isScalar(node) && typeof node.value === 'number' && Number.isSafeInteger(node.value) && node.value >= least) {
+      return node.value;
+    }
+    throw at.errorOn(node, `expected ${what} (an integer >= ${least}), got ${found(node)}`);
+  };
+  const hashes = (node: Node | null, what: string): ArtifactHash[] => {
+    if (!isSeq(node)) throw at.errorOn(node, `expected a list of artifact hashes for ${what}`);
+    return node.items.map((item) => text_(item as Node | null, `an artifact hash in ${what}`));
+  };
+
+  let description = '';
+  let seed = '1';
+  let params: EngineParams = { ...DEFAULT_ENGINE_PARAMS, generation: 'merged' };
+  const sleds: SledId[] = [];
+  const listings = new Map<SledId, Map<ArtifactHash, number>>();
+  let wanted: ArtifactHash[] = [];
+  const localRepos: LocalRepo[] = [];
+
+  for (const [key, value] of entries(root, TOP_KEYS, 'the snapshot')) {
+    if (key === 'description') description = text_(value, 'a description string');
+    else if (key === 'seed') seed = text_(value, 'a seed (a number or a string)');
+    else if (key === 'engine') {
+      if (!isMap(value)) throw at.errorOn(value, 'expected a mapping of engine parameters');
+      for (const [name, node] of entries(value, Object.keys(ENGINE_KEYS), 'engine')) {
+        if (name === 'generation') {
+          const generation = text_(node, 'a generation');
+          if (!(ENGINE_GENERATIONS as readonly string[]).includes(generation)) {
+            throw at.errorOn(node, `expected a generation: one of ${ENGINE_GENERATIONS.join(', ')}`);
+          }
+          params = { ...params, generation: generation as EngineGeneration };
+        } else {
+          params = { ...params, [ENGINE_KEYS[name] as string]: count(node, 0, name) };
+        }
+        const problem = engineParamProblems(params)[0];
+        if (problem !== undefined) throw at.errorOn(node, problem);
+      }
+    } else if (key === 'sleds') {
+      if (!isMap(value)) throw at.errorOn(value, 'expected a mapping from sled id to its artifacts');
+      for (const [sled, held] of entries(value, null, 'sleds')) {
+        const listing = new Map<ArtifactHash, number>();
+        if (held !== null && !(isScalar(held) && held.value === null)) {
+          if (!isMap(held)) throw at.errorOn(held, `expected a mapping from artifact hash to copies for ${sled}`);
+          for (const [artifact, copies] of entries(held, null, sled)) listing.set(artifact, count(copies, 0, 'a copy count'));
+        }
+        sleds.push(sled);
+        listings.set(sled, listing);
+      }
+    } else if (key === 'wanted') wanted = hashes(value, 'wanted');
+    else if (key === 'local') {
+      if (!isMap(value)) throw at.errorOn(value, 'expected a mapping from repo name to its artifact hashes');
+      for (const [id, list] of entries(value, null, 'local')) {
+        localRepos.push({ id, artifacts: hashes(list, id).map((hash) => ({ hash, size: 0 })), release: () => {} });
+      }
+    }
+  }
+
+  const inventory = buildInventory(wanted, listings, params.generation !== 'generation');
+  return { description, seed, params, input: { sleds, inventory, localRepos } };
+}
