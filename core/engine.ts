@@ -24,7 +24,7 @@ import {
   type RequestRecord,
 } from './status.ts';
 import type { UploadChannel } from './upload-channel.ts';
-import { requestHash, type ArtifactConfig, type ArtifactHash, type LocalRepo, type Request, type SledId } from './types.ts';
+import { requestHash, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalRepo, type Request, type SledId } from './types.ts';
 
 export interface EnginePorts {
   readonly datastore: Datastore;
@@ -34,8 +34,12 @@ export interface EnginePorts {
   readonly log: Log;
 }
 
-/** A sled's listing, `null` when it could not be had, or a reason to stop the activation. */
-type Collected = ReadonlyMap<ArtifactHash, number> | null | { readonly stop: string };
+/** What collecting one sled gave: its listing, nothing usable, or a reason to stop the activation. */
+type Collected =
+  | { readonly listed: ReadonlyMap<ArtifactHash, number> }
+  | { readonly failed: true }
+  | { readonly stop: string };
+const FAILED: Collected = { failed: true };
 
 /** The request records and counters of one activation. */
 class ActivationLedger {
@@ -141,8 +145,8 @@ export class ReplicationEngine {
     );
     const listings = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
     for (const [i, result] of collected.entries()) {
-      if (result !== null && 'stop' in result) return finish(result.stop as string, config.generation, 0);
-      if (result !== null) listings.set(sleds[i] as SledId, result as ReadonlyMap<ArtifactHash, number>);
+      if ('stop' in result) return finish(result.stop, config.generation, 0);
+      if ('listed' in result) listings.set(sleds[i] as SledId, result.listed);
     }
     if (params.generation === 'review' && listings.size === 0) {
       return finish('no sleds responded to list requests', config.generation, 0);
@@ -164,50 +168,42 @@ export class ReplicationEngine {
     return finish(null, config.generation, plan.deferred.length);
   }
 
-  private async list(ledger: ActivationLedger, sled: SledId): Promise<Collected> {
+  /** Lists a sled; `generation` engine: a listing of another generation stops the activation. */
+  private async list(ledger: ActivationLedger, sled: SledId, expectedGeneration?: number): Promise<Collected> {
+    let listing: ArtifactListing;
     try {
-      const listing = await this.ports.sledAgents(sled).list();
-      ledger.record(sled, { kind: 'list' }, null);
-      this.log('info', 'Successfully got artifact list', { sled });
-      return listing.artifacts;
+      listing = await this.ports.sledAgents(sled).list();
     } catch (err) {
       ledger.record(sled, { kind: 'list' }, describe(err));
       this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
-      return null;
+      return FAILED;
     }
-  }
-
-  /** `generation` engine: put the configuration, then list; a newer generation anywhere stops. */
-  private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig): Promise<Collected> {
-    const client = this.ports.sledAgents(sled);
-    try {
-      await client.putConfig(config);
-      ledger.record(sled, { kind: 'config', generation: config.generation }, null);
-    } catch (err) {
-      ledger.record(sled, { kind: 'config', generation: config.generation }, describe(err));
-      this.log('error', 'Failed to put artifact config', { sled, generation: config.generation, error: describe(err) });
-      if (isConfigGenerationConflict(err)) {
-        return { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` };
-      }
-      return null;
-    }
-    let listing;
-    try {
-      listing = await client.list();
-    } catch (err) {
-      ledger.record(sled, { kind: 'list' }, describe(err));
-      this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
-      return null;
-    }
-    if (listing.generation !== config.generation) {
-      const error = `sled reported generation ${listing.generation}, expected ${config.generation}`;
+    if (expectedGeneration !== undefined && listing.generation !== expectedGeneration) {
+      const error = `sled reported generation ${listing.generation}, expected ${expectedGeneration}`;
       ledger.record(sled, { kind: 'list' }, error);
       this.log('error', 'Failed to get artifact list: sled reported different generation number', { sled, error });
       return { stop: `sled ${sled} ${error}` };
     }
     ledger.record(sled, { kind: 'list' }, null);
     this.log('info', 'Successfully got artifact list', { sled });
-    return listing.artifacts;
+    return { listed: listing.artifacts };
+  }
+
+  /** `generation` engine: put the configuration, then list; a newer generation anywhere stops. */
+  private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig): Promise<Collected> {
+    const operation: Operation = { kind: 'config', generation: config.generation };
+    try {
+      await this.ports.sledAgents(sled).putConfig(config);
+      ledger.record(sled, operation, null);
+    } catch (err) {
+      ledger.record(sled, operation, describe(err));
+      this.log('error', 'Failed to put artifact config', { sled, generation: config.generation, error: describe(err) });
+      if (isConfigGenerationConflict(err)) {
+        return { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` };
+      }
+      return FAILED;
+    }
+    return this.list(ledger, sled, config.generation);
   }
 
   private async send(ledger: ActivationLedger, request: Request, generation: number | undefined): Promise<void> {
