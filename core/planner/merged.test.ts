@@ -1,28 +1,15 @@
 // omicron's own planner expectations (ENGINE.md §6), for the `merged` engine and for the
 // `generation` engine, whose planning is `merged` without deletes (ENGINE.md §1).
 import { describe, expect, it } from 'vitest';
-import type { ArtifactPresence, Inventory } from '../inventory.ts';
+import type { Inventory } from '../inventory.ts';
 import { engineParams } from '../params.ts';
 import { seededRng } from '../random.ts';
 import { fakeRepo, hash, type FakeRepo } from '../testing/fake-rack.ts';
+import { everywhere, presence, sledIds } from '../testing/inventory-builders.ts';
 import type { ArtifactHash, CopyRequest, Request, SledId } from '../types.ts';
 import { allRequests, planActivation, type Plan } from './index.ts';
 
 const SEEDS = ['a', 'b', 'c', 'omicron', '42'];
-
-function sledIds(count: number): SledId[] {
-  return Array.from({ length: count }, (_, i) => `sled-${i}`);
-}
-
-/** A presence from sled → copies; sleds holding 0 copies are left out, as `list` does. */
-function presence(wanted: boolean, copies: Record<SledId, number> = {}): ArtifactPresence {
-  return { wanted, sleds: new Map(Object.entries(copies).filter(([, n]) => n > 0)) };
-}
-
-/** Every sled of `sleds` holding `copies` copies. */
-function everywhere(sleds: readonly SledId[], copies = 2): Record<SledId, number> {
-  return Object.fromEntries(sleds.map((sled) => [sled, copies]));
-}
 
 function plan(
   generation: 'merged' | 'generation',

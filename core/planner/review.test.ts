@@ -5,23 +5,11 @@ import type { ArtifactPresence, Inventory } from '../inventory.ts';
 import { engineParams, type EngineParams } from '../params.ts';
 import { seededRng } from '../random.ts';
 import { fakeRepo, hash, type FakeRepo } from '../testing/fake-rack.ts';
+import { everywhere, presence, sledIds } from '../testing/inventory-builders.ts';
 import type { ArtifactHash, Request, SledId } from '../types.ts';
 import { allRequests, planActivation, type Plan } from './index.ts';
 
 const SEEDS = ['a', 'b', 'c', 'review', '7'];
-
-function sledIds(count: number): SledId[] {
-  return Array.from({ length: count }, (_, i) => `sled-${i}`);
-}
-
-/** A presence from sled → copies; sleds holding 0 copies are left out, as `list` does. */
-function presence(wanted: boolean, copies: Record<SledId, number> = {}): ArtifactPresence {
-  return { wanted, sleds: new Map(Object.entries(copies).filter(([, n]) => n > 0)) };
-}
-
-function everywhere(sleds: readonly SledId[], copies = 2): Record<SledId, number> {
-  return Object.fromEntries(sleds.map((sled) => [sled, copies]));
-}
 
 function plan(
   sleds: readonly SledId[],

@@ -174,6 +174,8 @@ export class FakeRack {
     const done = work.finally(() => {
       settled = true;
     });
+    // Observed here so a rejection waits for the caller's await instead of going unhandled.
+    done.catch(() => {});
     for (;;) {
       await quiesce();
       if (settled) return done;
