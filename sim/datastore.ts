@@ -1,0 +1,125 @@
+import type { ArtifactConfig, ArtifactHash, Datastore, SledId } from '../core/index.ts';
+import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
+import type { Kernel, WaitScope } from './kernel/kernel.ts';
+import type { RandomStream } from './kernel/random-streams.ts';
+import type { NexusId, RepoName, WorldEventBody } from './world-events.ts';
+
+export class DatastoreUnavailable extends Error {
+  constructor() {
+    super('database unavailable');
+    this.name = 'DatastoreUnavailable';
+  }
+}
+
+/**
+ * CockroachDB as the task sees it: repos and their artifacts (shared by hash), the
+ * generation of the wanted set, and the in-service sleds. Queries take a sampled latency
+ * and read the state as it is when they execute, at the end of that latency.
+ */
+export class DatastoreModel {
+  private readonly repos = new Map<RepoName, readonly ArtifactHash[]>();
+  private readonly references = new Map<ArtifactHash, number>();
+  private readonly sleds: SledId[] = [];
+  private generationNumber = 1;
+  private outages = 0;
+  private readonly latency: DelaySampler;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly rng: RandomStream,
+    latency: DelaySpec,
+    private readonly emit: (event: WorldEventBody) => void,
+  ) {
+    this.latency = delaySampler(latency);
+  }
+
+  get generation(): number {
+    return this.generationNumber;
+  }
+
+  get available(): boolean {
+    return this.outages === 0;
+  }
+
+  hasRepo(repo: RepoName): boolean {
+    return this.repos.has(repo);
+  }
+
+  repoNames(): RepoName[] {
+    return [...this.repos.keys()];
+  }
+
+  /** Whether some repo in the database references `hash`. */
+  isWanted(hash: ArtifactHash): boolean {
+    return this.references.has(hash);
+  }
+
+  /** Wanted artifacts, in order of first reference. */
+  wanted(): ArtifactHash[] {
+    return [...this.references.keys()];
+  }
+
+  inServiceSleds(): readonly SledId[] {
+    return this.sleds;
+  }
+
+  /** Inserts a repo; returns false (and changes nothing) when it is already there. */
+  insertRepo(repo: RepoName, artifacts: readonly ArtifactHash[], via: NexusId | null): boolean {
+    if (this.repos.has(repo)) return false;
+    this.repos.set(repo, artifacts);
+    for (const hash of artifacts) this.references.set(hash, (this.references.get(hash) ?? 0) + 1);
+    this.generationNumber++;
+    this.emit({ type: 'repo_inserted', repo, nexus: via, artifacts, generation: this.generationNumber });
+    return true;
+  }
+
+  deleteRepo(repo: RepoName): boolean {
+    const artifacts = this.repos.get(repo);
+    if (artifacts === undefined) return false;
+    this.repos.delete(repo);
+    for (const hash of artifacts) {
+      const n = (this.references.get(hash) ?? 0) - 1;
+      if (n > 0) this.references.set(hash, n);
+      else this.references.delete(hash);
+    }
+    this.generationNumber++;
+    this.emit({ type: 'repo_deleted', repo, generation: this.generationNumber });
+    return true;
+  }
+
+  addSled(sled: SledId): void {
+    if (!this.sleds.includes(sled)) this.sleds.push(sled);
+  }
+
+  expungeSled(sled: SledId): void {
+    const i = this.sleds.indexOf(sled);
+    if (i >= 0) this.sleds.splice(i, 1);
+  }
+
+  /** Starts an outage: queries fail until the returned function is called. */
+  outage(): () => void {
+    this.outages++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.outages--;
+    };
+  }
+
+  /** One query: waits the latency, then reads the state, or fails during an outage. */
+  async query<T>(scope: WaitScope, what: string, read: () => T): Promise<T> {
+    await this.kernel.sleep(this.latency(this.rng), `datastore ${what}`, scope);
+    if (!this.available) throw new DatastoreUnavailable();
+    return read();
+  }
+
+  /** The engine's `Datastore` port for one Nexus incarnation. */
+  client(scope: WaitScope): Datastore {
+    return {
+      listSleds: () => this.query(scope, 'list sleds', () => [...this.sleds]),
+      readArtifactConfig: () =>
+        this.query(scope, 'read artifacts', (): ArtifactConfig => ({ generation: this.generationNumber, artifacts: this.wanted() })),
+    };
+  }
+}

@@ -1,0 +1,83 @@
+/** Virtual time: an integer number of microseconds since the start of the run. */
+export type Micros = number;
+
+export const MICROS_PER_SECOND = 1_000_000;
+
+/** A callback due at `time`. `cancel()` makes the queue skip it. */
+export class QueuedEvent {
+  cancelled = false;
+  constructor(
+    readonly time: Micros,
+    /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
+    readonly tie: number,
+    /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
+    readonly seq: number,
+    readonly label: string,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+function before(a: QueuedEvent, b: QueuedEvent): boolean {
+  if (a.time !== b.time) return a.time < b.time;
+  if (a.tie !== b.tie) return a.tie < b.tie;
+  return a.seq < b.seq;
+}
+
+/**
+ * The whole ordering rule of the simulator: a binary min-heap keyed by
+ * (time, tie-break, sequence). Every key is distinct, so the order is total.
+ */
+export class EventQueue {
+  private readonly heap: QueuedEvent[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(event: QueuedEvent): void {
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(event);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent] as QueuedEvent;
+      if (!before(event, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = event;
+  }
+
+  peek(): QueuedEvent | undefined {
+    return this.heap[0];
+  }
+
+  pop(): QueuedEvent | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    const n = heap.length;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      let c = heap[left] as QueuedEvent;
+      if (right < n && before(heap[right] as QueuedEvent, c)) {
+        child = right;
+        c = heap[right] as QueuedEvent;
+      }
+      if (!before(c, last)) break;
+      heap[i] = c;
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  }
+}

@@ -1,0 +1,258 @@
+import { EventQueue, QueuedEvent, type Micros } from './event-queue.ts';
+import { installMicrotaskProbe, settleMicrotasks } from './microtasks.ts';
+import type { RandomStream } from './random-streams.ts';
+
+export interface KernelOptions {
+  /** Breaks ties among same-time events with this stream instead of scheduling order. */
+  readonly tieBreak?: RandomStream | undefined;
+  /** Settle microtasks after every event, not only after those that touched a promise. */
+  readonly alwaysSettle?: boolean | undefined;
+}
+
+/** Work is waiting on promises but no event is left that could resolve them. */
+export class StallError extends Error {
+  constructor(
+    readonly time: Micros,
+    readonly waiting: readonly string[],
+  ) {
+    const shown = waiting.slice(0, 8).join('; ');
+    const more = waiting.length > 8 ? `; and ${waiting.length - 8} more` : '';
+    super(`simulation stalled at t=${time}us: no event is queued but ${waiting.length} waits are pending: ${shown}${more}`);
+    this.name = 'StallError';
+  }
+}
+
+/** An event callback or spawned task failed; the run cannot go on. */
+export class SimulationError extends Error {
+  constructor(
+    readonly time: Micros,
+    readonly label: string,
+    override readonly cause: unknown,
+  ) {
+    super(`at t=${time}us in ${label}: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+    this.name = 'SimulationError';
+  }
+}
+
+/** A promise that only the world resolves, registered as a wait until it settles. */
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  readonly settled: boolean;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+  /** Gives up on it: it stays pending forever and no longer counts as a wait. */
+  abandon(): void;
+}
+
+/**
+ * Waits that belong to one incarnation of a node. When the node crashes its pending waits
+ * are abandoned: the promises stay pending forever and no longer count as stalled work.
+ */
+export class WaitScope {
+  private readonly pending = new Set<number>();
+  private closed = false;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly name: string,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  deferred<T>(label: string): Deferred<T> {
+    return this.kernel.deferredIn(this, `${this.name}: ${label}`);
+  }
+
+  /** @internal */ track(id: number): void {
+    this.pending.add(id);
+  }
+
+  /** @internal */ untrack(id: number): void {
+    this.pending.delete(id);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const id of this.pending) this.kernel.forget(id);
+    this.pending.clear();
+  }
+}
+
+/**
+ * The scheduler: integer-microsecond virtual time, one event queue, and an executor that
+ * lets promise continuations settle after every event that touched a promise, before it
+ * takes the next one. Nothing here reads a real clock.
+ */
+export class Kernel {
+  private readonly queue = new EventQueue();
+  private time: Micros = 0;
+  private seq = 0;
+  private dirty = false;
+  private failure: SimulationError | undefined;
+  private readonly waits = new Map<number, string>();
+  private nextWaitId = 0;
+  private running = false;
+  private stopped = false;
+  /** Events run so far (cancelled ones excluded). */
+  eventsRun = 0;
+
+  constructor(private readonly options: KernelOptions = {}) {
+    installMicrotaskProbe();
+  }
+
+  get now(): Micros {
+    return this.time;
+  }
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /** Schedules `fn` at absolute time `time` (not before now). */
+  at(time: Micros, label: string, fn: () => void): QueuedEvent {
+    if (!Number.isSafeInteger(time) || time < this.time) {
+      throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
+    }
+    const tie = this.options.tieBreak ? this.options.tieBreak.nextInt(0x40000000) : 0;
+    const event = new QueuedEvent(time, tie, this.seq++, label, fn);
+    this.queue.push(event);
+    return event;
+  }
+
+  after(delay: Micros, label: string, fn: () => void): QueuedEvent {
+    return this.at(this.time + delay, label, fn);
+  }
+
+  deferred<T>(label: string): Deferred<T> {
+    return this.deferredIn(undefined, label);
+  }
+
+  /** @internal */ deferredIn<T>(scope: WaitScope | undefined, label: string): Deferred<T> {
+    const id = this.nextWaitId++;
+    if (scope?.isClosed !== true) {
+      this.waits.set(id, label);
+      scope?.track(id);
+    }
+    let resolveFn!: (value: T) => void;
+    let rejectFn!: (reason: unknown) => void;
+    const promise = new Promise<T>((resolve, reject) => {
+      resolveFn = resolve;
+      rejectFn = reject;
+    });
+    let settled = false;
+    const settle = (): boolean => {
+      // A crashed incarnation's code must never resume.
+      if (settled || scope?.isClosed === true) return false;
+      settled = true;
+      this.waits.delete(id);
+      scope?.untrack(id);
+      this.dirty = true;
+      return true;
+    };
+    return {
+      promise,
+      get settled() {
+        return settled;
+      },
+      resolve: (value) => {
+        if (settle()) resolveFn(value);
+      },
+      reject: (reason) => {
+        if (settle()) rejectFn(reason);
+      },
+      abandon: () => {
+        if (settled) return;
+        settled = true;
+        this.waits.delete(id);
+        scope?.untrack(id);
+      },
+    };
+  }
+
+  /** @internal */ forget(id: number): void {
+    this.waits.delete(id);
+  }
+
+  sleep(delay: Micros, label: string, scope?: WaitScope): Promise<void> {
+    const d = scope ? scope.deferred<void>(label) : this.deferred<void>(label);
+    this.after(delay, label, () => d.resolve());
+    return d.promise;
+  }
+
+  /**
+   * Settles like `promise`, or rejects with `onTimeout()` after `delay` if it has not
+   * settled by then (a client-side timeout: the work behind `promise` goes on).
+   */
+  withTimeout<T>(promise: Promise<T>, delay: Micros, label: string, onTimeout: () => unknown, scope?: WaitScope): Promise<T> {
+    const d = scope ? scope.deferred<T>(label) : this.deferred<T>(label);
+    const timer = this.after(delay, `${label} timeout`, () => d.reject(onTimeout()));
+    promise.then(
+      (value) => {
+        timer.cancel();
+        d.resolve(value);
+      },
+      (reason: unknown) => {
+        timer.cancel();
+        d.reject(reason);
+      },
+    );
+    return d.promise;
+  }
+
+  /** Starts async work now; a rejection fails the run with `label` and the time. */
+  spawn(label: string, task: () => Promise<void>): void {
+    this.dirty = true;
+    task().catch((err: unknown) => {
+      this.failure ??= new SimulationError(this.time, label, err);
+    });
+  }
+
+  /** Ends `run` after the current event. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Runs every event due at or before `until`, then leaves the clock at `until`. Throws
+   * `StallError` if the queue runs dry while waits are pending, `SimulationError` if an
+   * event or task fails.
+   */
+  async run(until: Micros = Number.MAX_SAFE_INTEGER): Promise<void> {
+    if (this.running) throw new Error('Kernel.run is already running');
+    this.running = true;
+    this.stopped = false;
+    const alwaysSettle = this.options.alwaysSettle === true;
+    try {
+      if (this.dirty) await this.settle();
+      for (;;) {
+        const event = this.queue.peek();
+        if (event === undefined || event.time > until || this.stopped) break;
+        this.queue.pop();
+        if (event.cancelled) continue;
+        this.time = event.time;
+        this.eventsRun++;
+        try {
+          event.fn();
+        } catch (err) {
+          throw new SimulationError(this.time, event.label, err);
+        }
+        if (this.dirty || alwaysSettle) await this.settle();
+      }
+      if (this.queue.size === 0 && this.waits.size > 0 && !this.stopped) {
+        throw new StallError(this.time, [...this.waits.values()]);
+      }
+      if (!this.stopped && until !== Number.MAX_SAFE_INTEGER && until > this.time) this.time = until;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async settle(): Promise<void> {
+    await settleMicrotasks();
+    // Promises settled during the drain have had their continuations run too.
+    this.dirty = false;
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,231 @@
+import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
+import type { Micros } from './kernel/event-queue.ts';
+import { MICROS_PER_SECOND, type QueuedEvent } from './kernel/event-queue.ts';
+import type { Deferred, Kernel, WaitScope } from './kernel/kernel.ts';
+import type { RandomStream } from './kernel/random-streams.ts';
+
+export type NodeId = string;
+
+export interface NetworkConfig {
+  /** One-way latency of every message. */
+  readonly latency: DelaySpec;
+  /** Bytes per second of each node's link; artifact bodies on one link share it. */
+  readonly bandwidth: number;
+  /** Client-side request timeout. */
+  readonly timeout: Micros;
+  /** Probability that one message is lost. */
+  readonly loss: number;
+}
+
+/** Why a body transfer broke off. */
+export class TransferError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransferError';
+  }
+}
+
+interface Partition {
+  readonly from: ReadonlySet<NodeId>;
+  readonly to: ReadonlySet<NodeId>;
+  readonly oneway: boolean;
+}
+
+class Transfer {
+  rate = 0;
+  updatedAt: Micros;
+  completion: QueuedEvent | undefined;
+  constructor(
+    readonly from: NodeId,
+    readonly to: NodeId,
+    public remaining: number,
+    readonly done: Deferred<void>,
+    now: Micros,
+  ) {
+    this.updatedAt = now;
+  }
+}
+
+/**
+ * Messages and bodies between nodes. Small messages take one sampled latency (plus any
+ * slowness of either end) and can be lost; a message is delivered only if, on arrival,
+ * its destination is up and no partition separates the two ends. Bodies (artifact data)
+ * flow at the bandwidth of the two links they use, shared equally by the transfers on
+ * each link, and break off when an end crashes or a partition cuts them.
+ * The network knows nothing of what the messages mean.
+ */
+export class Network {
+  private readonly down = new Set<NodeId>();
+  private readonly partitions = new Set<Partition>();
+  private readonly slowness = new Map<NodeId, Micros[]>();
+  private readonly links = new Map<NodeId, Set<Transfer>>();
+  private readonly latency: DelaySampler;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly rng: RandomStream,
+    readonly config: NetworkConfig,
+  ) {
+    this.latency = delaySampler(config.latency);
+  }
+
+  isUp(node: NodeId): boolean {
+    return !this.down.has(node);
+  }
+
+  /** A crashed node is unreachable; its transfers break off. */
+  setDown(node: NodeId): void {
+    this.down.add(node);
+    this.breakTransfers((t) => t.from === node || t.to === node, `${node} is down`);
+  }
+
+  setUp(node: NodeId): void {
+    this.down.delete(node);
+  }
+
+  /** Cuts messages from `a` to `b` (and back unless `oneway`) until the returned function is called. */
+  partition(a: readonly NodeId[], b: readonly NodeId[], oneway: boolean): () => void {
+    const p: Partition = { from: new Set(a), to: new Set(b), oneway };
+    this.partitions.add(p);
+    this.breakTransfers((t) => this.cut(p, t.from, t.to), 'partitioned');
+    return () => {
+      this.partitions.delete(p);
+    };
+  }
+
+  /** Adds `extra` to every message to or from `node` until the returned function is called. */
+  slow(node: NodeId, extra: Micros): () => void {
+    const list = this.slowness.get(node) ?? [];
+    list.push(extra);
+    this.slowness.set(node, list);
+    return () => {
+      const i = list.indexOf(extra);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.slowness.delete(node);
+    };
+  }
+
+  /** Whether a message sent from `from` now would reach `to` (loss aside). */
+  reachable(from: NodeId, to: NodeId): boolean {
+    if (this.down.has(from) || this.down.has(to)) return false;
+    for (const p of this.partitions) if (this.cut(p, from, to)) return false;
+    return true;
+  }
+
+  /** One-way delay of a message now: sampled latency plus the slowness of both ends. */
+  delay(from: NodeId, to: NodeId): Micros {
+    return this.latency(this.rng) + this.extra(from) + this.extra(to);
+  }
+
+  /**
+   * Sends a message; `deliver` runs on arrival unless the message was lost on the way or
+   * cannot arrive (destination down, partitioned). Returns false when it was dropped at
+   * once (sender down or lost).
+   */
+  send(from: NodeId, to: NodeId, label: string, deliver: () => void): boolean {
+    if (this.down.has(from)) return false;
+    const lost = this.config.loss > 0 && this.rng.nextFloat() < this.config.loss;
+    const delay = this.delay(from, to);
+    if (lost) return false;
+    this.kernel.after(delay, label, () => {
+      if (this.reachable(from, to)) deliver();
+    });
+    return true;
+  }
+
+  /**
+   * Streams `bytes` from `from` to `to`. Resolves when the last byte arrives; rejects with
+   * a TransferError when an end goes down or a partition separates them. The promise
+   * belongs to `scope` (the receiver's incarnation).
+   */
+  transfer(from: NodeId, to: NodeId, bytes: number, scope: WaitScope, label: string): Promise<void> {
+    const done = scope.deferred<void>(`${label}: ${bytes} bytes ${from}->${to}`);
+    if (!this.reachable(from, to)) {
+      done.reject(new TransferError(`${from} cannot reach ${to}`));
+      return done.promise;
+    }
+    if (bytes <= 0 || !Number.isFinite(this.config.bandwidth)) {
+      done.resolve();
+      return done.promise;
+    }
+    const transfer = new Transfer(from, to, bytes, done, this.kernel.now);
+    this.link(from).add(transfer);
+    this.link(to).add(transfer);
+    this.rebalance(from, to);
+    return done.promise;
+  }
+
+  /** Bytes still to move, over all transfers (for the timeline). */
+  bytesInFlight(): number {
+    const now = this.kernel.now;
+    const seen = new Set<Transfer>();
+    let total = 0;
+    for (const link of this.links.values()) {
+      for (const t of link) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        total += Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+      }
+    }
+    return Math.round(total);
+  }
+
+  private extra(node: NodeId): Micros {
+    const list = this.slowness.get(node);
+    if (list === undefined) return 0;
+    let sum = 0;
+    for (const e of list) sum += e;
+    return sum;
+  }
+
+  private cut(p: Partition, from: NodeId, to: NodeId): boolean {
+    if (p.from.has(from) && p.to.has(to)) return true;
+    return !p.oneway && p.from.has(to) && p.to.has(from);
+  }
+
+  private link(node: NodeId): Set<Transfer> {
+    let link = this.links.get(node);
+    if (link === undefined) {
+      link = new Set();
+      this.links.set(node, link);
+    }
+    return link;
+  }
+
+  /** Brings every transfer on the two links up to now and gives each its new share. */
+  private rebalance(a: NodeId, b: NodeId): void {
+    const now = this.kernel.now;
+    const affected = new Set<Transfer>([...this.link(a), ...this.link(b)]);
+    for (const t of affected) {
+      t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+      t.updatedAt = now;
+      const share = Math.min(this.config.bandwidth / this.link(t.from).size, this.config.bandwidth / this.link(t.to).size);
+      t.rate = share;
+      t.completion?.cancel();
+      const eta = Math.ceil((t.remaining * MICROS_PER_SECOND) / share);
+      t.completion = this.kernel.after(eta, 'transfer done', () => this.finish(t));
+    }
+  }
+
+  private finish(t: Transfer): void {
+    this.detach(t);
+    t.done.resolve();
+  }
+
+  private detach(t: Transfer): void {
+    t.completion?.cancel();
+    this.link(t.from).delete(t);
+    this.link(t.to).delete(t);
+    t.remaining = 0;
+    this.rebalance(t.from, t.to);
+  }
+
+  private breakTransfers(match: (t: Transfer) => boolean, reason: string): void {
+    const broken = new Set<Transfer>();
+    for (const link of this.links.values()) for (const t of link) if (match(t)) broken.add(t);
+    for (const t of broken) {
+      this.detach(t);
+      t.done.reject(new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`));
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import {
+  ReplicationEngine,
+  UploadChannel,
+  type ActivationStatus,
+  type EngineParams,
+  type LocalArtifact,
+  type LocalRepo,
+  type Log,
+} from '../../core/index.ts';
+import type { DatastoreModel } from '../datastore.ts';
+import type { Micros, QueuedEvent } from '../kernel/event-queue.ts';
+import { WaitScope } from '../kernel/kernel.ts';
+import type { RandomStreams } from '../kernel/random-streams.ts';
+import type { NexusId, RepoName } from '../world-events.ts';
+import { sledAgentClients, type ClientEnvironment, type ClientOwner } from './sled-clients.ts';
+
+export type UploadOrder = 'db_first' | 'channel_first';
+
+export interface NexusOptions {
+  readonly period: Micros;
+  /** Unpacking and verifying an uploaded repo. */
+  readonly unpack: Micros;
+  readonly uploadOrder: UploadOrder;
+  readonly engine: EngineParams;
+}
+
+export interface NexusEnvironment extends ClientEnvironment {
+  readonly datastore: DatastoreModel;
+  readonly streams: RandomStreams;
+  /** Where operators upload from: outside the rack, never down. */
+  readonly operatorNode: string;
+  readonly log?: ((nexus: NexusId, ...line: Parameters<Log['log']>) => void) | undefined;
+}
+
+export interface RepoUpload {
+  readonly name: RepoName;
+  readonly artifacts: readonly LocalArtifact[];
+}
+
+const repoBytes = (artifacts: readonly LocalArtifact[]): number => artifacts.reduce((sum, a) => sum + a.size, 0);
+
+/**
+ * One Nexus instance: its replication task (a `ReplicationEngine` of its own), the task
+ * driver that activates it periodically, on upload and on demand without ever
+ * overlapping, its local storage of uploaded repos, and the upload handler.
+ */
+export class NexusInstance implements ClientOwner {
+  private incarnationNumber = 0;
+  private incarnation: WaitScope;
+  private up = false;
+  private engine: ReplicationEngine | undefined;
+  private channel = new UploadChannel();
+  private running = false;
+  private pending = false;
+  private ticker: QueuedEvent | undefined;
+  /** Repos in local storage (unpacked, not yet released), by id. */
+  private readonly local = new Map<string, { readonly repo: RepoName; readonly bytes: number }>();
+  private nextLocalId = 0;
+  activation = 0;
+  /** The last finished activation's status. */
+  lastStatus: ActivationStatus | undefined;
+
+  constructor(
+    readonly node: NexusId,
+    private readonly env: NexusEnvironment,
+    private readonly options: NexusOptions,
+  ) {
+    this.incarnation = new WaitScope(env.kernel, node);
+    this.incarnation.close();
+  }
+
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  scope(): WaitScope | undefined {
+    return this.up ? this.incarnation : undefined;
+  }
+
+  /** Bytes of repos in local storage. */
+  get localBytes(): number {
+    let sum = 0;
+    for (const entry of this.local.values()) sum += entry.bytes;
+    return sum;
+  }
+
+  get localRepoCount(): number {
+    return this.local.size;
+  }
+
+  /** Boots: a fresh task, empty local storage, an activation now and every period. */
+  start(): void {
+    if (this.up) return;
+    const { kernel, network, streams } = this.env;
+    this.up = true;
+    this.incarnationNumber++;
+    this.incarnation = new WaitScope(kernel, `${this.node}#${this.incarnationNumber}`);
+    network.setUp(this.node);
+    this.channel = new UploadChannel();
+    this.running = false;
+    this.pending = false;
+    this.activation = 0;
+    const log = this.env.log;
+    const node = this.node;
+    this.engine = new ReplicationEngine(
+      {
+        datastore: this.env.datastore.client(this.incarnation),
+        sledAgents: sledAgentClients(this.env, this),
+        clock: { now: () => kernel.now },
+        rng: streams.stream(`nexus/${this.node}/engine/${this.incarnationNumber}`),
+        log: { log: log === undefined ? () => undefined : (level, msg, fields) => log(node, level, msg, fields) },
+      },
+      this.options.engine,
+      this.channel,
+    );
+    this.env.emit({ type: 'nexus_started', nexus: this.node, incarnation: this.incarnationNumber });
+    this.tick();
+  }
+
+  /** Loses its process: local storage, the running activation and uploads in progress. */
+  crash(): void {
+    if (!this.up) return;
+    this.up = false;
+    this.incarnation.close();
+    this.ticker?.cancel();
+    this.env.network.setDown(this.node);
+    const lost = [...this.local.values()];
+    this.local.clear();
+    this.env.emit({
+      type: 'local_repos_lost',
+      nexus: this.node,
+      repos: lost.map((e) => e.repo),
+      bytes: lost.reduce((sum, e) => sum + e.bytes, 0),
+    });
+  }
+
+  /** Asks for an activation: now if idle, else once more after the running one. */
+  activate(): void {
+    if (!this.up) return;
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
+    this.running = true;
+    const engine = this.engine as ReplicationEngine;
+    const scope = this.incarnation;
+    const activation = ++this.activation;
+    this.env.emit({ type: 'activation_started', nexus: this.node, activation });
+    this.env.kernel.spawn(`${this.node} activation ${activation}`, async () => {
+      const status = await engine.activate();
+      if (scope.isClosed) return;
+      this.lastStatus = status;
+      this.env.emit({
+        type: 'activation_finished',
+        nexus: this.node,
+        activation,
+        error: status.error,
+        deferred: status.requestsDeferred,
+        localRepos: status.localRepos,
+      });
+      this.running = false;
+      if (this.pending) {
+        this.pending = false;
+        this.activate();
+      }
+    });
+  }
+
+  /**
+   * The upload handler: receive the body, unpack it, then insert it into the datastore
+   * and hand it to the task in the order the generation had (ENGINE.md §3).
+   */
+  upload(repo: RepoUpload): void {
+    const { kernel, network, datastore } = this.env;
+    if (!this.up) {
+      this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: `${this.node} is down` });
+      return;
+    }
+    const scope = this.incarnation;
+    const bytes = repoBytes(repo.artifacts);
+    this.env.emit({ type: 'repo_upload_started', repo: repo.name, nexus: this.node, bytes });
+    kernel.spawn(`${this.node} upload ${repo.name}`, async () => {
+      try {
+        await network.transfer(this.env.operatorNode, this.node, bytes, scope, `upload ${repo.name}`);
+      } catch (err) {
+        this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
+        return;
+      }
+      await kernel.sleep(this.options.unpack, `${this.node} unpack ${repo.name}`, scope);
+      const local = this.store(repo, bytes);
+      const artifacts = repo.artifacts.map((a) => a.hash);
+      const insert = (): Promise<boolean> =>
+        datastore.query(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
+      try {
+        if (this.options.uploadOrder === 'channel_first') {
+          this.channel.send(local);
+          await insert();
+        } else if (await insert()) {
+          this.channel.send(local);
+        } else {
+          this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
+          local.release();
+          return;
+        }
+      } catch (err) {
+        this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
+        if (this.options.uploadOrder === 'db_first') local.release();
+        return;
+      }
+      this.activate();
+    });
+  }
+
+  /** Unpacked files in local storage, released by the task (or the upload handler). */
+  private store(repo: RepoUpload, bytes: number): LocalRepo {
+    const id = `${repo.name}@${this.node}#${this.incarnationNumber}.${this.nextLocalId++}`;
+    const incarnation = this.incarnation;
+    this.local.set(id, { repo: repo.name, bytes });
+    this.env.emit({ type: 'local_repo_added', nexus: this.node, repo: repo.name, bytes });
+    let released = false;
+    return {
+      id,
+      artifacts: repo.artifacts,
+      release: () => {
+        if (released || incarnation.isClosed) return;
+        released = true;
+        this.local.delete(id);
+        this.env.emit({ type: 'local_repo_released', nexus: this.node, repo: repo.name, bytes });
+      },
+    };
+  }
+
+  private tick(): void {
+    const scope = this.incarnation;
+    this.activate();
+    this.ticker = this.env.kernel.after(this.options.period, `${this.node} period`, () => {
+      if (!scope.isClosed) this.tick();
+    });
+  }
+}

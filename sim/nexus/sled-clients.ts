@@ -1,0 +1,76 @@
+import { SledAgentError, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalArtifact, type SledAgentClient, type SledId } from '../../core/index.ts';
+import type { Micros } from '../kernel/event-queue.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import type { Network } from '../network.ts';
+import { call, type Endpoint } from '../rpc.ts';
+import type { SledAgent } from '../sled/sled-agent.ts';
+import type { RequestKind, WorldEventBody } from '../world-events.ts';
+
+export interface ClientEnvironment {
+  readonly kernel: Kernel;
+  readonly network: Network;
+  readonly emit: (event: WorldEventBody) => void;
+  readonly sled: (sled: SledId) => SledAgent | undefined;
+  readonly sizeOf: (hash: ArtifactHash) => number;
+  readonly timeout: Micros;
+  /** World-wide request numbering, shared by every Nexus. */
+  readonly nextRequestId: () => number;
+}
+
+/** What the clients need to know about the Nexus they belong to. */
+export interface ClientOwner extends Endpoint {
+  readonly activation: number;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The engine's `SledAgentClients` for one Nexus incarnation: each call is a request over
+ * the simulated network, recorded as `request_sent` and `request_done` events.
+ */
+export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (sled: SledId) => SledAgentClient {
+  const unreachable = (sled: SledId): Endpoint => ({ node: sled, scope: () => undefined });
+
+  async function request<T>(
+    kind: RequestKind,
+    target: SledId,
+    source: SledId | null,
+    hash: ArtifactHash | null,
+    bytes: number,
+    handle: (agent: SledAgent) => Promise<T> | T,
+  ): Promise<T> {
+    const id = env.nextRequestId();
+    env.emit({ type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind, target, source, hash, bytes });
+    const agent = env.sled(target);
+    try {
+      const value = await call(env.kernel, env.network, owner, agent ?? unreachable(target), `${owner.node} ${kind} ${target}`, env.timeout, () => {
+        if (agent === undefined) throw new Error(`no sled ${target}`);
+        return handle(agent);
+      });
+      env.emit({ type: 'request_done', id, outcome: 'ok', error: null });
+      return value;
+    } catch (err) {
+      const timedOut = err instanceof SledAgentError && err.status === null;
+      env.emit({ type: 'request_done', id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
+      throw err;
+    }
+  }
+
+  return (sled) => ({
+    putConfig: (config: ArtifactConfig) => request('config', sled, null, null, 0, (agent) => agent.putConfig(config)),
+    list: (): Promise<ArtifactListing> => request('list', sled, null, null, 0, (agent) => agent.list()),
+    put: (artifact: LocalArtifact, generation?: number) =>
+      request('put', sled, null, artifact.hash, artifact.size, (agent) =>
+        agent.put(artifact.hash, artifact.size, generation, () => {
+          const scope = agent.scope();
+          if (scope === undefined) return new Promise<void>(() => undefined);
+          return env.network.transfer(owner.node, sled, artifact.size, scope, `put ${artifact.hash}`);
+        }),
+      ),
+    copyFromDepot: (hash: ArtifactHash, source: SledId, generation?: number) =>
+      request('copy', sled, source, hash, env.sizeOf(hash), (agent) => agent.copyFromDepot(hash, source, generation, env.timeout)),
+    delete: (hash: ArtifactHash) => request('delete', sled, null, hash, 0, (agent) => agent.delete(hash)),
+  });
+}

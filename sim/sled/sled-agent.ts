@@ -1,0 +1,237 @@
+import {
+  CONFIG_GENERATION,
+  SledAgentError,
+  type ArtifactConfig,
+  type ArtifactHash,
+  type ArtifactListing,
+  type SledId,
+} from '../../core/index.ts';
+import type { Micros } from '../kernel/event-queue.ts';
+import { WaitScope, type Kernel } from '../kernel/kernel.ts';
+import type { Network } from '../network.ts';
+import { call, type Endpoint } from '../rpc.ts';
+import type { WorldEventBody } from '../world-events.ts';
+import { ArtifactStore, StoreError } from './artifact-store.ts';
+
+export interface SledEnvironment {
+  readonly kernel: Kernel;
+  readonly network: Network;
+  readonly emit: (event: WorldEventBody) => void;
+  /** The sled agent that answers at `sled`'s address, for depot requests between sleds. */
+  readonly sled: (sled: SledId) => SledAgent | undefined;
+  /** An artifact's size, from the catalog of every repo the world knows. */
+  readonly sizeOf: (hash: ArtifactHash) => number;
+}
+
+export interface SledOptions {
+  readonly m2Count: number;
+  /** Per M.2 dataset. */
+  readonly quota: number;
+  /** Whether this sled agent has artifact configurations (the `generation` era). */
+  readonly configurations: boolean;
+  /** Time the delete reconciler takes per removed artifact. */
+  readonly reconcileDelay: Micros;
+}
+
+function refusal(err: unknown): SledAgentError {
+  if (err instanceof SledAgentError) return err;
+  if (err instanceof StoreError) return new SledAgentError(err.message, err.status);
+  return new SledAgentError(err instanceof Error ? err.message : String(err), 500);
+}
+
+/**
+ * A sled agent's artifact API (ENGINE.md §2). Handlers run on the sled when a request
+ * arrives; they reject with a `SledAgentError` carrying the HTTP status the real agent
+ * answers with. The sled is an `Endpoint`: its scope ends when it crashes.
+ */
+export class SledAgent implements Endpoint {
+  readonly store: ArtifactStore;
+  private incarnation: WaitScope;
+  private config: { readonly generation: number; readonly artifacts: ReadonlySet<ArtifactHash> } | null = null;
+  private reconciling = false;
+  private reconcileAgain = false;
+  private expunged = false;
+  private up = true;
+
+  constructor(
+    readonly node: SledId,
+    private readonly env: SledEnvironment,
+    private readonly options: SledOptions,
+  ) {
+    this.store = new ArtifactStore(node, options.m2Count, options.quota, env.emit);
+    this.incarnation = new WaitScope(env.kernel, node);
+  }
+
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  get isExpunged(): boolean {
+    return this.expunged;
+  }
+
+  get configGeneration(): number | null {
+    return this.config?.generation ?? null;
+  }
+
+  scope(): WaitScope | undefined {
+    return this.up ? this.incarnation : undefined;
+  }
+
+  // --- the API the Nexus calls ---
+
+  list(): ArtifactListing {
+    const counts = this.store.list();
+    if (!this.options.configurations) return { generation: null, artifacts: counts };
+    const config = this.config;
+    const listed = new Map<ArtifactHash, number>();
+    if (config !== null) for (const [hash, n] of counts) if (config.artifacts.has(hash)) listed.set(hash, n);
+    return { generation: config?.generation ?? null, artifacts: listed };
+  }
+
+  putConfig(config: ArtifactConfig): void {
+    if (!this.options.configurations) throw new SledAgentError('artifact configurations are not supported', 404);
+    const current = this.config;
+    if (current !== null && current.generation > config.generation) {
+      throw new SledAgentError(
+        `configuration generation ${config.generation} is older than the sled's ${current.generation}`,
+        409,
+        CONFIG_GENERATION,
+      );
+    }
+    if (current !== null && current.generation === config.generation) {
+      const same = current.artifacts.size === config.artifacts.length && config.artifacts.every((h) => current.artifacts.has(h));
+      if (same) return;
+      throw new SledAgentError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
+    }
+    this.config = { generation: config.generation, artifacts: new Set(config.artifacts) };
+    this.env.emit({ type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
+    this.reconcile();
+  }
+
+  /** PUT: the body streams from the Nexus; answers when the write is done. */
+  async put(hash: ArtifactHash, size: number, generation: number | undefined, body: () => Promise<void>): Promise<void> {
+    this.checkGeneration(hash, generation);
+    const begun = this.store.beginWrite(hash, size);
+    if (!begun.ok) throw new SledAgentError(begun.reason, begun.status);
+    try {
+      await body();
+    } catch (err) {
+      begun.write.abort();
+      throw refusal(err);
+    }
+    if (begun.write.commit('put') === 0) throw new SledAgentError(`writing ${hash} failed on every dataset`, 500);
+  }
+
+  /**
+   * copy-from-depot: after the conflict check, ask the source; if it has the artifact,
+   * answer at once and copy the body in the background, where failures are only logged.
+   */
+  async copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, timeout: Micros): Promise<void> {
+    this.checkGeneration(hash, generation);
+    const sourceAgent = this.env.sled(source);
+    const begun = this.store.beginWrite(hash, this.env.sizeOf(hash));
+    if (!begun.ok) throw new SledAgentError(begun.reason, begun.status);
+    const write = begun.write;
+    const scope = this.incarnation;
+    let found: number | undefined;
+    try {
+      found = await call(this.env.kernel, this.env.network, this, sourceAgent ?? deadEndpoint(source), `depot ${source} get`, timeout, () =>
+        sourceAgent?.store.sizeOf(hash),
+      );
+    } catch (err) {
+      write.abort();
+      throw new SledAgentError(`failed to reach depot on ${source}: ${refusal(err).message}`, 502);
+    }
+    if (found === undefined) {
+      write.abort();
+      throw new SledAgentError(`depot on ${source} does not have ${hash}`, 404);
+    }
+    this.env.kernel.spawn(`${this.node} copy ${hash}`, async () => {
+      try {
+        await this.env.network.transfer(source, this.node, found, scope, `copy ${hash}`);
+      } catch (err) {
+        write.abort();
+        this.env.emit({ type: 'write_failed', sled: this.node, hash, reason: refusal(err).message });
+        return;
+      }
+      if (write.commit('copy') === 0) {
+        this.env.emit({ type: 'write_failed', sled: this.node, hash, reason: 'failed on every dataset' });
+      }
+    });
+  }
+
+  delete(hash: ArtifactHash): void {
+    this.store.delete(hash, 'delete');
+  }
+
+  // --- what happens to the sled ---
+
+  /** Unreachable; temporary files and writes in progress are lost; disks and config persist. */
+  crash(): void {
+    if (!this.up) return;
+    this.up = false;
+    this.incarnation.close();
+    this.store.loseWritesInProgress();
+    this.reconciling = false;
+    this.reconcileAgain = false;
+    this.env.network.setDown(this.node);
+  }
+
+  restart(): void {
+    if (this.up || this.expunged) return;
+    this.up = true;
+    this.incarnation = new WaitScope(this.env.kernel, this.node);
+    this.env.network.setUp(this.node);
+    if (this.config !== null) this.reconcile();
+  }
+
+  /** Out of service for good: the rack powers it off. */
+  expunge(): void {
+    this.crash();
+    this.expunged = true;
+  }
+
+  failM2(m2: number): void {
+    this.store.failM2(m2);
+  }
+
+  private checkGeneration(hash: ArtifactHash, generation: number | undefined): void {
+    if (generation === undefined || !this.options.configurations) return;
+    const config = this.config;
+    if (config === null || config.generation !== generation) {
+      throw new SledAgentError(`request generation ${generation} does not match the sled's ${config?.generation ?? 'none'}`, 409);
+    }
+    if (!config.artifacts.has(hash)) throw new SledAgentError(`${hash} is not in configuration ${generation}`, 404);
+  }
+
+  /**
+   * The delete reconciler: removes every stored artifact not in the configuration, one
+   * at a time, re-reading the configuration before each removal.
+   */
+  private reconcile(): void {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return;
+    }
+    this.reconciling = true;
+    const scope = this.incarnation;
+    this.env.kernel.spawn(`${this.node} reconciler`, async () => {
+      do {
+        this.reconcileAgain = false;
+        for (const hash of this.store.storedHashes()) {
+          if (this.config?.artifacts.has(hash) !== false) continue;
+          await this.env.kernel.sleep(this.options.reconcileDelay, `${this.node} reconciler`, scope);
+          const config = this.config;
+          if (config === null || config.artifacts.has(hash)) continue;
+          this.store.delete(hash, 'reconciler');
+        }
+      } while (this.reconcileAgain);
+      this.reconciling = false;
+    });
+  }
+}
+
+function deadEndpoint(node: SledId): Endpoint {
+  return { node, scope: () => undefined };
+}
