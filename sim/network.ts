@@ -34,7 +34,8 @@ interface Partition {
 class Transfer {
   rate = 0;
   updatedAt: Micros;
-  completion: QueuedEvent | undefined;
+  /** When the last byte arrives at the current rate. */
+  eta: Micros = Infinity;
   constructor(
     readonly from: NodeId,
     readonly to: NodeId,
@@ -59,6 +60,9 @@ export class Network {
   private readonly partitions = new Set<Partition>();
   private readonly slowness = new Map<NodeId, Micros[]>();
   private readonly links = new Map<NodeId, Set<Transfer>>();
+  /** Every transfer in progress, in start order. */
+  private readonly active = new Set<Transfer>();
+  private nextCompletion: QueuedEvent | undefined;
   private readonly latency: DelaySampler;
 
   constructor(
@@ -149,6 +153,7 @@ export class Network {
       return done.promise;
     }
     const transfer = new Transfer(from, to, bytes, done, this.kernel.now);
+    this.active.add(transfer);
     this.link(from).add(transfer);
     this.link(to).add(transfer);
     this.rebalance(from, to);
@@ -158,15 +163,8 @@ export class Network {
   /** Bytes still to move, over all transfers (for the timeline). */
   bytesInFlight(): number {
     const now = this.kernel.now;
-    const seen = new Set<Transfer>();
     let total = 0;
-    for (const link of this.links.values()) {
-      for (const t of link) {
-        if (seen.has(t)) continue;
-        seen.add(t);
-        total += Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
-      }
-    }
+    for (const t of this.active) total += Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
     return Math.round(total);
   }
 
@@ -195,25 +193,39 @@ export class Network {
   /** Brings every transfer on the two links up to now and gives each its new share. */
   private rebalance(a: NodeId, b: NodeId): void {
     const now = this.kernel.now;
-    const affected = new Set<Transfer>([...this.link(a), ...this.link(b)]);
-    for (const t of affected) {
-      t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
-      t.updatedAt = now;
-      const share = Math.min(this.config.bandwidth / this.link(t.from).size, this.config.bandwidth / this.link(t.to).size);
-      t.rate = share;
-      t.completion?.cancel();
-      const eta = Math.ceil((t.remaining * MICROS_PER_SECOND) / share);
-      t.completion = this.kernel.after(eta, 'transfer done', () => this.finish(t));
+    for (const link of [this.link(a), this.link(b)]) {
+      for (const t of link) {
+        t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+        t.updatedAt = now;
+        t.rate = Math.min(this.config.bandwidth / this.link(t.from).size, this.config.bandwidth / this.link(t.to).size);
+        t.eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
+      }
     }
+    this.scheduleNextCompletion();
   }
 
-  private finish(t: Transfer): void {
-    this.detach(t);
-    t.done.resolve();
+  // One completion event for the whole network, at the earliest finish: rescheduling a
+  // completion per transfer on every share change filled the queue with cancelled events.
+  private scheduleNextCompletion(): void {
+    let earliest = Infinity;
+    for (const t of this.active) if (t.eta < earliest) earliest = t.eta;
+    if (this.nextCompletion !== undefined && this.nextCompletion.time === earliest) return;
+    this.nextCompletion?.cancel();
+    this.nextCompletion =
+      earliest === Infinity ? undefined : this.kernel.at(earliest, 'transfers done', () => this.completeDue());
+  }
+
+  private completeDue(): void {
+    this.nextCompletion = undefined;
+    const now = this.kernel.now;
+    const due = [...this.active].filter((t) => t.eta <= now);
+    for (const t of due) this.detach(t);
+    for (const t of due) t.done.resolve();
+    this.scheduleNextCompletion();
   }
 
   private detach(t: Transfer): void {
-    t.completion?.cancel();
+    this.active.delete(t);
     this.link(t.from).delete(t);
     this.link(t.to).delete(t);
     t.remaining = 0;
@@ -221,8 +233,7 @@ export class Network {
   }
 
   private breakTransfers(match: (t: Transfer) => boolean, reason: string): void {
-    const broken = new Set<Transfer>();
-    for (const link of this.links.values()) for (const t of link) if (match(t)) broken.add(t);
+    const broken = [...this.active].filter(match);
     for (const t of broken) {
       this.detach(t);
       t.done.reject(new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`));
