@@ -11,6 +11,7 @@ async function historyHash(seed: number, overrides: Partial<WorldConfig> = {}): 
   return { hash: world.events.digest(), events: world.events.size };
 }
 
+/* eslint-disable no-restricted-properties, no-restricted-globals -- the one place that touches the ambient sources: to trap them */
 /** Replaces the ambient sources of time, randomness and scheduling with traps. */
 function poisonAmbient(): { calls: string[]; restore: () => void } {
   const calls: string[] = [];
@@ -42,6 +43,7 @@ function poisonAmbient(): { calls: string[]; restore: () => void } {
     },
   };
 }
+/* eslint-enable no-restricted-properties, no-restricted-globals */
 
 describe('determinism of a 32-sled, 3-Nexus world with faults', { timeout: 60_000 }, () => {
   it('gives the same history hash twice, and again with ambient time, randomness and timers poisoned', async () => {
