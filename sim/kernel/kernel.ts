@@ -1,5 +1,5 @@
 import { EventQueue, QueuedEvent, type Micros } from './event-queue.ts';
-import { installMicrotaskProbe, settleMicrotasks } from './microtasks.ts';
+import { afterMicrotasksSettle } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
 
 export interface KernelOptions {
@@ -42,6 +42,48 @@ export interface Deferred<T> {
   reject(reason: unknown): void;
   /** Gives up on it: it stays pending forever and no longer counts as a wait. */
   abandon(): void;
+}
+
+// A class, not closures: under tsx every named closure costs a defineProperty call, and
+// a run creates a deferred per request, message and sleep.
+class KernelDeferred<T> implements Deferred<T> {
+  readonly promise: Promise<T>;
+  settled = false;
+  private resolveFn!: (value: T) => void;
+  private rejectFn!: (reason: unknown) => void;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly id: number,
+    private readonly scope: WaitScope | undefined,
+  ) {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+  }
+
+  resolve(value: T): void {
+    if (this.settle()) this.resolveFn(value);
+  }
+
+  reject(reason: unknown): void {
+    if (this.settle()) this.rejectFn(reason);
+  }
+
+  abandon(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.kernel.settled(this.id, this.scope, false);
+  }
+
+  private settle(): boolean {
+    // A crashed incarnation's code must never resume.
+    if (this.settled || this.scope?.isClosed === true) return false;
+    this.settled = true;
+    this.kernel.settled(this.id, this.scope, true);
+    return true;
+  }
 }
 
 /**
@@ -98,9 +140,7 @@ export class Kernel {
   /** Events run so far (cancelled ones excluded). */
   eventsRun = 0;
 
-  constructor(private readonly options: KernelOptions = {}) {
-    installMicrotaskProbe();
-  }
+  constructor(private readonly options: KernelOptions = {}) {}
 
   get now(): Micros {
     return this.time;
@@ -135,40 +175,13 @@ export class Kernel {
       this.waits.set(id, label);
       scope?.track(id);
     }
-    let resolveFn!: (value: T) => void;
-    let rejectFn!: (reason: unknown) => void;
-    const promise = new Promise<T>((resolve, reject) => {
-      resolveFn = resolve;
-      rejectFn = reject;
-    });
-    let settled = false;
-    const settle = (): boolean => {
-      // A crashed incarnation's code must never resume.
-      if (settled || scope?.isClosed === true) return false;
-      settled = true;
-      this.waits.delete(id);
-      scope?.untrack(id);
-      this.dirty = true;
-      return true;
-    };
-    return {
-      promise,
-      get settled() {
-        return settled;
-      },
-      resolve: (value) => {
-        if (settle()) resolveFn(value);
-      },
-      reject: (reason) => {
-        if (settle()) rejectFn(reason);
-      },
-      abandon: () => {
-        if (settled) return;
-        settled = true;
-        this.waits.delete(id);
-        scope?.untrack(id);
-      },
-    };
+    return new KernelDeferred<T>(this, id, scope);
+  }
+
+  /** @internal */ settled(id: number, scope: WaitScope | undefined, resumes: boolean): void {
+    this.waits.delete(id);
+    scope?.untrack(id);
+    if (resumes) this.dirty = true;
   }
 
   /** @internal */ forget(id: number): void {
@@ -219,40 +232,43 @@ export class Kernel {
    * `StallError` if the queue runs dry while waits are pending, `SimulationError` if an
    * event or task fails.
    */
-  async run(until: Micros = Number.MAX_SAFE_INTEGER): Promise<void> {
-    if (this.running) throw new Error('Kernel.run is already running');
+  run(until: Micros = Number.MAX_SAFE_INTEGER): Promise<void> {
+    if (this.running) return Promise.reject(new Error('Kernel.run is already running'));
     this.running = true;
     this.stopped = false;
     const alwaysSettle = this.options.alwaysSettle === true;
-    try {
-      if (this.dirty) await this.settle();
-      for (;;) {
-        const event = this.queue.peek();
-        if (event === undefined || event.time > until || this.stopped) break;
-        this.queue.pop();
-        if (event.cancelled) continue;
-        this.time = event.time;
-        this.eventsRun++;
-        try {
-          event.fn();
-        } catch (err) {
-          throw new SimulationError(this.time, event.label, err);
+    const queue = this.queue;
+    return new Promise<void>((resolve, reject) => {
+      const fail = (err: unknown): void => {
+        this.running = false;
+        reject(err);
+      };
+      // The loop runs inside the settling microtask itself, so an event costs no promise.
+      const loop = (): void => {
+        this.dirty = false;
+        if (this.failure) return fail(this.failure);
+        for (;;) {
+          const event = queue.peek();
+          if (event === undefined || event.time > until || this.stopped) break;
+          queue.pop();
+          if (event.cancelled) continue;
+          this.time = event.time;
+          this.eventsRun++;
+          try {
+            event.fn();
+          } catch (err) {
+            return fail(new SimulationError(this.time, event.label, err));
+          }
+          if (this.dirty || alwaysSettle) return afterMicrotasksSettle(loop);
         }
-        if (this.dirty || alwaysSettle) await this.settle();
-      }
-      if (this.queue.size === 0 && this.waits.size > 0 && !this.stopped) {
-        throw new StallError(this.time, [...this.waits.values()]);
-      }
-      if (!this.stopped && until !== Number.MAX_SAFE_INTEGER && until > this.time) this.time = until;
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async settle(): Promise<void> {
-    await settleMicrotasks();
-    // Promises settled during the drain have had their continuations run too.
-    this.dirty = false;
-    if (this.failure) throw this.failure;
+        if (queue.size === 0 && this.waits.size > 0 && !this.stopped) {
+          return fail(new StallError(this.time, [...this.waits.values()]));
+        }
+        if (!this.stopped && until !== Number.MAX_SAFE_INTEGER && until > this.time) this.time = until;
+        this.running = false;
+        resolve();
+      };
+      afterMicrotasksSettle(loop);
+    });
   }
 }

@@ -1,43 +1,54 @@
 // Why V8's promise hooks: the executor must let every promise continuation run before it
 // takes the next event, whatever the number of `await`s between a port resolving and the
 // code's next call into the world. JavaScript cannot ask whether the microtask queue is
-// empty, but a counter of promise reaction jobs can tell: a marker microtask that finds
-// that no reaction ran since it was queued proves the queue ahead of it was empty. The
+// empty, but a counter of promise reaction jobs can tell: a marker job that finds that no
+// other reaction ran since it was queued proves the queue ahead of it was empty. The
 // alternative, a macrotask per event (setImmediate), is a real timer and 3x slower.
 import { promiseHooks } from 'node:v8';
 
 let reactions = 0;
-let installed = false;
+// Installed on import: V8 does not count jobs that were queued before the hook existed.
+promiseHooks.onBefore(() => {
+  reactions++;
+});
 
-function install(): void {
-  if (installed) return;
-  installed = true;
-  promiseHooks.onBefore(() => {
-    reactions++;
-  });
+interface Marker {
+  readonly then: () => void;
+  seen: number;
+}
+
+// Markers ride on promise reactions (cheaper than queueMicrotask in Node), so each marker
+// job counts itself once: exactly one reaction since it was queued means no other ran.
+// Jobs run in the order queued, so the n-th marker job takes the n-th marker.
+const markers: Marker[] = [];
+const resolved = Promise.resolve();
+
+function checkMarker(): void {
+  const marker = markers.shift() as Marker;
+  if (reactions === marker.seen + 1) {
+    marker.then();
+    return;
+  }
+  queue(marker);
+}
+
+function queue(marker: Marker): void {
+  marker.seen = reactions;
+  markers.push(marker);
+  void resolved.then(checkMarker);
 }
 
 /**
- * Resolves once no promise reaction is left to run: every continuation that was runnable
- * has run, and so have the ones they made runnable. Code under test must not use
- * `queueMicrotask` or `process.nextTick` (the engine uses neither).
+ * Calls `then` (from a microtask) once no promise reaction is left to run: every
+ * continuation that was runnable has run, and so have the ones they made runnable.
+ * Callback-style so that the executor's loop costs no extra promise per event. Code under
+ * test must not use `queueMicrotask` or `process.nextTick` (the engine uses neither).
  */
-export function settleMicrotasks(): Promise<void> {
-  install();
-  return new Promise<void>((resolve) => {
-    let seen = reactions;
-    const check = (): void => {
-      if (reactions === seen) {
-        resolve();
-        return;
-      }
-      seen = reactions;
-      queueMicrotask(check);
-    };
-    queueMicrotask(check);
-  });
+export function afterMicrotasksSettle(then: () => void): void {
+  queue({ then, seen: 0 });
 }
 
-export function installMicrotaskProbe(): void {
-  install();
+/** Resolves once no promise reaction is left to run. */
+export function settleMicrotasks(): Promise<void> {
+  return new Promise<void>((resolve) => afterMicrotasksSettle(resolve));
 }
