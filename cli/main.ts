@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ENGINE_GENERATIONS, type EngineGeneration } from '../core/index.ts';
-import { InputError } from './input-error.ts';
+import { InputError } from '../sim/scenario/input-error.ts';
 import { planCsv, planSummary, runPlan } from './plan-command.ts';
 import { parseSnapshot } from './snapshot.ts';
 

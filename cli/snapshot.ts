@@ -13,7 +13,7 @@ import {
   type PlanInput,
   type SledId,
 } from '../core/index.ts';
-import { SourceLocator } from './input-error.ts';
+import { SourceLocator } from '../sim/scenario/input-error.ts';
 
 export interface Snapshot {
   readonly description: string;

@@ -1,0 +1,153 @@
+// The scenario file format (SPEC §1) as one zod schema: it validates, fills defaults and
+// generates the JSON Schema shipped for editors. Keys are the file's snake_case keys.
+import { z } from 'zod';
+import { ENGINE_GENERATIONS, PLANTED_BUGS } from '../../core/index.ts';
+import { parseDuration, parseRate, parseSize, type Parsed } from './units.ts';
+
+function unit(parse: (input: unknown) => Parsed, description: string) {
+  return z
+    .union([z.string(), z.number()])
+    .transform((input, ctx) => {
+      const parsed = parse(input);
+      if (parsed.ok) return parsed.value;
+      ctx.addIssue({ code: 'custom', message: `expected ${parsed.expected}, got ${JSON.stringify(input)}` });
+      return z.NEVER;
+    })
+    .meta({ description });
+}
+
+export const duration = () => unit(parseDuration, 'a duration: 250ms, 90s, 5m, 1h30m, 2d, or seconds');
+export const size = () => unit(parseSize, 'a size: 512B, 4KiB, 1MiB, 20GiB, 500MB, or bytes');
+const rate = () => unit(parseRate, 'a rate: 1GiB/s, 100MB/s');
+
+const count = (least: number) => z.int().min(least);
+const range = <T extends z.ZodType>(value: () => T) => z.strictObject({ min: value(), max: value() });
+/** A fixed value or `{ min, max }`, drawn uniformly. */
+const valueOrRange = <T extends z.ZodType>(value: () => T) => z.union([value(), range(value)]);
+const latency = () =>
+  z.union([duration(), z.strictObject({ median: duration(), p99: duration() })]).meta({
+    description: 'one-way latency: fixed (`2ms`) or lognormal `{ median, p99 }`',
+  });
+
+const nodeName = z.string().regex(/^(sled|nexus)-\d+$/, 'expected a node name like sled-3 or nexus-1');
+const sledName = z.string().regex(/^sled-\d+$/, 'expected a sled name like sled-3');
+const nexusName = z.string().regex(/^nexus-\d+$/, 'expected a Nexus name like nexus-1');
+const repoName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a repo name of letters, digits, ".", "_" or "-"');
+
+const rack = z.strictObject({
+  sleds: count(1).default(32),
+  m2_per_sled: count(1).default(2),
+  artifact_quota: size().default(20 * 2 ** 30).meta({ description: 'per sled, per M.2 dataset' }),
+  reconcile_delay: duration().default(1_000).meta({ description: 'generation engine: time the delete reconciler takes per artifact' }),
+});
+
+const network = z.strictObject({
+  latency: latency().default({ median: 1_000, p99: 20_000 }),
+  bandwidth: rate().default(2 ** 30),
+  timeout: duration().default(60_000_000),
+  loss: z.number().min(0).max(1).default(0),
+});
+
+const datastore = z.strictObject({ latency: latency().default({ median: 2_000, p99: 30_000 }) });
+
+const nexus = z.strictObject({
+  count: count(1).default(3),
+  unpack: duration().default(30_000_000),
+  period: duration().default(300_000_000),
+  upload_order: z.enum(['db_first', 'channel_first']).optional().meta({
+    description: 'default: channel_first for the review generation, db_first after',
+  }),
+});
+
+const engine = z.strictObject({
+  generation: z.enum(ENGINE_GENERATIONS).default('review'),
+  min_sled_replication: count(1).default(3),
+  max_requests: count(0).default(32),
+  max_put_requests: count(0).default(8),
+  max_request_concurrency: count(1).default(8),
+  expected_count: count(1).default(2),
+  bugs: z.array(z.enum(PLANTED_BUGS)).default([]),
+});
+
+const repo = z.strictObject({
+  name: repoName,
+  artifacts: count(1),
+  size: valueOrRange(size).default(64 * 2 ** 20),
+  shares: z.strictObject({ repo: repoName, fraction: z.number().min(0).max(1) }).optional(),
+});
+
+const initial = z.strictObject({
+  repos: z.array(repoName).default([]),
+  on: z.union([z.literal('all'), z.array(sledName)]).default('all'),
+});
+
+/** One scheduled event: `at` plus exactly one action. */
+export const EVENT_ACTIONS = {
+  upload: z.strictObject({ at: duration(), upload: repoName, via: nexusName.default('nexus-0') }),
+  delete: z.strictObject({ at: duration(), delete: repoName }),
+  crash: z.strictObject({ at: duration(), crash: nodeName }),
+  restart: z.strictObject({ at: duration(), restart: nodeName }),
+  expunge: z.strictObject({ at: duration(), expunge: sledName }),
+  add_sleds: z.strictObject({ at: duration(), add_sleds: count(1) }),
+  m2_fail: z.strictObject({ at: duration(), m2_fail: z.strictObject({ sled: sledName, m2: count(0) }) }),
+  partition: z.strictObject({
+    at: duration(),
+    partition: z.strictObject({
+      between: z.array(nodeName).min(1),
+      and: z.array(nodeName).min(1),
+      for: duration(),
+      oneway: z.boolean().default(false),
+    }),
+  }),
+  slow: z.strictObject({ at: duration(), slow: z.strictObject({ node: nodeName, extra: duration(), for: duration() }) }),
+  datastore_outage: z.strictObject({ at: duration(), datastore_outage: duration() }),
+  activate: z.strictObject({ at: duration(), activate: nexusName }),
+} as const;
+export type EventAction = keyof typeof EVENT_ACTIONS;
+export type ScenarioEvent = { [K in EventAction]: z.output<(typeof EVENT_ACTIONS)[K]> }[EventAction];
+
+const faults = z.strictObject({
+  until: duration().optional().meta({ description: 'default: the scenario duration' }),
+  sled_crash: z.strictObject({ every: duration(), down: valueOrRange(duration) }).optional(),
+  nexus_crash: z.strictObject({ every: duration(), down: valueOrRange(duration) }).optional(),
+  partition: z.strictObject({ every: duration(), for: valueOrRange(duration) }).optional(),
+  slow: z.strictObject({ every: duration(), extra: valueOrRange(duration), for: valueOrRange(duration) }).optional(),
+});
+
+const expect = z.strictObject({
+  converge_within: duration().default(7_200_000_000),
+  verdict: z.enum(['pass', 'safety', 'liveness']).default('pass'),
+});
+
+/** Events are checked one by one against their action's schema (see load.ts), for clear messages. */
+const eventList = z.array(z.union(Object.values(EVENT_ACTIONS))).default([]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]+$/, 'expected a name of lower-case letters, digits and "-"'),
+  description: z.string().default(''),
+  seed: z.int().min(0).default(1),
+  duration: duration().default(6 * 3_600_000_000),
+  sample_every: duration().default(60_000_000),
+  scheduler: z.strictObject({ tie_break: z.boolean().default(false) }).prefault({}),
+  rack: rack.prefault({}),
+  network: network.prefault({}),
+  datastore: datastore.prefault({}),
+  nexus: nexus.prefault({}),
+  engine: engine.prefault({}),
+  repos: z.array(repo).default([]),
+  initial: initial.prefault({}),
+  events: eventList,
+  faults: faults.optional(),
+  expect: expect.prefault({}),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type RepoEntry = Scenario['repos'][number];
+
+/** The JSON Schema of scenario files, for editors (`scenarios/scenario.schema.json`). */
+export function scenarioJsonSchema(): unknown {
+  return {
+    ...z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'depotsim scenario',
+  };
+}
