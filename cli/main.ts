@@ -1,21 +1,15 @@
 // The command line: the only code that touches files, stdout, stderr and exit codes.
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ENGINE_GENERATIONS, type EngineGeneration } from '../core/index.ts';
 import { InputError } from '../sim/scenario/input-error.ts';
+import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import { readInput } from './files.ts';
 import { planCsv, planSummary, runPlan } from './plan-command.ts';
+import { EXIT, replayRun, runCommand } from './run-command.ts';
 import { parseSnapshot } from './snapshot.ts';
 
-const EXIT_BAD_INPUT = 2;
-
-function readInput(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(file, 1, 1, `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
+const EXIT_BAD_INPUT = EXIT.badInput;
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('depotsim')
@@ -37,6 +31,47 @@ const cli = yargs(hideBin(process.argv))
       const plan = runPlan(snapshot);
       process.stderr.write(planSummary(snapshot, plan) + '\n');
       process.stdout.write(planCsv(plan));
+    },
+  )
+  .command(
+    'run <scenario>',
+    'run one seed of a scenario and write its reports',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+        .option('seed', { type: 'number', describe: "the run's seed (default: the scenario's)" })
+        .option('out', { type: 'string', describe: 'report directory (default: out/<name>-<seed>/)' })
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' })
+        .option('history', { type: 'boolean', default: false, describe: 'also write the event history as history.jsonl' }),
+    async (args) => {
+      if (args.seed !== undefined && (!Number.isSafeInteger(args.seed) || args.seed < 0)) {
+        throw new InputError('--seed', 1, 1, `expected a whole number >= 0, got ${String(args.seed)}`);
+      }
+      process.exitCode = await runCommand({ scenario: args.scenario, seed: args.seed, out: args.out, set: args.set, history: args.history });
+    },
+  )
+  .command(
+    'replay <dir>',
+    're-run the run recorded in DIR/run.json and check that every report is byte-identical',
+    (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a report directory written by run' }),
+    async (args) => {
+      process.exitCode = await replayRun(args.dir);
+    },
+  )
+  .command(
+    'validate <scenarios..>',
+    'check scenario files without running them',
+    (y) =>
+      y
+        .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario YAML files' })
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' }),
+    (args) => {
+      // Every file is checked before anything is printed: bad input leaves no partial output.
+      const lines = args.scenarios.map((file) => {
+        const scenario = loadScenario(file, readInput(file), args.set.map(parseOverride));
+        return `ok ${file} (${scenario.name}, seed ${scenario.seed}, ${scenario.engine.generation})\n`;
+      });
+      process.stdout.write(lines.join(''));
     },
   )
   .demandCommand(1, 'name a command')

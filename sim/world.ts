@@ -58,13 +58,18 @@ export class World {
   private requestIds = 0;
   private faultIds = 0;
 
-  constructor(readonly config: WorldConfig) {
+  /** `observers` see every event, from the first sled on. */
+  constructor(
+    readonly config: WorldConfig,
+    observers: readonly WorldEventListener[] = [],
+  ) {
     this.streams = new RandomStreams(config.seed);
     this.kernel = new Kernel({
       tieBreak: config.tieBreak ? this.streams.stream('kernel/tie-break') : undefined,
       alwaysSettle: config.alwaysSettle,
     });
     this.events = new WorldEventLog(this.kernel, { record: config.recordHistory === true });
+    for (const observer of observers) this.events.subscribe(observer);
     this.network = new Network(this.kernel, this.streams.stream('net'), config.network);
     const emit = this.events.emit.bind(this.events);
     this.datastore = new DatastoreModel(this.kernel, this.streams.stream('datastore'), config.datastoreLatency, emit);

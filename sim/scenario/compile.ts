@@ -5,11 +5,14 @@ import { uniformInt } from '../kernel/distributions.ts';
 import type { Micros } from '../kernel/event-queue.ts';
 import { RandomStreams } from '../kernel/random-streams.ts';
 import { World, type RepoSpec, type WorldConfig } from '../world.ts';
+import type { WorldEventListener } from '../world-events.ts';
 import type { Scenario, ScenarioEvent } from './schema.ts';
 
 export interface CompileOptions {
   readonly seed: number;
   readonly recordHistory?: boolean;
+  /** See every event from the world's first. */
+  readonly observers?: readonly WorldEventListener[];
 }
 
 type Latency = Scenario['network']['latency'];
@@ -104,8 +107,8 @@ export function faultPhaseEnd(scenario: Scenario): Micros {
  * Nexus instances booted, every scheduled event queued (same-time events run together, in
  * file order, whatever the tie-break) and the random fault families started.
  */
-export function compileScenario(scenario: Scenario, options: CompileOptions): World {
-  const world = new World(worldConfig(scenario, options));
+export function compileScenario(scenario: Scenario, options: CompileOptions, config = worldConfig(scenario, options)): World {
+  const world = new World(config, options.observers);
   for (const repo of scenario.initial.repos) {
     world.seedRepo(repo, scenario.initial.on === 'all' ? [...world.sleds.keys()] : scenario.initial.on);
   }

@@ -1,0 +1,147 @@
+// `depotsim run` and `depotsim replay`: one seed of one scenario, reports written atomically.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runJson, runReports } from '../reports/run-reports.ts';
+import { runScenario, type RunOutcome, type Verdict } from '../sim/runner.ts';
+import { InputError } from '../sim/scenario/input-error.ts';
+import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import type { Scenario } from '../sim/scenario/schema.ts';
+import { formatDuration } from '../sim/scenario/units.ts';
+import { readInput, sha256, writeDirAtomically } from './files.ts';
+import { simulatedTimeProgress } from './progress.ts';
+
+export const EXIT = { pass: 0, safety: 1, badInput: 2, liveness: 3, nondeterminism: 4 } as const;
+
+export function exitCodeOf(verdict: Verdict): number {
+  return EXIT[verdict];
+}
+
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function quote(arg: string): string {
+  return /^[\w./=:,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line that reproduces a run, for logs and failure reports. */
+export function runCommandLine(file: string, seed: number, sets: readonly string[]): string {
+  return ['depotsim', 'run', file, '--seed', String(seed), ...sets.flatMap((s) => ['--set', s])].map(quote).join(' ');
+}
+
+/** The effective parameters, one `key=value` list, so that a killed run can be replayed. */
+export function describeParameters(s: Scenario, seed: number): string {
+  const e = s.engine;
+  const order = s.nexus.upload_order ?? (e.generation === 'review' ? 'channel_first' : 'db_first');
+  return [
+    `scenario=${s.name}`,
+    `seed=${seed}`,
+    `generation=${e.generation}`,
+    `min_sled_replication=${e.min_sled_replication}`,
+    `max_requests=${e.max_requests}`,
+    `max_put_requests=${e.max_put_requests}`,
+    `max_request_concurrency=${e.max_request_concurrency}`,
+    `bugs=${e.bugs.join('+') || 'none'}`,
+    `sleds=${s.rack.sleds}`,
+    `nexus=${s.nexus.count}`,
+    `period=${formatDuration(s.nexus.period)}`,
+    `upload_order=${order}`,
+    `duration=${formatDuration(s.duration)}`,
+    `converge_within=${formatDuration(s.expect.converge_within)}`,
+  ].join(' ');
+}
+
+interface Prepared {
+  readonly scenario: Scenario;
+  readonly text: string;
+  readonly sets: readonly string[];
+  readonly seed: number;
+}
+
+async function execute(prepared: Prepared, file: string, history: boolean): Promise<{ run: RunOutcome; files: Map<string, string> }> {
+  const progress = simulatedTimeProgress(prepared.scenario.name);
+  const run = await runScenario(prepared.scenario, {
+    seed: prepared.seed,
+    history,
+    onProgress: (t, end) => progress.update(t, end),
+  });
+  progress.done();
+  const files = runReports(run);
+  files.set('run.json', runJson(run, { scenarioFile: file, scenarioSha256: sha256(prepared.text), overrides: prepared.sets, version: version() }));
+  files.set('scenario.yaml', prepared.text);
+  if (history) files.set('history.jsonl', run.world.events.history().join('\n') + '\n');
+  return { run, files };
+}
+
+export interface RunArgs {
+  readonly scenario: string;
+  readonly seed?: number | undefined;
+  readonly out?: string | undefined;
+  readonly set: readonly string[];
+  readonly history: boolean;
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  const text = readInput(args.scenario);
+  const scenario = loadScenario(args.scenario, text, args.set.map(parseOverride));
+  const seed = args.seed ?? scenario.seed;
+  process.stderr.write(`depotsim run: ${describeParameters(scenario, seed)}\n`);
+  process.stderr.write(`  replay with: ${runCommandLine(args.scenario, seed, args.set)}\n`);
+  const started = performance.now();
+  const { run, files } = await execute({ scenario, text, sets: args.set, seed }, args.scenario, args.history);
+  const out = args.out ?? join('out', `${scenario.name}-${seed}`);
+  writeDirAtomically(out, files);
+  const wall = ((performance.now() - started) / 1000).toFixed(2);
+  const converged = run.convergedAt === null ? 'did not converge' : `converged at ${formatDuration(run.convergedAt)}`;
+  process.stderr.write(`verdict: ${run.verdict} (${converged}; ${wall} s wall)\nreports in ${out}/\n`);
+  return exitCodeOf(run.verdict);
+}
+
+/** First line where two texts differ (1-based), with both lines; `undefined` when equal. */
+export function firstDifference(expected: string, actual: string): { line: number; expected: string; actual: string } | undefined {
+  if (expected === actual) return undefined;
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return { line: i + 1, expected: a[i] ?? '(end of file)', actual: b[i] ?? '(end of file)' };
+  }
+  return undefined;
+}
+
+interface RunRecord {
+  readonly scenario_file: string;
+  readonly scenario_sha256: string;
+  readonly overrides: string[];
+  readonly seed: number;
+}
+
+export async function replayRun(dir: string): Promise<number> {
+  const recordPath = join(dir, 'run.json');
+  let record: RunRecord;
+  try {
+    record = JSON.parse(readInput(recordPath)) as RunRecord;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(recordPath, 1, 1, `expected the run.json that depotsim run writes: ${(err as Error).message}`);
+  }
+  const text = readInput(join(dir, 'scenario.yaml'));
+  if (sha256(text) !== record.scenario_sha256) {
+    throw new InputError(join(dir, 'scenario.yaml'), 1, 1, `expected the scenario recorded in run.json (sha256 ${record.scenario_sha256})`);
+  }
+  const scenario = loadScenario(record.scenario_file, text, record.overrides.map(parseOverride));
+  process.stderr.write(`depotsim replay: ${describeParameters(scenario, record.seed)}\n`);
+  const history = existsSync(join(dir, 'history.jsonl'));
+  const { files } = await execute({ scenario, text, sets: record.overrides, seed: record.seed }, record.scenario_file, history);
+  for (const [name, contents] of files) {
+    const recorded = existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '';
+    const diff = firstDifference(recorded, contents);
+    if (diff !== undefined) {
+      process.stderr.write(
+        `depotsim replay: ${join(dir, name)} differs at line ${diff.line}\n  recorded: ${diff.expected}\n  replayed: ${diff.actual}\n`,
+      );
+      return EXIT.nondeterminism;
+    }
+  }
+  process.stderr.write(`replay identical: ${files.size} files in ${dir}/\n`);
+  return EXIT.pass;
+}

@@ -1,0 +1,280 @@
+import type { ArtifactHash } from '../../core/index.ts';
+import type { Micros } from '../kernel/event-queue.ts';
+import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, WorldEvent } from '../world-events.ts';
+import { GroundTruth } from './ground-truth.ts';
+
+export interface RequestRow {
+  readonly id: number;
+  readonly start: Micros;
+  end: Micros | null;
+  readonly nexus: NexusId;
+  readonly activation: number;
+  readonly kind: RequestKind;
+  readonly target: string;
+  readonly source: string | null;
+  readonly artifact: ArtifactHash | null;
+  readonly bytes: number;
+  outcome: RequestOutcome | null;
+  error: string | null;
+}
+
+export interface FaultRow {
+  readonly id: number;
+  readonly start: Micros;
+  end: Micros | null;
+  readonly kind: FaultKind;
+  readonly target: string;
+}
+
+export interface RepoRow {
+  readonly repo: RepoName;
+  artifacts: number;
+  bytes: number;
+  via: NexusId | null;
+  uploadedAt: Micros | null;
+  inDbAt: Micros | null;
+  minReplicatedAt: Micros | null;
+  fullyReplicatedAt: Micros | null;
+  localReleasedAt: Micros | null;
+  deletedAt: Micros | null;
+  purgedAt: Micros | null;
+  lost: number;
+}
+
+/**
+ * Everything the reports need, gathered from the event stream as it happens: requests
+ * and their outcomes, fault intervals, each repo's lifecycle, and running peaks. Reads
+ * ground truth only; never touches the world.
+ */
+export class RunMetrics {
+  readonly truth: GroundTruth;
+  readonly requests: RequestRow[] = [];
+  private readonly openRequests = new Map<number, RequestRow>();
+  /** (kind, target, artifact) of requests in flight → how many. */
+  private readonly inFlightKeys = new Map<string, number>();
+  readonly faults: FaultRow[] = [];
+  private readonly openFaults = new Map<number, FaultRow>();
+  readonly repos = new Map<RepoName, RepoRow>();
+  private readonly repoArtifacts = new Map<RepoName, readonly ArtifactHash[]>();
+  private readonly reposByHash = new Map<ArtifactHash, RepoName[]>();
+  private readonly sizes = new Map<ArtifactHash, number>();
+  readonly lostArtifacts = new Set<ArtifactHash>();
+  activations = 0;
+  requestsDeferred = 0;
+  duplicateRequests = 0;
+  peakLocalBytes = 0;
+  /** Largest number of bytes stored on one M.2 dataset. */
+  peakDatasetBytes = 0;
+  private readonly datasetBytes = new Map<string, number>();
+
+  constructor(
+    m2PerSled: number,
+    private readonly minSledReplication: number,
+    catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>,
+  ) {
+    this.truth = new GroundTruth(m2PerSled);
+    for (const repo of catalog) {
+      this.repoArtifacts.set(repo.name, repo.artifacts.map((a) => a.hash));
+      for (const a of repo.artifacts) {
+        this.sizes.set(a.hash, a.size);
+        const list = this.reposByHash.get(a.hash) ?? [];
+        list.push(repo.name);
+        this.reposByHash.set(a.hash, list);
+      }
+    }
+  }
+
+  get inFlight(): number {
+    return this.openRequests.size;
+  }
+
+  readonly observe = (e: WorldEvent): void => {
+    this.truth.observe(e);
+    switch (e.type) {
+      case 'request_sent': {
+        const row: RequestRow = {
+          id: e.id,
+          start: e.t,
+          end: null,
+          nexus: e.nexus,
+          activation: e.activation,
+          kind: e.kind,
+          target: e.target,
+          source: e.source,
+          artifact: e.hash,
+          bytes: e.bytes,
+          outcome: null,
+          error: null,
+        };
+        this.requests.push(row);
+        this.openRequests.set(e.id, row);
+        if (e.hash !== null) {
+          const key = `${e.kind}/${e.target}/${e.hash}`;
+          const n = this.inFlightKeys.get(key) ?? 0;
+          if (n > 0) this.duplicateRequests++;
+          this.inFlightKeys.set(key, n + 1);
+        }
+        break;
+      }
+      case 'request_done': {
+        const row = this.openRequests.get(e.id);
+        if (row === undefined) break;
+        this.openRequests.delete(e.id);
+        row.end = e.t;
+        row.outcome = e.outcome;
+        row.error = e.error;
+        if (row.artifact !== null) {
+          const key = `${row.kind}/${row.target}/${row.artifact}`;
+          const n = (this.inFlightKeys.get(key) ?? 1) - 1;
+          if (n > 0) this.inFlightKeys.set(key, n);
+          else this.inFlightKeys.delete(key);
+        }
+        break;
+      }
+      case 'local_repos_lost':
+        // Requests of a crashed Nexus never end; they stay open-ended in requests.csv.
+        for (const [id, row] of this.openRequests) if (row.nexus === e.nexus) this.openRequests.delete(id);
+        this.checkLoss();
+        break;
+      case 'activation_started':
+        this.activations++;
+        break;
+      case 'activation_finished':
+        this.requestsDeferred += e.deferred;
+        break;
+      case 'fault_started': {
+        const row: FaultRow = { id: e.fault, start: e.t, end: null, kind: e.kind, target: e.target };
+        this.faults.push(row);
+        if (e.kind !== 'm2_failure') this.openFaults.set(e.fault, row);
+        if (e.kind === 'nexus_crash') this.checkLoss();
+        break;
+      }
+      case 'fault_ended': {
+        const row = this.openFaults.get(e.fault);
+        if (row !== undefined) row.end = e.t;
+        this.openFaults.delete(e.fault);
+        break;
+      }
+      case 'repo_upload_started': {
+        const row = this.repo(e.repo);
+        row.uploadedAt ??= e.t;
+        row.via ??= e.nexus;
+        break;
+      }
+      case 'repo_inserted': {
+        const row = this.repo(e.repo);
+        row.inDbAt = e.t;
+        row.deletedAt = null;
+        row.purgedAt = null;
+        this.updateRepo(row, e.t);
+        break;
+      }
+      case 'repo_deleted': {
+        const row = this.repo(e.repo);
+        row.deletedAt = e.t;
+        this.updatePurged(row, e.t);
+        break;
+      }
+      case 'local_repo_added': {
+        const { bytes } = this.truth.localTotals();
+        if (bytes > this.peakLocalBytes) this.peakLocalBytes = bytes;
+        break;
+      }
+      case 'local_repo_released':
+        this.repo(e.repo).localReleasedAt = e.t;
+        break;
+      case 'artifact_stored': {
+        const key = `${e.sled}/${e.m2}`;
+        const bytes = (this.datasetBytes.get(key) ?? 0) + e.bytes;
+        this.datasetBytes.set(key, bytes);
+        if (bytes > this.peakDatasetBytes) this.peakDatasetBytes = bytes;
+        this.onCopiesChanged(e.hash, e.t);
+        break;
+      }
+      case 'artifact_removed': {
+        const key = `${e.sled}/${e.m2}`;
+        this.datasetBytes.set(key, (this.datasetBytes.get(key) ?? 0) - e.bytes);
+        this.onCopiesChanged(e.hash, e.t);
+        this.checkLoss();
+        break;
+      }
+      case 'sled_expunged':
+      case 'sled_added':
+        for (const row of this.repos.values()) this.updateRepo(row, e.t);
+        if (e.type === 'sled_expunged') this.checkLoss();
+        break;
+      default:
+        break;
+    }
+  };
+
+  artifactsOf(repo: RepoName): readonly ArtifactHash[] | undefined {
+    return this.repoArtifacts.get(repo);
+  }
+
+  /**
+   * Wanted artifacts with no copy on an in-service sled and none in a live Nexus's local
+   * storage are lost: omicron has no way to get them back.
+   */
+  checkLoss(): void {
+    for (const hash of this.truth.wanted()) {
+      if (this.lostArtifacts.has(hash) || this.truth.holderCount(hash) > 0) continue;
+      if (this.truth.heldLocally(hash, (r) => this.repoArtifacts.get(r))) continue;
+      this.lostArtifacts.add(hash);
+      for (const name of this.reposByHash.get(hash) ?? []) {
+        const row = this.repos.get(name);
+        if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
+      }
+    }
+  }
+
+  private repo(name: RepoName): RepoRow {
+    let row = this.repos.get(name);
+    if (row === undefined) {
+      const artifacts = this.repoArtifacts.get(name) ?? [];
+      row = {
+        repo: name,
+        artifacts: artifacts.length,
+        bytes: artifacts.reduce((sum, h) => sum + (this.sizes.get(h) ?? 0), 0),
+        via: null,
+        uploadedAt: null,
+        inDbAt: null,
+        minReplicatedAt: null,
+        fullyReplicatedAt: null,
+        localReleasedAt: null,
+        deletedAt: null,
+        purgedAt: null,
+        lost: 0,
+      };
+      this.repos.set(name, row);
+    }
+    return row;
+  }
+
+  private onCopiesChanged(hash: ArtifactHash, t: Micros): void {
+    for (const name of this.reposByHash.get(hash) ?? []) {
+      const row = this.repos.get(name);
+      if (row === undefined) continue;
+      if (row.deletedAt === null) this.updateRepo(row, t);
+      else this.updatePurged(row, t);
+    }
+  }
+
+  /** Marks the first time a repo in the database is on `min` sleds, then on every sled. */
+  private updateRepo(row: RepoRow, t: Micros): void {
+    if (row.inDbAt === null || row.deletedAt !== null) return;
+    if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
+    const artifacts = this.repoArtifacts.get(row.repo) ?? [];
+    const sleds = this.truth.inService.size;
+    const min = Math.min(this.minSledReplication, sleds);
+    if (row.minReplicatedAt === null && artifacts.every((h) => this.truth.holderCount(h) >= min)) row.minReplicatedAt = t;
+    if (row.fullyReplicatedAt === null && artifacts.every((h) => this.truth.fullHolderCount(h) >= sleds)) row.fullyReplicatedAt = t;
+  }
+
+  /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
+  private updatePurged(row: RepoRow, t: Micros): void {
+    if (row.deletedAt === null || row.purgedAt !== null) return;
+    const artifacts = this.repoArtifacts.get(row.repo) ?? [];
+    if (artifacts.every((h) => this.truth.isWanted(h) || this.truth.holderCount(h) === 0)) row.purgedAt = t;
+  }
+}
