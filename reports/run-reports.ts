@@ -55,7 +55,7 @@ export function summaryRow(run: RunOutcome): (string | number)[] {
     run.verdict,
     run.convergedAt === null ? 'false' : 'true',
     seconds(run.convergedAt),
-    0,
+    run.violations.length,
     metrics.lostArtifacts.size,
     metrics.activations,
     requests.length,
@@ -153,8 +153,11 @@ export function faultsCsv(run: RunOutcome): string {
   return csv(FAULTS_COLUMNS, run.metrics.faults.map((f) => [seconds(f.start), seconds(f.end), f.kind, f.target]));
 }
 
-export function violationsCsv(_run: RunOutcome): string {
-  return csv(VIOLATIONS_COLUMNS, []);
+export function violationsCsv(run: RunOutcome): string {
+  return csv(
+    VIOLATIONS_COLUMNS,
+    run.violations.map((v) => [seconds(v.t), v.invariant, v.nexus, v.sled, v.repo, v.artifact, v.detail]),
+  );
 }
 
 export interface RunJsonContext {

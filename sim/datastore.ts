@@ -13,8 +13,10 @@ export class DatastoreUnavailable extends Error {
 
 /**
  * CockroachDB as the task sees it: repos and their artifacts (shared by hash), the
- * generation of the wanted set, and the in-service sleds. Queries take a sampled latency
- * and read the state as it is when they execute, at the end of that latency.
+ * generation of the wanted set, and the in-service sleds. Each query takes a sampled
+ * latency. A read sees the snapshot at its start (CockroachDB reads at the transaction's
+ * timestamp); a write commits at its end. So a read that starts while an insert is in
+ * flight does not see it: the window the `channel_first` upload race needs.
  */
 export class DatastoreModel {
   private readonly repos = new Map<RepoName, readonly ArtifactHash[]>();
@@ -23,14 +25,17 @@ export class DatastoreModel {
   private generationNumber = 1;
   private outages = 0;
   private readonly latency: DelaySampler;
+  private readonly writeLatency: DelaySampler;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly rng: RandomStream,
     latency: DelaySpec,
+    writeLatency: DelaySpec,
     private readonly emit: (event: WorldEventBody) => void,
   ) {
     this.latency = delaySampler(latency);
+    this.writeLatency = delaySampler(writeLatency);
   }
 
   get generation(): number {
@@ -107,11 +112,20 @@ export class DatastoreModel {
     };
   }
 
-  /** One query: waits the latency, then reads the state, or fails during an outage. */
+  /** A read: the snapshot at the start, answered after the latency; fails during an outage. */
   async query<T>(scope: WaitScope, what: string, read: () => T): Promise<T> {
+    const available = this.available;
+    const value = available ? read() : undefined;
     await this.kernel.sleep(this.latency(this.rng), `datastore ${what}`, scope);
+    if (!available) throw new DatastoreUnavailable();
+    return value as T;
+  }
+
+  /** A write: commits at the end of the latency, unless the database is unavailable then. */
+  async write<T>(scope: WaitScope, what: string, apply: () => T): Promise<T> {
+    await this.kernel.sleep(this.writeLatency(this.rng), `datastore ${what}`, scope);
     if (!this.available) throw new DatastoreUnavailable();
-    return read();
+    return apply();
   }
 
   /** The engine's `Datastore` port for one Nexus incarnation. */

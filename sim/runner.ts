@@ -1,5 +1,6 @@
 import type { Micros } from './kernel/event-queue.ts';
 import { RunMetrics } from './observe/run-metrics.ts';
+import { SafetyCheckers, type Violation } from './observe/safety-checkers.ts';
 import { compileScenario, faultPhaseEnd, worldConfig } from './scenario/compile.ts';
 import type { Scenario } from './scenario/schema.ts';
 import type { World } from './world.ts';
@@ -30,6 +31,8 @@ export interface RunOutcome {
   readonly seed: number;
   readonly world: World;
   readonly metrics: RunMetrics;
+  /** Safety violations as they happened, then `converges` if the liveness budget ran out. */
+  readonly violations: readonly Violation[];
   readonly timeline: readonly TimelineRow[];
   /** When faults stop and the world heals; the liveness budget starts here. */
   readonly healAt: Micros;
@@ -47,7 +50,12 @@ export interface RunOptions {
 }
 
 /** A timeline sample from ground truth; `converged` per SPEC §4, lost artifacts excused. */
-function sample(world: World, metrics: RunMetrics, t: Micros, minSledReplication: number): { row: TimelineRow; converged: boolean } {
+function sample(
+  world: World,
+  metrics: RunMetrics,
+  t: Micros,
+  minSledReplication: number,
+): { row: TimelineRow; converged: boolean; gaps: string } {
   const truth = metrics.truth;
   metrics.checkLoss();
   const sleds = truth.inService.size;
@@ -99,7 +107,11 @@ function sample(world: World, metrics: RunMetrics, t: Micros, minSledReplication
     requestsInFlight: metrics.inFlight,
     bytesInFlight: world.network.bytesInFlight(),
   };
-  return { row, converged: missingUnlost === 0 && unwantedPairs === 0 && localRepos === 0 };
+  return {
+    row,
+    converged: missingUnlost === 0 && unwantedPairs === 0 && localRepos === 0,
+    gaps: `(${missingUnlost} artifacts not on every sled, ${unwantedPairs} unwanted copies, ${localRepos} local repos held)`,
+  };
 }
 
 /**
@@ -113,7 +125,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const compile = { seed: options.seed, recordHistory: options.history === true };
   const config = worldConfig(scenario, compile);
   const metrics = new RunMetrics(scenario.rack.m2_per_sled, scenario.engine.min_sled_replication, config.repos);
-  const world = compileScenario(scenario, { ...compile, observers: [metrics.observe] }, config);
+  const checkers = new SafetyCheckers(metrics, config.engine, config.artifactQuota);
+  const world = compileScenario(scenario, { ...compile, observers: [metrics.observe, checkers.observe] }, config);
 
   const step = scenario.sample_every;
   const healAt = faultPhaseEnd(scenario);
@@ -122,6 +135,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let healed = healAt === 0;
   if (healed) world.healAll();
   let convergedAt: Micros | null = null;
+  let lastGaps = '';
   let end = scenario.duration;
   for (let t = 0; ; t += step) {
     if (!healed && healAt <= t) {
@@ -130,8 +144,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       healed = true;
     }
     await world.run(t);
-    const { row, converged } = sample(world, metrics, t, scenario.engine.min_sled_replication);
+    const { row, converged, gaps } = sample(world, metrics, t, scenario.engine.min_sled_replication);
     timeline.push(row);
+    lastGaps = gaps;
     if (healed && converged && convergedAt === null) convergedAt = t;
     if (!converged && convergedAt !== null && healed) convergedAt = null;
     options.onProgress?.(t, end);
@@ -141,12 +156,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
   }
   const endedAt = timeline[timeline.length - 1]?.t ?? 0;
-  const verdict: Verdict = convergedAt !== null && convergedAt <= deadline ? 'pass' : 'liveness';
+  const live = convergedAt !== null && convergedAt <= deadline;
+  const violations = [...checkers.violations];
+  if (!live) {
+    violations.push({ t: endedAt, invariant: 'converges', nexus: null, sled: null, repo: null, artifact: null, detail: `not converged ${lastGaps}` });
+  }
+  const verdict: Verdict = checkers.violations.length > 0 ? 'safety' : live ? 'pass' : 'liveness';
   return {
     scenario,
     seed: options.seed,
     world,
     metrics,
+    violations,
     timeline,
     healAt,
     convergedAt,

@@ -21,7 +21,8 @@ export type WorldEventBody =
   | { type: 'repo_insert_skipped'; repo: RepoName; nexus: NexusId }
   | { type: 'repo_deleted'; repo: RepoName; generation: number }
   | { type: 'local_repo_added'; nexus: NexusId; repo: RepoName; bytes: number }
-  | { type: 'local_repo_released'; nexus: NexusId; repo: RepoName; bytes: number }
+  /** `by`: the task (replicated, or a planted bug) or the upload handler (a duplicate upload). */
+  | { type: 'local_repo_released'; nexus: NexusId; repo: RepoName; bytes: number; by: 'task' | 'upload' }
   | { type: 'local_repos_lost'; nexus: NexusId; repos: readonly RepoName[]; bytes: number }
   | { type: 'artifact_stored'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; via: 'put' | 'copy' | 'initial' }
   | { type: 'artifact_removed'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; cause: RemovalCause }

@@ -23,6 +23,8 @@ export interface WorldConfig {
   readonly artifactQuota: number;
   readonly network: NetworkConfig;
   readonly datastoreLatency: DelaySpec;
+  /** Repo inserts (a heavier transaction than the task's reads); default: `datastoreLatency`. */
+  readonly datastoreWriteLatency?: DelaySpec | undefined;
   readonly nexus: { readonly count: number; readonly period: Micros; readonly unpack: Micros; readonly uploadOrder: UploadOrder };
   readonly engine: EngineParams;
   /** Time the `generation` sled agent's delete reconciler takes per artifact. */
@@ -72,7 +74,13 @@ export class World {
     for (const observer of observers) this.events.subscribe(observer);
     this.network = new Network(this.kernel, this.streams.stream('net'), config.network);
     const emit = this.events.emit.bind(this.events);
-    this.datastore = new DatastoreModel(this.kernel, this.streams.stream('datastore'), config.datastoreLatency, emit);
+    this.datastore = new DatastoreModel(
+      this.kernel,
+      this.streams.stream('datastore'),
+      config.datastoreLatency,
+      config.datastoreWriteLatency ?? config.datastoreLatency,
+      emit,
+    );
     for (const repo of config.repos) {
       this.repos.set(repo.name, repo);
       for (const a of repo.artifacts) this.sizes.set(a.hash, a.size);

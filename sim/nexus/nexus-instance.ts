@@ -190,7 +190,7 @@ export class NexusInstance implements ClientOwner {
       const local = this.store(repo, bytes);
       const artifacts = repo.artifacts.map((a) => a.hash);
       const insert = (): Promise<boolean> =>
-        datastore.query(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
+        datastore.write(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
       try {
         if (this.options.uploadOrder === 'channel_first') {
           this.channel.send(local);
@@ -199,12 +199,12 @@ export class NexusInstance implements ClientOwner {
           this.channel.send(local);
         } else {
           this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
-          local.release();
+          local.discard();
           return;
         }
       } catch (err) {
         this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
-        if (this.options.uploadOrder === 'db_first') local.release();
+        if (this.options.uploadOrder === 'db_first') local.discard();
         return;
       }
       this.activate();
@@ -212,22 +212,19 @@ export class NexusInstance implements ClientOwner {
   }
 
   /** Unpacked files in local storage, released by the task (or the upload handler). */
-  private store(repo: RepoUpload, bytes: number): LocalRepo {
+  private store(repo: RepoUpload, bytes: number): LocalRepo & { discard(): void } {
     const id = `${repo.name}@${this.node}#${this.incarnationNumber}.${this.nextLocalId++}`;
     const incarnation = this.incarnation;
     this.local.set(id, { repo: repo.name, bytes });
     this.env.emit({ type: 'local_repo_added', nexus: this.node, repo: repo.name, bytes });
     let released = false;
-    return {
-      id,
-      artifacts: repo.artifacts,
-      release: () => {
-        if (released || incarnation.isClosed) return;
-        released = true;
-        this.local.delete(id);
-        this.env.emit({ type: 'local_repo_released', nexus: this.node, repo: repo.name, bytes });
-      },
+    const release = (by: 'task' | 'upload'): void => {
+      if (released || incarnation.isClosed) return;
+      released = true;
+      this.local.delete(id);
+      this.env.emit({ type: 'local_repo_released', nexus: this.node, repo: repo.name, bytes, by });
     };
+    return { id, artifacts: repo.artifacts, release: () => release('task'), discard: () => release('upload') };
   }
 
   private tick(): void {

@@ -167,6 +167,7 @@ export class RunMetrics {
         row.deletedAt = null;
         row.purgedAt = null;
         this.updateRepo(row, e.t);
+        this.checkLoss();
         break;
       }
       case 'repo_deleted': {
@@ -182,6 +183,7 @@ export class RunMetrics {
       }
       case 'local_repo_released':
         this.repo(e.repo).localReleasedAt = e.t;
+        this.checkLoss();
         break;
       case 'artifact_stored': {
         const key = `${e.sled}/${e.m2}`;

@@ -56,6 +56,7 @@ export function worldConfig(scenario: Scenario, options: CompileOptions): WorldC
     artifactQuota: rack.artifact_quota,
     network: { latency: delay(network.latency), bandwidth: network.bandwidth, timeout: network.timeout, loss: network.loss },
     datastoreLatency: delay(scenario.datastore.latency),
+    datastoreWriteLatency: scenario.datastore.write_latency === undefined ? undefined : delay(scenario.datastore.write_latency),
     nexus: {
       count: nexus.count,
       period: nexus.period,

@@ -16,9 +16,20 @@ function unit(parse: (input: unknown) => Parsed, description: string) {
     .meta({ description });
 }
 
-export const duration = () => unit(parseDuration, 'a duration: 250ms, 90s, 5m, 1h30m, 2d, or seconds');
-export const size = () => unit(parseSize, 'a size: 512B, 4KiB, 1MiB, 20GiB, 500MB, or bytes');
-const rate = () => unit(parseRate, 'a rate: 1GiB/s, 100MB/s');
+const DURATION = 'a duration: 250ms, 90s, 5m, 1h30m, 2d, or seconds';
+const SIZE = 'a size: 512B, 4KiB, 1MiB, 20GiB, 500MB, or bytes';
+const RATE = 'a rate: 1GiB/s, 100MB/s';
+export const duration = () => unit(parseDuration, DURATION);
+export const size = () => unit(parseSize, SIZE);
+
+/** A unit value with a default written in file units (also shown in the JSON Schema). */
+function unitDefault(parse: (input: unknown) => Parsed, description: string, text: string, note = '') {
+  return unit(parse, description)
+    .prefault(text)
+    .meta({ description: `${note}${note ? '; ' : ''}${description}` });
+}
+const durationDefault = (text: string, note = '') => unitDefault(parseDuration, DURATION, text, note);
+const sizeDefault = (text: string, note = '') => unitDefault(parseSize, SIZE, text, note);
 
 const count = (least: number) => z.int().min(least);
 const range = <T extends z.ZodType>(value: () => T) => z.strictObject({ min: value(), max: value() });
@@ -37,23 +48,26 @@ const repoName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a repo name of 
 const rack = z.strictObject({
   sleds: count(1).default(32),
   m2_per_sled: count(1).default(2),
-  artifact_quota: size().default(20 * 2 ** 30).meta({ description: 'per sled, per M.2 dataset' }),
-  reconcile_delay: duration().default(1_000).meta({ description: 'generation engine: time the delete reconciler takes per artifact' }),
+  artifact_quota: sizeDefault('20GiB', 'per sled, per M.2 dataset'),
+  reconcile_delay: durationDefault('1ms', 'generation engine: time the delete reconciler takes per artifact'),
 });
 
 const network = z.strictObject({
-  latency: latency().default({ median: 1_000, p99: 20_000 }),
-  bandwidth: rate().default(2 ** 30),
-  timeout: duration().default(60_000_000),
+  latency: latency().prefault({ median: '1ms', p99: '20ms' }),
+  bandwidth: unitDefault(parseRate, RATE, '1GiB/s', 'per node link; bodies on one link share it'),
+  timeout: durationDefault('60s', 'client-side request timeout'),
   loss: z.number().min(0).max(1).default(0),
 });
 
-const datastore = z.strictObject({ latency: latency().default({ median: 2_000, p99: 30_000 }) });
+const datastore = z.strictObject({
+  latency: latency().prefault({ median: '2ms', p99: '30ms' }),
+  write_latency: latency().optional().meta({ description: 'inserting or deleting a repo; default: latency' }),
+});
 
 const nexus = z.strictObject({
   count: count(1).default(3),
-  unpack: duration().default(30_000_000),
-  period: duration().default(300_000_000),
+  unpack: durationDefault('30s', 'unpacking and verifying an uploaded repo'),
+  period: durationDefault('300s', 'periodic activation'),
   upload_order: z.enum(['db_first', 'channel_first']).optional().meta({
     description: 'default: channel_first for the review generation, db_first after',
   }),
@@ -72,7 +86,7 @@ const engine = z.strictObject({
 const repo = z.strictObject({
   name: repoName,
   artifacts: count(1),
-  size: valueOrRange(size).default(64 * 2 ** 20),
+  size: valueOrRange(size).prefault('64MiB').meta({ description: 'a size, or { min, max } drawn uniformly per artifact' }),
   shares: z.strictObject({ repo: repoName, fraction: z.number().min(0).max(1) }).optional(),
 });
 
@@ -115,7 +129,7 @@ const faults = z.strictObject({
 });
 
 const expect = z.strictObject({
-  converge_within: duration().default(7_200_000_000),
+  converge_within: durationDefault('2h', 'liveness budget after the last event and fault'),
   verdict: z.enum(['pass', 'safety', 'liveness']).default('pass'),
 });
 
@@ -126,8 +140,8 @@ export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, 'expected a name of lower-case letters, digits and "-"'),
   description: z.string().default(''),
   seed: z.int().min(0).default(1),
-  duration: duration().default(6 * 3_600_000_000),
-  sample_every: duration().default(60_000_000),
+  duration: durationDefault('6h', 'simulated time limit of the run'),
+  sample_every: durationDefault('60s', 'timeline.csv sampling interval'),
   scheduler: z.strictObject({ tie_break: z.boolean().default(false) }).prefault({}),
   rack: rack.prefault({}),
   network: network.prefault({}),
