@@ -130,8 +130,9 @@ export class World {
   /** A repo already in the database and stored on `on` (every M.2), as if replicated long ago. */
   seedRepo(name: RepoName, on: readonly SledId[]): void {
     const repo = this.repo(name);
-    this.datastore.insertRepo(name, repo.artifacts.map((a) => a.hash), null);
+    // Copies first: the repo is never in the database without them.
     for (const sled of on) for (const a of repo.artifacts) this.sled(sled).store.seed(a.hash, a.size);
+    this.datastore.insertRepo(name, repo.artifacts.map((a) => a.hash), null);
   }
 
   // --- what operators do ---

@@ -18,6 +18,8 @@ export class GroundTruth {
   private readonly holders = new Map<ArtifactHash, number>();
   /** hash → in-service sleds with a copy on every working M.2. */
   private readonly fullHolders = new Map<ArtifactHash, number>();
+  /** `sled/m2` → bytes of the copies on that dataset (a replaced copy counts once). */
+  private readonly datasetBytes = new Map<string, number>();
   /** nexus → repo → local copies held (an upload can be held twice). */
   readonly local = new Map<NexusId, Map<RepoName, { count: number; bytes: number }>>();
 
@@ -32,11 +34,12 @@ export class GroundTruth {
         this.setInService(e.sled, false);
         break;
       case 'artifact_stored':
-        this.setCopy(e.sled, e.hash, e.m2, true);
+        if (this.setCopy(e.sled, e.hash, e.m2, true)) this.addBytes(e.sled, e.m2, e.bytes);
         break;
       case 'artifact_removed':
         if (e.cause === 'm2_failure') this.failM2(e.sled, e.m2, e.hash);
         else this.setCopy(e.sled, e.hash, e.m2, false);
+        this.addBytes(e.sled, e.m2, -e.bytes);
         break;
       case 'fault_started':
         if (e.kind === 'sled_crash' || e.kind === 'nexus_crash') this.down.add(e.target);
@@ -78,6 +81,16 @@ export class GroundTruth {
       default:
         break;
     }
+  }
+
+  /** Bytes stored on one M.2 dataset. */
+  datasetUsage(sled: SledId, m2: number): number {
+    return this.datasetBytes.get(`${sled}/${m2}`) ?? 0;
+  }
+
+  private addBytes(sled: SledId, m2: number, bytes: number): void {
+    const key = `${sled}/${m2}`;
+    this.datasetBytes.set(key, (this.datasetBytes.get(key) ?? 0) + bytes);
   }
 
   isWanted(hash: ArtifactHash): boolean {
@@ -143,7 +156,8 @@ export class GroundTruth {
     return working !== 0 && (mask & working) === working;
   }
 
-  private setCopy(sled: SledId, hash: ArtifactHash, m2: number, present: boolean): void {
+  /** Returns whether the copy's presence changed (false when a copy is replaced). */
+  private setCopy(sled: SledId, hash: ArtifactHash, m2: number, present: boolean): boolean {
     let held = this.copies.get(sled);
     if (held === undefined) {
       held = new Map();
@@ -151,10 +165,11 @@ export class GroundTruth {
     }
     const before = held.get(hash) ?? 0;
     const after = present ? before | (1 << m2) : before & ~(1 << m2);
-    if (after === before) return;
+    if (after === before) return false;
     if (after === 0) held.delete(hash);
     else held.set(hash, after);
     if (this.inService.has(sled)) this.count(sled, hash, before, after);
+    return true;
   }
 
   /** Re-counts `hash` on `sled` from `before` to `after` in the holder tallies. */

@@ -65,7 +65,6 @@ export class RunMetrics {
   peakLocalBytes = 0;
   /** Largest number of bytes stored on one M.2 dataset. */
   peakDatasetBytes = 0;
-  private readonly datasetBytes = new Map<string, number>();
 
   constructor(
     m2PerSled: number,
@@ -186,16 +185,12 @@ export class RunMetrics {
         this.checkLoss();
         break;
       case 'artifact_stored': {
-        const key = `${e.sled}/${e.m2}`;
-        const bytes = (this.datasetBytes.get(key) ?? 0) + e.bytes;
-        this.datasetBytes.set(key, bytes);
+        const bytes = this.truth.datasetUsage(e.sled, e.m2);
         if (bytes > this.peakDatasetBytes) this.peakDatasetBytes = bytes;
         this.onCopiesChanged(e.hash, e.t);
         break;
       }
       case 'artifact_removed': {
-        const key = `${e.sled}/${e.m2}`;
-        this.datasetBytes.set(key, (this.datasetBytes.get(key) ?? 0) - e.bytes);
         this.onCopiesChanged(e.hash, e.t);
         this.checkLoss();
         break;

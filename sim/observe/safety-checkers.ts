@@ -41,7 +41,6 @@ export class SafetyCheckers {
   /** (sled, hash) removed while no repo wanted the hash. */
   private readonly removedUnwanted = new Set<string>();
   private readonly configGeneration = new Map<SledId, number>();
-  private readonly datasetBytes = new Map<string, number>();
   private readonly activations = new Map<string, ActivationTally>();
   private readonly requestActivation = new Map<number, string>();
   private lostSeen = 0;
@@ -62,16 +61,13 @@ export class SafetyCheckers {
         } else {
           this.removedUnwanted.add(`${e.sled}\u0000${e.hash}`);
         }
-        this.shrink(e.sled, e.m2, e.bytes);
         break;
       }
       case 'artifact_stored': {
         if (!truth.isWanted(e.hash) && this.removedUnwanted.has(`${e.sled}\u0000${e.hash}`)) {
           this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
         }
-        const key = `${e.sled}/${e.m2}`;
-        const bytes = (this.datasetBytes.get(key) ?? 0) + e.bytes;
-        this.datasetBytes.set(key, bytes);
+        const bytes = truth.datasetUsage(e.sled, e.m2);
         if (bytes > this.quota) this.flag(e.t, 'quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
         break;
       }
@@ -151,11 +147,6 @@ export class SafetyCheckers {
       this.flag(t, 'no_data_loss', { artifact: hash, detail: 'no copy on an in-service sled and none in a live Nexus' });
     }
     this.lostSeen = lost.length;
-  }
-
-  private shrink(sled: SledId, m2: number, bytes: number): void {
-    const key = `${sled}/${m2}`;
-    this.datasetBytes.set(key, (this.datasetBytes.get(key) ?? 0) - bytes);
   }
 
   private flag(t: Micros, invariant: SafetyInvariant, where: Partial<Omit<Violation, 't' | 'invariant'>> & { detail: string }): void {
