@@ -50,6 +50,13 @@ export default tseslint.config(
     },
   },
   {
+    // Tests may read their fixture files (bundled scenarios, the shipped JSON Schema).
+    files: ['core/**/*.test.ts', 'sim/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ambientModules.filter((m) => !['fs', 'node:fs'].includes(m.name)) }],
+    },
+  },
+  {
     // The engine knows nothing of the simulator or the CLI.
     files: ['core/**/*.ts'],
     rules: {

@@ -81,7 +81,14 @@ export class SledAgent implements Endpoint {
   // --- the API the Nexus calls ---
 
   list(): ArtifactListing {
-    const counts = this.store.list();
+    // The store throws a StoreError; the port contract (core/ports.ts) and this class
+    // promise a SledAgentError carrying the status (503), as every other handler gives.
+    let counts: Map<ArtifactHash, number>;
+    try {
+      counts = this.store.list();
+    } catch (err) {
+      throw refusal(err);
+    }
     if (!this.options.configurations) return { generation: null, artifacts: counts };
     const config = this.config;
     const listed = new Map<ArtifactHash, number>();

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runScenario, type RunOutcome } from './runner.ts';
+import { loadScenario } from './scenario/load.ts';
+
+const DIR = new URL('../scenarios/', import.meta.url);
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+
+async function run(file: string): Promise<RunOutcome> {
+  const scenario = loadScenario(file, readFileSync(new URL(file, DIR), 'utf8'));
+  return runScenario(scenario, { seed: scenario.seed });
+}
+
+const invariants = (r: RunOutcome): string[] => [...new Set(r.violations.map((v) => v.invariant))].sort();
+
+describe('every bundled scenario, at its own seed', { timeout: 120_000 }, () => {
+  it('lists the scenarios the README promises', () => {
+    expect(FILES.map((f) => f.replace('.yaml', ''))).toEqual([
+      'baseline', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
+      'partition', 'rack-day', 'repo-churn', 'sled-failures', 'upload-order-race',
+    ]);
+  });
+
+  it.each(FILES)('%s reaches the verdict it expects', async (file) => {
+    const result = await run(file);
+    expect(result.verdict).toBe(result.scenario.expect.verdict);
+    if (result.verdict === 'pass') expect(result.violations).toEqual([]);
+  });
+
+  it('baseline: review PUTs each artifact once and copies it to the other 31 sleds', async () => {
+    const r = await run('baseline.yaml');
+    const kinds = (k: string): number => r.metrics.requests.filter((q) => q.kind === k && q.outcome === 'ok').length;
+    expect(kinds('put')).toBe(64);
+    // Racing Nexus instances sometimes copy to a sled that another copy already reached.
+    const copied = new Set(r.metrics.requests.filter((q) => q.kind === 'copy' && q.outcome === 'ok').map((q) => `${q.target}/${q.artifact}`));
+    expect(copied.size).toBe(64 * 31);
+    expect(kinds('copy')).toBeGreaterThanOrEqual(64 * 31);
+    expect(r.metrics.repos.get('v1')?.lost).toBe(0);
+  });
+
+  it('upload-order-race: the release lands before the insert, and all 16 artifacts are lost', async () => {
+    const r = await run('upload-order-race.yaml');
+    expect(invariants(r)).toEqual(['local_retention', 'no_data_loss']);
+    const v1 = r.metrics.repos.get('v1');
+    expect(v1?.localReleasedAt).toBeLessThan(v1?.inDbAt ?? 0);
+    expect(v1?.lost).toBe(16);
+  });
+
+  it('nexus-race-stale-delete: merged deletes wanted copies and loses v1; generation refuses the stale view', async () => {
+    const r = await run('nexus-race-stale-delete.yaml');
+    expect(invariants(r)).toEqual(['no_backwards_delete', 'no_data_loss']);
+    expect(r.metrics.requests.filter((q) => q.kind === 'delete' && q.nexus === 'nexus-1').length).toBe(16 * 8);
+    const scenario = { ...r.scenario, engine: { ...r.scenario.engine, generation: 'generation' as const } };
+    const guarded = await runScenario(scenario, { seed: 1 });
+    expect(guarded.violations).toEqual([]);
+    expect(guarded.metrics.requests.some((q) => q.nexus === 'nexus-1' && q.kind === 'config' && q.outcome === 'error')).toBe(true);
+  });
+
+  it('nexus-crash-before-replication: artifacts whose PUT had not finished are lost with the Nexus', async () => {
+    const r = await run('nexus-crash-before-replication.yaml');
+    expect(invariants(r)).toEqual(['no_data_loss']);
+    expect(r.metrics.lostArtifacts.size).toBeGreaterThan(0);
+    expect(r.metrics.lostArtifacts.size).toBe(r.metrics.repos.get('v1')?.lost);
+  });
+});

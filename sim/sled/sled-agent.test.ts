@@ -1,0 +1,681 @@
+// Tests of the sled agent's artifact API and of what happens to a sled (ENGINE.md §2):
+// handlers are called directly, the kernel runs the network and the background work, and
+// every answer and world event is checked with its virtual time in µs.
+import { describe, expect, it } from 'vitest';
+import { CONFIG_GENERATION, SledAgentError, type ArtifactHash, type SledId } from '../../core/index.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import { RandomStreams } from '../kernel/random-streams.ts';
+import { Network } from '../network.ts';
+import type { WorldEvent, WorldEventBody } from '../world-events.ts';
+import { SledAgent, type SledOptions } from './sled-agent.ts';
+
+const MB = 1_000_000;
+/** One-way message latency. */
+const LATENCY = 1_000;
+/** Bytes per second of every link: 1 MB takes 1 s. */
+const BANDWIDTH = MB;
+const TIMEOUT = 10_000_000;
+const RECONCILE = 5_000;
+const NEXUS = 'nexus-0';
+/** When a copy-from-depot answers: request to the source and its answer, one latency each. */
+const DEPOT_ROUND_TRIP = 2 * LATENCY;
+
+class Rig {
+  readonly kernel = new Kernel();
+  readonly network = new Network(this.kernel, new RandomStreams(1).stream('net'), {
+    latency: { fixed: LATENCY },
+    bandwidth: BANDWIDTH,
+    timeout: TIMEOUT,
+    loss: 0,
+  });
+  readonly events: WorldEvent[] = [];
+  readonly sleds = new Map<SledId, SledAgent>();
+  /** The world's catalog of artifact sizes. */
+  readonly sizes = new Map<ArtifactHash, number>([
+    ['a', MB],
+    ['b', 2 * MB],
+    ['c', MB],
+  ]);
+
+  sled(id: SledId, options: Partial<SledOptions> = {}): SledAgent {
+    const agent = new SledAgent(
+      id,
+      {
+        kernel: this.kernel,
+        network: this.network,
+        emit: (e) => this.events.push({ t: this.kernel.now, ...e } as WorldEvent),
+        sled: (s) => this.sleds.get(s),
+        sizeOf: (h) => this.sizes.get(h) ?? 0,
+      },
+      { m2Count: 2, quota: 20 * MB, configurations: true, reconcileDelay: RECONCILE, ...options },
+    );
+    this.sleds.set(id, agent);
+    return agent;
+  }
+
+  size(hash: ArtifactHash): number {
+    return this.sizes.get(hash) ?? 0;
+  }
+
+  /** PUT from the Nexus: the body streams over the network to the sled. */
+  put(agent: SledAgent, hash: ArtifactHash, generation?: number): Watched {
+    return this.watch(
+      agent.put(hash, this.size(hash), generation, () => {
+        const scope = agent.scope();
+        if (scope === undefined) return new Promise<void>(() => undefined);
+        return this.network.transfer(NEXUS, agent.node, this.size(hash), scope, `put ${hash}`);
+      }),
+    );
+  }
+
+  copy(target: SledAgent, hash: ArtifactHash, source: SledId, generation?: number): Watched {
+    return this.watch(target.copyFromDepot(hash, source, generation, TIMEOUT));
+  }
+
+  /** Records when and how a handler answered. */
+  watch(promise: Promise<unknown>): Watched {
+    const watched: Watched = { answer: undefined };
+    promise.then(
+      () => {
+        watched.answer = { t: this.kernel.now, status: 'ok', code: null };
+      },
+      (err: unknown) => {
+        const e = err instanceof SledAgentError ? err : new SledAgentError(`not a SledAgentError: ${String(err)}`, -1);
+        watched.answer = { t: this.kernel.now, status: e.status, code: e.errorCode, message: e.message };
+      },
+    );
+    return watched;
+  }
+
+  of<T extends WorldEvent['type']>(type: T): Extract<WorldEvent, { type: T }>[] {
+    return this.events.filter((e): e is Extract<WorldEvent, { type: T }> => e.type === type);
+  }
+}
+
+interface Answer {
+  readonly t: number;
+  readonly status: number | null | 'ok';
+  readonly code: string | null;
+  readonly message?: string;
+}
+interface Watched {
+  answer: Answer | undefined;
+}
+
+const ok = (t: number): Answer => ({ t, status: 'ok', code: null });
+/** An answer with `status` at `t` (the message is not compared). */
+function refused(watched: Watched): Omit<Answer, 'message'> | undefined {
+  if (watched.answer === undefined) return undefined;
+  const { t, status, code } = watched.answer;
+  return { t, status, code };
+}
+const refusal = (t: number, status: number | null, code: string | null = null) => ({ t, status, code });
+
+const at = (t: number, body: WorldEventBody): WorldEvent => ({ t, ...body }) as WorldEvent;
+const storedOn = (t: number, sled: SledId, hash: ArtifactHash, bytes: number, via: 'put' | 'copy' | 'initial', m2s = [0, 1]) =>
+  m2s.map((m2) => at(t, { type: 'artifact_stored', sled, m2, hash, bytes, via }));
+const removedFrom = (t: number, sled: SledId, hash: ArtifactHash, bytes: number, cause: 'delete' | 'reconciler' | 'm2_failure', m2s = [0, 1]) =>
+  m2s.map((m2) => at(t, { type: 'artifact_removed', sled, m2, hash, bytes, cause }));
+
+function thrown(fn: () => unknown): SledAgentError | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SledAgentError) return err;
+    throw new Error(`not a SledAgentError: ${String(err)}`);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+
+describe('list', () => {
+  it('without configurations: generation null and every stored artifact, with its copy count', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { configurations: false });
+    sled.store.seed('a', MB);
+    sled.store.seed('b', 2 * MB);
+    sled.failM2(1);
+    expect(sled.list()).toEqual({ generation: null, artifacts: new Map([['a', 1], ['b', 1]]) });
+  });
+
+  it('with configurations but none stored yet: generation null and nothing listed', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.store.seed('a', MB);
+    expect(sled.list()).toEqual({ generation: null, artifacts: new Map() });
+  });
+
+  it('with a configuration: its generation and only the artifacts in it', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.store.seed('a', MB);
+    sled.store.seed('b', 2 * MB);
+    sled.putConfig({ generation: 3, artifacts: ['a', 'c'] });
+    expect(sled.list()).toEqual({ generation: 3, artifacts: new Map([['a', 2]]) });
+  });
+
+  it('no update dataset left: refused with a SledAgentError 503', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.failM2(0);
+    sled.failM2(1);
+    const err = thrown(() => sled.list());
+    expect(err?.status).toBe(503);
+    expect(err?.message).toBe('no update datasets available');
+  });
+});
+
+describe('putConfig', () => {
+  interface Case {
+    readonly name: string;
+    readonly first: { generation: number; artifacts: string[] } | null;
+    readonly second: { generation: number; artifacts: string[] };
+    readonly status: number | 'ok';
+    readonly generation: number | null;
+    readonly stored: number;
+  }
+  const cases: Case[] = [
+    { name: 'first configuration', first: null, second: { generation: 1, artifacts: ['a'] }, status: 'ok', generation: 1, stored: 1 },
+    { name: 'newer generation', first: { generation: 1, artifacts: ['a'] }, second: { generation: 2, artifacts: ['a', 'b'] }, status: 'ok', generation: 2, stored: 2 },
+    { name: 'newer generation, same artifacts', first: { generation: 1, artifacts: ['a'] }, second: { generation: 5, artifacts: ['a'] }, status: 'ok', generation: 5, stored: 2 },
+    { name: 'older generation', first: { generation: 4, artifacts: ['a'] }, second: { generation: 3, artifacts: ['a'] }, status: 409, generation: 4, stored: 1 },
+    { name: 'same generation, same content (other order)', first: { generation: 2, artifacts: ['a', 'b'] }, second: { generation: 2, artifacts: ['b', 'a'] }, status: 'ok', generation: 2, stored: 1 },
+    { name: 'same generation, one artifact more', first: { generation: 2, artifacts: ['a'] }, second: { generation: 2, artifacts: ['a', 'b'] }, status: 409, generation: 2, stored: 1 },
+    { name: 'same generation, other artifact', first: { generation: 2, artifacts: ['a'] }, second: { generation: 2, artifacts: ['b'] }, status: 409, generation: 2, stored: 1 },
+    { name: 'same generation, one artifact fewer', first: { generation: 2, artifacts: ['a', 'b'] }, second: { generation: 2, artifacts: ['a'] }, status: 409, generation: 2, stored: 1 },
+  ];
+
+  it.each(cases)('$name → $status', ({ first, second, status, generation, stored }) => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    if (first !== null) sled.putConfig(first);
+    const err = thrown(() => sled.putConfig(second));
+    if (status === 'ok') {
+      expect(err).toBeUndefined();
+    } else {
+      expect(err?.status).toBe(status);
+      expect(err?.errorCode).toBe(CONFIG_GENERATION);
+    }
+    expect(sled.configGeneration).toBe(generation);
+    expect(rig.of('config_stored')).toHaveLength(stored);
+  });
+
+  it('emits config_stored with the generation and the artifact count', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.putConfig({ generation: 7, artifacts: ['a', 'b', 'c'] });
+    expect(rig.events).toEqual([at(0, { type: 'config_stored', sled: 'sled-0', generation: 7, artifacts: 3 })]);
+  });
+
+  it('a sled without configurations answers 404', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { configurations: false });
+    expect(thrown(() => sled.putConfig({ generation: 1, artifacts: [] }))?.status).toBe(404);
+    expect(rig.events).toEqual([]);
+  });
+});
+
+describe('the delete reconciler', () => {
+  it('removes every stored artifact not in the configuration, one per reconcileDelay', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    for (const h of ['a', 'b', 'c']) sled.store.seed(h, rig.size(h));
+    rig.events.length = 0;
+    sled.putConfig({ generation: 1, artifacts: ['a'] });
+    await rig.kernel.run(60_000);
+    expect(rig.events).toEqual([
+      at(0, { type: 'config_stored', sled: 'sled-0', generation: 1, artifacts: 1 }),
+      ...removedFrom(RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler'),
+      ...removedFrom(2 * RECONCILE, 'sled-0', 'c', MB, 'reconciler'),
+    ]);
+    expect(sled.store.storedHashes()).toEqual(['a']);
+    expect(sled.store.usage()).toEqual([MB, MB]);
+  });
+
+  it('re-checks the configuration before each removal: a newer one that wants the artifact back keeps it', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.store.seed('a', MB);
+    sled.store.seed('b', 2 * MB);
+    rig.events.length = 0;
+    sled.putConfig({ generation: 1, artifacts: ['a'] });
+    rig.kernel.at(RECONCILE - 1, 'config 2', () => sled.putConfig({ generation: 2, artifacts: ['a', 'b'] }));
+    await rig.kernel.run(60_000);
+    expect(rig.events).toEqual([
+      at(0, { type: 'config_stored', sled: 'sled-0', generation: 1, artifacts: 1 }),
+      at(RECONCILE - 1, { type: 'config_stored', sled: 'sled-0', generation: 2, artifacts: 2 }),
+    ]);
+    expect(sled.store.storedHashes()).toEqual(['a', 'b']);
+  });
+
+  it('a configuration change mid-pass runs another pass', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    for (const h of ['a', 'b', 'c']) sled.store.seed(h, rig.size(h));
+    rig.events.length = 0;
+    sled.putConfig({ generation: 1, artifacts: ['a', 'b'] });
+    rig.kernel.at(1_000, 'config 2', () => sled.putConfig({ generation: 2, artifacts: ['a'] }));
+    await rig.kernel.run(60_000);
+    expect(rig.events.filter((e) => e.type === 'artifact_removed')).toEqual([
+      ...removedFrom(RECONCILE, 'sled-0', 'c', MB, 'reconciler'),
+      ...removedFrom(2 * RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler'),
+    ]);
+    expect(sled.store.storedHashes()).toEqual(['a']);
+  });
+
+  it('stops when the sled crashes and resumes when it restarts', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    for (const h of ['a', 'b', 'c']) sled.store.seed(h, rig.size(h));
+    rig.events.length = 0;
+    sled.putConfig({ generation: 1, artifacts: ['a'] });
+    rig.kernel.at(3_000, 'crash', () => sled.crash());
+    rig.kernel.at(20_000, 'restart', () => sled.restart());
+    await rig.kernel.run(60_000);
+    expect(rig.events.filter((e) => e.type === 'artifact_removed')).toEqual([
+      ...removedFrom(20_000 + RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler'),
+      ...removedFrom(20_000 + 2 * RECONCILE, 'sled-0', 'c', MB, 'reconciler'),
+    ]);
+  });
+
+  it('the same configuration again does not start a pass', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.putConfig({ generation: 1, artifacts: ['a'] });
+    await rig.kernel.run(10_000);
+    sled.store.seed('b', 2 * MB);
+    sled.putConfig({ generation: 1, artifacts: ['a'] });
+    await rig.kernel.run(60_000);
+    expect(sled.store.storedHashes()).toEqual(['b']);
+    expect(rig.of('artifact_removed')).toEqual([]);
+  });
+});
+
+describe('PUT', () => {
+  it('answers once the body is written; both M.2s get a copy', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    const put = rig.put(sled, 'a');
+    await rig.kernel.run(500_000);
+    expect(put.answer).toBeUndefined();
+    expect(sled.store.usage()).toEqual([MB, MB]);
+    expect(sled.list().artifacts).toEqual(new Map());
+    await rig.kernel.run(5_000_000);
+    expect(put.answer).toEqual(ok(1_000_000));
+    expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put'));
+    expect(sled.store.list()).toEqual(new Map([['a', 2]]));
+  });
+
+  it('a second write of the same hash while one is in progress: 409 at once', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    const first = rig.put(sled, 'a');
+    const second = rig.put(sled, 'a');
+    await rig.kernel.run(5_000_000);
+    expect(refused(second)).toEqual(refusal(0, 409));
+    expect(first.answer).toEqual(ok(1_000_000));
+    expect(rig.events).toHaveLength(2);
+  });
+
+  it('a write that would exceed the quota: 507', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { quota: 2.5 * MB });
+    const b = rig.put(sled, 'b');
+    const a = rig.put(sled, 'a');
+    await rig.kernel.run(5_000_000);
+    expect(refused(a)).toEqual(refusal(0, 507));
+    // 2 MB of 2 MB/s shared by nobody: 2 s.
+    expect(b.answer).toEqual(ok(2_000_000));
+    // b stored (2 MB): 0.5 MB left, still not enough for a; once b is gone, a fits.
+    const full = rig.put(sled, 'a');
+    await rig.kernel.run(5_000_000);
+    expect(refused(full)).toEqual(refusal(5_000_000, 507));
+    sled.delete('b');
+    const again = rig.put(sled, 'a');
+    await rig.kernel.run(10_000_000);
+    expect(again.answer).toEqual(ok(6_000_000));
+  });
+
+  it('a body that breaks off aborts the write: 500, no temporary bytes left, no event', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    const put = rig.put(sled, 'a');
+    rig.kernel.at(400_000, 'nexus down', () => rig.network.setDown(NEXUS));
+    await rig.kernel.run(5_000_000);
+    expect(refused(put)).toEqual(refusal(400_000, 500));
+    expect(sled.store.usage()).toEqual([0, 0]);
+    expect(rig.events).toEqual([]);
+    rig.network.setUp(NEXUS);
+    const again = rig.put(sled, 'a');
+    await rig.kernel.run(10_000_000);
+    expect(again.answer).toEqual(ok(6_000_000));
+  });
+
+  it('an M.2 failing mid-write: written to the other one, OK', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    const put = rig.put(sled, 'a');
+    rig.kernel.at(300_000, 'm2 fails', () => sled.failM2(0));
+    await rig.kernel.run(5_000_000);
+    expect(put.answer).toEqual(ok(1_000_000));
+    expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put', [1]));
+    expect(sled.list()).toEqual({ generation: null, artifacts: new Map() });
+    expect(sled.store.list()).toEqual(new Map([['a', 1]]));
+  });
+
+  it('both M.2s failing mid-write: 500', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    const put = rig.put(sled, 'a');
+    rig.kernel.at(300_000, 'm2s fail', () => {
+      sled.failM2(0);
+      sled.failM2(1);
+    });
+    await rig.kernel.run(5_000_000);
+    expect(refused(put)).toEqual(refusal(1_000_000, 500));
+    expect(rig.events).toEqual([]);
+    const none = rig.put(sled, 'c');
+    await rig.kernel.run(5_000_000);
+    expect(refused(none)).toEqual(refusal(5_000_000, 503));
+  });
+
+  it('a crash mid-write: no answer, the temporary files are gone; after restart the PUT succeeds', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    const put = rig.put(sled, 'a');
+    rig.kernel.at(500_000, 'crash', () => sled.crash());
+    await rig.kernel.run(5_000_000);
+    expect(put.answer).toBeUndefined();
+    expect(sled.store.usage()).toEqual([0, 0]);
+    expect(rig.events).toEqual([]);
+    sled.restart();
+    const again = rig.put(sled, 'a');
+    await rig.kernel.run(10_000_000);
+    expect(again.answer).toEqual(ok(6_000_000));
+    expect(put.answer).toBeUndefined();
+  });
+
+  describe('carries the generation (the generation engine)', () => {
+    const cases: { name: string; hash: string; generation: number | undefined; status: number | 'ok' }[] = [
+      { name: 'matching, in the configuration', hash: 'a', generation: 2, status: 'ok' },
+      { name: 'older than the sled', hash: 'a', generation: 1, status: 409 },
+      { name: 'newer than the sled', hash: 'a', generation: 3, status: 409 },
+      { name: 'matching, artifact not in the configuration', hash: 'c', generation: 2, status: 404 },
+      { name: 'no generation (earlier engines): not checked', hash: 'c', generation: undefined, status: 'ok' },
+    ];
+    it.each(cases)('$name → $status', async ({ hash, generation, status }) => {
+      const rig = new Rig();
+      const sled = rig.sled('sled-0');
+      sled.putConfig({ generation: 2, artifacts: ['a', 'b'] });
+      const put = rig.put(sled, hash, generation);
+      await rig.kernel.run(5_000_000);
+      if (status === 'ok') expect(put.answer).toEqual(ok(1_000_000));
+      else expect(refused(put)).toEqual(refusal(0, status));
+      expect(rig.of('artifact_stored')).toHaveLength(status === 'ok' ? 2 : 0);
+    });
+
+    it('a sled with no configuration yet refuses a generation: 409', async () => {
+      const rig = new Rig();
+      const sled = rig.sled('sled-0');
+      const put = rig.put(sled, 'a', 1);
+      await rig.kernel.run(5_000_000);
+      expect(refused(put)).toEqual(refusal(0, 409));
+    });
+
+    it('a sled without configurations ignores the generation', async () => {
+      const rig = new Rig();
+      const sled = rig.sled('sled-0', { configurations: false });
+      const put = rig.put(sled, 'a', 9);
+      await rig.kernel.run(5_000_000);
+      expect(put.answer).toEqual(ok(1_000_000));
+    });
+  });
+});
+
+describe('copy-from-depot', () => {
+  function twoSleds(options: Partial<SledOptions> = {}) {
+    const rig = new Rig();
+    const target = rig.sled('sled-0', { configurations: false, ...options });
+    const source = rig.sled('sled-1', { configurations: false, ...options });
+    source.store.seed('a', MB);
+    rig.events.length = 0;
+    return { rig, target, source };
+  }
+
+  it('answers OK after the depot round trip, then copies the body in the background', async () => {
+    const { rig, target } = twoSleds();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    await rig.kernel.run(DEPOT_ROUND_TRIP - 1);
+    expect(copy.answer).toBeUndefined();
+    await rig.kernel.run(DEPOT_ROUND_TRIP);
+    expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
+    expect(target.store.copies('a')).toBe(0);
+    expect(target.store.usage()).toEqual([MB, MB]);
+    await rig.kernel.run(5_000_000);
+    expect(rig.events).toEqual(storedOn(DEPOT_ROUND_TRIP + 1_000_000, 'sled-0', 'a', MB, 'copy'));
+    expect(target.list()).toEqual({ generation: null, artifacts: new Map([['a', 2]]) });
+  });
+
+  it('a source without the artifact: 404 back to the caller, nothing written', async () => {
+    const { rig, target } = twoSleds();
+    const copy = rig.copy(target, 'c', 'sled-1');
+    await rig.kernel.run(5_000_000);
+    expect(refused(copy)).toEqual(refusal(DEPOT_ROUND_TRIP, 404));
+    expect(target.store.usage()).toEqual([0, 0]);
+    expect(rig.events).toEqual([]);
+    // The aborted write no longer blocks a new one.
+    const put = rig.put(target, 'c');
+    await rig.kernel.run(10_000_000);
+    expect(put.answer).toEqual(ok(6_000_000));
+  });
+
+  it('a source that is down: the depot request times out, 502', async () => {
+    const { rig, target, source } = twoSleds();
+    source.crash();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    await rig.kernel.run(20_000_000);
+    expect(refused(copy)).toEqual(refusal(TIMEOUT, 502));
+    expect(target.store.usage()).toEqual([0, 0]);
+    expect(rig.events).toEqual([]);
+  });
+
+  it('a source that crashes mid-transfer: the caller got OK, the sled only records write_failed', async () => {
+    const { rig, target, source } = twoSleds();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    rig.kernel.at(500_000, 'source crash', () => source.crash());
+    await rig.kernel.run(5_000_000);
+    expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
+    expect(rig.events).toEqual([
+      at(500_000, { type: 'write_failed', sled: 'sled-0', hash: 'a', reason: 'transfer sled-1->sled-0 broke off: sled-1 is down' }),
+    ]);
+    expect(target.store.copies('a')).toBe(0);
+    expect(target.store.usage()).toEqual([0, 0]);
+    // The source's disks persist.
+    expect(source.store.copies('a')).toBe(2);
+  });
+
+  it('a target that crashes mid-transfer: the write is lost without a trace', async () => {
+    const { rig, target } = twoSleds();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    rig.kernel.at(500_000, 'target crash', () => target.crash());
+    rig.kernel.at(700_000, 'target restart', () => target.restart());
+    await rig.kernel.run(5_000_000);
+    expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
+    expect(rig.events).toEqual([]);
+    expect(target.store.usage()).toEqual([0, 0]);
+  });
+
+  it('a target that crashes while asking the source: no answer ever, the write is lost', async () => {
+    const { rig, target } = twoSleds();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    rig.kernel.at(LATENCY + 500, 'target crash', () => target.crash());
+    await rig.kernel.run(5_000_000);
+    expect(copy.answer).toBeUndefined();
+    expect(rig.events).toEqual([]);
+    expect(target.store.usage()).toEqual([0, 0]);
+  });
+
+  it('a write of the hash in progress on the target: 409 before asking the source', async () => {
+    const { rig, target } = twoSleds();
+    const put = rig.put(target, 'a');
+    const copy = rig.copy(target, 'a', 'sled-1');
+    await rig.kernel.run(5_000_000);
+    expect(refused(copy)).toEqual(refusal(0, 409));
+    expect(put.answer).toEqual(ok(1_000_000));
+    expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put'));
+  });
+
+  it('a copy in flight blocks a PUT of the hash until it completes', async () => {
+    const { rig, target } = twoSleds();
+    rig.copy(target, 'a', 'sled-1');
+    await rig.kernel.run(500_000);
+    const blocked = rig.put(target, 'a');
+    await rig.kernel.run(500_000);
+    expect(refused(blocked)).toEqual(refusal(500_000, 409));
+    await rig.kernel.run(2_000_000);
+    const put = rig.put(target, 'a');
+    await rig.kernel.run(5_000_000);
+    expect(put.answer).toEqual(ok(3_000_000));
+  });
+
+  it('a target without room: 507 before asking the source', async () => {
+    const { rig, target } = twoSleds({ quota: MB - 1 });
+    const copy = rig.copy(target, 'c', 'sled-1');
+    await rig.kernel.run(5_000_000);
+    expect(refused(copy)).toEqual(refusal(0, 507));
+  });
+
+  it('every target M.2 failing mid-transfer: write_failed', async () => {
+    const { rig, target } = twoSleds();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    rig.kernel.at(500_000, 'm2s fail', () => {
+      target.failM2(0);
+      target.failM2(1);
+    });
+    await rig.kernel.run(5_000_000);
+    expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
+    expect(rig.events).toEqual([at(1_002_000, { type: 'write_failed', sled: 'sled-0', hash: 'a', reason: 'failed on every dataset' })]);
+  });
+
+  it('DELETE while a copy is in flight: the artifact is back once the copy completes (ENGINE.md §2, §4)', async () => {
+    const { rig, target } = twoSleds();
+    target.store.seed('a', MB);
+    rig.events.length = 0;
+    // A recopy: the target already holds the artifact.
+    const copy = rig.copy(target, 'a', 'sled-1');
+    rig.kernel.at(300_000, 'delete', () => target.delete('a'));
+    await rig.kernel.run(300_000);
+    expect(target.list().artifacts).toEqual(new Map());
+    await rig.kernel.run(5_000_000);
+    expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
+    expect(rig.events).toEqual([
+      ...removedFrom(300_000, 'sled-0', 'a', MB, 'delete'),
+      ...storedOn(1_002_000, 'sled-0', 'a', MB, 'copy'),
+    ]);
+    expect(target.list().artifacts).toEqual(new Map([['a', 2]]));
+    expect(target.store.usage()).toEqual([MB, MB]);
+  });
+
+  describe('carries the generation', () => {
+    function configured() {
+      const rig = new Rig();
+      const target = rig.sled('sled-0');
+      const source = rig.sled('sled-1');
+      source.store.seed('a', MB);
+      source.store.seed('c', MB);
+      for (const s of [target, source]) s.putConfig({ generation: 4, artifacts: ['a', 'c'] });
+      target.putConfig({ generation: 5, artifacts: ['a'] });
+      rig.events.length = 0;
+      return { rig, target };
+    }
+    const cases: { name: string; hash: string; generation: number; answer: Answer | ReturnType<typeof refusal> }[] = [
+      { name: 'matching', hash: 'a', generation: 5, answer: ok(DEPOT_ROUND_TRIP) },
+      { name: 'older than the target', hash: 'a', generation: 4, answer: refusal(0, 409) },
+      { name: 'artifact not in the target configuration', hash: 'c', generation: 5, answer: refusal(0, 404) },
+    ];
+    it.each(cases)('$name', async ({ hash, generation, answer }) => {
+      const { rig, target } = configured();
+      const copy = rig.copy(target, hash, 'sled-1', generation);
+      await rig.kernel.run(5_000_000);
+      expect(answer.status === 'ok' ? copy.answer : refused(copy)).toEqual(answer);
+      expect(rig.of('artifact_stored')).toHaveLength(answer.status === 'ok' ? 2 : 0);
+      expect(target.store.usage()).toEqual(answer.status === 'ok' ? [MB, MB] : [0, 0]);
+    });
+  });
+});
+
+describe('DELETE', () => {
+  it('removes every copy; absent is not an error', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { configurations: false });
+    sled.store.seed('a', MB);
+    rig.events.length = 0;
+    sled.delete('a');
+    sled.delete('a');
+    sled.delete('zz');
+    expect(rig.events).toEqual(removedFrom(0, 'sled-0', 'a', MB, 'delete'));
+    expect(sled.list().artifacts).toEqual(new Map());
+  });
+});
+
+describe('crash, restart, expunge, M.2 failure', () => {
+  it('a crash makes the sled unreachable; disks and configuration persist; restart brings it back', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.store.seed('a', MB);
+    sled.putConfig({ generation: 3, artifacts: ['a'] });
+    const scope = sled.scope();
+    sled.crash();
+    expect(sled.isUp).toBe(false);
+    expect(sled.scope()).toBeUndefined();
+    expect(scope?.isClosed).toBe(true);
+    expect(rig.network.isUp('sled-0')).toBe(false);
+    sled.crash();
+    sled.restart();
+    expect(sled.isUp).toBe(true);
+    expect(rig.network.isUp('sled-0')).toBe(true);
+    expect(sled.scope()?.isClosed).toBe(false);
+    expect(sled.configGeneration).toBe(3);
+    expect(sled.list()).toEqual({ generation: 3, artifacts: new Map([['a', 2]]) });
+    await rig.kernel.run(60_000);
+    expect(rig.of('artifact_removed')).toEqual([]);
+  });
+
+  it('an expunged sled never restarts', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.expunge();
+    sled.restart();
+    expect(sled.isUp).toBe(false);
+    expect(sled.isExpunged).toBe(true);
+    expect(sled.scope()).toBeUndefined();
+    expect(rig.network.isUp('sled-0')).toBe(false);
+  });
+
+  it('an expunged source cannot serve a copy: 502 after the timeout', async () => {
+    const rig = new Rig();
+    const target = rig.sled('sled-0', { configurations: false });
+    const source = rig.sled('sled-1', { configurations: false });
+    source.store.seed('a', MB);
+    source.expunge();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    await rig.kernel.run(20_000_000);
+    expect(refused(copy)).toEqual(refusal(TIMEOUT, 502));
+  });
+
+  it('a failed M.2: its copies are reported removed, the sled lists one copy and writes to the other', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { configurations: false });
+    sled.store.seed('a', MB);
+    rig.events.length = 0;
+    sled.failM2(0);
+    expect(rig.events).toEqual(removedFrom(0, 'sled-0', 'a', MB, 'm2_failure', [0]));
+    expect(sled.list().artifacts).toEqual(new Map([['a', 1]]));
+    const put = rig.put(sled, 'c');
+    await rig.kernel.run(5_000_000);
+    expect(put.answer).toEqual(ok(1_000_000));
+    expect(sled.list().artifacts).toEqual(new Map([['a', 1], ['c', 1]]));
+    expect(rig.of('artifact_stored')).toEqual(storedOn(1_000_000, 'sled-0', 'c', MB, 'put', [1]));
+  });
+});
