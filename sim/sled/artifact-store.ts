@@ -123,6 +123,7 @@ export class ArtifactStore {
       const size = d.stored.get(hash);
       if (size === undefined) continue;
       d.stored.delete(hash);
+      d.used -= size;
       this.emit({ type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: size, cause });
     }
   }
