@@ -35,6 +35,8 @@ export interface PendingWrite {
 export class ArtifactStore {
   private readonly datasets: Dataset[];
   private readonly writes = new Set<Write>();
+  /** `list()`'s answer while nothing stored changes. */
+  private counts: Map<ArtifactHash, number> | undefined;
 
   constructor(
     readonly sled: SledId,
@@ -57,15 +59,22 @@ export class ArtifactStore {
     return n;
   }
 
-  /** hash → number of working datasets holding it; throws when no dataset is available. */
-  list(): Map<ArtifactHash, number> {
+  /**
+   * hash → number of working datasets holding it; throws when no dataset is available.
+   * The map is a snapshot: never changed afterwards, so listings can share it.
+   */
+  list(): ReadonlyMap<ArtifactHash, number> {
     if (this.workingDatasets === 0) throw new StoreError(503, 'no update datasets available');
-    const counts = new Map<ArtifactHash, number>();
-    for (const d of this.datasets) {
-      if (d.failed) continue;
-      for (const hash of d.stored.keys()) counts.set(hash, (counts.get(hash) ?? 0) + 1);
+    // Every activation of every Nexus lists every sled; stores change far less often.
+    if (this.counts === undefined) {
+      const counts = new Map<ArtifactHash, number>();
+      for (const d of this.datasets) {
+        if (d.failed) continue;
+        for (const hash of d.stored.keys()) counts.set(hash, (counts.get(hash) ?? 0) + 1);
+      }
+      this.counts = counts;
     }
-    return counts;
+    return this.counts;
   }
 
   copies(hash: ArtifactHash): number {
@@ -124,6 +133,7 @@ export class ArtifactStore {
       if (size === undefined) continue;
       d.stored.delete(hash);
       d.used -= size;
+      this.counts = undefined;
       this.emit({ type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: size, cause });
     }
   }
@@ -133,6 +143,7 @@ export class ArtifactStore {
     const d = this.datasets[m2];
     if (d === undefined || d.failed) return;
     d.failed = true;
+    this.counts = undefined;
     for (const [hash, size] of [...d.stored].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       this.emit({ type: 'artifact_removed', sled: this.sled, m2, hash, bytes: size, cause: 'm2_failure' });
     }
@@ -149,6 +160,7 @@ export class ArtifactStore {
       if (d.failed || d.stored.has(hash) || d.used + size > this.quota) continue;
       d.stored.set(hash, size);
       d.used += size;
+      this.counts = undefined;
       this.emit({ type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: size, via: 'initial' });
     }
   }
@@ -166,6 +178,7 @@ export class ArtifactStore {
       const previous = d.stored.get(write.hash);
       if (previous !== undefined) d.used -= previous;
       d.stored.set(write.hash, write.size);
+      this.counts = undefined;
       written++;
       this.emit({ type: 'artifact_stored', sled: this.sled, m2: d.m2, hash: write.hash, bytes: write.size, via });
     }

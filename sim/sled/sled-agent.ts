@@ -83,7 +83,7 @@ export class SledAgent implements Endpoint {
   list(): ArtifactListing {
     // The store throws a StoreError; the port contract (core/ports.ts) and this class
     // promise a SledAgentError carrying the status (503), as every other handler gives.
-    let counts: Map<ArtifactHash, number>;
+    let counts: ReadonlyMap<ArtifactHash, number>;
     try {
       counts = this.store.list();
     } catch (err) {
