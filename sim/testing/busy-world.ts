@@ -37,31 +37,3 @@ export function busyWorld(seed: number, generation: EngineGeneration, overrides:
   return world;
 }
 
-/**
- * A day of a production rack: 32 sleds, 3 Nexus, a new 64-artifact release every 3 hours
- * (sharing a quarter of its artifacts with the previous one), the release before last
- * deleted, and random faults of every family for the first 20 hours.
- */
-export function rackDayWorld(seed: number, generation: EngineGeneration): World {
-  const releases = Array.from({ length: 8 }, (_, i) => repo(`r${i}`, 64, 64 * MiB));
-  const repos = releases.map((r, i) => {
-    const previous = releases[i - 1];
-    return previous === undefined ? r : { name: r.name, artifacts: [...previous.artifacts.slice(0, 16), ...r.artifacts.slice(16)] };
-  });
-  const world = new World(worldConfig({ seed, engine: { generation }, repos }));
-  world.seedRepo('r0', [...world.sleds.keys()]);
-  world.start();
-  for (let i = 1; i < repos.length; i++) {
-    const name = `r${i}`;
-    world.kernel.at(i * 3 * HOUR, `upload ${name}`, () => world.upload(name, `nexus-${i % 3}`));
-    if (i >= 2) world.kernel.at(i * 3 * HOUR + 30 * MINUTE, `delete r${i - 2}`, () => world.deleteRepo(`r${i - 2}`));
-  }
-  scheduleRandomFaults(world, {
-    until: 20 * HOUR,
-    sledCrash: { every: 2 * HOUR, down: { min: 1 * MINUTE, max: 30 * MINUTE } },
-    nexusCrash: { every: 12 * HOUR, down: 5 * MINUTE },
-    partition: { every: 3 * HOUR, for: { min: 1 * MINUTE, max: 20 * MINUTE } },
-    slow: { every: 1 * HOUR, extra: { min: 1_000_000, max: 300_000_000 }, for: 10 * MINUTE },
-  });
-  return world;
-}
