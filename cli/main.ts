@@ -1,4 +1,5 @@
 // The command line: the only code that touches files, stdout, stderr and exit codes.
+import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ENGINE_GENERATIONS, type EngineGeneration } from '../core/index.ts';
@@ -6,6 +7,7 @@ import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import { readInput } from './files.ts';
 import { planCsv, planSummary, runPlan } from './plan-command.ts';
+import { checkCommand } from './check-command.ts';
 import { EXIT, replayRun, runCommand } from './run-command.ts';
 import { parseSnapshot } from './snapshot.ts';
 
@@ -48,6 +50,35 @@ const cli = yargs(hideBin(process.argv))
         throw new InputError('--seed', 1, 1, `expected a whole number >= 0, got ${String(args.seed)}`);
       }
       process.exitCode = await runCommand({ scenario: args.scenario, seed: args.seed, out: args.out, set: args.set, history: args.history });
+    },
+  )
+  .command(
+    'check <scenarios..>',
+    'run many seeds of each scenario on worker threads; list failing seeds with the command that replays each',
+    (y) =>
+      y
+        .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario YAML files' })
+        .option('seeds', { type: 'number', default: 100, describe: 'seeds per scenario' })
+        .option('first-seed', { type: 'number', default: 1, describe: 'the first seed' })
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' })
+        .option('swarm', { type: 'boolean', default: false, describe: 'per seed, switch fault families and draw engine knobs' })
+        .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads' })
+        .option('recheck-every', { type: 'number', default: 10, describe: 'run every n-th seed twice and compare histories (0: never)' })
+        .option('out', { type: 'string', describe: 'write check.csv and summaries.csv here' }),
+    async (args) => {
+      for (const [name, value, least] of [['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1], ['--recheck-every', args['recheck-every'], 0]] as const) {
+        if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
+      }
+      process.exitCode = await checkCommand({
+        scenarios: args.scenarios,
+        seeds: args.seeds,
+        firstSeed: args['first-seed'],
+        set: args.set,
+        swarm: args.swarm,
+        workers: args.workers,
+        out: args.out,
+        recheckEvery: args['recheck-every'],
+      });
     },
   )
   .command(

@@ -19,8 +19,16 @@ export type Cell = string | number | boolean | null;
 
 /** CSV with a header row and `\n` line ends; numbers and booleans printed plainly. */
 export function csv(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const cells = rows.map((row) => row.map((cell) => (cell === null ? '' : typeof cell === 'number' ? numberCell(cell) : String(cell))));
-  return csvFormatRows([columns.slice(), ...cells]) + '\n';
+  return csvFormatRows([columns.slice(), ...rows.map(cellsOf)]) + '\n';
+}
+
+/** One CSV data line, without header or line end. */
+export function csvLine(row: readonly Cell[]): string {
+  return csvFormatRows([cellsOf(row)]);
+}
+
+function cellsOf(row: readonly Cell[]): string[] {
+  return row.map((cell) => (cell === null ? '' : typeof cell === 'number' ? numberCell(cell) : String(cell)));
 }
 
 function numberCell(value: number): string {

@@ -46,6 +46,12 @@ describe('loading a scenario', () => {
     expect(s.expect).toEqual({ converge_within: 7_200_000_000, verdict: 'pass' });
   });
 
+  it('removes a key set to null, so an override can switch a fault family off', () => {
+    const s = loadScenario('s.yaml', GOOD, ['faults.sled_crash=null', 'nexus.count=null'].map(parseOverride));
+    expect(s.faults).toEqual({ until: 3_600_000_000 });
+    expect(s.nexus.count).toBe(3);
+  });
+
   it('applies --set overrides, typed as YAML', () => {
     const s = loadScenario('s.yaml', GOOD, ['engine.min_sled_replication=2', 'network.latency=5ms', 'engine.bugs=[ignore_limits]'].map(parseOverride));
     expect(s.engine.min_sled_replication).toBe(2);

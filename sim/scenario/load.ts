@@ -113,7 +113,11 @@ export function loadScenario(file: string, text: string, overrides: readonly Ove
     } catch {
       throw new InputError('--set', 1, 1, `${o.text}: the value is not valid YAML`);
     }
-    doc.setIn(o.path as (string | number)[], doc.createNode(value));
+    // `path=null` removes the key, so that an override can also switch a section off.
+    if (value === null) {
+      if (doc.hasIn(o.path as (string | number)[])) doc.deleteIn(o.path as (string | number)[]);
+    }
+    else doc.setIn(o.path as (string | number)[], doc.createNode(value));
   }
   const input = doc.toJS() as Record<string, unknown>;
 

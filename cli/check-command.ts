@@ -1,0 +1,148 @@
+// `depotsim check`: many seeds of many scenarios on worker threads, for CI.
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { csv } from '../reports/format.ts';
+import { SUMMARY_COLUMNS } from '../reports/run-reports.ts';
+import type { Verdict } from '../sim/runner.ts';
+import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import type { Scenario } from '../sim/scenario/schema.ts';
+import { swarmOverrides } from '../sim/swarm.ts';
+import type { CheckJob, CheckResult } from './check-job.ts';
+import { readInput, writeDirAtomically } from './files.ts';
+import { countProgress } from './progress.ts';
+import { describeParameters, EXIT, firstDifference, runCommandLine } from './run-command.ts';
+
+export interface CheckArgs {
+  readonly scenarios: readonly string[];
+  readonly seeds: number;
+  readonly firstSeed: number;
+  readonly set: readonly string[];
+  readonly swarm: boolean;
+  readonly workers: number;
+  readonly out?: string | undefined;
+  /** Every n-th seed runs twice and must give the same history (0: never). */
+  readonly recheckEvery: number;
+}
+
+interface Planned {
+  readonly file: string;
+  readonly text: string;
+  readonly seed: number;
+  readonly sets: readonly string[];
+  readonly expected: Verdict;
+  readonly recheck: boolean;
+}
+
+interface Finished extends Planned {
+  readonly result: CheckResult;
+  readonly ok: boolean;
+  readonly divergence: string | null;
+}
+
+/** Exit codes by severity, most severe first (SPEC §2). */
+const SEVERITY = [EXIT.badInput, EXIT.nondeterminism, EXIT.safety, EXIT.liveness, EXIT.pass];
+
+export function mostSevere(codes: readonly number[]): number {
+  return SEVERITY.find((code) => codes.includes(code)) ?? EXIT.pass;
+}
+
+/** A run's exit code: 0 when the verdict is the expected one; a missed expected bug counts as a safety failure. */
+function outcomeCode(run: Finished): number {
+  if (run.divergence !== null) return EXIT.nondeterminism;
+  if (run.ok) return EXIT.pass;
+  return run.result.verdict === 'pass' ? EXIT.safety : EXIT[run.result.verdict];
+}
+
+export function workerPool(threads: number): Piscina {
+  return new Piscina({
+    filename: new URL('../bin/check-worker.js', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 1000,
+  });
+}
+
+export async function checkCommand(args: CheckArgs): Promise<number> {
+  // Every scenario and every override is checked before the first run.
+  const plans: Planned[] = [];
+  for (const file of args.scenarios) {
+    const text = readInput(file);
+    const base = loadScenario(file, text, args.set.map(parseOverride));
+    process.stderr.write(`depotsim check: ${file}: seeds ${args.firstSeed}..${args.firstSeed + args.seeds - 1}${args.swarm ? ' (swarm)' : ''}; ${describeParameters(base, args.firstSeed)}\n`);
+    for (let i = 0; i < args.seeds; i++) {
+      const seed = args.firstSeed + i;
+      const sets = args.swarm ? [...args.set, ...swarmOverrides(base, seed)] : args.set;
+      const scenario: Scenario = args.swarm ? loadScenario(file, text, sets.map(parseOverride)) : base;
+      if (args.swarm) process.stderr.write(`  seed ${seed}: ${sets.slice(args.set.length).join(' ')}\n`);
+      plans.push({ file, text, seed, sets, expected: scenario.expect.verdict, recheck: args.recheckEvery > 0 && i % args.recheckEvery === 0 });
+    }
+  }
+
+  const pool = workerPool(args.workers);
+  const progress = countProgress('check', plans.length);
+  let failures = 0;
+  const job = (p: Planned, history: boolean): CheckJob => ({ file: p.file, text: p.text, sets: p.sets, seed: p.seed, history });
+  const finished = await Promise.all(
+    plans.map(async (p): Promise<Finished> => {
+      const [result, again] = await Promise.all([
+        pool.run(job(p, p.recheck)) as Promise<CheckResult>,
+        p.recheck ? (pool.run(job(p, true)) as Promise<CheckResult>) : undefined,
+      ]);
+      const divergence = again === undefined || again.historyHash === result.historyHash ? null : describeDivergence(result, again);
+      const ok = divergence === null && result.verdict === p.expected;
+      if (!ok) failures++;
+      progress.update(failures);
+      return { ...p, result, ok, divergence };
+    }),
+  );
+  progress.done();
+  await pool.destroy();
+
+  const failing = finished.filter((f) => !f.ok);
+  const lines: string[] = [];
+  for (const f of failing) {
+    const why = f.divergence ?? `expected ${f.expected}, got ${f.result.verdict}${f.result.firstViolation === null ? '' : ` (${f.result.firstViolation})`}`;
+    lines.push(`FAIL ${f.file} seed ${f.seed}: ${why}\n  ${runCommandLine(f.file, f.seed, f.sets)}`);
+  }
+  for (const file of args.scenarios) {
+    const runs = finished.filter((f) => f.file === file);
+    const count = (v: Verdict): number => runs.filter((r) => r.result.verdict === v).length;
+    const bad = runs.filter((r) => !r.ok).length;
+    lines.push(
+      `${bad === 0 ? 'ok  ' : 'FAIL'} ${file}: ${runs.length} seeds, expected ${runs[0]?.expected ?? 'pass'}; ` +
+        `pass ${count('pass')}, safety ${count('safety')}, liveness ${count('liveness')}; ${bad} failing` +
+        `${runs.some((r) => r.recheck) ? `; ${runs.filter((r) => r.recheck).length} rechecked for determinism` : ''}`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+
+  if (args.out !== undefined) {
+    const rows = finished.map((f) => [
+      f.file,
+      f.seed,
+      f.expected,
+      f.result.verdict,
+      f.ok ? 'true' : 'false',
+      f.result.invariants.join(' '),
+      f.result.historyHash,
+      f.divergence,
+      runCommandLine(f.file, f.seed, f.sets),
+    ]);
+    writeDirAtomically(
+      args.out,
+      new Map([
+        ['check.csv', csv(['scenario', 'seed', 'expected', 'verdict', 'ok', 'invariants', 'history_hash', 'divergence', 'command'], rows)],
+        ['summaries.csv', csv(SUMMARY_COLUMNS, []) + finished.map((f) => `${f.result.summary}\n`).join('')],
+      ]),
+    );
+    process.stderr.write(`results in ${join(args.out, 'check.csv')}\n`);
+  }
+  return mostSevere(finished.map(outcomeCode));
+}
+
+function describeDivergence(a: CheckResult, b: CheckResult): string {
+  const diff = firstDifference((a.history ?? []).join('\n'), (b.history ?? []).join('\n'));
+  if (diff === undefined) return `history hashes differ (${a.historyHash} vs ${b.historyHash})`;
+  const t = /^\{"t":(\d+)/.exec(diff.expected)?.[1] ?? /^\{"t":(\d+)/.exec(diff.actual)?.[1];
+  return `nondeterministic: histories diverge at event ${diff.line}${t === undefined ? '' : `, t=${Number(t) / 1e6}s`}`;
+}

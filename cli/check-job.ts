@@ -1,0 +1,38 @@
+// One run of `check`, as a worker thread executes it: scenario text in, verdict out.
+import { summaryRow } from '../reports/run-reports.ts';
+import { csvLine } from '../reports/format.ts';
+import { runScenario, type Verdict } from '../sim/runner.ts';
+import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+
+export interface CheckJob {
+  readonly file: string;
+  readonly text: string;
+  readonly sets: readonly string[];
+  readonly seed: number;
+  /** Return the event history too (for locating a divergence). */
+  readonly history?: boolean;
+}
+
+export interface CheckResult {
+  readonly verdict: Verdict;
+  readonly invariants: readonly string[];
+  readonly firstViolation: string | null;
+  readonly historyHash: string;
+  /** The run's `summary.csv` data row. */
+  readonly summary: string;
+  readonly history?: readonly string[];
+}
+
+export default async function runCheckJob(job: CheckJob): Promise<CheckResult> {
+  const scenario = loadScenario(job.file, job.text, job.sets.map(parseOverride));
+  const run = await runScenario(scenario, { seed: job.seed, history: job.history === true });
+  const first = run.violations[0];
+  return {
+    verdict: run.verdict,
+    invariants: [...new Set(run.violations.map((v) => v.invariant))].sort(),
+    firstViolation: first === undefined ? null : `${first.invariant} at ${first.t / 1e6}s: ${first.detail}`,
+    historyHash: run.historyHash,
+    summary: csvLine(summaryRow(run)),
+    ...(job.history === true ? { history: run.world.events.history() } : {}),
+  };
+}
