@@ -30,6 +30,8 @@ interface Planned {
   readonly seed: number;
   readonly sets: readonly string[];
   readonly expected: Verdict;
+  /** An invariant that must be among the violations (`expect.invariant`). */
+  readonly invariant: string | undefined;
   readonly recheck: boolean;
 }
 
@@ -74,7 +76,15 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
       const sets = args.swarm ? [...args.set, ...swarmOverrides(base, seed)] : args.set;
       const scenario: Scenario = args.swarm ? loadScenario(file, text, sets.map(parseOverride)) : base;
       if (args.swarm) process.stderr.write(`  seed ${seed}: ${sets.slice(args.set.length).join(' ')}\n`);
-      plans.push({ file, text, seed, sets, expected: scenario.expect.verdict, recheck: args.recheckEvery > 0 && i % args.recheckEvery === 0 });
+      plans.push({
+        file,
+        text,
+        seed,
+        sets,
+        expected: scenario.expect.verdict,
+        invariant: scenario.expect.invariant,
+        recheck: args.recheckEvery > 0 && i % args.recheckEvery === 0,
+      });
     }
   }
 
@@ -89,7 +99,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
         p.recheck ? (pool.run(job(p, true)) as Promise<CheckResult>) : undefined,
       ]);
       const divergence = again === undefined || again.historyHash === result.historyHash ? null : describeDivergence(result, again);
-      const ok = divergence === null && result.verdict === p.expected;
+      const ok = divergence === null && result.verdict === p.expected && (p.invariant === undefined || result.invariants.includes(p.invariant));
       if (!ok) failures++;
       progress.update(failures);
       return { ...p, result, ok, divergence };
@@ -101,7 +111,8 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   const failing = finished.filter((f) => !f.ok);
   const lines: string[] = [];
   for (const f of failing) {
-    const why = f.divergence ?? `expected ${f.expected}, got ${f.result.verdict}${f.result.firstViolation === null ? '' : ` (${f.result.firstViolation})`}`;
+    const expected = f.invariant === undefined ? f.expected : `${f.expected} by ${f.invariant}`;
+    const why = f.divergence ?? `expected ${expected}, got ${f.result.verdict}${f.result.firstViolation === null ? '' : ` (${f.result.firstViolation})`}`;
     lines.push(`FAIL ${f.file} seed ${f.seed}: ${why}\n  ${runCommandLine(f.file, f.seed, f.sets)}`);
   }
   for (const file of args.scenarios) {

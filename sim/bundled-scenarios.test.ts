@@ -16,7 +16,7 @@ const invariants = (r: RunOutcome): string[] => [...new Set(r.violations.map((v)
 describe('every bundled scenario, at its own seed', { timeout: 120_000 }, () => {
   it('lists the scenarios the README promises', () => {
     expect(FILES.map((f) => f.replace('.yaml', ''))).toEqual([
-      'baseline', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
+      'baseline', 'bug-empty-wanted-on-error', 'bug-forget-local', 'bug-ignore-limits', 'bug-release-early', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
       'partition', 'rack-day', 'repo-churn', 'sled-failures', 'upload-order-race',
     ]);
   });
@@ -25,6 +25,8 @@ describe('every bundled scenario, at its own seed', { timeout: 120_000 }, () => 
     const result = await run(file);
     expect(result.verdict).toBe(result.scenario.expect.verdict);
     if (result.verdict === 'pass') expect(result.violations).toEqual([]);
+    const invariant = result.scenario.expect.invariant;
+    if (invariant !== undefined) expect(invariants(result)).toContain(invariant);
   });
 
   it('baseline: review PUTs each artifact once and copies it to the other 31 sleds', async () => {

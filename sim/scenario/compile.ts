@@ -97,9 +97,20 @@ function apply(world: World, event: ScenarioEvent): void {
   else world.activate(event.activate);
 }
 
-/** The time after which no scheduled event or random fault starts (the start of the heal). */
+/** How long a scheduled fault lasts by itself (0 for instant events and open-ended crashes). */
+function eventDuration(event: ScenarioEvent): Micros {
+  if ('partition' in event) return event.partition.for;
+  if ('slow' in event) return event.slow.for;
+  if ('datastore_outage' in event) return event.datastore_outage;
+  return 0;
+}
+
+/**
+ * The start of the heal: when the last scheduled event, and any fault it started with a
+ * duration, is over, and no random fault starts any more (`faults.until`).
+ */
 export function faultPhaseEnd(scenario: Scenario): Micros {
-  const lastEvent = scenario.events.reduce((t, e) => Math.max(t, e.at), 0);
+  const lastEvent = scenario.events.reduce((t, e) => Math.max(t, e.at + eventDuration(e)), 0);
   return Math.max(lastEvent, scenario.faults === undefined ? 0 : (scenario.faults.until ?? scenario.duration));
 }
 

@@ -2,6 +2,7 @@
 // generates the JSON Schema shipped for editors. Keys are the file's snake_case keys.
 import { z } from 'zod';
 import { ENGINE_GENERATIONS, PLANTED_BUGS } from '../../core/index.ts';
+import { SAFETY_INVARIANTS } from '../observe/safety-checkers.ts';
 import { parseDuration, parseRate, parseSize, type Parsed } from './units.ts';
 
 function unit(parse: (input: unknown) => Parsed, description: string) {
@@ -131,6 +132,9 @@ const faults = z.strictObject({
 const expect = z.strictObject({
   converge_within: durationDefault('2h', 'liveness budget after the last event and fault'),
   verdict: z.enum(['pass', 'safety', 'liveness']).default('pass'),
+  invariant: z.enum([...SAFETY_INVARIANTS, 'converges']).optional().meta({
+    description: 'with a failing verdict: the invariant that must be among the violations',
+  }),
 });
 
 /** Events are checked one by one against their action's schema (see load.ts), for clear messages. */
