@@ -41,3 +41,10 @@ export function writeDirAtomically(dir: string, files: ReadonlyMap<string, strin
     throw err;
   }
 }
+
+/** Writes one file through a temporary sibling and a rename. */
+export function writeFileAtomically(file: string, contents: string): void {
+  const staging = `${file}.tmp-${process.pid}`;
+  writeFileSync(staging, contents);
+  renameSync(staging, file);
+}

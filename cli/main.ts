@@ -8,6 +8,7 @@ import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import { readInput } from './files.ts';
 import { planCsv, planSummary, runPlan } from './plan-command.ts';
 import { checkCommand } from './check-command.ts';
+import { shrinkCommand } from './shrink-command.ts';
 import { EXIT, replayRun, runCommand } from './run-command.ts';
 import { parseSnapshot } from './snapshot.ts';
 
@@ -87,6 +88,17 @@ const cli = yargs(hideBin(process.argv))
     (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a report directory written by run' }),
     async (args) => {
       process.exitCode = await replayRun(args.dir);
+    },
+  )
+  .command(
+    'shrink <dir>',
+    'from a failing run, write the smallest scenario that still fails the same invariant',
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true, describe: 'a report directory written by run' })
+        .option('out', { type: 'string', describe: 'where to write the scenario (default: DIR/shrunk.yaml)' }),
+    async (args) => {
+      process.exitCode = await shrinkCommand(args.dir, args.out);
     },
   )
   .command(

@@ -16,6 +16,15 @@ export interface FaultPlan {
   readonly slow?: { readonly every: Micros; readonly extra: DurationSpec; readonly for: DurationSpec } | undefined;
 }
 
+/**
+ * A random fault as it happened, written as the scheduled events of a scenario file
+ * (times in whole microseconds), so that `shrink` can replace the fault families with them.
+ */
+export type DrawnFault =
+  | { readonly at: Micros; readonly crash: string; readonly restartAt: Micros }
+  | { readonly at: Micros; readonly partition: { readonly between: string[]; readonly and: string[]; readonly for: Micros } }
+  | { readonly at: Micros; readonly slow: { readonly node: string; readonly extra: Micros; readonly for: Micros } };
+
 export function drawDuration(rng: RandomStream, spec: DurationSpec): Micros {
   return typeof spec === 'number' ? spec : uniformInt(rng, spec.min, spec.max);
 }
@@ -26,7 +35,7 @@ export function drawDuration(rng: RandomStream, spec: DurationSpec): Micros {
  * every other component's, unchanged. Each occurrence draws its target and duration
  * when it happens, and schedules the next one.
  */
-export function scheduleRandomFaults(world: World, plan: FaultPlan): void {
+export function scheduleRandomFaults(world: World, plan: FaultPlan, drawn: DrawnFault[] = []): void {
   const sleds = (): string[] => world.datastore.inServiceSleds().slice();
   const nexus = [...world.nexus.keys()];
   const family = (name: string, every: Micros, strike: (rng: RandomStream) => void): void => {
@@ -49,14 +58,20 @@ export function scheduleRandomFaults(world: World, plan: FaultPlan): void {
     family('sled_crash', sledCrash.every, (rng) => {
       const sled = pick(rng, sleds());
       const down = drawDuration(rng, sledCrash.down);
-      if (sled !== undefined) world.crashSled(sled, down);
+      if (sled !== undefined && world.sleds.get(sled)?.isUp === true) {
+        drawn.push({ at: world.now, crash: sled, restartAt: world.now + down });
+        world.crashSled(sled, down);
+      }
     });
   }
   if (nexusCrash) {
     family('nexus_crash', nexusCrash.every, (rng) => {
       const target = pick(rng, nexus);
       const down = drawDuration(rng, nexusCrash.down);
-      if (target !== undefined) world.crashNexus(target, down);
+      if (target !== undefined && world.nexus.get(target)?.isUp === true) {
+        drawn.push({ at: world.now, crash: target, restartAt: world.now + down });
+        world.crashNexus(target, down);
+      }
     });
   }
   if (partition) {
@@ -67,7 +82,10 @@ export function scheduleRandomFaults(world: World, plan: FaultPlan): void {
       const all = sleds();
       const cut = all.filter(() => rng.nextInt(4) === 0);
       const duration = drawDuration(rng, partition.for);
-      if (target !== undefined && cut.length > 0) world.partition([target], cut, false, duration);
+      if (target !== undefined && cut.length > 0) {
+        drawn.push({ at: world.now, partition: { between: [target], and: cut, for: duration } });
+        world.partition([target], cut, false, duration);
+      }
     });
   }
   if (slow) {
@@ -75,7 +93,10 @@ export function scheduleRandomFaults(world: World, plan: FaultPlan): void {
       const node = pick(rng, [...sleds(), ...nexus]);
       const extra = drawDuration(rng, slow.extra);
       const duration = drawDuration(rng, slow.for);
-      if (node !== undefined) world.slow(node, extra, duration);
+      if (node !== undefined) {
+        drawn.push({ at: world.now, slow: { node, extra, for: duration } });
+        world.slow(node, extra, duration);
+      }
     });
   }
 }

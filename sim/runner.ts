@@ -1,3 +1,4 @@
+import type { DrawnFault } from './fault-generator.ts';
 import type { Micros } from './kernel/event-queue.ts';
 import { RunMetrics } from './observe/run-metrics.ts';
 import { SafetyCheckers, type Violation } from './observe/safety-checkers.ts';
@@ -40,6 +41,8 @@ export interface RunOutcome {
   readonly verdict: Verdict;
   readonly endedAt: Micros;
   readonly historyHash: string;
+  /** The random faults that happened, as scheduled events (for `shrink`). */
+  readonly drawnFaults: readonly DrawnFault[];
 }
 
 export interface RunOptions {
@@ -126,7 +129,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const config = worldConfig(scenario, compile);
   const metrics = new RunMetrics(scenario.rack.m2_per_sled, scenario.engine.min_sled_replication, config.repos);
   const checkers = new SafetyCheckers(metrics, config.engine, config.artifactQuota);
-  const world = compileScenario(scenario, { ...compile, observers: [metrics.observe, checkers.observe] }, config);
+  const drawnFaults: DrawnFault[] = [];
+  const world = compileScenario(scenario, { ...compile, observers: [metrics.observe, checkers.observe], drawnFaults }, config);
 
   const step = scenario.sample_every;
   const healAt = faultPhaseEnd(scenario);
@@ -174,5 +178,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     verdict,
     endedAt,
     historyHash: world.events.digest(),
+    drawnFaults,
   };
 }

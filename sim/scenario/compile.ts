@@ -1,5 +1,5 @@
 import { engineParams, type LocalArtifact } from '../../core/index.ts';
-import { scheduleRandomFaults, type DurationSpec } from '../fault-generator.ts';
+import { scheduleRandomFaults, type DrawnFault, type DurationSpec } from '../fault-generator.ts';
 import type { DelaySpec } from '../kernel/distributions.ts';
 import { uniformInt } from '../kernel/distributions.ts';
 import type { Micros } from '../kernel/event-queue.ts';
@@ -13,6 +13,8 @@ export interface CompileOptions {
   readonly recordHistory?: boolean;
   /** See every event from the world's first. */
   readonly observers?: readonly WorldEventListener[];
+  /** Collects the random faults as they are drawn. */
+  readonly drawnFaults?: DrawnFault[];
 }
 
 type Latency = Scenario['network']['latency'];
@@ -144,7 +146,7 @@ export function compileScenario(scenario: Scenario, options: CompileOptions, con
       nexusCrash: faults.nexus_crash && { every: faults.nexus_crash.every, down: range(faults.nexus_crash.down) },
       partition: faults.partition && { every: faults.partition.every, for: range(faults.partition.for) },
       slow: faults.slow && { every: faults.slow.every, extra: range(faults.slow.extra), for: range(faults.slow.for) },
-    });
+    }, options.drawnFaults);
   }
   return world;
 }

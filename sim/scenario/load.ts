@@ -95,13 +95,7 @@ function locate(doc: Document, at: SourceLocator, overrides: readonly Override[]
   return (message) => at.errorOn(node, message);
 }
 
-/**
- * Parses a scenario file, applies `--set` overrides, validates it against the schema
- * and checks its cross-references. Throws `InputError` naming the first problem's file,
- * line and column (or the `--set` that caused it).
- */
-export function loadScenario(file: string, text: string, overrides: readonly Override[] = []): Scenario {
-  const at = new SourceLocator(file);
+function parseWithOverrides(at: SourceLocator, text: string, overrides: readonly Override[]): Document {
   const doc = parseDocument(text, { lineCounter: at.lines, prettyErrors: false });
   const syntax = doc.errors[0];
   if (syntax !== undefined) throw at.errorAt(syntax.pos[0], `invalid YAML: ${syntax.message.split('\n')[0]}`);
@@ -113,12 +107,27 @@ export function loadScenario(file: string, text: string, overrides: readonly Ove
     } catch {
       throw new InputError('--set', 1, 1, `${o.text}: the value is not valid YAML`);
     }
+    const path = o.path as (string | number)[];
     // `path=null` removes the key, so that an override can also switch a section off.
-    if (value === null) {
-      if (doc.hasIn(o.path as (string | number)[])) doc.deleteIn(o.path as (string | number)[]);
-    }
-    else doc.setIn(o.path as (string | number)[], doc.createNode(value));
+    if (value !== null) doc.setIn(path, doc.createNode(value));
+    else if (doc.hasIn(path)) doc.deleteIn(path);
   }
+  return doc;
+}
+
+/** The scenario file as plain data, in file units, with the overrides applied (for `shrink`). */
+export function scenarioInput(file: string, text: string, overrides: readonly Override[] = []): Record<string, unknown> {
+  return parseWithOverrides(new SourceLocator(file), text, overrides).toJS() as Record<string, unknown>;
+}
+
+/**
+ * Parses a scenario file, applies `--set` overrides, validates it against the schema
+ * and checks its cross-references. Throws `InputError` naming the first problem's file,
+ * line and column (or the `--set` that caused it).
+ */
+export function loadScenario(file: string, text: string, overrides: readonly Override[] = []): Scenario {
+  const at = new SourceLocator(file);
+  const doc = parseWithOverrides(at, text, overrides);
   const input = doc.toJS() as Record<string, unknown>;
 
   const events = input.events;
