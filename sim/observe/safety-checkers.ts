@@ -119,6 +119,10 @@ export class SafetyCheckers {
       case 'activation_finished':
         this.activations.delete(`${e.nexus}#${e.activation}`);
         break;
+      case 'nexus_started':
+        // A restarted Nexus numbers its activations from 1 again; the crashed ones never finish.
+        for (const key of [...this.activations.keys()]) if (key.startsWith(`${e.nexus}#`)) this.activations.delete(key);
+        break;
       default:
         break;
     }
