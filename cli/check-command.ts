@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { csv } from '../reports/format.ts';
 import { SUMMARY_COLUMNS } from '../reports/run-reports.ts';
+import { SITUATIONS, type Situation } from '../sim/observe/situations.ts';
 import type { Verdict } from '../sim/runner.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
@@ -125,6 +126,11 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
         `${runs.some((r) => r.recheck) ? `; ${runs.filter((r) => r.recheck).length} rechecked for determinism` : ''}`,
     );
   }
+  const reached = new Map<string, number>(Object.keys(SITUATIONS).map((name) => [name, 0]));
+  for (const f of finished) for (const [name, n] of Object.entries(f.result.situations)) reached.set(name, (reached.get(name) ?? 0) + n);
+  const never = [...reached].filter(([, n]) => n === 0).map(([name]) => name);
+  lines.push(`situations reached: ${[...reached].filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}`);
+  lines.push(`situations never reached: ${never.join(', ') || 'none'}`);
   process.stdout.write(lines.join('\n') + '\n');
 
   if (args.out !== undefined) {
@@ -144,6 +150,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
       new Map([
         ['check.csv', csv(['scenario', 'seed', 'expected', 'verdict', 'ok', 'invariants', 'history_hash', 'divergence', 'command'], rows)],
         ['summaries.csv', csv(SUMMARY_COLUMNS, []) + finished.map((f) => `${f.result.summary}\n`).join('')],
+        ['situations.csv', csv(['situation', 'count', 'what'], [...reached].map(([name, n]) => [name, n, SITUATIONS[name as Situation]]))],
       ]),
     );
     process.stderr.write(`results in ${join(args.out, 'check.csv')}\n`);

@@ -21,6 +21,8 @@ export interface CheckResult {
   /** The run's `summary.csv` data row. */
   readonly summary: string;
   readonly history?: readonly string[];
+  /** How often each named situation happened. */
+  readonly situations: Record<string, number>;
 }
 
 export default async function runCheckJob(job: CheckJob): Promise<CheckResult> {
@@ -33,6 +35,7 @@ export default async function runCheckJob(job: CheckJob): Promise<CheckResult> {
     firstViolation: first === undefined ? null : `${first.invariant} at ${first.t / 1e6}s: ${first.detail}`,
     historyHash: run.historyHash,
     summary: csvLine(summaryRow(run)),
+    situations: Object.fromEntries(run.situations),
     ...(job.history === true ? { history: run.world.events.history() } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { DrawnFault } from './fault-generator.ts';
 import type { Micros } from './kernel/event-queue.ts';
 import { RunMetrics } from './observe/run-metrics.ts';
 import { SafetyCheckers, type Violation } from './observe/safety-checkers.ts';
+import { SituationCounter, type Situation } from './observe/situations.ts';
 import { compileScenario, faultPhaseEnd, worldConfig } from './scenario/compile.ts';
 import type { Scenario } from './scenario/schema.ts';
 import type { World } from './world.ts';
@@ -41,6 +42,8 @@ export interface RunOutcome {
   readonly verdict: Verdict;
   readonly endedAt: Micros;
   readonly historyHash: string;
+  /** How often each named situation happened. */
+  readonly situations: ReadonlyMap<Situation, number>;
   /** The random faults that happened, as scheduled events (for `shrink`). */
   readonly drawnFaults: readonly DrawnFault[];
 }
@@ -129,8 +132,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const config = worldConfig(scenario, compile);
   const metrics = new RunMetrics(scenario.rack.m2_per_sled, scenario.engine.min_sled_replication, config.repos);
   const checkers = new SafetyCheckers(metrics, config.engine, config.artifactQuota);
+  const situations = new SituationCounter(metrics, scenario.engine.min_sled_replication);
   const drawnFaults: DrawnFault[] = [];
-  const world = compileScenario(scenario, { ...compile, observers: [metrics.observe, checkers.observe], drawnFaults }, config);
+  const observers = [metrics.observe, checkers.observe, situations.observe];
+  const world = compileScenario(scenario, { ...compile, observers, drawnFaults }, config);
 
   const step = scenario.sample_every;
   const healAt = faultPhaseEnd(scenario);
@@ -178,6 +183,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     verdict,
     endedAt,
     historyHash: world.events.digest(),
+    situations: situations.counts,
     drawnFaults,
   };
 }

@@ -151,7 +151,10 @@ export class ArtifactStore {
 
   /** A restart: stored files persist, temporary files and writes in progress are lost. */
   loseWritesInProgress(): void {
-    for (const write of [...this.writes]) write.abort();
+    for (const write of [...this.writes]) {
+      write.abort();
+      this.emit({ type: 'write_failed', sled: this.sled, hash: write.hash, reason: 'lost in a restart' });
+    }
   }
 
   /** Places an artifact directly (initial state of a scenario). */

@@ -1,0 +1,102 @@
+import type { WorldEvent } from '../world-events.ts';
+import type { RunMetrics } from './run-metrics.ts';
+
+/** The situations a test suite should reach, with what each one is. */
+export const SITUATIONS = {
+  concurrent_writes: 'two Nexus instances writing the same artifact to the same sled at once',
+  stale_delete: 'a DELETE sent for an artifact a repo in the database references',
+  copy_after_put: "a copy whose source is one of the same activation's PUT targets",
+  generation_conflict: 'a sled refusing an older configuration (409 CONFIG_GENERATION)',
+  release_at_minimum: 'a local repo released when its least-replicated artifact is on exactly min_sled_replication sleds',
+  restart_mid_write: 'a sled restarting with a write (PUT or copy) in progress',
+  resurrected_artifact: 'a copy landing on a sled after a DELETE removed it there',
+  quota_refusal: 'a write refused because the dataset quota would be exceeded',
+  nexus_crash_with_local_repos: 'a Nexus crashing while it holds local repos',
+  lost_artifact: 'an artifact lost: no copy on any in-service sled or live Nexus',
+} as const;
+export type Situation = keyof typeof SITUATIONS;
+
+/** Counts how often each named situation happens in a run. Observes only. */
+export class SituationCounter {
+  readonly counts = new Map<Situation, number>((Object.keys(SITUATIONS) as Situation[]).map((s) => [s, 0]));
+  /** `target/hash` → the Nexus instances with a PUT or copy of it in flight. */
+  private readonly writing = new Map<string, Map<string, number>>();
+  private readonly requests = new Map<number, { readonly nexus: string; readonly kind: string; readonly key: string }>();
+  /** `nexus#activation/target/hash` of PUTs. */
+  private readonly puts = new Set<string>();
+  /** `sled/hash` removed by a DELETE. */
+  private readonly deleted = new Set<string>();
+  private lost = 0;
+
+  constructor(
+    private readonly metrics: RunMetrics,
+    private readonly minSledReplication: number,
+  ) {}
+
+  private bump(situation: Situation): void {
+    this.counts.set(situation, (this.counts.get(situation) ?? 0) + 1);
+  }
+
+  readonly observe = (e: WorldEvent): void => {
+    const truth = this.metrics.truth;
+    switch (e.type) {
+      case 'request_sent': {
+        const key = `${e.target}/${e.hash ?? ''}`;
+        this.requests.set(e.id, { nexus: e.nexus, kind: e.kind, key });
+        if (e.kind === 'put' || e.kind === 'copy') {
+          const writers = this.writing.get(key) ?? new Map<string, number>();
+          if ([...writers.keys()].some((n) => n !== e.nexus)) this.bump('concurrent_writes');
+          writers.set(e.nexus, (writers.get(e.nexus) ?? 0) + 1);
+          this.writing.set(key, writers);
+        }
+        if (e.kind === 'put') this.puts.add(`${e.nexus}#${e.activation}/${key}`);
+        if (e.kind === 'copy' && this.puts.has(`${e.nexus}#${e.activation}/${e.source ?? ''}/${e.hash ?? ''}`)) this.bump('copy_after_put');
+        if (e.kind === 'delete' && e.hash !== null && truth.isWanted(e.hash)) this.bump('stale_delete');
+        break;
+      }
+      case 'request_done': {
+        const request = this.requests.get(e.id);
+        if (request === undefined) break;
+        this.requests.delete(e.id);
+        const writers = this.writing.get(request.key);
+        const n = writers?.get(request.nexus);
+        if (writers !== undefined && n !== undefined) {
+          if (n > 1) writers.set(request.nexus, n - 1);
+          else writers.delete(request.nexus);
+          if (writers.size === 0) this.writing.delete(request.key);
+        }
+        if (request.kind === 'config' && e.error?.includes('older than the sled') === true) this.bump('generation_conflict');
+        if (e.error?.includes('exceed the dataset quota') === true) this.bump('quota_refusal');
+        break;
+      }
+      case 'local_repo_released': {
+        if (e.by !== 'task') break;
+        const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
+        const least = Math.min(...artifacts.map((h) => truth.holderCount(h)));
+        if (least === this.minSledReplication) this.bump('release_at_minimum');
+        break;
+      }
+      case 'write_failed':
+        if (e.reason === 'lost in a restart') this.bump('restart_mid_write');
+        break;
+      case 'artifact_removed':
+        if (e.cause === 'delete') this.deleted.add(`${e.sled}/${e.hash}`);
+        break;
+      case 'artifact_stored':
+        if (e.m2 === 0 && this.deleted.delete(`${e.sled}/${e.hash}`)) this.bump('resurrected_artifact');
+        break;
+      case 'local_repos_lost':
+        if (e.repos.length > 0) this.bump('nexus_crash_with_local_repos');
+        break;
+      case 'nexus_started':
+        for (const key of [...this.puts]) if (key.startsWith(`${e.nexus}#`)) this.puts.delete(key);
+        break;
+      default:
+        break;
+    }
+    if (this.metrics.lostArtifacts.size > this.lost) {
+      for (let i = this.lost; i < this.metrics.lostArtifacts.size; i++) this.bump('lost_artifact');
+      this.lost = this.metrics.lostArtifacts.size;
+    }
+  };
+}
