@@ -13,20 +13,12 @@ async function run(file: string): Promise<RunOutcome> {
 
 const invariants = (r: RunOutcome): string[] => [...new Set(r.violations.map((v) => v.invariant))].sort();
 
-describe('every bundled scenario, at its own seed', { timeout: 120_000 }, () => {
+describe('bundled scenarios: figures that show what each demonstrates (verdicts: reports/regression.test.ts)', { timeout: 120_000 }, () => {
   it('lists the scenarios the README promises', () => {
     expect(FILES.map((f) => f.replace('.yaml', ''))).toEqual([
       'baseline', 'bug-empty-wanted-on-error', 'bug-forget-local', 'bug-ignore-limits', 'bug-release-early', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
       'partition', 'rack-day', 'repo-churn', 'sled-failures', 'upload-order-race',
     ]);
-  });
-
-  it.each(FILES)('%s reaches the verdict it expects', async (file) => {
-    const result = await run(file);
-    expect(result.verdict).toBe(result.scenario.expect.verdict);
-    if (result.verdict === 'pass') expect(result.violations).toEqual([]);
-    const invariant = result.scenario.expect.invariant;
-    if (invariant !== undefined) expect(invariants(result)).toContain(invariant);
   });
 
   it('baseline: review PUTs each artifact once and copies it to the other 31 sleds', async () => {

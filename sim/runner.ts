@@ -170,7 +170,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   if (!live) {
     violations.push({ t: endedAt, invariant: 'converges', nexus: null, sled: null, repo: null, artifact: null, detail: `not converged ${lastGaps}` });
   }
-  const verdict: Verdict = checkers.violations.length > 0 ? 'safety' : live ? 'pass' : 'liveness';
+  const tolerated = new Set<string>(scenario.expect.tolerate);
+  const failed = checkers.violations.some((v) => !tolerated.has(v.invariant));
+  const verdict: Verdict = failed ? 'safety' : live ? 'pass' : 'liveness';
   return {
     scenario,
     seed: options.seed,

@@ -43,7 +43,7 @@ describe('loading a scenario', () => {
     expect(s.repos[1]?.size).toEqual({ min: 2 ** 20, max: 2 * 2 ** 20 });
     expect(s.initial).toEqual({ repos: ['v0'], on: 'all' });
     expect(s.events[0]).toEqual({ at: 60_000_000, upload: 'v1', via: 'nexus-1' });
-    expect(s.expect).toEqual({ converge_within: 7_200_000_000, verdict: 'pass' });
+    expect(s.expect).toEqual({ converge_within: 7_200_000_000, verdict: 'pass', tolerate: [] });
   });
 
   it('removes a key set to null, so an override can switch a fault family off', () => {

@@ -135,6 +135,9 @@ const expect = z.strictObject({
   invariant: z.enum([...SAFETY_INVARIANTS, 'converges']).optional().meta({
     description: 'with a failing verdict: the invariant that must be among the violations',
   }),
+  tolerate: z.array(z.enum(SAFETY_INVARIANTS)).default([]).meta({
+    description: "known findings of the engine in this scenario: still listed in violations.csv, but they do not fail the run (explain each in the README's Findings)",
+  }),
 });
 
 /** Events are checked one by one against their action's schema (see load.ts), for clear messages. */
