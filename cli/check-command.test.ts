@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../sim/scenario/load.ts';
 import { swarmOverrides } from '../sim/swarm.ts';
-import { mostSevere } from './check-command.ts';
+import { describeDivergence, mostSevere } from './check-command.ts';
+import type { CheckResult } from './check-job.ts';
 
 const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
 const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
@@ -85,5 +86,23 @@ describe('swarm overrides', () => {
       // partition.yaml names nexus-2.
       expect(Number(sets.at(-1)?.split('=')[1])).toBeGreaterThanOrEqual(3);
     }
+  });
+});
+
+describe('the determinism recheck', () => {
+  const result = (hash: string, history: string[]): CheckResult => ({
+    verdict: 'pass',
+    invariants: [],
+    firstViolation: null,
+    historyHash: hash,
+    summary: '',
+    history,
+    situations: {},
+  });
+
+  it('names the first diverging event and its simulated time', () => {
+    const a = result('aa', ['{"t":0,"type":"sled_added"}', '{"t":1500000,"type":"x","n":1}', '{"t":2000000,"type":"y"}']);
+    const b = result('bb', ['{"t":0,"type":"sled_added"}', '{"t":1500000,"type":"x","n":2}', '{"t":2000000,"type":"y"}']);
+    expect(describeDivergence(a, b)).toBe('nondeterministic: histories diverge at event 2, t=1.5s');
   });
 });

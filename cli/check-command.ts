@@ -158,7 +158,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   return mostSevere(finished.map(outcomeCode));
 }
 
-function describeDivergence(a: CheckResult, b: CheckResult): string {
+export function describeDivergence(a: CheckResult, b: CheckResult): string {
   const diff = firstDifference((a.history ?? []).join('\n'), (b.history ?? []).join('\n'));
   if (diff === undefined) return `history hashes differ (${a.historyHash} vs ${b.historyHash})`;
   const t = /^\{"t":(\d+)/.exec(diff.expected)?.[1] ?? /^\{"t":(\d+)/.exec(diff.actual)?.[1];
