@@ -15,22 +15,25 @@ export function executePlan(
   limit: number,
   send: (request: Request) => Promise<void>,
 ): Promise<void> {
-  const puts = [...plan.put];
-  const afterPut = [...plan.copyAfterPut];
+  // Queues are read through cursors: shift() is linear, and a plan can hold 65,000 copies.
+  const puts = plan.put;
+  const afterPut = plan.copyAfterPut;
   const rest: Request[] = [...plan.other, ...plan.recopy];
+  let nextPut = 0;
+  let nextAfterPut = 0;
+  let nextRest = 0;
   let putsRunning = 0;
   let inFlight = 0;
   let afterPutFirst = true;
 
   const next = (): Request | undefined => {
-    const put = puts.shift();
-    if (put !== undefined) return put;
-    const afterPutReady = putsRunning === 0 && afterPut.length > 0;
+    if (nextPut < puts.length) return puts[nextPut++];
+    const afterPutReady = putsRunning === 0 && nextAfterPut < afterPut.length;
     const preferAfterPut = afterPutFirst;
     afterPutFirst = !afterPutFirst;
-    if (preferAfterPut && afterPutReady) return afterPut.shift();
-    if (rest.length > 0) return rest.shift();
-    return afterPutReady ? afterPut.shift() : undefined;
+    if (preferAfterPut && afterPutReady) return afterPut[nextAfterPut++];
+    if (nextRest < rest.length) return rest[nextRest++];
+    return afterPutReady ? afterPut[nextAfterPut++] : undefined;
   };
 
   return new Promise<void>((resolve) => {
@@ -47,7 +50,7 @@ export function executePlan(
           pump();
         });
       }
-      if (inFlight === 0 && puts.length === 0 && afterPut.length === 0 && rest.length === 0) resolve();
+      if (inFlight === 0 && nextPut === puts.length && nextAfterPut === afterPut.length && nextRest === rest.length) resolve();
     };
     pump();
   });

@@ -106,8 +106,10 @@ export class WorldEventLog {
   }
 
   emit(body: WorldEventBody): void {
-    const event = { t: this.clock.now, ...body } as WorldEvent;
-    const line = JSON.stringify(event);
+    const t = this.clock.now;
+    // The line puts `t` first; the event object gets it last, which saves a copy per event.
+    const line = `{"t":${t},${JSON.stringify(body).slice(1)}`;
+    const event = Object.assign(body, { t }) as WorldEvent;
     this.hash.update(line);
     this.count++;
     this.lines?.push(line);
