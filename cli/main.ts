@@ -9,6 +9,7 @@ import { readInput } from './files.ts';
 import { planCsv, planSummary, runPlan } from './plan-command.ts';
 import { checkCommand } from './check-command.ts';
 import { shrinkCommand } from './shrink-command.ts';
+import { mergeCommand, sweepCommand } from './sweep-command.ts';
 import { EXIT, replayRun, runCommand } from './run-command.ts';
 import { parseSnapshot } from './snapshot.ts';
 
@@ -99,6 +100,48 @@ const cli = yargs(hideBin(process.argv))
         .option('out', { type: 'string', describe: 'where to write the scenario (default: DIR/shrunk.yaml)' }),
     async (args) => {
       process.exitCode = await shrinkCommand(args.dir, args.out);
+    },
+  )
+  .command(
+    'sweep <scenario>',
+    'parameter study: every grid point × seeds on worker threads; sweep.csv, sweep-summary.csv, recommendation.md',
+    (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+        .option('grid', { type: 'string', array: true, demandOption: true, describe: 'a grid axis: path=v1,v2,… (repeatable)' })
+        .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' })
+        .option('seeds', { type: 'number', default: 10, describe: 'seeds per grid point' })
+        .option('first-seed', { type: 'number', default: 1, describe: 'the first seed' })
+        .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads' })
+        .option('shard', { type: 'string', describe: 'run only shard I of N (I/N), for merge' })
+        .option('resume', { type: 'boolean', default: false, describe: 'skip the runs already in OUT/runs.jsonl' })
+        .option('out', { type: 'string', describe: 'output directory (default: out/<name>-sweep/)' }),
+    async (args) => {
+      for (const [name, value, least] of [['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1]] as const) {
+        if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
+      }
+      process.exitCode = await sweepCommand({
+        scenario: args.scenario,
+        grid: args.grid,
+        set: args.set,
+        seeds: args.seeds,
+        firstSeed: args['first-seed'],
+        workers: args.workers,
+        shard: args.shard,
+        resume: args.resume,
+        out: args.out,
+      });
+    },
+  )
+  .command(
+    'merge <dirs..>',
+    'merge the shards of one sweep into the output of the unsharded sweep',
+    (y) =>
+      y
+        .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard output directories' })
+        .option('out', { type: 'string', demandOption: true, describe: 'output directory' }),
+    (args) => {
+      process.exitCode = mergeCommand(args.dirs, args.out);
     },
   )
   .command(

@@ -1,0 +1,192 @@
+// `depotsim sweep` and `depotsim merge`: parameter studies over a grid × seeds, on worker
+// threads, resumable, shardable across machines.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  gridPoints,
+  recommendation,
+  summarisePoints,
+  sweepCsv,
+  sweepSummaryCsv,
+  type GridAxis,
+  type SweepRun,
+} from '../reports/sweep-reports.ts';
+import { InputError } from '../sim/scenario/input-error.ts';
+import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import type { CheckJob, CheckResult } from './check-job.ts';
+import { workerPool } from './check-command.ts';
+import { readInput, sha256, writeFileAtomically } from './files.ts';
+import { countProgress } from './progress.ts';
+import { describeParameters, EXIT } from './run-command.ts';
+
+/** What defines a sweep's jobs: shards and resumed runs must agree on all of it. */
+export interface SweepSpec {
+  readonly scenario: string;
+  readonly scenario_file: string;
+  readonly scenario_sha256: string;
+  readonly grid: readonly GridAxis[];
+  readonly set: readonly string[];
+  readonly seeds: number;
+  readonly first_seed: number;
+}
+
+export function parseGrid(text: string): GridAxis {
+  const eq = text.indexOf('=');
+  const values = text.slice(eq + 1).split(',').map((v) => v.trim());
+  if (eq <= 0 || values.some((v) => v === '')) {
+    throw new InputError('--grid', 1, 1, `expected path=v1,v2,…, got ${JSON.stringify(text)}`);
+  }
+  return { path: text.slice(0, eq), values };
+}
+
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || index < 1 || index > count) throw new InputError('--shard', 1, 1, `expected I/N with 1 <= I <= N, got ${JSON.stringify(text)}`);
+  return { index, count };
+}
+
+function pointSets(spec: SweepSpec, point: readonly string[]): string[] {
+  return [...spec.set, ...spec.grid.map((axis, i) => `${axis.path}=${point[i] ?? ''}`)];
+}
+
+function readRuns(dir: string): SweepRun[] {
+  const file = join(dir, 'runs.jsonl');
+  if (!existsSync(file)) return [];
+  const runs = new Map<number, SweepRun>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    // A sweep killed mid-write can leave a torn last line: that run is simply redone.
+    try {
+      const run = JSON.parse(line) as SweepRun;
+      if (Number.isSafeInteger(run.job) && typeof run.summary === 'string') runs.set(run.job, run);
+    } catch {
+      continue;
+    }
+  }
+  return [...runs.values()];
+}
+
+/** Writes the final outputs; identical however the runs were produced (order, workers, shards). */
+function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRun[]): string {
+  const sorted = [...runs].sort((a, b) => a.job - b.job);
+  const summaries = summarisePoints(spec.grid, spec.seeds, sorted);
+  const advice = recommendation(spec.scenario, spec.grid, summaries);
+  writeFileAtomically(join(dir, 'sweep.csv'), sweepCsv(spec.grid, spec.seeds, sorted));
+  writeFileAtomically(join(dir, 'sweep-summary.csv'), sweepSummaryCsv(spec.grid, summaries));
+  writeFileAtomically(join(dir, 'recommendation.md'), advice);
+  writeFileAtomically(join(dir, 'runs.jsonl'), sorted.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return advice;
+}
+
+export interface SweepArgs {
+  readonly scenario: string;
+  readonly grid: readonly string[];
+  readonly set: readonly string[];
+  readonly seeds: number;
+  readonly firstSeed: number;
+  readonly workers: number;
+  readonly shard?: string | undefined;
+  readonly resume: boolean;
+  readonly out?: string | undefined;
+}
+
+export async function sweepCommand(args: SweepArgs): Promise<number> {
+  const text = readInput(args.scenario);
+  const axes = args.grid.map(parseGrid);
+  const base = loadScenario(args.scenario, text, args.set.map(parseOverride));
+  const spec: SweepSpec = {
+    scenario: base.name,
+    scenario_file: args.scenario,
+    scenario_sha256: sha256(text),
+    grid: axes,
+    set: args.set,
+    seeds: args.seeds,
+    first_seed: args.firstSeed,
+  };
+  const points = gridPoints(axes);
+  // Every grid point must be a valid scenario before the first run.
+  for (const point of points) {
+    try {
+      loadScenario(args.scenario, text, pointSets(spec, point).map(parseOverride));
+    } catch (err) {
+      if (err instanceof InputError && err.file === '--set') throw new InputError('--grid', 1, 1, err.message);
+      throw err;
+    }
+  }
+  const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+  const out = args.out ?? join('out', `${base.name}-sweep${shard === undefined ? '' : `-${shard.index}of${shard.count}`}`);
+  mkdirSync(out, { recursive: true });
+  const specFile = join(out, 'sweep.json');
+  const specText = JSON.stringify({ ...spec, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) }, null, 2) + '\n';
+  if (args.resume && existsSync(specFile) && readFileSync(specFile, 'utf8') !== specText) {
+    throw new InputError(specFile, 1, 1, 'expected the same scenario, grid, overrides, seeds and shard as the sweep being resumed');
+  }
+  const done = args.resume ? readRuns(out) : [];
+  if (!args.resume) writeFileAtomically(join(out, 'runs.jsonl'), '');
+  writeFileAtomically(specFile, specText);
+
+  const total = points.length * args.seeds;
+  const mine = Array.from({ length: total }, (_, job) => job).filter((job) => shard === undefined || job % shard.count === shard.index - 1);
+  const finished = new Set(done.map((r) => r.job));
+  const todo = mine.filter((job) => !finished.has(job));
+  process.stderr.write(
+    `depotsim sweep: ${describeParameters(base, args.firstSeed)}\n  grid: ${axes.map((a) => `${a.path}=${a.values.join(',')}`).join(' ')}; ` +
+      `${points.length} points × ${args.seeds} seeds (${args.firstSeed}..${args.firstSeed + args.seeds - 1}) = ${total} runs` +
+      `${shard === undefined ? '' : `; shard ${shard.index}/${shard.count}: ${mine.length}`}${done.length > 0 ? `; ${done.length} already done` : ''}\n`,
+  );
+
+  const pool = workerPool(args.workers);
+  const progress = countProgress('sweep', todo.length);
+  let failures = 0;
+  const runs: SweepRun[] = [...done];
+  await Promise.all(
+    todo.map(async (job) => {
+      const point = points[Math.floor(job / args.seeds)] ?? [];
+      const task: CheckJob = { file: args.scenario, text, sets: pointSets(spec, point), seed: args.firstSeed + (job % args.seeds) };
+      const result = (await pool.run(task)) as CheckResult;
+      const run: SweepRun = { job, summary: result.summary };
+      // Appended as it finishes, so that an interrupted sweep resumes where it stopped.
+      appendFileSync(join(out, 'runs.jsonl'), JSON.stringify(run) + '\n');
+      runs.push(run);
+      if (result.verdict !== 'pass') failures++;
+      progress.update(failures);
+    }),
+  );
+  progress.done();
+  await pool.destroy();
+  if (shard !== undefined) {
+    writeFileAtomically(join(out, 'runs.jsonl'), [...runs].sort((a, b) => a.job - b.job).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    process.stderr.write(`shard ${shard.index}/${shard.count} done: ${runs.length} runs in ${out}/; combine the shards with depotsim merge\n`);
+    return EXIT.pass;
+  }
+  process.stdout.write(writeOutputs(out, spec, runs));
+  process.stderr.write(`sweep.csv, sweep-summary.csv and recommendation.md in ${out}/\n`);
+  return EXIT.pass;
+}
+
+/** Combines shard directories into the outputs of the unsharded sweep. */
+export function mergeCommand(dirs: readonly string[], out: string): number {
+  let spec: SweepSpec | undefined;
+  let specText: string | undefined;
+  const runs = new Map<number, SweepRun>();
+  for (const dir of dirs) {
+    const file = join(dir, 'sweep.json');
+    const raw = JSON.parse(readInput(file)) as SweepSpec & { shard?: string };
+    const { shard: _shard, ...rest } = raw;
+    const text = JSON.stringify(rest, null, 2) + '\n';
+    if (specText !== undefined && text !== specText) throw new InputError(file, 1, 1, 'expected a shard of the same sweep as the other directories');
+    spec = rest;
+    specText = text;
+    for (const run of readRuns(dir)) runs.set(run.job, run);
+  }
+  if (spec === undefined || specText === undefined) throw new InputError('merge', 1, 1, 'expected at least one sweep directory');
+  const total = gridPoints(spec.grid).length * spec.seeds;
+  const missing = Array.from({ length: total }, (_, j) => j).filter((j) => !runs.has(j));
+  if (missing.length > 0) throw new InputError(dirs[0] ?? 'merge', 1, 1, `expected all ${total} runs; ${missing.length} are missing (jobs ${missing.slice(0, 5).join(', ')}…): resume the unfinished shards`);
+  mkdirSync(out, { recursive: true });
+  writeFileAtomically(join(out, 'sweep.json'), specText);
+  process.stdout.write(writeOutputs(out, spec, [...runs.values()]));
+  process.stderr.write(`merged ${dirs.length} shards: ${total} runs in ${out}/\n`);
+  return EXIT.pass;
+}
