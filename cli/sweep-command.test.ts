@@ -64,6 +64,16 @@ describe('depotsim sweep and merge', { timeout: 180_000 }, () => {
     expect(files(join(cwd, 'r'))).toEqual(one());
   });
 
+  it('shows a progress bar with rate and ETA on a terminal, and none when stderr is a pipe', () => {
+    const command = `${process.execPath} ${BIN} sweep ${SCENARIO} --grid engine.min_sled_replication=1,2 --seeds 2 --workers 1 --out tty > /dev/null`;
+    const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, encoding: 'utf8' });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/sweep \[#+\.*\] \d\/4, \d+ failing, [\d.]+ runs\/s, ETA \d+s/);
+    const piped = depotsim(['sweep', SCENARIO, '--grid', 'engine.min_sled_replication=1,2', '--seeds', '2', '--workers', '1', '--out', 'piped'], cwd);
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).not.toMatch(/sweep \[|\r/);
+  });
+
   it('refuses a bad grid before running anything', () => {
     const bad = depotsim(['sweep', SCENARIO, '--grid', 'engine.min_sled_replication=2,zero', '--out', 'bad'], cwd);
     expect(bad.status).toBe(2);
