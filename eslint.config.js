@@ -14,6 +14,8 @@ const ambientGlobals = [
   { name: 'process', message: 'No environment, argv or stdio in core/ and sim/: the CLI passes them in.' },
   { name: 'fetch', message: 'No real network in core/ and sim/.' },
   { name: 'crypto', message: 'Use the Rng port; import node:crypto hashes explicitly if needed.' },
+  { name: 'window', message: 'No browser globals in core/ and sim/.' },
+  { name: 'document', message: 'No browser globals in core/ and sim/.' },
 ];
 
 const ambientProperties = [

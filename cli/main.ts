@@ -8,6 +8,7 @@ import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import { readInput } from './files.ts';
 import { planCsv, planSummary, runPlan } from './plan-command.ts';
 import { checkCommand } from './check-command.ts';
+import { reportCommand } from './report-command.ts';
 import { shrinkCommand } from './shrink-command.ts';
 import { mergeCommand, sweepCommand } from './sweep-command.ts';
 import { EXIT, replayRun, runCommand } from './run-command.ts';
@@ -142,6 +143,14 @@ const cli = yargs(hideBin(process.argv))
         .option('out', { type: 'string', demandOption: true, describe: 'output directory' }),
     (args) => {
       process.exitCode = mergeCommand(args.dirs, args.out);
+    },
+  )
+  .command(
+    'report <dir>',
+    'write DIR/report.html: charts of a run or a sweep in one self-contained, offline file',
+    (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a directory written by run or sweep' }),
+    async (args) => {
+      process.exitCode = await reportCommand(args.dir);
     },
   )
   .command(

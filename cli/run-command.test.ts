@@ -23,6 +23,7 @@ const SPEC_COLUMNS: Record<string, string> = {
   'repos.csv': 'repo,artifacts,bytes,via,uploaded_at_s,in_db_at_s,min_replicated_at_s,fully_replicated_at_s,local_released_at_s,deleted_at_s,purged_at_s,lost',
   'requests.csv': 't_start_s,t_end_s,nexus,activation,kind,target,source,artifact,bytes,outcome,error',
   'faults.csv': 'start_s,end_s,kind,target',
+  'local.csv': 't_s,nexus,local_repos,local_bytes',
   'violations.csv': 't_s,invariant,nexus,sled,repo,artifact,detail',
 };
 
@@ -36,7 +37,7 @@ describe('depotsim run and replay, as a new user runs them', { timeout: 120_000 
     expect(run.stderr).toContain('verdict: pass');
     expect(run.stderr).toContain('reports in out/baseline-1/');
     const out = join(cwd, 'out', 'baseline-1');
-    expect(readdirSync(out).sort()).toEqual(['faults.csv', 'repos.csv', 'requests.csv', 'run.json', 'scenario.yaml', 'summary.csv', 'timeline.csv', 'violations.csv']);
+    expect(readdirSync(out).sort()).toEqual(['faults.csv', 'local.csv', 'repos.csv', 'requests.csv', 'run.json', 'scenario.yaml', 'summary.csv', 'timeline.csv', 'violations.csv']);
     for (const [file, header] of Object.entries(SPEC_COLUMNS)) expect(readFileSync(join(out, file), 'utf8').split('\n')[0]).toBe(header);
     const summary = readFileSync(join(out, 'summary.csv'), 'utf8').split('\n')[1]?.split(',') ?? [];
     expect(summary.slice(0, 12)).toEqual(['baseline', '1', 'review', '32', '3', '3', '32', '8', '8', 'pass', 'true', summary[11]]);
@@ -56,7 +57,7 @@ describe('depotsim run and replay, as a new user runs them', { timeout: 120_000 
 
     const replay = depotsim(['replay', 'a'], cwd);
     expect(replay.status).toBe(0);
-    expect(replay.stderr).toContain('replay identical: 9 files');
+    expect(replay.stderr).toContain('replay identical: 10 files');
 
     const timeline = join(cwd, 'a', 'timeline.csv');
     const lines = readFileSync(timeline, 'utf8').split('\n');

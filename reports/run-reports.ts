@@ -25,6 +25,8 @@ export const REQUESTS_COLUMNS = [
   't_start_s', 't_end_s', 'nexus', 'activation', 'kind', 'target', 'source', 'artifact', 'bytes', 'outcome', 'error',
 ] as const;
 
+export const LOCAL_COLUMNS = ['t_s', 'nexus', 'local_repos', 'local_bytes'] as const;
+
 export const FAULTS_COLUMNS = ['start_s', 'end_s', 'kind', 'target'] as const;
 export const VIOLATIONS_COLUMNS = ['t_s', 'invariant', 'nexus', 'sled', 'repo', 'artifact', 'detail'] as const;
 
@@ -149,6 +151,11 @@ export function requestsCsv(run: RunOutcome): string {
   );
 }
 
+/** Extension of SPEC §3: local storage per Nexus at every timeline sample. */
+export function localCsv(run: RunOutcome): string {
+  return csv(LOCAL_COLUMNS, run.timeline.flatMap((r) => r.local.map((l) => [seconds(r.t), l.nexus, l.repos, l.bytes])));
+}
+
 export function faultsCsv(run: RunOutcome): string {
   return csv(FAULTS_COLUMNS, run.metrics.faults.map((f) => [seconds(f.start), seconds(f.end), f.kind, f.target]));
 }
@@ -200,6 +207,7 @@ export function runReports(run: RunOutcome): Map<string, string> {
     ['repos.csv', reposCsv(run)],
     ['requests.csv', requestsCsv(run)],
     ['faults.csv', faultsCsv(run)],
+    ['local.csv', localCsv(run)],
     ['violations.csv', violationsCsv(run)],
   ]);
 }

@@ -26,6 +26,8 @@ export interface TimelineRow {
   readonly localBytes: number;
   readonly requestsInFlight: number;
   readonly bytesInFlight: number;
+  /** Local storage of each Nexus instance (empty while it is down). */
+  readonly local: readonly { readonly nexus: string; readonly repos: number; readonly bytes: number }[];
 }
 
 export interface RunOutcome {
@@ -90,10 +92,13 @@ function sample(
   for (const sled of truth.inService) for (const hash of truth.hashesOn(sled)) if (!truth.isWanted(hash)) unwantedPairs++;
   let localRepos = 0;
   let localBytes = 0;
+  const local: { nexus: string; repos: number; bytes: number }[] = [];
   for (const nexus of world.nexus.values()) {
-    if (!nexus.isUp) continue;
-    localRepos += nexus.localRepoCount;
-    localBytes += nexus.localBytes;
+    const repos = nexus.isUp ? nexus.localRepoCount : 0;
+    const bytes = nexus.isUp ? nexus.localBytes : 0;
+    local.push({ nexus: nexus.node, repos, bytes });
+    localRepos += repos;
+    localBytes += bytes;
   }
   const row: TimelineRow = {
     t,
@@ -112,6 +117,7 @@ function sample(
     localBytes,
     requestsInFlight: metrics.inFlight,
     bytesInFlight: world.network.bytesInFlight(),
+    local,
   };
   return {
     row,
