@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { convergenceGaps } from './convergence.ts';
 import { runScenario, type RunOutcome } from './runner.ts';
 import { loadScenario } from './scenario/load.ts';
 
@@ -30,6 +31,8 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     expect(copied.size).toBe(64 * 31);
     expect(kinds('copy')).toBeGreaterThanOrEqual(64 * 31);
     expect(r.metrics.repos.get('v1')?.lost).toBe(0);
+    // The world's own state agrees with the verdict the event-stream observers reached.
+    expect(convergenceGaps(r.world)).toEqual({ missingPairs: 0, unwantedPairs: 0, localRepos: 0 });
   });
 
   it('upload-order-race: the release lands before the insert, and all 16 artifacts are lost', async () => {
