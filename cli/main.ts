@@ -16,6 +16,13 @@ import { parseSnapshot } from './snapshot.ts';
 
 const EXIT_BAD_INPUT = EXIT.badInput;
 
+/** Numeric options that must be whole numbers of at least a bound: [option, value, least]. */
+function requireWhole(options: readonly (readonly [string, number, number])[]): void {
+  for (const [name, value, least] of options) {
+    if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
+  }
+}
+
 const cli = yargs(hideBin(process.argv))
   .scriptName('depotsim')
   .command(
@@ -49,9 +56,7 @@ const cli = yargs(hideBin(process.argv))
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' })
         .option('history', { type: 'boolean', default: false, describe: 'also write the event history as history.jsonl' }),
     async (args) => {
-      if (args.seed !== undefined && (!Number.isSafeInteger(args.seed) || args.seed < 0)) {
-        throw new InputError('--seed', 1, 1, `expected a whole number >= 0, got ${String(args.seed)}`);
-      }
+      if (args.seed !== undefined) requireWhole([['--seed', args.seed, 0]]);
       process.exitCode = await runCommand({ scenario: args.scenario, seed: args.seed, out: args.out, set: args.set, history: args.history });
     },
   )
@@ -69,9 +74,7 @@ const cli = yargs(hideBin(process.argv))
         .option('recheck-every', { type: 'number', default: 10, describe: 'run every n-th seed twice and compare histories (0: never)' })
         .option('out', { type: 'string', describe: 'write check.csv and summaries.csv here' }),
     async (args) => {
-      for (const [name, value, least] of [['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1], ['--recheck-every', args['recheck-every'], 0]] as const) {
-        if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
-      }
+      requireWhole([['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1], ['--recheck-every', args['recheck-every'], 0]]);
       process.exitCode = await checkCommand({
         scenarios: args.scenarios,
         seeds: args.seeds,
@@ -118,9 +121,7 @@ const cli = yargs(hideBin(process.argv))
         .option('resume', { type: 'boolean', default: false, describe: 'skip the runs already in OUT/runs.jsonl' })
         .option('out', { type: 'string', describe: 'output directory (default: out/<name>-sweep/)' }),
     async (args) => {
-      for (const [name, value, least] of [['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1]] as const) {
-        if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
-      }
+      requireWhole([['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1]]);
       process.exitCode = await sweepCommand({
         scenario: args.scenario,
         grid: args.grid,
