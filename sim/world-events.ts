@@ -60,23 +60,61 @@ export type WorldEventType = WorldEvent['type'];
 
 export type WorldEventListener = (event: WorldEvent) => void;
 
-/** 53-bit string hash (two 32-bit multiply–xorshift lanes), fed one event line at a time. */
+/**
+ * A 53-bit hash of the event sequence (two 32-bit multiply–xorshift lanes). Strings are
+ * fed as their first-seen index, not character by character: the index sequence encodes
+ * the history as well as the text does, and costs one map lookup per field.
+ */
 class HistoryHash {
   private h1 = 0xdeadbeef;
   private h2 = 0x41c6ce57;
+  private readonly strings = new Map<string, number>();
 
-  update(line: string): void {
-    let h1 = this.h1;
-    let h2 = this.h2;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line.charCodeAt(i);
-      h1 = Math.imul(h1 ^ ch, 2654435761);
-      h2 = Math.imul(h2 ^ ch, 1597334677);
+  private mix(word: number): void {
+    this.h1 = Math.imul(this.h1 ^ word, 2654435761);
+    this.h2 = Math.imul(this.h2 ^ word, 1597334677);
+  }
+
+  private string(text: string): void {
+    let index = this.strings.get(text);
+    if (index === undefined) {
+      index = this.strings.size;
+      this.strings.set(text, index);
     }
-    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    this.h1 = h1;
-    this.h2 = h2;
+    this.mix(index);
+  }
+
+  private value(value: unknown): void {
+    if (typeof value === 'number') {
+      if (Number.isSafeInteger(value)) {
+        this.mix(1);
+        this.mix(value | 0);
+        this.mix(Math.floor(value / 0x100000000) | 0);
+      } else {
+        this.mix(2);
+        this.string(String(value));
+      }
+    } else if (typeof value === 'string') {
+      this.mix(3);
+      this.string(value);
+    } else if (value === null || value === undefined || typeof value === 'boolean') {
+      this.mix(value === true ? 4 : value === false ? 5 : 6);
+    } else {
+      this.mix(7);
+      this.string(JSON.stringify(value));
+    }
+  }
+
+  update(t: Micros, body: WorldEventBody): void {
+    this.value(t);
+    for (const key in body) {
+      this.string(key);
+      this.value((body as Record<string, unknown>)[key]);
+    }
+    const h1 = this.h1;
+    const h2 = this.h2;
+    this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
   }
 
   digest(): string {
@@ -85,8 +123,8 @@ class HistoryHash {
 }
 
 /**
- * The world's event stream. Each event is serialised once, as a JSON line: the line feeds
- * the history hash and, when recording, the stored history.
+ * The world's event stream: feeds the history hash, the listeners and, when recording,
+ * the stored history (one JSON line per event, `t` first).
  */
 export class WorldEventLog {
   private readonly listeners: WorldEventListener[] = [];
@@ -107,12 +145,12 @@ export class WorldEventLog {
 
   emit(body: WorldEventBody): void {
     const t = this.clock.now;
-    // The line puts `t` first; the event object gets it last, which saves a copy per event.
-    const line = `{"t":${t},${JSON.stringify(body).slice(1)}`;
-    const event = Object.assign(body, { t }) as WorldEvent;
-    this.hash.update(line);
+    this.hash.update(t, body);
+    this.lines?.push(`{"t":${t},${JSON.stringify(body).slice(1)}`);
+    // `t` goes on the body itself: the event object is the body, so no copy per event.
+    const event = body as WorldEvent & { t: Micros };
+    event.t = t;
     this.count++;
-    this.lines?.push(line);
     for (const listener of this.listeners) listener(event);
   }
 
