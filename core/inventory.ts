@@ -1,10 +1,11 @@
+import { ListedSleds, SledCopies } from './sled-copies.ts';
 import type { ArtifactHash, SledId } from './types.ts';
 
 /** Where one artifact is: omicron's `ArtifactPresence`, minus the local handle. */
 export interface ArtifactPresence {
   /** Referenced by a repo in the datastore, as this activation read it. */
   readonly wanted: boolean;
-  /** Sled → copies it reported; only sleds that listed at least one copy. */
+  /** Sled → copies it reported; only sleds of this activation that listed at least one copy. */
   readonly sleds: ReadonlyMap<SledId, number>;
 }
 
@@ -20,6 +21,30 @@ export function copiesOn(presence: ArtifactPresence, sled: SledId): number {
 }
 
 /**
+ * `sleds`, in order, split into those holding a copy and those not (`missing` is a fresh
+ * array the caller may reorder). A presence only names sleds the activation listed, so a
+ * presence on none or on all of them needs no lookup: the usual cases, every activation.
+ */
+export function splitByPresence(
+  presence: ArtifactPresence,
+  sleds: readonly SledId[],
+): { readonly holders: readonly SledId[]; readonly missing: SledId[] } {
+  const held = presence.sleds.size;
+  if (held === 0) return { holders: [], missing: [...sleds] };
+  if (held === sleds.length) return { holders: sleds, missing: [] };
+  const holders: SledId[] = [];
+  const missing: SledId[] = [];
+  for (const sled of sleds) (presence.sleds.has(sled) ? holders : missing).push(sled);
+  return { holders, missing };
+}
+
+/** Whether some sled holds at least one copy but fewer than `expected`. */
+export function anyShort(presence: ArtifactPresence, expected: number): boolean {
+  for (const count of presence.sleds.values()) if (count < expected) return true;
+  return false;
+}
+
+/**
  * The wanted artifacts, with what each sled reported. An artifact some sled reported but
  * nobody wants is kept (as unwanted) only when `keepUnwanted`: the `generation` engine
  * drops it, because a sled's delete reconciler, not the Nexus, removes it.
@@ -29,23 +54,28 @@ export function buildInventory(
   listings: ReadonlyMap<SledId, ReadonlyMap<ArtifactHash, number>>,
   keepUnwanted: boolean,
 ): Inventory {
-  const sledsByHash = new Map<ArtifactHash, { wanted: boolean; sleds: Map<SledId, number> }>();
+  const listed = new ListedSleds();
+  for (const sled of listings.keys()) listed.add(sled);
+  const byHash = new Map<ArtifactHash, { readonly wanted: boolean; readonly sleds: SledCopies }>();
   for (const hash of wanted) {
-    if (!sledsByHash.has(hash)) sledsByHash.set(hash, { wanted: true, sleds: new Map() });
+    if (!byHash.has(hash)) byHash.set(hash, { wanted: true, sleds: new SledCopies(listed) });
   }
-  for (const [sled, artifacts] of listings) {
-    for (const [hash, count] of artifacts) {
-      if (count <= 0) continue;
-      let presence = sledsByHash.get(hash);
-      if (presence === undefined) {
-        if (!keepUnwanted) continue;
-        presence = { wanted: false, sleds: new Map() };
-        sledsByHash.set(hash, presence);
-      }
-      presence.sleds.set(sled, count);
+  let at = 0;
+  const record = (count: number, hash: ArtifactHash): void => {
+    if (count <= 0) return;
+    let presence = byHash.get(hash);
+    if (presence === undefined) {
+      if (!keepUnwanted) return;
+      presence = { wanted: false, sleds: new SledCopies(listed) };
+      byHash.set(hash, presence);
     }
+    presence.sleds.set(at, count);
+  };
+  for (const artifacts of listings.values()) {
+    artifacts.forEach(record);
+    at++;
   }
-  return sledsByHash;
+  return byHash;
 }
 
 /** Entries in hash order, as omicron's `BTreeMap` walks them. */

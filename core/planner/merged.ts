@@ -1,5 +1,5 @@
 import { choose, shuffle } from '../random.ts';
-import { copiesOn, entriesByHash } from '../inventory.ts';
+import { anyShort, copiesOn, entriesByHash, splitByPresence } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { ArtifactHash, CopyRequest, DeleteRequest, LocalArtifact, PutRequest, SledId } from '../types.ts';
@@ -40,9 +40,7 @@ export function mergedRequests(
       }
       continue;
     }
-    const present: SledId[] = [];
-    const missing: SledId[] = [];
-    for (const sled of sleds) (copiesOn(presence, sled) > 0 ? present : missing).push(sled);
+    const { holders: present, missing } = splitByPresence(presence, sleds);
     shuffle(missing, rng);
 
     const putTargets: SledId[] = [];
@@ -66,6 +64,7 @@ export function mergedRequests(
       if (putTarget !== undefined) copyAfterPut.push({ kind: 'copy', target, source: putTarget, hash });
     }
 
+    if (!anyShort(presence, params.expectedCount)) continue;
     for (const target of sleds) {
       const count = copiesOn(presence, target);
       if (count === 0 || count >= params.expectedCount) continue;

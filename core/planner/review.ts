@@ -1,5 +1,5 @@
 import { choose, shuffle } from '../random.ts';
-import { copiesOn, entriesByHash, presentCount } from '../inventory.ts';
+import { copiesOn, entriesByHash, presentCount, splitByPresence } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { ArtifactHash, DeleteRequest, CopyRequest, LocalArtifact, PutRequest, Request } from '../types.ts';
@@ -36,8 +36,7 @@ export function reviewRequests(
       const target = choose(sleds, rng);
       if (artifact !== undefined && target !== undefined) generated.push({ kind: 'put', target, artifact });
     } else {
-      const holders = sleds.filter((sled) => copiesOn(presence, sled) > 0);
-      const missing = sleds.filter((sled) => copiesOn(presence, sled) === 0);
+      const { holders, missing } = splitByPresence(presence, sleds);
       const target = choose(missing, rng);
       const source = choose(holders, rng);
       if (target !== undefined && source !== undefined) generated.push({ kind: 'copy', target, source, hash });
