@@ -40,10 +40,10 @@ const removed = (m2: number, hash: string, bytes: number, cause: 'delete' | 'rec
 describe('ArtifactStore.list and copies', () => {
   it('counts, per hash, the working datasets holding it', () => {
     const { store } = storeWith(2, 100);
-    expect(store.list()).toEqual(new Map());
+    expect(new Map(store.list())).toEqual(new Map());
     store.seed('a', 10);
     store.seed('b', 20);
-    expect(store.list()).toEqual(new Map([['a', 2], ['b', 2]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 2], ['b', 2]]));
     expect(store.copies('a')).toBe(2);
     expect(store.copies('zz')).toBe(0);
     expect(store.storedHashes()).toEqual(['a', 'b']);
@@ -55,7 +55,7 @@ describe('ArtifactStore.list and copies', () => {
     const { store } = storeWith(2, 100);
     store.seed('a', 10);
     store.failM2(0);
-    expect(store.list()).toEqual(new Map([['a', 1]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 1]]));
     expect(store.copies('a')).toBe(1);
     expect(store.workingDatasets).toBe(1);
     store.failM2(1);
@@ -141,7 +141,7 @@ describe('ArtifactStore.beginWrite', () => {
     expect(store.usage()).toEqual([95, 10]);
     expect(write.commit('put')).toBe(1);
     expect(events).toEqual([stored(1, 'a', 10, 'put')]);
-    expect(store.list()).toEqual(new Map([['a', 1]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 1]]));
   });
 });
 
@@ -150,12 +150,12 @@ describe('PendingWrite.commit and abort', () => {
     const { store, events } = storeWith(2, 100);
     const write = begun(store.beginWrite('a', 30));
     expect(write.active).toBe(true);
-    expect(store.list()).toEqual(new Map());
+    expect(new Map(store.list())).toEqual(new Map());
     expect(write.commit('copy')).toBe(2);
     expect(write.active).toBe(false);
     expect(events).toEqual([stored(0, 'a', 30, 'copy'), stored(1, 'a', 30, 'copy')]);
     expect(store.usage()).toEqual([30, 30]);
-    expect(store.list()).toEqual(new Map([['a', 2]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 2]]));
     // A committed write is over: committing or aborting again changes nothing.
     expect(write.commit('copy')).toBe(0);
     write.abort();
@@ -172,7 +172,7 @@ describe('PendingWrite.commit and abort', () => {
     expect(store.usage()).toEqual([60, 60]);
     expect(write.commit('put')).toBe(2);
     expect(store.usage()).toEqual([30, 30]);
-    expect(store.list()).toEqual(new Map([['a', 2]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 2]]));
     expect(events.slice(2)).toEqual([stored(0, 'a', 30, 'put'), stored(1, 'a', 30, 'put')]);
   });
 
@@ -184,7 +184,7 @@ describe('PendingWrite.commit and abort', () => {
     expect(store.usage()).toEqual([0, 0]);
     expect(events).toEqual([]);
     expect(write.commit('put')).toBe(0);
-    expect(store.list()).toEqual(new Map());
+    expect(new Map(store.list())).toEqual(new Map());
     expect(store.beginWrite('a', 30).ok).toBe(true);
   });
 
@@ -196,7 +196,7 @@ describe('PendingWrite.commit and abort', () => {
     expect(events).toEqual([stored(1, 'a', 30, 'put')]);
     // The failed dataset's temporary file is gone too.
     expect(store.usage()).toEqual([0, 30]);
-    expect(store.list()).toEqual(new Map([['a', 1]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 1]]));
   });
 
   it('a write whose every dataset failed writes nothing (0)', () => {
@@ -218,7 +218,7 @@ describe('ArtifactStore.delete', () => {
     events.length = 0;
     store.delete('a', 'delete');
     expect(events).toEqual([removed(0, 'a', 10, 'delete'), removed(1, 'a', 10, 'delete')]);
-    expect(store.list()).toEqual(new Map([['b', 2]]));
+    expect(new Map(store.list())).toEqual(new Map([['b', 2]]));
     expect(store.usage()).toEqual([20, 20]);
   });
 
@@ -267,7 +267,7 @@ describe('ArtifactStore.failM2', () => {
     store.failM2(1);
     store.failM2(7);
     expect(events).toHaveLength(2);
-    expect(store.list()).toEqual(new Map([['a', 1], ['b', 1]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 1], ['b', 1]]));
     expect(store.sizeOf('a')).toBe(1);
   });
 });
@@ -283,7 +283,7 @@ describe('ArtifactStore.loseWritesInProgress (a restart)', () => {
     expect(store.usage()).toEqual([10, 10]);
     expect(w1.active).toBe(false);
     expect(w2.commit('put')).toBe(0);
-    expect(store.list()).toEqual(new Map([['a', 2]]));
+    expect(new Map(store.list())).toEqual(new Map([['a', 2]]));
     const lost = (hash: string) => ({ type: 'write_failed', sled: 'sled-0', hash, reason: 'lost in a restart' });
     expect(events).toEqual([stored(0, 'a', 10, 'initial'), stored(1, 'a', 10, 'initial'), lost('b'), lost('c')]);
     expect(store.beginWrite('b', 20).ok).toBe(true);
@@ -469,6 +469,7 @@ describe('ArtifactStore against a reference model (fast-check)', () => {
           const writes: PendingWrite[] = [];
           /** Replay of the emitted events: "m2/hash" → bytes. */
           const replay = new Map<string, number>();
+          const listings: { snapshot: ReadonlyMap<string, number>; expected: ReadonlyMap<string, number> }[] = [];
 
           for (const op of ops) {
             const before = events.length;
@@ -525,7 +526,14 @@ describe('ArtifactStore against a reference model (fast-check)', () => {
             for (const used of usage) expect(used).toBeLessThanOrEqual(quota);
             const listing = model.list();
             if (listing === 'error') expect(() => store.list()).toThrow(StoreError);
-            else expect(store.list()).toEqual(listing);
+            else {
+              const snapshot = store.list();
+              expect(new Map(snapshot)).toEqual(listing);
+              expect([...listing].every(([hash, n]) => snapshot.get(hash) === n)).toBe(true);
+              listings.push({ snapshot, expected: listing });
+            }
+            // A listing is a snapshot: what the store does afterwards never shows in it.
+            for (const { snapshot, expected } of listings) expect(new Map(snapshot)).toEqual(expected);
             expect(store.workingDatasets).toBe(model.working().length);
             for (const hash of HASHES) {
               expect(store.copies(hash)).toBeLessThanOrEqual(store.workingDatasets);

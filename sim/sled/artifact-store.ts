@@ -1,4 +1,5 @@
 import type { ArtifactHash, SledId } from '../../core/index.ts';
+import { LiveArtifactCounts } from './artifact-counts.ts';
 import type { RemovalCause, WorldEventBody } from '../world-events.ts';
 
 /** One M.2's update dataset. */
@@ -35,8 +36,8 @@ export interface PendingWrite {
 export class ArtifactStore {
   private readonly datasets: Dataset[];
   private readonly writes = new Set<Write>();
-  /** `list()`'s answer while nothing stored changes. */
-  private counts: Map<ArtifactHash, number> | undefined;
+  /** hash → working datasets holding it, kept up to date as copies come and go. */
+  private readonly counts = new LiveArtifactCounts();
 
   constructor(
     readonly sled: SledId,
@@ -60,21 +61,14 @@ export class ArtifactStore {
   }
 
   /**
-   * hash → number of working datasets holding it; throws when no dataset is available.
-   * The map is a snapshot: never changed afterwards, so listings can share it.
+   * hash → number of working datasets holding it, in no particular order; throws when no
+   * dataset is available. The map is a snapshot: never changed afterwards, so listings can
+   * share it.
    */
   list(): ReadonlyMap<ArtifactHash, number> {
     if (this.workingDatasets === 0) throw new StoreError(503, 'no update datasets available');
     // Every activation of every Nexus lists every sled; stores change far less often.
-    if (this.counts === undefined) {
-      const counts = new Map<ArtifactHash, number>();
-      for (const d of this.datasets) {
-        if (d.failed) continue;
-        for (const hash of d.stored.keys()) counts.set(hash, (counts.get(hash) ?? 0) + 1);
-      }
-      this.counts = counts;
-    }
-    return this.counts;
+    return this.counts.snapshot();
   }
 
   copies(hash: ArtifactHash): number {
@@ -133,7 +127,7 @@ export class ArtifactStore {
       if (size === undefined) continue;
       d.stored.delete(hash);
       d.used -= size;
-      this.counts = undefined;
+      this.counts.change(hash, -1);
       this.emit({ type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: size, cause });
     }
   }
@@ -143,8 +137,8 @@ export class ArtifactStore {
     const d = this.datasets[m2];
     if (d === undefined || d.failed) return;
     d.failed = true;
-    this.counts = undefined;
     for (const [hash, size] of [...d.stored].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      this.counts.change(hash, -1);
       this.emit({ type: 'artifact_removed', sled: this.sled, m2, hash, bytes: size, cause: 'm2_failure' });
     }
   }
@@ -163,7 +157,7 @@ export class ArtifactStore {
       if (d.failed || d.stored.has(hash) || d.used + size > this.quota) continue;
       d.stored.set(hash, size);
       d.used += size;
-      this.counts = undefined;
+      this.counts.change(hash, 1);
       this.emit({ type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: size, via: 'initial' });
     }
   }
@@ -180,8 +174,8 @@ export class ArtifactStore {
       }
       const previous = d.stored.get(write.hash);
       if (previous !== undefined) d.used -= previous;
+      else this.counts.change(write.hash, 1);
       d.stored.set(write.hash, write.size);
-      this.counts = undefined;
       written++;
       this.emit({ type: 'artifact_stored', sled: this.sled, m2: d.m2, hash: write.hash, bytes: write.size, via });
     }

@@ -2,7 +2,7 @@
 // handlers are called directly, the kernel runs the network and the background work, and
 // every answer and world event is checked with its virtual time in µs.
 import { describe, expect, it } from 'vitest';
-import { CONFIG_GENERATION, SledAgentError, type ArtifactHash, type SledId } from '../../core/index.ts';
+import { CONFIG_GENERATION, SledAgentError, type ArtifactHash, type ArtifactListing, type SledId } from '../../core/index.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import { RandomStreams } from '../kernel/random-streams.ts';
 import { Network } from '../network.ts';
@@ -10,6 +10,11 @@ import type { WorldEvent, WorldEventBody } from '../world-events.ts';
 import { SledAgent, type SledOptions } from './sled-agent.ts';
 
 const MB = 1_000_000;
+
+/** A listing with its counts as a plain `Map`, for `toEqual`. */
+function plain(listing: ArtifactListing): { generation: number | null; artifacts: Map<ArtifactHash, number> } {
+  return { generation: listing.generation, artifacts: new Map(listing.artifacts) };
+}
 /** One-way message latency. */
 const LATENCY = 1_000;
 /** Bytes per second of every link: 1 MB takes 1 s. */
@@ -136,14 +141,14 @@ describe('list', () => {
     sled.store.seed('a', MB);
     sled.store.seed('b', 2 * MB);
     sled.failM2(1);
-    expect(sled.list()).toEqual({ generation: null, artifacts: new Map([['a', 1], ['b', 1]]) });
+    expect(plain(sled.list())).toEqual({ generation: null, artifacts: new Map([['a', 1], ['b', 1]]) });
   });
 
   it('with configurations but none stored yet: generation null and nothing listed', () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');
     sled.store.seed('a', MB);
-    expect(sled.list()).toEqual({ generation: null, artifacts: new Map() });
+    expect(plain(sled.list())).toEqual({ generation: null, artifacts: new Map() });
   });
 
   it('with a configuration: its generation and only the artifacts in it', () => {
@@ -152,7 +157,7 @@ describe('list', () => {
     sled.store.seed('a', MB);
     sled.store.seed('b', 2 * MB);
     sled.putConfig({ generation: 3, artifacts: ['a', 'c'] });
-    expect(sled.list()).toEqual({ generation: 3, artifacts: new Map([['a', 2]]) });
+    expect(plain(sled.list())).toEqual({ generation: 3, artifacts: new Map([['a', 2]]) });
   });
 
   it('no update dataset left: refused with a SledAgentError 503', () => {
@@ -300,11 +305,11 @@ describe('PUT', () => {
     await rig.kernel.run(500_000);
     expect(put.answer).toBeUndefined();
     expect(sled.store.usage()).toEqual([MB, MB]);
-    expect(sled.list().artifacts).toEqual(new Map());
+    expect(new Map(sled.list().artifacts)).toEqual(new Map());
     await rig.kernel.run(5_000_000);
     expect(put.answer).toEqual(ok(1_000_000));
     expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put'));
-    expect(sled.store.list()).toEqual(new Map([['a', 2]]));
+    expect(new Map(sled.store.list())).toEqual(new Map([['a', 2]]));
   });
 
   it('a second write of the same hash while one is in progress: 409 at once', async () => {
@@ -360,8 +365,8 @@ describe('PUT', () => {
     await rig.kernel.run(5_000_000);
     expect(put.answer).toEqual(ok(1_000_000));
     expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put', [1]));
-    expect(sled.list()).toEqual({ generation: null, artifacts: new Map() });
-    expect(sled.store.list()).toEqual(new Map([['a', 1]]));
+    expect(plain(sled.list())).toEqual({ generation: null, artifacts: new Map() });
+    expect(new Map(sled.store.list())).toEqual(new Map([['a', 1]]));
   });
 
   it('both M.2s failing mid-write: 500', async () => {
@@ -454,7 +459,7 @@ describe('copy-from-depot', () => {
     expect(target.store.usage()).toEqual([MB, MB]);
     await rig.kernel.run(5_000_000);
     expect(rig.events).toEqual(storedOn(DEPOT_ROUND_TRIP + 1_000_000, 'sled-0', 'a', MB, 'copy'));
-    expect(target.list()).toEqual({ generation: null, artifacts: new Map([['a', 2]]) });
+    expect(plain(target.list())).toEqual({ generation: null, artifacts: new Map([['a', 2]]) });
   });
 
   it('a source without the artifact: 404 back to the caller, nothing written', async () => {
@@ -566,14 +571,14 @@ describe('copy-from-depot', () => {
     const copy = rig.copy(target, 'a', 'sled-1');
     rig.kernel.at(300_000, 'delete', () => target.delete('a'));
     await rig.kernel.run(300_000);
-    expect(target.list().artifacts).toEqual(new Map());
+    expect(new Map(target.list().artifacts)).toEqual(new Map());
     await rig.kernel.run(5_000_000);
     expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
     expect(rig.events).toEqual([
       ...removedFrom(300_000, 'sled-0', 'a', MB, 'delete'),
       ...storedOn(1_002_000, 'sled-0', 'a', MB, 'copy'),
     ]);
-    expect(target.list().artifacts).toEqual(new Map([['a', 2]]));
+    expect(new Map(target.list().artifacts)).toEqual(new Map([['a', 2]]));
     expect(target.store.usage()).toEqual([MB, MB]);
   });
 
@@ -615,7 +620,7 @@ describe('DELETE', () => {
     sled.delete('a');
     sled.delete('zz');
     expect(rig.events).toEqual(removedFrom(0, 'sled-0', 'a', MB, 'delete'));
-    expect(sled.list().artifacts).toEqual(new Map());
+    expect(new Map(sled.list().artifacts)).toEqual(new Map());
   });
 });
 
@@ -637,7 +642,7 @@ describe('crash, restart, expunge, M.2 failure', () => {
     expect(rig.network.isUp('sled-0')).toBe(true);
     expect(sled.scope()?.isClosed).toBe(false);
     expect(sled.configGeneration).toBe(3);
-    expect(sled.list()).toEqual({ generation: 3, artifacts: new Map([['a', 2]]) });
+    expect(plain(sled.list())).toEqual({ generation: 3, artifacts: new Map([['a', 2]]) });
     await rig.kernel.run(60_000);
     expect(rig.of('artifact_removed')).toEqual([]);
   });
@@ -671,11 +676,11 @@ describe('crash, restart, expunge, M.2 failure', () => {
     rig.events.length = 0;
     sled.failM2(0);
     expect(rig.events).toEqual(removedFrom(0, 'sled-0', 'a', MB, 'm2_failure', [0]));
-    expect(sled.list().artifacts).toEqual(new Map([['a', 1]]));
+    expect(new Map(sled.list().artifacts)).toEqual(new Map([['a', 1]]));
     const put = rig.put(sled, 'c');
     await rig.kernel.run(5_000_000);
     expect(put.answer).toEqual(ok(1_000_000));
-    expect(sled.list().artifacts).toEqual(new Map([['a', 1], ['c', 1]]));
+    expect(new Map(sled.list().artifacts)).toEqual(new Map([['a', 1], ['c', 1]]));
     expect(rig.of('artifact_stored')).toEqual(storedOn(1_000_000, 'sled-0', 'c', MB, 'put', [1]));
   });
 });

@@ -12,6 +12,7 @@ import type { Network } from '../network.ts';
 import { call, type Endpoint } from '../rpc.ts';
 import type { WorldEventBody } from '../world-events.ts';
 import { ArtifactStore, StoreError } from './artifact-store.ts';
+import { ArtifactCounts } from './artifact-counts.ts';
 
 export interface SledEnvironment {
   readonly kernel: Kernel;
@@ -48,6 +49,7 @@ export class SledAgent implements Endpoint {
   readonly store: ArtifactStore;
   private incarnation: WaitScope;
   private config: { readonly generation: number; readonly artifacts: ReadonlySet<ArtifactHash> } | null = null;
+  private listed: { counts: ReadonlyMap<ArtifactHash, number>; config: SledAgent['config']; listing: ArtifactListing } | undefined;
   private reconciling = false;
   private reconcileAgain = false;
   private expunged = false;
@@ -91,9 +93,21 @@ export class SledAgent implements Endpoint {
     }
     if (!this.options.configurations) return { generation: null, artifacts: counts };
     const config = this.config;
-    const listed = new Map<ArtifactHash, number>();
-    if (config !== null) for (const [hash, n] of counts) if (config.artifacts.has(hash)) listed.set(hash, n);
-    return { generation: config?.generation ?? null, artifacts: listed };
+    // Both inputs are immutable snapshots: while neither changes, neither does the answer.
+    if (this.listed?.counts !== counts || this.listed.config !== config) {
+      const hashes: ArtifactHash[] = [];
+      const copies: number[] = [];
+      if (config !== null) {
+        counts.forEach((n, hash) => {
+          if (!config.artifacts.has(hash)) return;
+          hashes.push(hash);
+          copies.push(n);
+        });
+      }
+      const listing = { generation: config?.generation ?? null, artifacts: new ArtifactCounts(hashes, copies) };
+      this.listed = { counts, config, listing };
+    }
+    return this.listed.listing;
   }
 
   putConfig(config: ArtifactConfig): void {
