@@ -28,34 +28,42 @@ export function call<T>(
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return new Promise<T>(() => undefined);
   const reply = clientScope.deferred<T>(label);
+  const answer = (scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void => {
+    if (scope.isClosed) return;
+    network.send(server.node, client.node, `${label} reply`, () => {
+      timer.cancel();
+      if (ok) reply.resolve(value as T);
+      else reply.reject(error);
+    });
+  };
   network.send(client.node, server.node, label, () => {
     const scope = server.scope();
     if (scope === undefined || scope.isClosed) return;
+    let result: Promise<T> | T;
+    try {
+      result = handle();
+    } catch (err) {
+      return answer(scope, false, undefined, err);
+    }
+    // Most handlers answer at once (list, delete): no task, no promise for them.
+    if (!(result instanceof Promise)) return answer(scope, true, result, undefined);
+    const pending = result;
     kernel.spawn(label, async () => {
       let ok = true;
       let value: T | undefined;
       let error: unknown;
       try {
-        value = await handle();
+        value = await pending;
       } catch (err) {
         ok = false;
         error = err;
       }
-      if (scope.isClosed) return;
-      network.send(server.node, client.node, `${label} reply`, () => {
-        if (ok) reply.resolve(value as T);
-        else reply.reject(error);
-      });
+      answer(scope, ok, value, error);
     });
   });
-  return kernel.withTimeout(
-    reply.promise,
-    timeout,
-    label,
-    () => {
-      reply.abandon();
-      return new SledAgentError(`${label}: no answer within ${timeout / 1000} ms`, null);
-    },
-    clientScope,
-  );
+  // The client gives up; the server's work goes on, and a late answer is ignored.
+  const timer = kernel.after(timeout, `${label} timeout`, () => {
+    if (!reply.settled) reply.reject(new SledAgentError(`${label}: no answer within ${timeout / 1000} ms`, null));
+  });
+  return reply.promise;
 }
