@@ -35,9 +35,7 @@ export function mergedRequests(
   for (const [hash, presence] of entriesByHash(input.inventory)) {
     if (!presence.wanted) {
       if (!deletes) continue;
-      for (const target of sleds) {
-        if (copiesOn(presence, target) > 0) other.push({ kind: 'delete', target, hash });
-      }
+      for (const target of splitByPresence(presence, sleds).holders) other.push({ kind: 'delete', target, hash });
       continue;
     }
     const { holders: present, missing } = splitByPresence(presence, sleds);

@@ -1,5 +1,5 @@
 import { choose, shuffle } from '../random.ts';
-import { copiesOn, entriesByHash, presentCount, splitByPresence } from '../inventory.ts';
+import { entriesByHash, presentCount, splitByPresence } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { ArtifactHash, DeleteRequest, CopyRequest, LocalArtifact, PutRequest, Request } from '../types.ts';
@@ -25,9 +25,7 @@ export function reviewRequests(
   const generated: Request[] = [];
   for (const [hash, presence] of entriesByHash(input.inventory)) {
     if (!presence.wanted) {
-      for (const target of sleds) {
-        if (copiesOn(presence, target) > 0) generated.push({ kind: 'delete', target, hash });
-      }
+      for (const target of splitByPresence(presence, sleds).holders) generated.push({ kind: 'delete', target, hash });
       continue;
     }
     const present = presentCount(presence);

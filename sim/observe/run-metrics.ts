@@ -192,7 +192,8 @@ export class RunMetrics {
       }
       case 'artifact_removed': {
         this.onCopiesChanged(e.hash, e.t);
-        this.checkLoss();
+        // Removing a copy can lose only that artifact.
+        if (this.truth.isWanted(e.hash)) this.checkLossOf(e.hash);
         break;
       }
       case 'sled_expunged':
@@ -214,14 +215,16 @@ export class RunMetrics {
    * storage are lost: omicron has no way to get them back.
    */
   checkLoss(): void {
-    for (const hash of this.truth.wanted()) {
-      if (this.lostArtifacts.has(hash) || this.truth.holderCount(hash) > 0) continue;
-      if (this.truth.heldLocally(hash, (r) => this.repoArtifacts.get(r))) continue;
-      this.lostArtifacts.add(hash);
-      for (const name of this.reposByHash.get(hash) ?? []) {
-        const row = this.repos.get(name);
-        if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
-      }
+    for (const hash of this.truth.wanted()) this.checkLossOf(hash);
+  }
+
+  private checkLossOf(hash: ArtifactHash): void {
+    if (this.lostArtifacts.has(hash) || this.truth.holderCount(hash) > 0) return;
+    if (this.truth.heldLocally(hash, (r) => this.repoArtifacts.get(r))) return;
+    this.lostArtifacts.add(hash);
+    for (const name of this.reposByHash.get(hash) ?? []) {
+      const row = this.repos.get(name);
+      if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
     }
   }
 

@@ -41,6 +41,8 @@ export class SituationCounter {
     const truth = this.metrics.truth;
     switch (e.type) {
       case 'request_sent': {
+        // A listing writes nothing and is in no situation.
+        if (e.kind === 'list') break;
         const key = `${e.target}/${e.hash ?? ''}`;
         this.requests.set(e.id, { nexus: e.nexus, kind: e.kind, key });
         if (e.kind === 'put' || e.kind === 'copy') {
