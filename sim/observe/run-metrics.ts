@@ -255,26 +255,33 @@ export class RunMetrics {
     for (const name of this.reposByHash.get(hash) ?? []) {
       const row = this.repos.get(name);
       if (row === undefined) continue;
-      if (row.deletedAt === null) this.updateRepo(row, t);
-      else this.updatePurged(row, t);
+      if (row.deletedAt === null) this.updateRepo(row, t, hash);
+      else this.updatePurged(row, t, hash);
     }
   }
 
-  /** Marks the first time a repo in the database is on `min` sleds, then on every sled. */
-  private updateRepo(row: RepoRow, t: Micros): void {
+  /**
+   * Marks the first time a repo in the database is on `min` sleds, then on every sled.
+   * `changed`: the artifact whose copies just changed; unless it now meets a mark, the
+   * repo cannot, and its other artifacts need no look.
+   */
+  private updateRepo(row: RepoRow, t: Micros, changed?: ArtifactHash): void {
     if (row.inDbAt === null || row.deletedAt !== null) return;
     if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
     const artifacts = this.repoArtifacts.get(row.repo) ?? [];
     const sleds = this.truth.inService.size;
     const min = Math.min(this.minSledReplication, sleds);
-    if (row.minReplicatedAt === null && artifacts.every((h) => this.truth.holderCount(h) >= min)) row.minReplicatedAt = t;
-    if (row.fullyReplicatedAt === null && artifacts.every((h) => this.truth.fullHolderCount(h) >= sleds)) row.fullyReplicatedAt = t;
+    const onMin = (h: ArtifactHash): boolean => this.truth.holderCount(h) >= min;
+    const onAll = (h: ArtifactHash): boolean => this.truth.fullHolderCount(h) >= sleds;
+    if (row.minReplicatedAt === null && (changed === undefined || onMin(changed)) && artifacts.every(onMin)) row.minReplicatedAt = t;
+    if (row.fullyReplicatedAt === null && (changed === undefined || onAll(changed)) && artifacts.every(onAll)) row.fullyReplicatedAt = t;
   }
 
   /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
-  private updatePurged(row: RepoRow, t: Micros): void {
+  private updatePurged(row: RepoRow, t: Micros, changed?: ArtifactHash): void {
     if (row.deletedAt === null || row.purgedAt !== null) return;
     const artifacts = this.repoArtifacts.get(row.repo) ?? [];
-    if (artifacts.every((h) => this.truth.isWanted(h) || this.truth.holderCount(h) === 0)) row.purgedAt = t;
+    const gone = (h: ArtifactHash): boolean => this.truth.isWanted(h) || this.truth.holderCount(h) === 0;
+    if ((changed === undefined || gone(changed)) && artifacts.every(gone)) row.purgedAt = t;
   }
 }
