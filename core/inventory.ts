@@ -40,8 +40,12 @@ export function splitByPresence(
 
 /** Whether some sled holds at least one copy but fewer than `expected`. */
 export function anyShort(presence: ArtifactPresence, expected: number): boolean {
-  for (const count of presence.sleds.values()) if (count < expected) return true;
-  return false;
+  // forEach, not values(): no iterator object per artifact per activation.
+  let short = false;
+  presence.sleds.forEach((count) => {
+    if (count < expected) short = true;
+  });
+  return short;
 }
 
 /**

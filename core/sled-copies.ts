@@ -70,6 +70,10 @@ export class SledCopies implements ReadonlyMap<SledId, number> {
   }
 
   forEach(callback: (count: number, sled: SledId, map: ReadonlyMap<SledId, number>) => void): void {
-    for (const [sled, count] of this.entries()) callback(count, sled, this);
+    const { order } = this.sleds;
+    for (let at = 0; at < order.length; at++) {
+      const count = this.counts[at] as number;
+      if (count !== 0) callback(count, order[at] as SledId, this);
+    }
   }
 }

@@ -39,6 +39,9 @@ class Transfer {
   constructor(
     readonly from: NodeId,
     readonly to: NodeId,
+    /** The transfers on each end's link, this one included while it runs. */
+    readonly fromLink: Set<Transfer>,
+    readonly toLink: Set<Transfer>,
     public remaining: number,
     readonly done: Deferred<void>,
     now: Micros,
@@ -152,11 +155,11 @@ export class Network {
       done.resolve();
       return done.promise;
     }
-    const transfer = new Transfer(from, to, bytes, done, this.kernel.now);
+    const transfer = new Transfer(from, to, this.link(from), this.link(to), bytes, done, this.kernel.now);
     this.active.add(transfer);
-    this.link(from).add(transfer);
-    this.link(to).add(transfer);
-    this.rebalance(from, to);
+    transfer.fromLink.add(transfer);
+    transfer.toLink.add(transfer);
+    this.rebalance(transfer);
     return done.promise;
   }
 
@@ -190,18 +193,22 @@ export class Network {
     return link;
   }
 
-  /** Brings every transfer on the two links up to now and gives each its new share. */
-  private rebalance(a: NodeId, b: NodeId): void {
-    const now = this.kernel.now;
-    for (const link of [this.link(a), this.link(b)]) {
-      for (const t of link) {
-        t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
-        t.updatedAt = now;
-        t.rate = Math.min(this.config.bandwidth / this.link(t.from).size, this.config.bandwidth / this.link(t.to).size);
-        t.eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
-      }
-    }
+  /** Brings every transfer on the links of `changed` up to now and gives each its new share. */
+  private rebalance(changed: Transfer): void {
+    this.rebalanceLink(changed.fromLink);
+    this.rebalanceLink(changed.toLink);
     this.scheduleNextCompletion();
+  }
+
+  private rebalanceLink(link: Set<Transfer>): void {
+    const now = this.kernel.now;
+    const bandwidth = this.config.bandwidth;
+    for (const t of link) {
+      t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+      t.updatedAt = now;
+      t.rate = Math.min(bandwidth / t.fromLink.size, bandwidth / t.toLink.size);
+      t.eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
+    }
   }
 
   // One completion event for the whole network, at the earliest finish: rescheduling a
@@ -218,7 +225,8 @@ export class Network {
   private completeDue(): void {
     this.nextCompletion = undefined;
     const now = this.kernel.now;
-    const due = [...this.active].filter((t) => t.eta <= now);
+    const due: Transfer[] = [];
+    for (const t of this.active) if (t.eta <= now) due.push(t);
     for (const t of due) this.detach(t);
     for (const t of due) t.done.resolve();
     this.scheduleNextCompletion();
@@ -226,10 +234,10 @@ export class Network {
 
   private detach(t: Transfer): void {
     this.active.delete(t);
-    this.link(t.from).delete(t);
-    this.link(t.to).delete(t);
+    t.fromLink.delete(t);
+    t.toLink.delete(t);
     t.remaining = 0;
-    this.rebalance(t.from, t.to);
+    this.rebalance(t);
   }
 
   private breakTransfers(match: (t: Transfer) => boolean, reason: string): void {
