@@ -36,7 +36,7 @@ const ambientModules = [
 ].map((name) => ({ name, message: 'core/ and sim/ do no I/O and read no ambient state; the CLI does.' }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**'] },
+  { ignores: ['node_modules/**', 'out/**', '.build/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,7 +1,5 @@
-// Worker-thread entry for `depotsim check` and `sweep`: workers do not inherit the main
-// thread's loader, so register tsx here before loading the TypeScript job.
-import { register } from 'tsx/esm/api';
+// Worker-thread entry for `depotsim check` and `sweep`.
+import { load } from './load.js';
 
-register();
-const job = await import('../cli/check-job.ts');
+const job = await load('cli/check-job.ts');
 export default job.default;

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+import { load } from './load.js';
 
-register();
-await import('../cli/main.ts');
+await load('cli/main.ts');
