@@ -1,0 +1,250 @@
+// The kernel's contract: the queue's total order, the executor's settling rule, the
+// errors it raises, the scopes that abandon a crashed node's waits, and seeded streams.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { delaySampler, exponentialGap } from './distributions.ts';
+import { EventQueue, QueuedEvent } from './event-queue.ts';
+import { Kernel, SimulationError, StallError, WaitScope } from './kernel.ts';
+import { RandomStreams } from './random-streams.ts';
+
+const noop = (): void => undefined;
+
+describe('EventQueue', () => {
+  it('pops in (time, tie, sequence) order under any interleaving of pushes and pops', () => {
+    const op = fc.oneof(
+      fc.record({ push: fc.constant(true), time: fc.nat(20), tie: fc.nat(3) }),
+      fc.record({ push: fc.constant(false) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const queue = new EventQueue();
+        const reference: QueuedEvent[] = [];
+        let seq = 0;
+        for (const o of ops) {
+          if ('time' in o) {
+            const event = new QueuedEvent(o.time, o.tie, seq++, 'e', noop);
+            queue.push(event);
+            reference.push(event);
+            continue;
+          }
+          reference.sort((a, b) => a.time - b.time || a.tie - b.tie || a.seq - b.seq);
+          expect(queue.pop()).toBe(reference.shift());
+        }
+        expect(queue.size).toBe(reference.length);
+      }),
+    );
+  });
+});
+
+describe('Kernel', () => {
+  it('runs events in time order, same-time events in scheduling order, and advances the clock to each', async () => {
+    const kernel = new Kernel();
+    const seen: string[] = [];
+    const record = (name: string) => () => seen.push(`${name}@${kernel.now}`);
+    kernel.at(30, 'c', record('c'));
+    kernel.at(10, 'a', record('a'));
+    kernel.at(30, 'd', record('d'));
+    kernel.at(10, 'b', () => {
+      record('b')();
+      kernel.after(0, 'b+0', record('b+0'));
+      kernel.after(5, 'b+5', record('b+5'));
+    });
+    await kernel.run();
+    expect(seen).toEqual(['a@10', 'b@10', 'b+0@10', 'b+5@15', 'c@30', 'd@30']);
+    expect(kernel.eventsRun).toBe(6);
+  });
+
+  it('skips cancelled events and does not count them', async () => {
+    const kernel = new Kernel();
+    const seen: number[] = [];
+    kernel.at(1, 'one', () => seen.push(1));
+    kernel.at(2, 'two', () => seen.push(2)).cancel();
+    await kernel.run();
+    expect(seen).toEqual([1]);
+    expect(kernel.eventsRun).toBe(1);
+  });
+
+  it('refuses times in the past and fractional microseconds', async () => {
+    const kernel = new Kernel();
+    kernel.at(100, 'late', noop);
+    await kernel.run();
+    expect(() => kernel.at(99, 'past', noop)).toThrow(/cannot schedule past at t=99us: now is 100us/);
+    expect(() => kernel.after(0.5, 'half', noop)).toThrow(RangeError);
+  });
+
+  it('stops at `until` with the clock there, and goes on from it', async () => {
+    const kernel = new Kernel();
+    const seen: number[] = [];
+    for (const t of [5, 10, 20]) kernel.at(t, `e${t}`, () => seen.push(kernel.now));
+    await kernel.run(12);
+    expect(seen).toEqual([5, 10]);
+    expect(kernel.now).toBe(12);
+    expect(kernel.queued).toBe(1);
+    await kernel.run();
+    expect(seen).toEqual([5, 10, 20]);
+  });
+
+  it('breaks same-time ties by its seeded stream: a permutation, the same for the same seed', async () => {
+    const order = async (seed: number | undefined): Promise<number[]> => {
+      const kernel = new Kernel({ tieBreak: seed === undefined ? undefined : new RandomStreams(seed).stream('tie') });
+      const seen: number[] = [];
+      for (let i = 0; i < 20; i++) kernel.at(7, `e${i}`, () => seen.push(i));
+      kernel.at(3, 'first', () => seen.push(-1));
+      await kernel.run();
+      return seen;
+    };
+    const inOrder = [-1, ...Array.from({ length: 20 }, (_, i) => i)];
+    expect(await order(undefined)).toEqual(inOrder);
+    const shuffled = await order(1);
+    expect(shuffled).not.toEqual(inOrder);
+    expect([...shuffled].sort((a, b) => a - b)).toEqual(inOrder);
+    expect(shuffled[0]).toBe(-1);
+    expect(await order(1)).toEqual(shuffled);
+    expect(await order(2)).not.toEqual(shuffled);
+  });
+
+  it('lets every continuation of an event settle before the next event, however deep the await chain', async () => {
+    for (const depth of [0, 1, 7, 50]) {
+      for (const alwaysSettle of [false, true]) {
+        const kernel = new Kernel({ alwaysSettle });
+        const seen: string[] = [];
+        kernel.spawn('task', async () => {
+          await kernel.sleep(10, 'nap');
+          for (let i = 0; i < depth; i++) await Promise.resolve();
+          seen.push(`task@${kernel.now}`);
+          await kernel.sleep(0, 'zero');
+          seen.push(`task again@${kernel.now}`);
+        });
+        kernel.at(10, 'other', () => seen.push(`other@${kernel.now}`));
+        await kernel.run();
+        // The sleep's event was queued first, so the task's continuation precedes `other`;
+        // its zero sleep is queued after `other`, so it follows it.
+        expect(seen, `depth ${depth}`).toEqual(['task@10', 'other@10', 'task again@10']);
+      }
+    }
+  });
+
+  it('reports a stall with the time and what is waiting, and counts more than eight as such', async () => {
+    const kernel = new Kernel();
+    kernel.spawn('sleeper', async () => {
+      await kernel.sleep(5, 'nap');
+      for (let i = 0; i < 9; i++) void kernel.deferred(`reply ${i}`).promise;
+      await kernel.deferred<void>('answer from sled-3').promise;
+    });
+    const error = await kernel.run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StallError);
+    const stall = error as StallError;
+    expect(stall.time).toBe(5);
+    expect(stall.waiting).toHaveLength(10);
+    expect(stall.message).toMatch(/^simulation stalled at t=5us: no event is queued but 10 waits are pending: reply 0; .*; and 2 more$/);
+  });
+
+  it('fails the run with the label and time of an event that throws or a task that rejects', async () => {
+    const throwing = new Kernel();
+    throwing.at(42, 'bad event', () => {
+      throw new Error('boom');
+    });
+    const a = (await throwing.run().catch((e: unknown) => e)) as SimulationError;
+    expect(a).toBeInstanceOf(SimulationError);
+    expect([a.time, a.label]).toEqual([42, 'bad event']);
+    expect(a.message).toMatch(/^at t=42us in bad event: Error: boom/);
+
+    const rejecting = new Kernel();
+    rejecting.spawn('bad task', async () => {
+      await rejecting.sleep(3, 'nap');
+      throw new Error('no');
+    });
+    rejecting.at(100, 'later', noop);
+    const b = (await rejecting.run().catch((e: unknown) => e)) as SimulationError;
+    expect([b.time, b.label]).toEqual([3, 'bad task']);
+  });
+
+  it('abandons a closed scope: its waits stop counting, and its code never resumes', async () => {
+    const kernel = new Kernel();
+    const scope = new WaitScope(kernel, 'sled-1');
+    const seen: string[] = [];
+    const reply = scope.deferred<string>('reply');
+    kernel.spawn('handler', async () => {
+      seen.push(await reply.promise);
+    });
+    kernel.spawn('napper', async () => {
+      await kernel.sleep(10, 'nap', scope);
+      seen.push('woke');
+    });
+    kernel.at(5, 'crash', () => scope.close());
+    kernel.at(6, 'late reply', () => reply.resolve('too late'));
+    await kernel.run();
+    expect(seen).toEqual([]);
+    expect(reply.settled).toBe(false);
+    expect(scope.deferred('after the crash').settled).toBe(false);
+    expect(kernel.now).toBe(10);
+  });
+
+  it('refuses a second concurrent run', async () => {
+    const kernel = new Kernel();
+    kernel.at(1, 'e', noop);
+    const first = kernel.run();
+    await expect(kernel.run()).rejects.toThrow(/already running/);
+    await first;
+  });
+});
+
+describe('RandomStreams', () => {
+  const draws = (streams: RandomStreams, label: string, n = 5): number[] => {
+    const s = streams.stream(label);
+    return Array.from({ length: n }, () => s.nextFloat());
+  };
+
+  it('derives each stream from (seed, label) alone', () => {
+    const alone = draws(new RandomStreams(7), 'network');
+    const crowded = new RandomStreams(7);
+    draws(crowded, 'faults', 100);
+    draws(crowded, 'sled-12', 3);
+    expect(draws(crowded, 'network')).toEqual(alone);
+    expect(draws(new RandomStreams(8), 'network')).not.toEqual(alone);
+    expect(draws(new RandomStreams(7), 'faults')).not.toEqual(alone);
+  });
+
+  it('draws integers in [0, bound)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.nat(), (bound, seed) => {
+        const s = new RandomStreams(seed).stream('ints');
+        for (let i = 0; i < 20; i++) {
+          const n = s.nextInt(bound);
+          expect(Number.isInteger(n) && n >= 0 && n < bound).toBe(true);
+        }
+      }),
+    );
+  });
+});
+
+describe('delay distributions', () => {
+  const quantile = (values: number[], q: number): number => [...values].sort((a, b) => a - b)[Math.floor(q * values.length)] as number;
+
+  it('fits a lognormal to the median and the 99th percentile, in whole microseconds', () => {
+    const rng = new RandomStreams(3).stream('latency');
+    const sample = delaySampler({ median: 500, p99: 5_000 });
+    const values = Array.from({ length: 40_000 }, () => sample(rng));
+    expect(values.every(Number.isInteger)).toBe(true);
+    expect(quantile(values, 0.5)).toBeGreaterThanOrEqual(480);
+    expect(quantile(values, 0.5)).toBeLessThanOrEqual(520);
+    expect(quantile(values, 0.99)).toBeGreaterThanOrEqual(4_500);
+    expect(quantile(values, 0.99)).toBeLessThanOrEqual(5_500);
+  });
+
+  it('is constant when fixed, or when the 99th percentile is not above the median', () => {
+    const rng = new RandomStreams(3).stream('latency');
+    expect(delaySampler({ fixed: 250 })(rng)).toBe(250);
+    expect(delaySampler({ median: 300, p99: 300 })(rng)).toBe(300);
+    expect(delaySampler({ median: 0, p99: 100 })(rng)).toBe(0);
+  });
+
+  it('draws exponential gaps of the given mean, never zero', () => {
+    const rng = new RandomStreams(4).stream('gaps');
+    const gaps = Array.from({ length: 40_000 }, () => exponentialGap(rng, 1_000));
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    expect(mean).toBeGreaterThan(970);
+    expect(mean).toBeLessThan(1_030);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1);
+  });
+});
