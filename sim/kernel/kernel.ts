@@ -136,7 +136,6 @@ export class Kernel {
   private readonly waits = new Map<number, string>();
   private nextWaitId = 0;
   private running = false;
-  private stopped = false;
   /** Events run so far (cancelled ones excluded). */
   eventsRun = 0;
 
@@ -194,37 +193,12 @@ export class Kernel {
     return d.promise;
   }
 
-  /**
-   * Settles like `promise`, or rejects with `onTimeout()` after `delay` if it has not
-   * settled by then (a client-side timeout: the work behind `promise` goes on).
-   */
-  withTimeout<T>(promise: Promise<T>, delay: Micros, label: string, onTimeout: () => unknown, scope?: WaitScope): Promise<T> {
-    const d = scope ? scope.deferred<T>(label) : this.deferred<T>(label);
-    const timer = this.after(delay, `${label} timeout`, () => d.reject(onTimeout()));
-    promise.then(
-      (value) => {
-        timer.cancel();
-        d.resolve(value);
-      },
-      (reason: unknown) => {
-        timer.cancel();
-        d.reject(reason);
-      },
-    );
-    return d.promise;
-  }
-
   /** Starts async work now; a rejection fails the run with `label` and the time. */
   spawn(label: string, task: () => Promise<void>): void {
     this.dirty = true;
     task().catch((err: unknown) => {
       this.failure ??= new SimulationError(this.time, label, err);
     });
-  }
-
-  /** Ends `run` after the current event. */
-  stop(): void {
-    this.stopped = true;
   }
 
   /**
@@ -235,7 +209,6 @@ export class Kernel {
   run(until: Micros = Number.MAX_SAFE_INTEGER): Promise<void> {
     if (this.running) return Promise.reject(new Error('Kernel.run is already running'));
     this.running = true;
-    this.stopped = false;
     const alwaysSettle = this.options.alwaysSettle === true;
     const queue = this.queue;
     return new Promise<void>((resolve, reject) => {
@@ -249,7 +222,7 @@ export class Kernel {
         if (this.failure) return fail(this.failure);
         for (;;) {
           const event = queue.peek();
-          if (event === undefined || event.time > until || this.stopped) break;
+          if (event === undefined || event.time > until) break;
           queue.pop();
           if (event.cancelled) continue;
           this.time = event.time;
@@ -261,10 +234,10 @@ export class Kernel {
           }
           if (this.dirty || alwaysSettle) return afterMicrotasksSettle(loop);
         }
-        if (queue.size === 0 && this.waits.size > 0 && !this.stopped) {
+        if (queue.size === 0 && this.waits.size > 0) {
           return fail(new StallError(this.time, [...this.waits.values()]));
         }
-        if (!this.stopped && until !== Number.MAX_SAFE_INTEGER && until > this.time) this.time = until;
+        if (until !== Number.MAX_SAFE_INTEGER && until > this.time) this.time = until;
         this.running = false;
         resolve();
       };
