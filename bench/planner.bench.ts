@@ -1,5 +1,4 @@
 // Planner and activation-driver throughput on production-sized inventories.
-// Prints one line per case: wall time is measured here, outside core/, on purpose.
 import { performance } from 'node:perf_hooks';
 import {
   ENGINE_GENERATIONS,
@@ -14,6 +13,7 @@ import {
   type PlanInput,
 } from '../core/index.ts';
 import { FakeRack, fakeRepo, hash } from '../core/testing/fake-rack.ts';
+import { heading } from './measure.ts';
 
 /** 32 sleds, `repos` repos of 64 artifacts: a third fully replicated, a third partial, a third local only. */
 function rackInventory(sledCount: number, repos: number): PlanInput {
@@ -69,8 +69,8 @@ async function timeActivations(generation: EngineGeneration, sledCount: number, 
   );
 }
 
-async function main(): Promise<void> {
-  console.log(`node ${process.version}`);
+export async function plannerBench(): Promise<void> {
+  heading('planner and activation driver (in process, tsx)');
   for (const generation of ENGINE_GENERATIONS) {
     const params = engineParams({ generation });
     for (const repos of [1, 10]) {
@@ -82,5 +82,3 @@ async function main(): Promise<void> {
   }
   for (const generation of ENGINE_GENERATIONS) await timeActivations(generation, 32, 64);
 }
-
-await main();

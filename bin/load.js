@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const SOURCES = ['core', 'sim', 'cli', 'reports'];
+const SOURCES = ['core', 'sim', 'cli', 'reports', 'bench'];
 
 function sourceFiles(dir) {
   return readdirSync(dir, { withFileTypes: true })
@@ -29,7 +29,8 @@ function sourceHash() {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function bundled(entry) {
+/** The path of the bundle of `entry` (relative to the root), built if missing. */
+export async function bundled(entry) {
   const name = entry.replace(/\W+/g, '-');
   // One level below the root, as cli/ is: the sources' `new URL('../…', import.meta.url)` still resolve.
   const out = join(ROOT, '.build', `${name}-${sourceHash()}.mjs`);
@@ -37,6 +38,7 @@ async function bundled(entry) {
     const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [join(ROOT, entry)],
+      absWorkingDir: ROOT,
       bundle: true,
       platform: 'node',
       format: 'esm',
