@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { convergenceGaps } from './convergence.ts';
 import { runScenario, type RunOutcome } from './runner.ts';
-import { loadScenario } from './scenario/load.ts';
+import { loadScenario, parseOverride } from './scenario/load.ts';
 
 const DIR = new URL('../scenarios/', import.meta.url);
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -71,6 +71,19 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     expect(staleDeletes).toHaveLength(8);
     expect(r.situations.get('stale_delete')).toBe(8);
     expect(r3?.lost).toBe(0);
+  });
+
+  it('rack-day, review at 8 requests an activation: cannot keep up, and releasing deleted repos is no violation', async () => {
+    const text = readFileSync(new URL('rack-day.yaml', DIR), 'utf8');
+    const r = await runScenario(loadScenario('rack-day.yaml', text, [parseOverride('engine.max_requests=8')]), { seed: 1 });
+    expect(r.verdict).toBe('liveness');
+    expect(invariants(r)).toEqual(['converges']);
+    // r2 and r4 were deleted before they were replicated; their local copies go once their artifacts are DELETEd.
+    for (const name of ['r2', 'r4']) {
+      const repo = r.metrics.repos.get(name);
+      expect(repo?.fullyReplicatedAt).toBeNull();
+      expect(repo?.localReleasedAt).toBeGreaterThanOrEqual(repo?.deletedAt ?? Infinity);
+    }
   });
 
   it('nexus-crash-before-replication: artifacts whose PUT had not finished are lost with the Nexus', async () => {

@@ -76,6 +76,9 @@ export class SafetyCheckers {
         break;
       case 'local_repo_released': {
         if (e.by !== 'task') break;
+        // A repo deleted from the database protects nothing (no_data_loss is scoped the
+        // same way): review releases one as soon as its DELETEd artifacts appear nowhere.
+        if (this.metrics.repos.get(e.repo)?.deletedAt != null) break;
         const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
         const short = artifacts.filter((h) => truth.holderCount(h) < this.params.minSledReplication);
         if (short.length > 0) {
