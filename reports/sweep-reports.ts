@@ -104,10 +104,20 @@ function objectives(s: PointSummary): number[] {
   return OBJECTIVES.map(([m, i]) => (m === 'bytes_moved' ? get('bytes_from_nexus', 0) + get('bytes_between_sleds', 0) : get(m, i)));
 }
 
-/** Points without safety failures that no other such point beats on every objective. */
-export function paretoFront(summaries: readonly PointSummary[]): PointSummary[] {
+/**
+ * The points a recommendation may choose from: no safety failure, and every run converged
+ * (a point that never finishes the work would win on bytes moved). If no point converged
+ * in every run, the points without a safety failure.
+ */
+export function candidates(summaries: readonly PointSummary[]): { readonly points: PointSummary[]; readonly live: boolean } {
   const safe = summaries.filter((s) => s.runs > 0 && s.verdicts.safety === 0);
-  const scored = safe.map((s) => ({ s, o: objectives(s) }));
+  const live = safe.filter((s) => s.verdicts.liveness === 0);
+  return live.length > 0 ? { points: live, live: true } : { points: safe, live: false };
+}
+
+/** The candidates that no other candidate beats on every objective. */
+export function paretoFront(summaries: readonly PointSummary[]): PointSummary[] {
+  const scored = candidates(summaries).points.map((s) => ({ s, o: objectives(s) }));
   const dominated = (a: number[], b: number[]): boolean => b.every((v, i) => v <= (a[i] as number)) && b.some((v, i) => v < (a[i] as number));
   return scored.filter(({ o }) => !scored.some((other) => other.o !== o && dominated(o, other.o))).map(({ s }) => s);
 }
@@ -123,13 +133,18 @@ function formatNumber(v: number): string {
 export function recommendation(scenario: string, axes: readonly GridAxis[], summaries: readonly PointSummary[]): string {
   const front = paretoFront(summaries);
   const unsafe = summaries.filter((s) => s.verdicts.safety > 0).length;
+  const stalled = summaries.filter((s) => s.verdicts.safety === 0 && s.verdicts.liveness > 0).length;
+  const { live } = candidates(summaries);
   const header = [...axes.map((a) => a.path), 'runs', 'liveness fails', ...OBJECTIVES.map(([, , label]) => label)];
   const rows = front.map((s) => [...s.point, String(s.runs), String(s.verdicts.liveness), ...objectives(s).map(formatNumber)]);
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  const excluded = live
+    ? `${unsafe} had at least one safety failure and ${stalled} more had a run that did not converge; both are excluded.`
+    : `${unsafe} had at least one safety failure and are excluded; every other point had a run that did not converge, so those are kept.`;
   return (
     `# Recommendation for ${scenario}\n\n` +
-    `${summaries.length} grid points; ${unsafe} had at least one safety failure and are excluded. ` +
-    `These ${front.length} points are on the Pareto front of the four objectives (smaller is better; none of the other safe points is at least as good on all four and better on one):\n\n` +
+    `${summaries.length} grid points; ${excluded} ` +
+    `These ${front.length} points are on the Pareto front of the four objectives (smaller is better; none of the other candidates is at least as good on all four and better on one):\n\n` +
     `${table}\n`
   );
 }

@@ -173,7 +173,7 @@ function drawSweep(d: SweepPageData): number {
   );
   chart(
     'Pareto points',
-    'Exposure (p95 time to min_sled_replication) against full replication (p95); the recommended points (no safety failure, Pareto front) are large.',
+    'Exposure (p95 time to min_sled_replication) against full replication (p95); the recommended points (no safety failure, every run converged, Pareto front) are large.',
     Plot.plot({
       width: 960,
       x: { label: 'exposure p95 (s)', grid: true },
