@@ -1,17 +1,11 @@
 import { SledAgentError, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalArtifact, type SledAgentClient, type SledId } from '../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
-import type { Kernel } from '../kernel/kernel.ts';
-import type { Network } from '../network.ts';
 import { call, type Endpoint } from '../rpc.ts';
-import type { SledAgent } from '../sled/sled-agent.ts';
-import type { RequestKind, WorldEventBody } from '../world-events.ts';
+import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
+import type { RequestKind } from '../world-events.ts';
 
-export interface ClientEnvironment {
-  readonly kernel: Kernel;
-  readonly network: Network;
-  readonly emit: (event: WorldEventBody) => void;
-  readonly sled: (sled: SledId) => SledAgent | undefined;
-  readonly sizeOf: (hash: ArtifactHash) => number;
+/** The sleds' world, plus what requests from a Nexus need. */
+export interface ClientEnvironment extends SledEnvironment {
   readonly timeout: Micros;
   /** World-wide request numbering, shared by every Nexus. */
   readonly nextRequestId: () => number;
