@@ -86,6 +86,15 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     }
   });
 
+  it('repo-churn: copies of a new release are refused for quota until the old delete frees room, and it converges', async () => {
+    const r = await run('repo-churn.yaml');
+    expect(r.verdict).toBe('pass');
+    const refused = r.metrics.requests.filter((q) => q.outcome === 'error' && q.error?.includes('exceed the dataset quota') === true);
+    expect(refused.length).toBeGreaterThan(20);
+    expect(r.situations.get('quota_refusal')).toBe(refused.length);
+    expect(r.metrics.peakDatasetBytes).toBe(4.5 * 2 ** 30);
+  });
+
   it('nexus-crash-before-replication: artifacts whose PUT had not finished are lost with the Nexus', async () => {
     const r = await run('nexus-crash-before-replication.yaml');
     expect(invariants(r)).toEqual(['no_data_loss']);
