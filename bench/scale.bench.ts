@@ -1,6 +1,6 @@
 // Scale: the same release on ever larger racks, each run in a fresh process for its peak
 // memory; the fitted exponent of wall time against sleds × artifacts.
-import { fmt, heading, runChild, scenarioPath } from './measure.ts';
+import { fmt, heading, runChild, scenarioPath, thousands } from './measure.ts';
 
 const SLEDS = [32, 128, 512, 1024];
 const ARTIFACTS = 64;
@@ -29,7 +29,7 @@ export async function scaleBench(): Promise<void> {
     walls.push(wall);
     console.log(
       `${String(sleds).padStart(5)} sleds × ${ARTIFACTS} artifacts  ${fmt(wall).padStart(6)} s  ` +
-        `peak RSS ${fmt(result.maxRssMiB, 0).padStart(5)} MiB  ${Math.round(result.events / wall).toLocaleString('en-US').padStart(9)} events/s`,
+        `peak RSS ${fmt(result.maxRssMiB, 0).padStart(5)} MiB  ${thousands(result.events / wall).padStart(9)} events/s`,
     );
   }
   const exponent = loglogSlope(SLEDS.map((s) => s * ARTIFACTS), walls);

@@ -109,7 +109,7 @@ function objectives(s: PointSummary): number[] {
  * (a point that never finishes the work would win on bytes moved). If no point converged
  * in every run, the points without a safety failure.
  */
-export function candidates(summaries: readonly PointSummary[]): { readonly points: PointSummary[]; readonly live: boolean } {
+function candidates(summaries: readonly PointSummary[]): { readonly points: PointSummary[]; readonly live: boolean } {
   const safe = summaries.filter((s) => s.runs > 0 && s.verdicts.safety === 0);
   const live = safe.filter((s) => s.verdicts.liveness === 0);
   return live.length > 0 ? { points: live, live: true } : { points: safe, live: false };
@@ -117,7 +117,11 @@ export function candidates(summaries: readonly PointSummary[]): { readonly point
 
 /** The candidates that no other candidate beats on every objective. */
 export function paretoFront(summaries: readonly PointSummary[]): PointSummary[] {
-  const scored = candidates(summaries).points.map((s) => ({ s, o: objectives(s) }));
+  return nonDominated(candidates(summaries).points);
+}
+
+function nonDominated(points: readonly PointSummary[]): PointSummary[] {
+  const scored = points.map((s) => ({ s, o: objectives(s) }));
   const dominated = (a: number[], b: number[]): boolean => b.every((v, i) => v <= (a[i] as number)) && b.some((v, i) => v < (a[i] as number));
   return scored.filter(({ o }) => !scored.some((other) => other.o !== o && dominated(o, other.o))).map(({ s }) => s);
 }
@@ -131,10 +135,10 @@ function formatNumber(v: number): string {
 
 /** The recommendation as a Markdown table (also printed on the terminal). */
 export function recommendation(scenario: string, axes: readonly GridAxis[], summaries: readonly PointSummary[]): string {
-  const front = paretoFront(summaries);
+  const { points, live } = candidates(summaries);
+  const front = nonDominated(points);
   const unsafe = summaries.filter((s) => s.verdicts.safety > 0).length;
   const stalled = summaries.filter((s) => s.verdicts.safety === 0 && s.verdicts.liveness > 0).length;
-  const { live } = candidates(summaries);
   const header = [...axes.map((a) => a.path), 'runs', 'liveness fails', ...OBJECTIVES.map(([, , label]) => label)];
   const rows = front.map((s) => [...s.point, String(s.runs), String(s.verdicts.liveness), ...objectives(s).map(formatNumber)]);
   const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');

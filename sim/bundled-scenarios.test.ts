@@ -7,9 +7,9 @@ import { loadScenario, parseOverride } from './scenario/load.ts';
 const DIR = new URL('../scenarios/', import.meta.url);
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
 
-async function run(file: string): Promise<RunOutcome> {
-  const scenario = loadScenario(file, readFileSync(new URL(file, DIR), 'utf8'));
-  return runScenario(scenario, { seed: scenario.seed });
+async function run(file: string, seed?: number, sets: readonly string[] = []): Promise<RunOutcome> {
+  const scenario = loadScenario(file, readFileSync(new URL(file, DIR), 'utf8'), sets.map(parseOverride));
+  return runScenario(scenario, { seed: seed ?? scenario.seed });
 }
 
 const invariants = (r: RunOutcome): string[] => [...new Set(r.violations.map((v) => v.invariant))].sort();
@@ -54,8 +54,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
   });
 
   it('rack-day seed 682: a slowed Nexus deletes 8 artifacts of a release inserted while its lists were on the way', async () => {
-    const scenario = loadScenario('rack-day.yaml', readFileSync(new URL('rack-day.yaml', DIR), 'utf8'));
-    const r = await runScenario(scenario, { seed: 682 });
+    const r = await run('rack-day.yaml', 682);
     expect(r.verdict).toBe('pass'); // tolerated, as README's Findings explain
     const backwards = r.violations.filter((v) => v.invariant === 'no_backwards_delete');
     expect(backwards).toHaveLength(16); // 8 artifacts, a copy on each M.2
@@ -74,8 +73,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
   });
 
   it('rack-day, review at 8 requests an activation: cannot keep up, and releasing deleted repos is no violation', async () => {
-    const text = readFileSync(new URL('rack-day.yaml', DIR), 'utf8');
-    const r = await runScenario(loadScenario('rack-day.yaml', text, [parseOverride('engine.max_requests=8')]), { seed: 1 });
+    const r = await run('rack-day.yaml', 1, ['engine.max_requests=8']);
     expect(r.verdict).toBe('liveness');
     expect(invariants(r)).toEqual(['converges']);
     // r2 and r4 were deleted before they were replicated; their local copies go once their artifacts are DELETEd.
