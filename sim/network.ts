@@ -3,6 +3,7 @@ import type { Micros } from './kernel/event-queue.ts';
 import { MICROS_PER_SECOND, type QueuedEvent } from './kernel/event-queue.ts';
 import type { Deferred, Kernel, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
+import { CompletionHeap } from './completion-heap.ts';
 
 export type NodeId = string;
 
@@ -36,7 +37,11 @@ class Transfer {
   updatedAt: Micros;
   /** When the last byte arrives at the current rate. */
   eta: Micros = Infinity;
+  /** Position in the network's completion heap; -1 once detached. */
+  heapIndex = -1;
   constructor(
+    /** Start order: transfers due at once complete in the order they started. */
+    readonly seq: number,
     readonly from: NodeId,
     readonly to: NodeId,
     /** The transfers on each end's link, this one included while it runs. */
@@ -65,6 +70,8 @@ export class Network {
   private readonly links = new Map<NodeId, Set<Transfer>>();
   /** Every transfer in progress, in start order. */
   private readonly active = new Set<Transfer>();
+  private readonly completions = new CompletionHeap<Transfer>();
+  private transfersStarted = 0;
   private nextCompletion: QueuedEvent | undefined;
   private readonly latency: DelaySampler;
 
@@ -155,8 +162,9 @@ export class Network {
       done.resolve();
       return done.promise;
     }
-    const transfer = new Transfer(from, to, this.link(from), this.link(to), bytes, done, this.kernel.now);
+    const transfer = new Transfer(this.transfersStarted++, from, to, this.link(from), this.link(to), bytes, done, this.kernel.now);
     this.active.add(transfer);
+    this.completions.add(transfer);
     transfer.fromLink.add(transfer);
     transfer.toLink.add(transfer);
     this.rebalance(transfer);
@@ -208,14 +216,14 @@ export class Network {
       t.updatedAt = now;
       t.rate = Math.min(bandwidth / t.fromLink.size, bandwidth / t.toLink.size);
       t.eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
+      this.completions.moved(t);
     }
   }
 
   // One completion event for the whole network, at the earliest finish: rescheduling a
   // completion per transfer on every share change filled the queue with cancelled events.
   private scheduleNextCompletion(): void {
-    let earliest = Infinity;
-    for (const t of this.active) if (t.eta < earliest) earliest = t.eta;
+    const earliest = this.completions.earliest;
     if (this.nextCompletion !== undefined && this.nextCompletion.time === earliest) return;
     this.nextCompletion?.cancel();
     this.nextCompletion =
@@ -225,8 +233,7 @@ export class Network {
   private completeDue(): void {
     this.nextCompletion = undefined;
     const now = this.kernel.now;
-    const due: Transfer[] = [];
-    for (const t of this.active) if (t.eta <= now) due.push(t);
+    const due = this.completions.due(now);
     for (const t of due) this.detach(t);
     for (const t of due) t.done.resolve();
     this.scheduleNextCompletion();
@@ -234,6 +241,7 @@ export class Network {
 
   private detach(t: Transfer): void {
     this.active.delete(t);
+    this.completions.remove(t);
     t.fromLink.delete(t);
     t.toLink.delete(t);
     t.remaining = 0;
