@@ -63,6 +63,7 @@ async function execute(prepared: Prepared, file: string, history: boolean): Prom
   const run = await runScenario(prepared.scenario, {
     seed: prepared.seed,
     history,
+    requestRows: true,
     onProgress: (t, end) => progress.update(t, end),
   });
   progress.done();

@@ -1,5 +1,6 @@
 // A run's reports (SPEC §3) as pure functions of its outcome: file name → contents.
 import type { RunOutcome } from '../sim/runner.ts';
+import type { RequestKind } from '../sim/world-events.ts';
 import { csv, percentile, ratio, seconds } from './format.ts';
 
 export const SUMMARY_COLUMNS = [
@@ -33,9 +34,8 @@ export const VIOLATIONS_COLUMNS = ['t_s', 'invariant', 'nexus', 'sled', 'repo', 
 /** One `summary.csv` row, as cells in SUMMARY_COLUMNS order (also a `sweep.csv` row). */
 export function summaryRow(run: RunOutcome): (string | number)[] {
   const { scenario: s, metrics } = run;
-  const requests = metrics.requests;
-  const kind = (k: string): number => requests.filter((r) => r.kind === k).length;
-  const okBytes = (k: string): number => requests.reduce((sum, r) => sum + (r.kind === k && r.outcome === 'ok' ? r.bytes : 0), 0);
+  const kind = (k: RequestKind): number => metrics.requestsSent.get(k) ?? 0;
+  const okBytes = (k: RequestKind): number => metrics.bytesMoved.get(k) ?? 0;
   const uploaded = [...metrics.repos.values()].filter((r) => r.uploadedAt !== null && r.inDbAt !== null);
   const delays = (at: (r: (typeof uploaded)[number]) => number | null): number[] =>
     uploaded.flatMap((r) => {
@@ -60,12 +60,12 @@ export function summaryRow(run: RunOutcome): (string | number)[] {
     run.violations.length,
     metrics.lostArtifacts.size,
     metrics.activations,
-    requests.length,
+    [...metrics.requestsSent.values()].reduce((a, b) => a + b, 0),
     kind('put'),
     kind('copy'),
     kind('delete'),
     kind('list'),
-    requests.filter((r) => r.outcome === 'error' || r.outcome === 'timeout').length,
+    metrics.requestsFailed,
     metrics.requestsDeferred,
     metrics.duplicateRequests,
     okBytes('put'),

@@ -9,7 +9,7 @@ const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
 
 async function run(file: string, seed?: number, sets: readonly string[] = []): Promise<RunOutcome> {
   const scenario = loadScenario(file, readFileSync(new URL(file, DIR), 'utf8'), sets.map(parseOverride));
-  return runScenario(scenario, { seed: seed ?? scenario.seed });
+  return runScenario(scenario, { seed: seed ?? scenario.seed, requestRows: true });
 }
 
 const invariants = (r: RunOutcome): string[] => [...new Set(r.violations.map((v) => v.invariant))].sort();
@@ -48,7 +48,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     expect(invariants(r)).toEqual(['no_backwards_delete', 'no_data_loss']);
     expect(r.metrics.requests.filter((q) => q.kind === 'delete' && q.nexus === 'nexus-1').length).toBe(16 * 8);
     const scenario = { ...r.scenario, engine: { ...r.scenario.engine, generation: 'generation' as const } };
-    const guarded = await runScenario(scenario, { seed: 1 });
+    const guarded = await runScenario(scenario, { seed: 1, requestRows: true });
     expect(guarded.violations).toEqual([]);
     expect(guarded.metrics.requests.some((q) => q.nexus === 'nexus-1' && q.kind === 'config' && q.outcome === 'error')).toBe(true);
   });

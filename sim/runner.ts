@@ -53,6 +53,8 @@ export interface RunOutcome {
 export interface RunOptions {
   readonly seed: number;
   readonly history?: boolean;
+  /** Keep a row per request in the metrics (requests.csv needs them; verdicts and summaries do not). */
+  readonly requestRows?: boolean;
   /** Called after each sample with the simulated time and the planned end. */
   readonly onProgress?: (t: Micros, end: Micros) => void;
 }
@@ -136,7 +138,7 @@ function sample(
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunOutcome> {
   const compile = { seed: options.seed, recordHistory: options.history === true };
   const config = worldConfig(scenario, compile);
-  const metrics = new RunMetrics(scenario.rack.m2_per_sled, scenario.engine.min_sled_replication, config.repos);
+  const metrics = new RunMetrics(scenario.rack.m2_per_sled, scenario.engine.min_sled_replication, config.repos, options.requestRows === true);
   const checkers = new SafetyCheckers(metrics, config.engine, config.artifactQuota);
   const situations = new SituationCounter(metrics, scenario.engine.min_sled_replication);
   const drawnFaults: DrawnFault[] = [];

@@ -18,8 +18,8 @@ export class GroundTruth {
   private readonly holders = new Map<ArtifactHash, number>();
   /** hash → in-service sleds with a copy on every working M.2. */
   private readonly fullHolders = new Map<ArtifactHash, number>();
-  /** `sled/m2` → bytes of the copies on that dataset (a replaced copy counts once). */
-  private readonly datasetBytes = new Map<string, number>();
+  /** sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). */
+  private readonly datasetBytes = new Map<SledId, number[]>();
   /** nexus → repo → local copies held (an upload can be held twice). */
   readonly local = new Map<NexusId, Map<RepoName, { count: number; bytes: number }>>();
 
@@ -85,12 +85,16 @@ export class GroundTruth {
 
   /** Bytes stored on one M.2 dataset. */
   datasetUsage(sled: SledId, m2: number): number {
-    return this.datasetBytes.get(`${sled}/${m2}`) ?? 0;
+    return this.datasetBytes.get(sled)?.[m2] ?? 0;
   }
 
   private addBytes(sled: SledId, m2: number, bytes: number): void {
-    const key = `${sled}/${m2}`;
-    this.datasetBytes.set(key, (this.datasetBytes.get(key) ?? 0) + bytes);
+    let perM2 = this.datasetBytes.get(sled);
+    if (perM2 === undefined) {
+      perM2 = new Array<number>(this.m2PerSled).fill(0);
+      this.datasetBytes.set(sled, perM2);
+    }
+    perM2[m2] = (perM2[m2] ?? 0) + bytes;
   }
 
   isWanted(hash: ArtifactHash): boolean {

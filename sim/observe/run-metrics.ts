@@ -2,6 +2,7 @@ import type { ArtifactHash } from '../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
 import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, WorldEvent } from '../world-events.ts';
 import { GroundTruth } from './ground-truth.ts';
+import { PairCounter } from './pair-map.ts';
 
 export interface RequestRow {
   readonly id: number;
@@ -48,10 +49,17 @@ export interface RepoRow {
  */
 export class RunMetrics {
   readonly truth: GroundTruth;
+  /** Every request, in sending order; empty unless the rows are kept (for requests.csv). */
   readonly requests: RequestRow[] = [];
+  /** Requests sent, by kind. */
+  readonly requestsSent = new Map<RequestKind, number>();
+  /** Requests that ended in an error or a timeout. */
+  requestsFailed = 0;
+  /** Bytes of requests that succeeded, by kind. */
+  readonly bytesMoved = new Map<RequestKind, number>();
   private readonly openRequests = new Map<number, RequestRow>();
-  /** (kind, target, artifact) of requests in flight → how many. */
-  private readonly inFlightKeys = new Map<string, number>();
+  /** kind → (target, artifact) of requests in flight → how many. */
+  private readonly inFlightKeys = new Map<RequestKind, PairCounter>();
   readonly faults: FaultRow[] = [];
   private readonly openFaults = new Map<number, FaultRow>();
   readonly repos = new Map<RepoName, RepoRow>();
@@ -70,6 +78,8 @@ export class RunMetrics {
     m2PerSled: number,
     private readonly minSledReplication: number,
     catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>,
+    /** Keep a row per request. A day of a rack sends some 10⁵ requests; only requests.csv needs them. */
+    private readonly keepRequests: boolean,
   ) {
     this.truth = new GroundTruth(m2PerSled);
     for (const repo of catalog) {
@@ -105,14 +115,10 @@ export class RunMetrics {
           outcome: null,
           error: null,
         };
-        this.requests.push(row);
+        if (this.keepRequests) this.requests.push(row);
         this.openRequests.set(e.id, row);
-        if (e.hash !== null) {
-          const key = `${e.kind}/${e.target}/${e.hash}`;
-          const n = this.inFlightKeys.get(key) ?? 0;
-          if (n > 0) this.duplicateRequests++;
-          this.inFlightKeys.set(key, n + 1);
-        }
+        this.requestsSent.set(e.kind, (this.requestsSent.get(e.kind) ?? 0) + 1);
+        if (e.hash !== null && this.inFlightOf(e.kind).add(e.target, e.hash, 1) > 0) this.duplicateRequests++;
         break;
       }
       case 'request_done': {
@@ -122,12 +128,9 @@ export class RunMetrics {
         row.end = e.t;
         row.outcome = e.outcome;
         row.error = e.error;
-        if (row.artifact !== null) {
-          const key = `${row.kind}/${row.target}/${row.artifact}`;
-          const n = (this.inFlightKeys.get(key) ?? 1) - 1;
-          if (n > 0) this.inFlightKeys.set(key, n);
-          else this.inFlightKeys.delete(key);
-        }
+        if (e.outcome === 'ok') this.bytesMoved.set(row.kind, (this.bytesMoved.get(row.kind) ?? 0) + row.bytes);
+        else this.requestsFailed++;
+        if (row.artifact !== null) this.inFlightOf(row.kind).add(row.target, row.artifact, -1);
         break;
       }
       case 'local_repos_lost':
@@ -205,6 +208,15 @@ export class RunMetrics {
         break;
     }
   };
+
+  private inFlightOf(kind: RequestKind): PairCounter {
+    let counter = this.inFlightKeys.get(kind);
+    if (counter === undefined) {
+      counter = new PairCounter();
+      this.inFlightKeys.set(kind, counter);
+    }
+    return counter;
+  }
 
   artifactsOf(repo: RepoName): readonly ArtifactHash[] | undefined {
     return this.repoArtifacts.get(repo);

@@ -1,6 +1,7 @@
 import type { ArtifactHash, EngineParams, SledId } from '../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
 import type { NexusId, RepoName, WorldEvent } from '../world-events.ts';
+import { PairMap } from './pair-map.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
 export const SAFETY_INVARIANTS = [
@@ -39,10 +40,12 @@ interface ActivationTally {
 export class SafetyCheckers {
   readonly violations: Violation[] = [];
   /** (sled, hash) removed while no repo wanted the hash. */
-  private readonly removedUnwanted = new Set<string>();
+  private readonly removedUnwanted = new PairMap<true>();
   private readonly configGeneration = new Map<SledId, number>();
-  private readonly activations = new Map<string, ActivationTally>();
-  private readonly requestActivation = new Map<number, string>();
+  /** nexus → its running activations' tallies, by activation number. */
+  private readonly activations = new Map<NexusId, Map<number, ActivationTally>>();
+  /** Request id → the tally of the activation that sent it. */
+  private readonly requestActivation = new Map<number, ActivationTally>();
   private lostSeen = 0;
 
   constructor(
@@ -59,12 +62,12 @@ export class SafetyCheckers {
         if (truth.isWanted(e.hash)) {
           this.flag(e.t, 'no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
         } else {
-          this.removedUnwanted.add(`${e.sled}\u0000${e.hash}`);
+          this.removedUnwanted.set(e.sled, e.hash, true);
         }
         break;
       }
       case 'artifact_stored': {
-        if (!truth.isWanted(e.hash) && this.removedUnwanted.has(`${e.sled}\u0000${e.hash}`)) {
+        if (!truth.isWanted(e.hash) && this.removedUnwanted.has(e.sled, e.hash)) {
           this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
         }
         const bytes = truth.datasetUsage(e.sled, e.m2);
@@ -72,7 +75,7 @@ export class SafetyCheckers {
         break;
       }
       case 'repo_inserted':
-        for (const hash of e.artifacts) for (const sled of truth.inService) this.removedUnwanted.delete(`${sled}\u0000${hash}`);
+        for (const hash of e.artifacts) for (const sled of truth.inService) this.removedUnwanted.delete(sled, hash);
         break;
       case 'local_repo_released': {
         if (e.by !== 'task') break;
@@ -101,10 +104,17 @@ export class SafetyCheckers {
       }
       case 'request_sent': {
         if (e.kind === 'list' || e.kind === 'config') break;
-        const key = `${e.nexus}#${e.activation}`;
-        const tally = this.activations.get(key) ?? { requests: 0, puts: 0, inFlight: 0, flagged: false };
-        this.activations.set(key, tally);
-        this.requestActivation.set(e.id, key);
+        let running = this.activations.get(e.nexus);
+        if (running === undefined) {
+          running = new Map();
+          this.activations.set(e.nexus, running);
+        }
+        let tally = running.get(e.activation);
+        if (tally === undefined) {
+          tally = { requests: 0, puts: 0, inFlight: 0, flagged: false };
+          running.set(e.activation, tally);
+        }
+        this.requestActivation.set(e.id, tally);
         tally.requests++;
         if (e.kind === 'put') tally.puts++;
         tally.inFlight++;
@@ -112,19 +122,18 @@ export class SafetyCheckers {
         break;
       }
       case 'request_done': {
-        const key = this.requestActivation.get(e.id);
-        if (key === undefined) break;
+        const tally = this.requestActivation.get(e.id);
+        if (tally === undefined) break;
         this.requestActivation.delete(e.id);
-        const tally = this.activations.get(key);
-        if (tally !== undefined) tally.inFlight--;
+        tally.inFlight--;
         break;
       }
       case 'activation_finished':
-        this.activations.delete(`${e.nexus}#${e.activation}`);
+        this.activations.get(e.nexus)?.delete(e.activation);
         break;
       case 'nexus_started':
         // A restarted Nexus numbers its activations from 1 again; the crashed ones never finish.
-        for (const key of [...this.activations.keys()]) if (key.startsWith(`${e.nexus}#`)) this.activations.delete(key);
+        this.activations.delete(e.nexus);
         break;
       default:
         break;

@@ -1,4 +1,5 @@
 import type { WorldEvent } from '../world-events.ts';
+import { PairMap } from './pair-map.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
 /** The situations a test suite should reach, with what each one is. */
@@ -19,19 +20,28 @@ export type Situation = keyof typeof SITUATIONS;
 /** Counts how often each named situation happens in a run. Observes only. */
 export class SituationCounter {
   readonly counts = new Map<Situation, number>((Object.keys(SITUATIONS) as Situation[]).map((s) => [s, 0]));
-  /** `target/hash` → the Nexus instances with a PUT or copy of it in flight. */
-  private readonly writing = new Map<string, Map<string, number>>();
-  private readonly requests = new Map<number, { readonly nexus: string; readonly kind: string; readonly key: string }>();
-  /** `nexus#activation/target/hash` of PUTs. */
-  private readonly puts = new Set<string>();
-  /** `sled/hash` removed by a DELETE. */
-  private readonly deleted = new Set<string>();
+  /** (target, hash) → the Nexus instances with a PUT or copy of it in flight. */
+  private readonly writing = new PairMap<Map<string, number>>();
+  private readonly requests = new Map<number, { readonly nexus: string; readonly kind: string; readonly target: string; readonly hash: string }>();
+  /** nexus → (`activation/target`, hash) of its PUTs. */
+  private readonly puts = new Map<string, PairMap<true>>();
+  /** (sled, hash) removed by a DELETE. */
+  private readonly deleted = new PairMap<true>();
   private lost = 0;
 
   constructor(
     private readonly metrics: RunMetrics,
     private readonly minSledReplication: number,
   ) {}
+
+  private putsOf(nexus: string): PairMap<true> {
+    let puts = this.puts.get(nexus);
+    if (puts === undefined) {
+      puts = new PairMap();
+      this.puts.set(nexus, puts);
+    }
+    return puts;
+  }
 
   private bump(situation: Situation): void {
     this.counts.set(situation, (this.counts.get(situation) ?? 0) + 1);
@@ -43,16 +53,19 @@ export class SituationCounter {
       case 'request_sent': {
         // A listing writes nothing and is in no situation.
         if (e.kind === 'list') break;
-        const key = `${e.target}/${e.hash ?? ''}`;
-        this.requests.set(e.id, { nexus: e.nexus, kind: e.kind, key });
+        const hash = e.hash ?? '';
+        this.requests.set(e.id, { nexus: e.nexus, kind: e.kind, target: e.target, hash });
         if (e.kind === 'put' || e.kind === 'copy') {
-          const writers = this.writing.get(key) ?? new Map<string, number>();
-          if ([...writers.keys()].some((n) => n !== e.nexus)) this.bump('concurrent_writes');
+          let writers = this.writing.get(e.target, hash);
+          if (writers === undefined) {
+            writers = new Map<string, number>();
+            this.writing.set(e.target, hash, writers);
+          }
+          if (writers.size > (writers.has(e.nexus) ? 1 : 0)) this.bump('concurrent_writes');
           writers.set(e.nexus, (writers.get(e.nexus) ?? 0) + 1);
-          this.writing.set(key, writers);
         }
-        if (e.kind === 'put') this.puts.add(`${e.nexus}#${e.activation}/${key}`);
-        if (e.kind === 'copy' && this.puts.has(`${e.nexus}#${e.activation}/${e.source ?? ''}/${e.hash ?? ''}`)) this.bump('copy_after_put');
+        if (e.kind === 'put') this.putsOf(e.nexus).set(`${e.activation}/${e.target}`, hash, true);
+        if (e.kind === 'copy' && this.puts.get(e.nexus)?.has(`${e.activation}/${e.source ?? ''}`, hash) === true) this.bump('copy_after_put');
         if (e.kind === 'delete' && e.hash !== null && truth.isWanted(e.hash)) this.bump('stale_delete');
         break;
       }
@@ -60,12 +73,12 @@ export class SituationCounter {
         const request = this.requests.get(e.id);
         if (request === undefined) break;
         this.requests.delete(e.id);
-        const writers = this.writing.get(request.key);
+        const writers = this.writing.get(request.target, request.hash);
         const n = writers?.get(request.nexus);
         if (writers !== undefined && n !== undefined) {
           if (n > 1) writers.set(request.nexus, n - 1);
           else writers.delete(request.nexus);
-          if (writers.size === 0) this.writing.delete(request.key);
+          if (writers.size === 0) this.writing.delete(request.target, request.hash);
         }
         if (request.kind === 'config' && e.error?.includes('older than the sled') === true) this.bump('generation_conflict');
         if (e.error?.includes('exceed the dataset quota') === true) this.bump('quota_refusal');
@@ -82,16 +95,16 @@ export class SituationCounter {
         if (e.reason === 'lost in a restart') this.bump('restart_mid_write');
         break;
       case 'artifact_removed':
-        if (e.cause === 'delete') this.deleted.add(`${e.sled}/${e.hash}`);
+        if (e.cause === 'delete') this.deleted.set(e.sled, e.hash, true);
         break;
       case 'artifact_stored':
-        if (e.m2 === 0 && this.deleted.delete(`${e.sled}/${e.hash}`)) this.bump('resurrected_artifact');
+        if (e.m2 === 0 && this.deleted.delete(e.sled, e.hash)) this.bump('resurrected_artifact');
         break;
       case 'local_repos_lost':
         if (e.repos.length > 0) this.bump('nexus_crash_with_local_repos');
         break;
       case 'nexus_started':
-        for (const key of [...this.puts]) if (key.startsWith(`${e.nexus}#`)) this.puts.delete(key);
+        this.puts.delete(e.nexus);
         break;
       default:
         break;

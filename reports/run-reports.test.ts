@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../sim/runner.ts';
+import { loadScenario } from '../sim/scenario/load.ts';
+import { summaryRow } from './run-reports.ts';
+
+// Partitions make both failed outcomes: errors and timeouts.
+const FILE = 'partition.yaml';
+const scenario = loadScenario(FILE, readFileSync(new URL(`../scenarios/${FILE}`, import.meta.url), 'utf8'), []);
+
+describe('summary row', { timeout: 60_000 }, () => {
+  it('counts requests, failures and bytes alike whether or not the request rows are kept', async () => {
+    const kept = await runScenario(scenario, { seed: 3, requestRows: true });
+    const dropped = await runScenario(scenario, { seed: 3 });
+    expect(dropped.metrics.requests).toEqual([]);
+    expect(summaryRow(dropped)).toEqual(summaryRow(kept));
+
+    // The running tallies agree with the rows they replace.
+    const rows = kept.metrics.requests;
+    expect(rows.length).toBeGreaterThan(1000);
+    for (const kind of ['put', 'copy', 'delete', 'list'] as const) {
+      expect(kept.metrics.requestsSent.get(kind) ?? 0).toBe(rows.filter((r) => r.kind === kind).length);
+      const ok = rows.filter((r) => r.kind === kind && r.outcome === 'ok').reduce((sum, r) => sum + r.bytes, 0);
+      expect(kept.metrics.bytesMoved.get(kind) ?? 0).toBe(ok);
+    }
+    const failed = rows.filter((r) => r.outcome === 'error' || r.outcome === 'timeout').length;
+    expect(rows.some((r) => r.outcome === 'timeout') && rows.some((r) => r.outcome === 'error')).toBe(true);
+    expect(kept.metrics.requestsFailed).toBe(failed);
+  });
+});
