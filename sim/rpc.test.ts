@@ -5,7 +5,7 @@ import { SledAgentError } from '../core/index.ts';
 import { Kernel, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { Network } from './network.ts';
-import { call, type Endpoint } from './rpc.ts';
+import { answerError, call, type Endpoint } from './rpc.ts';
 
 const LATENCY = 1_000;
 const TIMEOUT = 50_000;
@@ -82,6 +82,16 @@ describe('rpc call', () => {
     await kernel.run();
     expect(outcomes).toEqual(['SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
     expect(finished).toBe(101_000);
+  });
+
+  it('builds error answers without a stack trace, and leaves the limit for every other error as it was', () => {
+    const before = Error.stackTraceLimit;
+    const answer = answerError('conflict', 409, 'CONFIG_GENERATION');
+    expect(answer).toBeInstanceOf(SledAgentError);
+    expect([answer.message, answer.status, answer.errorCode]).toEqual(['conflict', 409, 'CONFIG_GENERATION']);
+    expect(answer.stack).not.toMatch(/\n\s+at /);
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(new Error('a bug').stack).toMatch(/\n\s+at /);
   });
 
   it('times out when the server crashes mid-request, and never answers from the dead incarnation', async () => {

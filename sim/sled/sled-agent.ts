@@ -9,7 +9,7 @@ import {
 import type { Micros } from '../kernel/event-queue.ts';
 import { WaitScope, type Kernel } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
-import { call, type Endpoint } from '../rpc.ts';
+import { answerError, call, type Endpoint } from '../rpc.ts';
 import type { WorldEventBody } from '../world-events.ts';
 import { ArtifactStore, StoreError } from './artifact-store.ts';
 import { ArtifactCounts } from './artifact-counts.ts';
@@ -36,8 +36,8 @@ export interface SledOptions {
 
 function refusal(err: unknown): SledAgentError {
   if (err instanceof SledAgentError) return err;
-  if (err instanceof StoreError) return new SledAgentError(err.message, err.status);
-  return new SledAgentError(err instanceof Error ? err.message : String(err), 500);
+  if (err instanceof StoreError) return answerError(err.message, err.status);
+  return answerError(err instanceof Error ? err.message : String(err), 500);
 }
 
 /**
@@ -111,10 +111,10 @@ export class SledAgent implements Endpoint {
   }
 
   putConfig(config: ArtifactConfig): void {
-    if (!this.options.configurations) throw new SledAgentError('artifact configurations are not supported', 404);
+    if (!this.options.configurations) throw answerError('artifact configurations are not supported', 404);
     const current = this.config;
     if (current !== null && current.generation > config.generation) {
-      throw new SledAgentError(
+      throw answerError(
         `configuration generation ${config.generation} is older than the sled's ${current.generation}`,
         409,
         CONFIG_GENERATION,
@@ -123,7 +123,7 @@ export class SledAgent implements Endpoint {
     if (current !== null && current.generation === config.generation) {
       const same = current.artifacts.size === config.artifacts.length && config.artifacts.every((h) => current.artifacts.has(h));
       if (same) return;
-      throw new SledAgentError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
+      throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
     }
     this.config = { generation: config.generation, artifacts: new Set(config.artifacts) };
     this.env.emit({ type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
@@ -134,14 +134,14 @@ export class SledAgent implements Endpoint {
   async put(hash: ArtifactHash, size: number, generation: number | undefined, body: () => Promise<void>): Promise<void> {
     this.checkGeneration(hash, generation);
     const begun = this.store.beginWrite(hash, size);
-    if (!begun.ok) throw new SledAgentError(begun.reason, begun.status);
+    if (!begun.ok) throw answerError(begun.reason, begun.status);
     try {
       await body();
     } catch (err) {
       begun.write.abort();
       throw refusal(err);
     }
-    if (begun.write.commit('put') === 0) throw new SledAgentError(`writing ${hash} failed on every dataset`, 500);
+    if (begun.write.commit('put') === 0) throw answerError(`writing ${hash} failed on every dataset`, 500);
   }
 
   /**
@@ -152,7 +152,7 @@ export class SledAgent implements Endpoint {
     this.checkGeneration(hash, generation);
     const sourceAgent = this.env.sled(source);
     const begun = this.store.beginWrite(hash, this.env.sizeOf(hash));
-    if (!begun.ok) throw new SledAgentError(begun.reason, begun.status);
+    if (!begun.ok) throw answerError(begun.reason, begun.status);
     const write = begun.write;
     const scope = this.incarnation;
     let found: number | undefined;
@@ -162,11 +162,11 @@ export class SledAgent implements Endpoint {
       );
     } catch (err) {
       write.abort();
-      throw new SledAgentError(`failed to reach depot on ${source}: ${refusal(err).message}`, 502);
+      throw answerError(`failed to reach depot on ${source}: ${refusal(err).message}`, 502);
     }
     if (found === undefined) {
       write.abort();
-      throw new SledAgentError(`depot on ${source} does not have ${hash}`, 404);
+      throw answerError(`depot on ${source} does not have ${hash}`, 404);
     }
     this.env.kernel.spawn(`${this.node} copy ${hash}`, async () => {
       try {
@@ -221,9 +221,9 @@ export class SledAgent implements Endpoint {
     if (generation === undefined || !this.options.configurations) return;
     const config = this.config;
     if (config === null || config.generation !== generation) {
-      throw new SledAgentError(`request generation ${generation} does not match the sled's ${config?.generation ?? 'none'}`, 409);
+      throw answerError(`request generation ${generation} does not match the sled's ${config?.generation ?? 'none'}`, 409);
     }
-    if (!config.artifacts.has(hash)) throw new SledAgentError(`${hash} is not in configuration ${generation}`, 404);
+    if (!config.artifacts.has(hash)) throw answerError(`${hash} is not in configuration ${generation}`, 404);
   }
 
   /**
