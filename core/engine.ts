@@ -219,12 +219,9 @@ export class ReplicationEngine {
     const hash = requestHash(request);
     const operation: Operation = request.kind === 'copy' ? { kind: 'copy', hash, source: request.source } : { kind: request.kind, hash };
     ledger.record(request.target, operation, error);
-    const fields: LogFields = {
-      sled: request.target,
-      sha256: hash,
-      ...(request.kind === 'copy' ? { source: request.source } : {}),
-      ...(error === null ? {} : { error }),
-    };
+    const fields: Record<string, string> = { sled: request.target, sha256: hash };
+    if (request.kind === 'copy') fields.source = request.source;
+    if (error !== null) fields.error = error;
     this.log(error === null ? 'info' : 'warn', REQUEST_MESSAGES[request.kind][error === null ? 0 : 1], fields);
   }
 
