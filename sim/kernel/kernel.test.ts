@@ -139,6 +139,34 @@ describe('Kernel', () => {
     expect(stall.message).toMatch(/^simulation stalled at t=5us: no event is queued but 10 waits are pending: reply 0; .*; and 2 more$/);
   });
 
+  it('lists exactly the waits still pending, oldest first, after settling, abandoning and closing scopes', async () => {
+    const kernel = new Kernel();
+    const [a, b, c] = ['sled-a', 'sled-b', 'sled-c'].map((name) => new WaitScope(kernel, name)) as [WaitScope, WaitScope, WaitScope];
+    kernel.spawn('maker', async () => {
+      void kernel.deferred('first').promise;
+      void a.deferred('one').promise;
+      const middle = kernel.deferred<void>('middle');
+      const two = b.deferred<void>('two');
+      void a.deferred('three').promise;
+      const four = b.deferred('four');
+      void b.deferred('five').promise;
+      void c.deferred('seven').promise;
+      const last = kernel.deferred<void>('last');
+      // Neighbours go one after the other, in both lists: each removal must leave the links whole.
+      middle.resolve();
+      two.resolve();
+      four.abandon();
+      a.close();
+      b.close();
+      b.close();
+      four.abandon();
+      await last.promise;
+    });
+    const stall = (await kernel.run().catch((e: unknown) => e)) as StallError;
+    expect(stall).toBeInstanceOf(StallError);
+    expect(stall.waiting).toEqual(['first', 'sled-c: seven', 'last']);
+  });
+
   it('fails the run with the label and time of an event that throws or a task that rejects', async () => {
     const throwing = new Kernel();
     throwing.at(42, 'bad event', () => {

@@ -44,18 +44,40 @@ export interface Deferred<T> {
   abandon(): void;
 }
 
+/**
+ * A pending wait as both lists hold it: the kernel's (every pending wait, in creation
+ * order, for the stall report) and its scope's (what a crash abandons). Intrusive links,
+ * so that registering and settling a wait, once per request, message and sleep, costs a
+ * few pointer writes instead of map and set operations.
+ */
+interface Wait {
+  readonly label: string;
+  readonly scope: WaitScope | undefined;
+  /** In the kernel's list. */
+  pending: boolean;
+  prev: Wait | undefined;
+  next: Wait | undefined;
+  scopePrev: Wait | undefined;
+  scopeNext: Wait | undefined;
+}
+
 // A class, not closures: under tsx every named closure costs a defineProperty call, and
 // a run creates a deferred per request, message and sleep.
-class KernelDeferred<T> implements Deferred<T> {
+class KernelDeferred<T> implements Deferred<T>, Wait {
   readonly promise: Promise<T>;
   settled = false;
+  pending = false;
+  prev: Wait | undefined = undefined;
+  next: Wait | undefined = undefined;
+  scopePrev: Wait | undefined = undefined;
+  scopeNext: Wait | undefined = undefined;
   private resolveFn!: (value: T) => void;
   private rejectFn!: (reason: unknown) => void;
 
   constructor(
     private readonly kernel: Kernel,
-    private readonly id: number,
-    private readonly scope: WaitScope | undefined,
+    readonly label: string,
+    readonly scope: WaitScope | undefined,
   ) {
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolveFn = resolve;
@@ -74,14 +96,14 @@ class KernelDeferred<T> implements Deferred<T> {
   abandon(): void {
     if (this.settled) return;
     this.settled = true;
-    this.kernel.settled(this.id, this.scope, false);
+    this.kernel.settled(this, false);
   }
 
   private settle(): boolean {
     // A crashed incarnation's code must never resume.
     if (this.settled || this.scope?.isClosed === true) return false;
     this.settled = true;
-    this.kernel.settled(this.id, this.scope, true);
+    this.kernel.settled(this, true);
     return true;
   }
 }
@@ -91,7 +113,8 @@ class KernelDeferred<T> implements Deferred<T> {
  * are abandoned: the promises stay pending forever and no longer count as stalled work.
  */
 export class WaitScope {
-  private readonly pending = new Set<number>();
+  private first: Wait | undefined;
+  private last: Wait | undefined;
   private closed = false;
 
   constructor(
@@ -104,21 +127,28 @@ export class WaitScope {
   }
 
   deferred<T>(label: string): Deferred<T> {
-    return this.kernel.deferredIn(this, `${this.name}: ${label}`);
+    return this.kernel.deferredIn(this, label);
   }
 
-  /** @internal */ track(id: number): void {
-    this.pending.add(id);
+  /** @internal */ track(wait: Wait): void {
+    wait.scopePrev = this.last;
+    if (this.last === undefined) this.first = wait;
+    else this.last.scopeNext = wait;
+    this.last = wait;
   }
 
-  /** @internal */ untrack(id: number): void {
-    this.pending.delete(id);
+  /** @internal */ untrack(wait: Wait): void {
+    if (wait.scopePrev === undefined) this.first = wait.scopeNext;
+    else wait.scopePrev.scopeNext = wait.scopeNext;
+    if (wait.scopeNext === undefined) this.last = wait.scopePrev;
+    else wait.scopeNext.scopePrev = wait.scopePrev;
+    wait.scopePrev = wait.scopeNext = undefined;
   }
 
   close(): void {
     this.closed = true;
-    for (const id of this.pending) this.kernel.forget(id);
-    this.pending.clear();
+    for (let wait = this.first; wait !== undefined; wait = wait.scopeNext) this.kernel.forget(wait);
+    this.first = this.last = undefined;
   }
 }
 
@@ -133,8 +163,10 @@ export class Kernel {
   private seq = 0;
   private dirty = false;
   private failure: SimulationError | undefined;
-  private readonly waits = new Map<number, string>();
-  private nextWaitId = 0;
+  /** Pending waits, oldest first. */
+  private firstWait: Wait | undefined;
+  private lastWait: Wait | undefined;
+  private waitCount = 0;
   private running = false;
   /** Events run so far (cancelled ones excluded). */
   eventsRun = 0;
@@ -169,22 +201,45 @@ export class Kernel {
   }
 
   /** @internal */ deferredIn<T>(scope: WaitScope | undefined, label: string): Deferred<T> {
-    const id = this.nextWaitId++;
+    const deferred = new KernelDeferred<T>(this, label, scope);
     if (scope?.isClosed !== true) {
-      this.waits.set(id, label);
-      scope?.track(id);
+      deferred.pending = true;
+      deferred.prev = this.lastWait;
+      if (this.lastWait === undefined) this.firstWait = deferred;
+      else this.lastWait.next = deferred;
+      this.lastWait = deferred;
+      this.waitCount++;
+      scope?.track(deferred);
     }
-    return new KernelDeferred<T>(this, id, scope);
+    return deferred;
   }
 
-  /** @internal */ settled(id: number, scope: WaitScope | undefined, resumes: boolean): void {
-    this.waits.delete(id);
-    scope?.untrack(id);
+  /** @internal */ settled(wait: Wait, resumes: boolean): void {
+    if (wait.pending) {
+      wait.scope?.untrack(wait);
+      this.forget(wait);
+    }
     if (resumes) this.dirty = true;
   }
 
-  /** @internal */ forget(id: number): void {
-    this.waits.delete(id);
+  /** @internal */ forget(wait: Wait): void {
+    if (!wait.pending) return;
+    wait.pending = false;
+    if (wait.prev === undefined) this.firstWait = wait.next;
+    else wait.prev.next = wait.next;
+    if (wait.next === undefined) this.lastWait = wait.prev;
+    else wait.next.prev = wait.prev;
+    wait.prev = wait.next = undefined;
+    this.waitCount--;
+  }
+
+  /** Labels of the pending waits, oldest first. */
+  private pendingWaits(): string[] {
+    const labels: string[] = [];
+    for (let wait = this.firstWait; wait !== undefined; wait = wait.next) {
+      labels.push(wait.scope === undefined ? wait.label : `${wait.scope.name}: ${wait.label}`);
+    }
+    return labels;
   }
 
   sleep(delay: Micros, label: string, scope?: WaitScope): Promise<void> {
@@ -234,8 +289,8 @@ export class Kernel {
           }
           if (this.dirty || alwaysSettle) return afterMicrotasksSettle(loop);
         }
-        if (queue.size === 0 && this.waits.size > 0) {
-          return fail(new StallError(this.time, [...this.waits.values()]));
+        if (queue.size === 0 && this.waitCount > 0) {
+          return fail(new StallError(this.time, this.pendingWaits()));
         }
         if (until !== Number.MAX_SAFE_INTEGER && until > this.time) this.time = until;
         this.running = false;
