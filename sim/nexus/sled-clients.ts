@@ -52,7 +52,8 @@ export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (s
     }
   }
 
-  return (sled) => ({
+  const clients = new Map<SledId, SledAgentClient>();
+  const client = (sled: SledId): SledAgentClient => ({
     putConfig: (config: ArtifactConfig) => request('config', sled, null, null, 0, (agent) => agent.putConfig(config)),
     list: (): Promise<ArtifactListing> => request('list', sled, null, null, 0, (agent) => agent.list()),
     put: (artifact: LocalArtifact, generation?: number) =>
@@ -67,4 +68,13 @@ export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (s
       request('copy', sled, source, hash, env.sizeOf(hash), (agent) => agent.copyFromDepot(hash, source, generation, env.timeout)),
     delete: (hash: ArtifactHash) => request('delete', sled, null, hash, 0, (agent) => agent.delete(hash)),
   });
+  // One client per sled, made on first use: the engine asks for one per request.
+  return (sled) => {
+    let made = clients.get(sled);
+    if (made === undefined) {
+      made = client(sled);
+      clients.set(sled, made);
+    }
+    return made;
+  };
 }
