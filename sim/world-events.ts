@@ -107,10 +107,9 @@ class HistoryHash {
 
   update(t: Micros, body: WorldEventBody): void {
     this.value(t);
-    for (const key in body) {
-      this.string(key);
-      this.value((body as Record<string, unknown>)[key]);
-    }
+    // Values only: each type has its fixed fields in a fixed order, so the type (the first
+    // value) already tells which field each later value is.
+    for (const key in body) this.value((body as Record<string, unknown>)[key]);
     const h1 = this.h1;
     const h2 = this.h2;
     this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
