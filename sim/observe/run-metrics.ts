@@ -3,6 +3,7 @@ import type { Micros } from '../kernel/event-queue.ts';
 import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, WorldEvent } from '../world-events.ts';
 import { GroundTruth } from './ground-truth.ts';
 import { PairCounter } from './pair-map.ts';
+import { RequestTable } from './request-table.ts';
 
 export interface RequestRow {
   readonly id: number;
@@ -57,7 +58,7 @@ export class RunMetrics {
   requestsFailed = 0;
   /** Bytes of requests that succeeded, by kind. */
   readonly bytesMoved = new Map<RequestKind, number>();
-  private readonly openRequests = new Map<number, RequestRow>();
+  private readonly openRequests = new RequestTable<RequestRow>();
   /** kind → (target, artifact) of requests in flight → how many. */
   private readonly inFlightKeys = new Map<RequestKind, PairCounter>();
   readonly faults: FaultRow[] = [];
@@ -122,9 +123,8 @@ export class RunMetrics {
         break;
       }
       case 'request_done': {
-        const row = this.openRequests.get(e.id);
+        const row = this.openRequests.take(e.id);
         if (row === undefined) break;
-        this.openRequests.delete(e.id);
         row.end = e.t;
         row.outcome = e.outcome;
         row.error = e.error;
@@ -135,7 +135,7 @@ export class RunMetrics {
       }
       case 'local_repos_lost':
         // Requests of a crashed Nexus never end; they stay open-ended in requests.csv.
-        for (const [id, row] of this.openRequests) if (row.nexus === e.nexus) this.openRequests.delete(id);
+        this.openRequests.closeWhere((row) => row.nexus === e.nexus);
         this.checkLoss();
         break;
       case 'activation_started':

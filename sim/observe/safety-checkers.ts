@@ -2,6 +2,7 @@ import type { ArtifactHash, EngineParams, SledId } from '../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
 import type { NexusId, RepoName, WorldEvent } from '../world-events.ts';
 import { PairMap } from './pair-map.ts';
+import { RequestTable } from './request-table.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
 export const SAFETY_INVARIANTS = [
@@ -45,7 +46,7 @@ export class SafetyCheckers {
   /** nexus → its running activations' tallies, by activation number. */
   private readonly activations = new Map<NexusId, Map<number, ActivationTally>>();
   /** Request id → the tally of the activation that sent it. */
-  private readonly requestActivation = new Map<number, ActivationTally>();
+  private readonly requestActivation = new RequestTable<ActivationTally>();
   private lostSeen = 0;
 
   constructor(
@@ -122,9 +123,8 @@ export class SafetyCheckers {
         break;
       }
       case 'request_done': {
-        const tally = this.requestActivation.get(e.id);
+        const tally = this.requestActivation.take(e.id);
         if (tally === undefined) break;
-        this.requestActivation.delete(e.id);
         tally.inFlight--;
         break;
       }

@@ -1,5 +1,6 @@
 import type { WorldEvent } from '../world-events.ts';
 import { PairMap } from './pair-map.ts';
+import { RequestTable } from './request-table.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
 /** The situations a test suite should reach, with what each one is. */
@@ -22,7 +23,7 @@ export class SituationCounter {
   readonly counts = new Map<Situation, number>((Object.keys(SITUATIONS) as Situation[]).map((s) => [s, 0]));
   /** (target, hash) → the Nexus instances with a PUT or copy of it in flight. */
   private readonly writing = new PairMap<Map<string, number>>();
-  private readonly requests = new Map<number, { readonly nexus: string; readonly kind: string; readonly target: string; readonly hash: string }>();
+  private readonly requests = new RequestTable<{ readonly nexus: string; readonly kind: string; readonly target: string; readonly hash: string }>();
   /** nexus → (`activation/target`, hash) of its PUTs. */
   private readonly puts = new Map<string, PairMap<true>>();
   /** (sled, hash) removed by a DELETE. */
@@ -70,9 +71,8 @@ export class SituationCounter {
         break;
       }
       case 'request_done': {
-        const request = this.requests.get(e.id);
+        const request = this.requests.take(e.id);
         if (request === undefined) break;
-        this.requests.delete(e.id);
         const writers = this.writing.get(request.target, request.hash);
         const n = writers?.get(request.nexus);
         if (writers !== undefined && n !== undefined) {
