@@ -7,8 +7,12 @@ interface Dataset {
   readonly m2: number;
   failed: boolean;
   readonly stored: Map<ArtifactHash, number>;
-  /** Temporary files of writes in progress: hash → size. */
-  readonly temp: Map<ArtifactHash, number>;
+  /**
+   * hash → whether a write in progress has a temporary file here. A finished write leaves
+   * `false`, not a deleted key: a map that empties on every write reallocates its table
+   * each time. It holds at most every hash this sled was ever sent.
+   */
+  readonly temp: Map<ArtifactHash, boolean>;
   /** Bytes of stored files plus temporary files: what the quota limits. */
   used: number;
 }
@@ -105,13 +109,13 @@ export class ArtifactStore {
   beginWrite(hash: ArtifactHash, size: number): BeginWrite {
     const working = this.datasets.filter((d) => !d.failed);
     if (working.length === 0) return { ok: false, status: 503, reason: 'no update datasets available' };
-    if (working.some((d) => d.temp.has(hash))) {
+    if (working.some((d) => d.temp.get(hash) === true)) {
       return { ok: false, status: 409, reason: `a write of ${hash} is already in progress` };
     }
     const targets = working.filter((d) => d.used + size <= this.quota);
     if (targets.length === 0) return { ok: false, status: 507, reason: `writing ${hash} would exceed the dataset quota` };
     for (const d of targets) {
-      d.temp.set(hash, size);
+      d.temp.set(hash, true);
       d.used += size;
     }
     const write = new Write(this, hash, size, targets);
@@ -166,8 +170,8 @@ export class ArtifactStore {
     this.writes.delete(write);
     let written = 0;
     for (const d of datasets) {
-      if (d.temp.get(write.hash) === undefined) continue;
-      d.temp.delete(write.hash);
+      if (d.temp.get(write.hash) !== true) continue;
+      d.temp.set(write.hash, false);
       if (d.failed) {
         d.used -= write.size;
         continue;
@@ -185,7 +189,9 @@ export class ArtifactStore {
   /** @internal */ dropWrite(write: Write, datasets: readonly Dataset[]): void {
     this.writes.delete(write);
     for (const d of datasets) {
-      if (d.temp.delete(write.hash)) d.used -= write.size;
+      if (d.temp.get(write.hash) !== true) continue;
+      d.temp.set(write.hash, false);
+      d.used -= write.size;
     }
   }
 }
