@@ -23,21 +23,17 @@ export class PairMap<V> {
     inner.set(b, value);
   }
 
-  /** Returns whether the pair was there. */
+  /** Returns whether the pair was there. An emptied inner map stays, for the next pair. */
   delete(a: string, b: string): boolean {
-    const inner = this.outer.get(a);
-    if (inner === undefined || !inner.delete(b)) return false;
-    if (inner.size === 0) this.outer.delete(a);
-    return true;
-  }
-
-  /** Forgets every pair whose first key is `a`. */
-  deleteAll(a: string): void {
-    this.outer.delete(a);
+    return this.outer.get(a)?.delete(b) === true;
   }
 }
 
-/** How many of each pair: counts up and down, forgetting pairs that reach zero. */
+/**
+ * How many of each pair: counts up and down, never below zero. A pair back at zero keeps
+ * its entry: counts that go 0, 1, 0 on every request would otherwise make the inner map
+ * shrink and grow its table each time.
+ */
 export class PairCounter {
   private readonly counts = new PairMap<number>();
 
@@ -48,9 +44,7 @@ export class PairCounter {
   /** Adds `delta`; returns the count before. */
   add(a: string, b: string, delta: number): number {
     const before = this.counts.get(a, b) ?? 0;
-    const after = before + delta;
-    if (after > 0) this.counts.set(a, b, after);
-    else this.counts.delete(a, b);
+    this.counts.set(a, b, Math.max(0, before + delta));
     return before;
   }
 }
