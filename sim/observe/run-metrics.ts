@@ -280,13 +280,15 @@ export class RunMetrics {
   private updateRepo(row: RepoRow, t: Micros, changed?: ArtifactHash): void {
     if (row.inDbAt === null || row.deletedAt !== null) return;
     if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
-    const artifacts = this.repoArtifacts.get(row.repo) ?? [];
-    const sleds = this.truth.inService.size;
+    const truth = this.truth;
+    const sleds = truth.inService.size;
     const min = Math.min(this.minSledReplication, sleds);
-    const onMin = (h: ArtifactHash): boolean => this.truth.holderCount(h) >= min;
-    const onAll = (h: ArtifactHash): boolean => this.truth.fullHolderCount(h) >= sleds;
-    if (row.minReplicatedAt === null && (changed === undefined || onMin(changed)) && artifacts.every(onMin)) row.minReplicatedAt = t;
-    if (row.fullyReplicatedAt === null && (changed === undefined || onAll(changed)) && artifacts.every(onAll)) row.fullyReplicatedAt = t;
+    const mayMeetMin = row.minReplicatedAt === null && (changed === undefined || truth.holderCount(changed) >= min);
+    const mayMeetAll = row.fullyReplicatedAt === null && (changed === undefined || truth.fullHolderCount(changed) >= sleds);
+    if (!mayMeetMin && !mayMeetAll) return;
+    const artifacts = this.repoArtifacts.get(row.repo) ?? [];
+    if (mayMeetMin && artifacts.every((h) => truth.holderCount(h) >= min)) row.minReplicatedAt = t;
+    if (mayMeetAll && artifacts.every((h) => truth.fullHolderCount(h) >= sleds)) row.fullyReplicatedAt = t;
   }
 
   /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
