@@ -15,12 +15,17 @@ export class PairMap<V> {
   }
 
   set(a: string, b: string, value: V): void {
+    this.inner(a).set(b, value);
+  }
+
+  /** The map of every pair whose first key is `a`. */
+  inner(a: string): Map<string, V> {
     let inner = this.outer.get(a);
     if (inner === undefined) {
       inner = new Map();
       this.outer.set(a, inner);
     }
-    inner.set(b, value);
+    return inner;
   }
 
   /** Returns whether the pair was there. An emptied inner map stays, for the next pair. */
@@ -43,8 +48,9 @@ export class PairCounter {
 
   /** Adds `delta`; returns the count before. */
   add(a: string, b: string, delta: number): number {
-    const before = this.counts.get(a, b) ?? 0;
-    this.counts.set(a, b, Math.max(0, before + delta));
+    const inner = this.counts.inner(a);
+    const before = inner.get(b) ?? 0;
+    inner.set(b, Math.max(0, before + delta));
     return before;
   }
 }
