@@ -33,9 +33,12 @@ function rig() {
   const client = endpoint('nexus');
   const server = endpoint('sled');
   const outcomes: string[] = [];
-  /** Calls `handle` on the server now; the outcome lands in `outcomes` with its time. */
+  /** Calls `handle` on the server now; the outcome lands in `outcomes` with its time, after what `settling` heard. */
   const request = (handle: () => Promise<string> | string): void => {
-    call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handle).then(
+    const settling = (ok: boolean, err: unknown): void => {
+      outcomes.push(`settling ${ok ? 'ok' : String((err as Error).message)}@${kernel.now}`);
+    };
+    call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handle, settling).then(
       (value) => outcomes.push(`${value}@${kernel.now}`),
       (err: unknown) =>
         outcomes.push(
@@ -55,7 +58,7 @@ describe('rpc call', () => {
       return 'written';
     });
     await kernel.run();
-    expect(outcomes).toEqual(['listed@2000', 'written@12000']);
+    expect(outcomes).toEqual(['settling ok@2000', 'listed@2000', 'settling ok@12000', 'written@12000']);
   });
 
   it('carries the handler’s error back to the client', async () => {
@@ -68,7 +71,7 @@ describe('rpc call', () => {
       throw new Error('disk on fire');
     });
     await kernel.run();
-    expect(outcomes).toEqual(['SledAgentError(409): conflict@2000', 'Error: disk on fire@2001']);
+    expect(outcomes).toEqual(['settling conflict@2000', 'SledAgentError(409): conflict@2000', 'settling disk on fire@2001', 'Error: disk on fire@2001']);
   });
 
   it('gives up after the timeout with no status, while the server’s work goes on', async () => {
@@ -80,7 +83,7 @@ describe('rpc call', () => {
       return 'late';
     });
     await kernel.run();
-    expect(outcomes).toEqual(['SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
+    expect(outcomes).toEqual(['settling GET /artifacts: no answer within 50 ms@50000', 'SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
     expect(finished).toBe(101_000);
   });
 
@@ -105,7 +108,7 @@ describe('rpc call', () => {
     kernel.at(5_000, 'crash', () => server.crash());
     await kernel.run();
     expect(resumed).toBe(false);
-    expect(outcomes).toEqual(['SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
+    expect(outcomes).toEqual(['settling GET /artifacts: no answer within 50 ms@50000', 'SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
   });
 
   it('leaves a crashed client’s call pending forever, without stalling the run', async () => {

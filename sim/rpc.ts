@@ -29,7 +29,9 @@ export interface Endpoint {
  * A request/response exchange: the request crosses the network, `handle` runs on the
  * server, the answer (value or error) crosses back. The client gives up after `timeout`
  * with a `SledAgentError` without status, as an HTTP client does; the server's work
- * goes on regardless. A server that crashes mid-request never answers.
+ * goes on regardless. A server that crashes mid-request never answers. `settling` hears
+ * the outcome just before the client's promise settles (never, if the client crashed):
+ * the caller's bookkeeping needs no promise of its own.
  */
 export function call<T>(
   kernel: Kernel,
@@ -39,16 +41,22 @@ export function call<T>(
   label: string,
   timeout: Micros,
   handle: () => Promise<T> | T,
+  settling?: (ok: boolean, error: unknown) => void,
 ): Promise<T> {
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return new Promise<T>(() => undefined);
   const reply = clientScope.deferred<T>(label);
+  const settle = (ok: boolean, value: T | undefined, error: unknown): void => {
+    if (reply.settled || clientScope.isClosed) return;
+    settling?.(ok, error);
+    if (ok) reply.resolve(value as T);
+    else reply.reject(error);
+  };
   const answer = (scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void => {
     if (scope.isClosed) return;
     network.send(server.node, client.node, `${label} reply`, () => {
       timer.cancel();
-      if (ok) reply.resolve(value as T);
-      else reply.reject(error);
+      settle(ok, value, error);
     });
   };
   network.send(client.node, server.node, label, () => {
@@ -78,7 +86,7 @@ export function call<T>(
   });
   // The client gives up; the server's work goes on, and a late answer is ignored.
   const timer = kernel.after(timeout, `${label} timeout`, () => {
-    if (!reply.settled) reply.reject(answerError(`${label}: no answer within ${timeout / 1000} ms`, null));
+    if (!reply.settled) settle(false, undefined, answerError(`${label}: no answer within ${timeout / 1000} ms`, null));
   });
   return reply.promise;
 }

@@ -27,7 +27,7 @@ function errorText(err: unknown): string {
 export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (sled: SledId) => SledAgentClient {
   const unreachable = (sled: SledId): Endpoint => ({ node: sled, scope: () => undefined });
 
-  async function request<T>(
+  function request<T>(
     kind: RequestKind,
     target: SledId,
     source: SledId | null,
@@ -38,18 +38,17 @@ export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (s
     const id = env.nextRequestId();
     env.emit({ type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind, target, source, hash, bytes });
     const agent = env.sled(target);
-    try {
-      const value = await call(env.kernel, env.network, owner, agent ?? unreachable(target), `${owner.node} ${kind} ${target}`, env.timeout, () => {
-        if (agent === undefined) throw new Error(`no sled ${target}`);
-        return handle(agent);
-      });
-      env.emit({ type: 'request_done', id, outcome: 'ok', error: null });
-      return value;
-    } catch (err) {
-      const timedOut = err instanceof SledAgentError && err.status === null;
-      env.emit({ type: 'request_done', id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
-      throw err;
-    }
+    const serve = (): Promise<T> | T => {
+      if (agent === undefined) throw new Error(`no sled ${target}`);
+      return handle(agent);
+    };
+    return call(env.kernel, env.network, owner, agent ?? unreachable(target), `${owner.node} ${kind} ${target}`, env.timeout, serve, (ok, err) => {
+      if (ok) env.emit({ type: 'request_done', id, outcome: 'ok', error: null });
+      else {
+        const timedOut = err instanceof SledAgentError && err.status === null;
+        env.emit({ type: 'request_done', id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
+      }
+    });
   }
 
   const clients = new Map<SledId, SledAgentClient>();
