@@ -12,20 +12,26 @@ export class RequestTable<T> {
     return this.open;
   }
 
+  // Reads past the end are kept out of the hot paths: V8 handles them on a slow path.
   get(id: number): T | undefined {
-    return this.items[id];
+    return id < this.items.length ? this.items[id] : undefined;
   }
 
   set(id: number, value: T): void {
     const items = this.items;
+    if (id < items.length) {
+      if (items[id] === undefined) this.open++;
+      items[id] = value;
+      return;
+    }
     while (items.length < id) items.push(undefined);
-    if (items[id] === undefined) this.open++;
-    items[id] = value;
+    items.push(value);
+    this.open++;
   }
 
   /** Closes `id`; returns what was kept for it. */
   take(id: number): T | undefined {
-    const value = this.items[id];
+    const value = this.get(id);
     if (value !== undefined) {
       this.items[id] = undefined;
       this.open--;
