@@ -23,7 +23,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('CompletionHeap', () => {
-  it('agrees with a plain list: earliest finish, and the items due in start order', () => {
+  it('agrees with a plain list: earliest finish, every item and the items due, in start order', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
         const heap = new CompletionHeap<Item>();
@@ -47,6 +47,7 @@ describe('CompletionHeap', () => {
             expect(heap.due(o.now)).toEqual(due);
           }
           expect(heap.earliest).toBe(Math.min(Infinity, ...model.map((i) => i.eta)));
+          expect(heap.inStartOrder()).toEqual([...model].sort((a, b) => a.seq - b.seq));
         }
       }),
       { numRuns: 500 },

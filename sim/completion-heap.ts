@@ -42,6 +42,11 @@ export class CompletionHeap<T extends Completing> {
     else this.down(i);
   }
 
+  /** Every item, in start order. */
+  inStartOrder(): T[] {
+    return [...this.heap].sort((a, b) => a.seq - b.seq);
+  }
+
   /** The items due by `now`, in start order. */
   due(now: Micros): T[] {
     const due: T[] = [];

@@ -68,8 +68,7 @@ export class Network {
   private readonly partitions = new Set<Partition>();
   private readonly slowness = new Map<NodeId, Micros[]>();
   private readonly links = new Map<NodeId, Set<Transfer>>();
-  /** Every transfer in progress, in start order. */
-  private readonly active = new Set<Transfer>();
+  /** Every transfer in progress, by finish time. */
   private readonly completions = new CompletionHeap<Transfer>();
   private transfersStarted = 0;
   private nextCompletion: QueuedEvent | undefined;
@@ -163,7 +162,6 @@ export class Network {
       return done.promise;
     }
     const transfer = new Transfer(this.transfersStarted++, from, to, this.link(from), this.link(to), bytes, done, this.kernel.now);
-    this.active.add(transfer);
     this.completions.add(transfer);
     transfer.fromLink.add(transfer);
     transfer.toLink.add(transfer);
@@ -175,7 +173,7 @@ export class Network {
   bytesInFlight(): number {
     const now = this.kernel.now;
     let total = 0;
-    for (const t of this.active) total += Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+    for (const t of this.completions.inStartOrder()) total += Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
     return Math.round(total);
   }
 
@@ -240,7 +238,6 @@ export class Network {
   }
 
   private detach(t: Transfer): void {
-    this.active.delete(t);
     this.completions.remove(t);
     t.fromLink.delete(t);
     t.toLink.delete(t);
@@ -249,7 +246,7 @@ export class Network {
   }
 
   private breakTransfers(match: (t: Transfer) => boolean, reason: string): void {
-    const broken = [...this.active].filter(match);
+    const broken = this.completions.inStartOrder().filter(match);
     for (const t of broken) {
       this.detach(t);
       t.done.reject(new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`));

@@ -25,6 +25,11 @@ export interface Endpoint {
   scope(): WaitScope | undefined;
 }
 
+/** The address of a node that is not there: nothing sent to it is answered. */
+export function deadEndpoint(node: NodeId): Endpoint {
+  return { node, scope: () => undefined };
+}
+
 /**
  * A request/response exchange: the request crosses the network, `handle` runs on the
  * server, the answer (value or error) crosses back. The client gives up after `timeout`

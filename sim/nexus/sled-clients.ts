@@ -1,6 +1,6 @@
 import { SledAgentError, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalArtifact, type SledAgentClient, type SledId } from '../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
-import { call, type Endpoint } from '../rpc.ts';
+import { call, deadEndpoint, type Endpoint } from '../rpc.ts';
 import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
 import type { RequestKind } from '../world-events.ts';
 
@@ -25,8 +25,6 @@ function errorText(err: unknown): string {
  * the simulated network, recorded as `request_sent` and `request_done` events.
  */
 export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (sled: SledId) => SledAgentClient {
-  const unreachable = (sled: SledId): Endpoint => ({ node: sled, scope: () => undefined });
-
   function request<T>(
     kind: RequestKind,
     target: SledId,
@@ -42,7 +40,7 @@ export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (s
       if (agent === undefined) throw new Error(`no sled ${target}`);
       return handle(agent);
     };
-    return call(env.kernel, env.network, owner, agent ?? unreachable(target), `${owner.node} ${kind} ${target}`, env.timeout, serve, (ok, err) => {
+    return call(env.kernel, env.network, owner, agent ?? deadEndpoint(target), `${owner.node} ${kind} ${target}`, env.timeout, serve, (ok, err) => {
       if (ok) env.emit({ type: 'request_done', id, outcome: 'ok', error: null });
       else {
         const timedOut = err instanceof SledAgentError && err.status === null;

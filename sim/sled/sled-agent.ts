@@ -9,7 +9,7 @@ import {
 import type { Micros } from '../kernel/event-queue.ts';
 import { WaitScope, type Kernel } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
-import { answerError, call, type Endpoint } from '../rpc.ts';
+import { answerError, call, deadEndpoint, type Endpoint } from '../rpc.ts';
 import type { WorldEventBody } from '../world-events.ts';
 import { ArtifactStore, StoreError } from './artifact-store.ts';
 import { ArtifactCounts } from './artifact-counts.ts';
@@ -253,6 +253,3 @@ export class SledAgent implements Endpoint {
   }
 }
 
-function deadEndpoint(node: SledId): Endpoint {
-  return { node, scope: () => undefined };
-}
