@@ -278,6 +278,8 @@ describe('NexusInstance: crashes', () => {
     await world.run(PERIOD * 2 - 1);
 
     expect(of(events, 'local_repos_lost')).toMatchObject([{ t: CRASH, nexus: 'nexus-0', repos: ['v1'], bytes: 128 * MiB }]);
+    // The upload had finished: losing its local repo is not a failed upload.
+    expect(of(events, 'repo_upload_failed')).toHaveLength(0);
     expect(of(events, 'request_sent').filter((e) => e.t >= CRASH && e.t < CRASH + DOWN)).toHaveLength(0);
     // The activation running at the crash never finishes; the one asked for is forgotten.
     expect(of(events, 'activation_finished').filter((e) => e.t >= upActivation && e.t < CRASH + DOWN)).toHaveLength(0);
@@ -304,12 +306,15 @@ describe('NexusInstance: crashes', () => {
     { label: 'during the body transfer', crashAfter: 1 },
     { label: 'during unpacking', crashAfter: transferTime(2 * MiB) + 1 * SECOND },
     { label: 'during the insert', crashAfter: transferTime(2 * MiB) + UNPACK + 1 },
-  ])('a crash $label: the upload never completes and no repo is inserted', async ({ crashAfter }) => {
+  ])('a crash $label: the upload fails at the crash and no repo is inserted', async ({ crashAfter }) => {
     const { world, events } = smallWorld();
     world.start();
     at(world, UPLOAD_AT, () => world.upload('v1', 'nexus-0'));
     at(world, UPLOAD_AT + crashAfter, () => world.crashNexus('nexus-0', 1 * SECOND));
     await world.run(PERIOD - 1);
+    expect(of(events, 'repo_upload_failed').map((e) => [e.repo, e.t, e.reason])).toEqual([
+      ['v1', UPLOAD_AT + crashAfter, 'nexus-0 crashed'],
+    ]);
     expect(of(events, 'repo_inserted')).toHaveLength(0);
     expect(world.nexus.get('nexus-0')?.localRepoCount).toBe(0);
     expect(of(events, 'request_sent').filter((e) => e.kind === 'put')).toHaveLength(0);

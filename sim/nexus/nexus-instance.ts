@@ -56,6 +56,8 @@ export class NexusInstance implements ClientOwner {
   /** Repos in local storage (unpacked, not yet released), by id. */
   private readonly local = new Map<string, { readonly repo: RepoName; readonly bytes: number }>();
   private nextLocalId = 0;
+  /** Uploads this incarnation has started and not finished, oldest first. */
+  private readonly uploading = new Set<{ readonly repo: RepoName }>();
   activation = 0;
   /** The last finished activation's status. */
   lastStatus: ActivationStatus | undefined;
@@ -132,6 +134,12 @@ export class NexusInstance implements ClientOwner {
       repos: lost.map((e) => e.repo),
       bytes: lost.reduce((sum, e) => sum + e.bytes, 0),
     });
+    // Their handlers never resume (the incarnation's waits are abandoned): without this,
+    // an upload cut by a crash would end in no event at all.
+    for (const upload of this.uploading) {
+      this.env.emit({ type: 'repo_upload_failed', repo: upload.repo, nexus: this.node, reason: `${this.node} crashed` });
+    }
+    this.uploading.clear();
   }
 
   /** Asks for an activation: now if idle, else once more after the running one. */
@@ -171,7 +179,7 @@ export class NexusInstance implements ClientOwner {
    * and hand it to the task in the order the generation had (ENGINE.md §3).
    */
   upload(repo: RepoUpload): void {
-    const { kernel, network, datastore } = this.env;
+    const { kernel } = this.env;
     if (!this.up) {
       this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: `${this.node} is down` });
       return;
@@ -179,36 +187,48 @@ export class NexusInstance implements ClientOwner {
     const scope = this.incarnation;
     const bytes = repoBytes(repo.artifacts);
     this.env.emit({ type: 'repo_upload_started', repo: repo.name, nexus: this.node, bytes });
+    const upload = { repo: repo.name };
+    this.uploading.add(upload);
     kernel.spawn(`${this.node} upload ${repo.name}`, async () => {
       try {
-        await network.transfer(this.env.operatorNode, this.node, bytes, scope, `upload ${repo.name}`);
-      } catch (err) {
-        this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
-        return;
+        await this.receive(repo, bytes, scope);
+      } finally {
+        this.uploading.delete(upload);
       }
-      await kernel.sleep(this.options.unpack, `${this.node} unpack ${repo.name}`, scope);
-      const local = this.store(repo, bytes);
-      const artifacts = repo.artifacts.map((a) => a.hash);
-      const insert = (): Promise<boolean> =>
-        datastore.write(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
-      try {
-        if (this.options.uploadOrder === 'channel_first') {
-          this.channel.send(local);
-          await insert();
-        } else if (await insert()) {
-          this.channel.send(local);
-        } else {
-          this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
-          local.discard();
-          return;
-        }
-      } catch (err) {
-        this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
-        if (this.options.uploadOrder === 'db_first') local.discard();
-        return;
-      }
-      this.activate();
     });
+  }
+
+  /** The upload's body, unpacking, insert and hand-over; a failure ends in `repo_upload_failed`. */
+  private async receive(repo: RepoUpload, bytes: number, scope: WaitScope): Promise<void> {
+    const { kernel, network, datastore } = this.env;
+    try {
+      await network.transfer(this.env.operatorNode, this.node, bytes, scope, `upload ${repo.name}`);
+    } catch (err) {
+      this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
+      return;
+    }
+    await kernel.sleep(this.options.unpack, `${this.node} unpack ${repo.name}`, scope);
+    const local = this.store(repo, bytes);
+    const artifacts = repo.artifacts.map((a) => a.hash);
+    const insert = (): Promise<boolean> =>
+      datastore.write(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
+    try {
+      if (this.options.uploadOrder === 'channel_first') {
+        this.channel.send(local);
+        await insert();
+      } else if (await insert()) {
+        this.channel.send(local);
+      } else {
+        this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
+        local.discard();
+        return;
+      }
+    } catch (err) {
+      this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
+      if (this.options.uploadOrder === 'db_first') local.discard();
+      return;
+    }
+    this.activate();
   }
 
   /** Unpacked files in local storage, released by the task (or the upload handler). */
