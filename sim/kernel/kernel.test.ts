@@ -147,6 +147,7 @@ describe('Kernel', () => {
       void a.deferred('one').promise;
       const middle = kernel.deferred<void>('middle');
       const two = b.deferred<void>('two');
+      const next = kernel.deferred<void>('next');
       void a.deferred('three').promise;
       const four = b.deferred('four');
       void b.deferred('five').promise;
@@ -154,6 +155,7 @@ describe('Kernel', () => {
       const last = kernel.deferred<void>('last');
       // Neighbours go one after the other, in both lists: each removal must leave the links whole.
       middle.resolve();
+      next.resolve();
       two.resolve();
       four.abandon();
       a.close();

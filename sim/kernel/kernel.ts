@@ -45,20 +45,20 @@ export interface Deferred<T> {
 }
 
 /**
- * A pending wait as both lists hold it: the kernel's (every pending wait, in creation
- * order, for the stall report) and its scope's (what a crash abandons). Intrusive links,
- * so that registering and settling a wait, once per request, message and sleep, costs a
- * few pointer writes instead of map and set operations.
+ * A pending wait, linked into its scope's list (what a crash abandons; waits made outside
+ * any node belong to the kernel's root scope). Intrusive links, so that registering and
+ * settling a wait, once per request, message and sleep, costs a few pointer writes
+ * instead of map and set operations.
  */
 interface Wait {
   readonly label: string;
-  readonly scope: WaitScope | undefined;
-  /** In the kernel's list. */
+  readonly scope: WaitScope;
+  /** Creation order, for the stall report. */
+  readonly seq: number;
+  /** Still counted: neither settled nor abandoned, and its scope open. */
   pending: boolean;
   prev: Wait | undefined;
   next: Wait | undefined;
-  scopePrev: Wait | undefined;
-  scopeNext: Wait | undefined;
 }
 
 // A class, not closures: under tsx every named closure costs a defineProperty call, and
@@ -69,15 +69,14 @@ class KernelDeferred<T> implements Deferred<T>, Wait {
   pending = false;
   prev: Wait | undefined = undefined;
   next: Wait | undefined = undefined;
-  scopePrev: Wait | undefined = undefined;
-  scopeNext: Wait | undefined = undefined;
   private resolveFn!: (value: T) => void;
   private rejectFn!: (reason: unknown) => void;
 
   constructor(
     private readonly kernel: Kernel,
     readonly label: string,
-    readonly scope: WaitScope | undefined,
+    readonly scope: WaitScope,
+    readonly seq: number,
   ) {
     this.promise = new Promise<T>((resolve, reject) => {
       this.resolveFn = resolve;
@@ -101,7 +100,7 @@ class KernelDeferred<T> implements Deferred<T>, Wait {
 
   private settle(): boolean {
     // A crashed incarnation's code must never resume.
-    if (this.settled || this.scope?.isClosed === true) return false;
+    if (this.settled || this.scope.isClosed) return false;
     this.settled = true;
     this.kernel.settled(this, true);
     return true;
@@ -120,7 +119,9 @@ export class WaitScope {
   constructor(
     private readonly kernel: Kernel,
     readonly name: string,
-  ) {}
+  ) {
+    kernel.adopt(this);
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -131,24 +132,29 @@ export class WaitScope {
   }
 
   /** @internal */ track(wait: Wait): void {
-    wait.scopePrev = this.last;
+    wait.prev = this.last;
     if (this.last === undefined) this.first = wait;
-    else this.last.scopeNext = wait;
+    else this.last.next = wait;
     this.last = wait;
   }
 
   /** @internal */ untrack(wait: Wait): void {
-    if (wait.scopePrev === undefined) this.first = wait.scopeNext;
-    else wait.scopePrev.scopeNext = wait.scopeNext;
-    if (wait.scopeNext === undefined) this.last = wait.scopePrev;
-    else wait.scopeNext.scopePrev = wait.scopePrev;
-    wait.scopePrev = wait.scopeNext = undefined;
+    if (wait.prev === undefined) this.first = wait.next;
+    else wait.prev.next = wait.next;
+    if (wait.next === undefined) this.last = wait.prev;
+    else wait.next.prev = wait.prev;
+    wait.prev = wait.next = undefined;
+  }
+
+  /** @internal */ collect(into: Wait[]): void {
+    for (let wait = this.first; wait !== undefined; wait = wait.next) into.push(wait);
   }
 
   close(): void {
     this.closed = true;
-    for (let wait = this.first; wait !== undefined; wait = wait.scopeNext) this.kernel.forget(wait);
+    for (let wait = this.first; wait !== undefined; wait = wait.next) this.kernel.forget(wait);
     this.first = this.last = undefined;
+    this.kernel.disown(this);
   }
 }
 
@@ -163,9 +169,10 @@ export class Kernel {
   private seq = 0;
   private dirty = false;
   private failure: SimulationError | undefined;
-  /** Pending waits, oldest first. */
-  private firstWait: Wait | undefined;
-  private lastWait: Wait | undefined;
+  /** Open scopes, for the stall report; the root scope holds the waits of no node. */
+  private readonly scopes = new Set<WaitScope>();
+  private readonly root = new WaitScope(this, '');
+  private waitSeq = 0;
   private waitCount = 0;
   private running = false;
   /** Events run so far (cancelled ones excluded). */
@@ -197,26 +204,22 @@ export class Kernel {
   }
 
   deferred<T>(label: string): Deferred<T> {
-    return this.deferredIn(undefined, label);
+    return this.deferredIn(this.root, label);
   }
 
-  /** @internal */ deferredIn<T>(scope: WaitScope | undefined, label: string): Deferred<T> {
-    const deferred = new KernelDeferred<T>(this, label, scope);
-    if (scope?.isClosed !== true) {
+  /** @internal */ deferredIn<T>(scope: WaitScope, label: string): Deferred<T> {
+    const deferred = new KernelDeferred<T>(this, label, scope, this.waitSeq++);
+    if (!scope.isClosed) {
       deferred.pending = true;
-      deferred.prev = this.lastWait;
-      if (this.lastWait === undefined) this.firstWait = deferred;
-      else this.lastWait.next = deferred;
-      this.lastWait = deferred;
       this.waitCount++;
-      scope?.track(deferred);
+      scope.track(deferred);
     }
     return deferred;
   }
 
   /** @internal */ settled(wait: Wait, resumes: boolean): void {
     if (wait.pending) {
-      wait.scope?.untrack(wait);
+      wait.scope.untrack(wait);
       this.forget(wait);
     }
     if (resumes) this.dirty = true;
@@ -225,25 +228,27 @@ export class Kernel {
   /** @internal */ forget(wait: Wait): void {
     if (!wait.pending) return;
     wait.pending = false;
-    if (wait.prev === undefined) this.firstWait = wait.next;
-    else wait.prev.next = wait.next;
-    if (wait.next === undefined) this.lastWait = wait.prev;
-    else wait.next.prev = wait.prev;
-    wait.prev = wait.next = undefined;
     this.waitCount--;
   }
 
-  /** Labels of the pending waits, oldest first. */
+  /** @internal */ adopt(scope: WaitScope): void {
+    this.scopes.add(scope);
+  }
+
+  /** @internal */ disown(scope: WaitScope): void {
+    this.scopes.delete(scope);
+  }
+
+  /** Labels of the pending waits, oldest first (only for a stall report: sorting is fine). */
   private pendingWaits(): string[] {
-    const labels: string[] = [];
-    for (let wait = this.firstWait; wait !== undefined; wait = wait.next) {
-      labels.push(wait.scope === undefined ? wait.label : `${wait.scope.name}: ${wait.label}`);
-    }
-    return labels;
+    const waits: Wait[] = [];
+    for (const scope of this.scopes) scope.collect(waits);
+    waits.sort((a, b) => a.seq - b.seq);
+    return waits.map((wait) => (wait.scope === this.root ? wait.label : `${wait.scope.name}: ${wait.label}`));
   }
 
   sleep(delay: Micros, label: string, scope?: WaitScope): Promise<void> {
-    const d = scope ? scope.deferred<void>(label) : this.deferred<void>(label);
+    const d = this.deferredIn<void>(scope ?? this.root, label);
     this.after(delay, label, () => d.resolve());
     return d.promise;
   }
