@@ -3,6 +3,8 @@ import { PairMap } from './pair-map.ts';
 import { RequestTable } from './request-table.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
+type RequestSent = Extract<WorldEvent, { type: 'request_sent' }>;
+
 /** The situations a test suite should reach, with what each one is. */
 export const SITUATIONS = {
   concurrent_writes: 'two Nexus instances writing the same artifact to the same sled at once',
@@ -18,14 +20,41 @@ export const SITUATIONS = {
 } as const;
 export type Situation = keyof typeof SITUATIONS;
 
+/**
+ * The Nexus instances writing one artifact to one sled, with how many writes each has in
+ * flight. Kept with zero counts when the last write ends, as the pair counters are: the
+ * same pair is written again and again.
+ */
+class Writers {
+  private readonly writes = new Map<string, number>();
+  private writing = 0;
+
+  /** Counts a write by `nexus`; returns whether another Nexus was writing already. */
+  add(nexus: string): boolean {
+    const before = this.writes.get(nexus) ?? 0;
+    const others = this.writing - (before > 0 ? 1 : 0);
+    if (before === 0) this.writing++;
+    this.writes.set(nexus, before + 1);
+    return others > 0;
+  }
+
+  remove(nexus: string): void {
+    const before = this.writes.get(nexus) ?? 0;
+    if (before === 0) return;
+    if (before === 1) this.writing--;
+    this.writes.set(nexus, before - 1);
+  }
+}
+
 /** Counts how often each named situation happens in a run. Observes only. */
 export class SituationCounter {
   readonly counts = new Map<Situation, number>((Object.keys(SITUATIONS) as Situation[]).map((s) => [s, 0]));
   /** (target, hash) → the Nexus instances with a PUT or copy of it in flight. */
-  private readonly writing = new PairMap<Map<string, number>>();
-  private readonly requests = new RequestTable<{ readonly nexus: string; readonly kind: string; readonly target: string; readonly hash: string }>();
-  /** nexus → (`activation/target`, hash) of its PUTs. */
-  private readonly puts = new Map<string, PairMap<true>>();
+  private readonly writing = new PairMap<Writers>();
+  /** The open requests other than listings, as sent. */
+  private readonly requests = new RequestTable<RequestSent>();
+  /** nexus → (target, hash) of its PUTs → the activation that last sent one. */
+  private readonly puts = new Map<string, PairMap<number>>();
   /** (sled, hash) removed by a DELETE. */
   private readonly deleted = new PairMap<true>();
   private lost = 0;
@@ -35,7 +64,7 @@ export class SituationCounter {
     private readonly minSledReplication: number,
   ) {}
 
-  private putsOf(nexus: string): PairMap<true> {
+  private putsOf(nexus: string): PairMap<number> {
     let puts = this.puts.get(nexus);
     if (puts === undefined) {
       puts = new PairMap();
@@ -55,31 +84,26 @@ export class SituationCounter {
         // A listing writes nothing and is in no situation.
         if (e.kind === 'list') break;
         const hash = e.hash ?? '';
-        this.requests.set(e.id, { nexus: e.nexus, kind: e.kind, target: e.target, hash });
+        this.requests.set(e.id, e);
         if (e.kind === 'put' || e.kind === 'copy') {
           let writers = this.writing.get(e.target, hash);
           if (writers === undefined) {
-            writers = new Map<string, number>();
+            writers = new Writers();
             this.writing.set(e.target, hash, writers);
           }
-          if (writers.size > (writers.has(e.nexus) ? 1 : 0)) this.bump('concurrent_writes');
-          writers.set(e.nexus, (writers.get(e.nexus) ?? 0) + 1);
+          if (writers.add(e.nexus)) this.bump('concurrent_writes');
         }
-        if (e.kind === 'put') this.putsOf(e.nexus).set(`${e.activation}/${e.target}`, hash, true);
-        if (e.kind === 'copy' && this.puts.get(e.nexus)?.has(`${e.activation}/${e.source ?? ''}`, hash) === true) this.bump('copy_after_put');
+        // A Nexus runs one activation at a time, so a PUT target's activation number tells
+        // whether this activation sent it.
+        if (e.kind === 'put') this.putsOf(e.nexus).set(e.target, hash, e.activation);
+        if (e.kind === 'copy' && this.puts.get(e.nexus)?.get(e.source ?? '', hash) === e.activation) this.bump('copy_after_put');
         if (e.kind === 'delete' && e.hash !== null && truth.isWanted(e.hash)) this.bump('stale_delete');
         break;
       }
       case 'request_done': {
         const request = this.requests.take(e.id);
         if (request === undefined) break;
-        const writers = this.writing.get(request.target, request.hash);
-        const n = writers?.get(request.nexus);
-        if (writers !== undefined && n !== undefined) {
-          if (n > 1) writers.set(request.nexus, n - 1);
-          else writers.delete(request.nexus);
-          if (writers.size === 0) this.writing.delete(request.target, request.hash);
-        }
+        if (request.kind === 'put' || request.kind === 'copy') this.writing.get(request.target, request.hash ?? '')?.remove(request.nexus);
         if (request.kind === 'config' && e.error?.includes('older than the sled') === true) this.bump('generation_conflict');
         if (e.error?.includes('exceed the dataset quota') === true) this.bump('quota_refusal');
         break;
