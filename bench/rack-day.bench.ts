@@ -1,22 +1,44 @@
 // The standard workload, per engine generation: wall time per seed, simulated seconds per
 // wall second, and where the time goes (a CPU profile, attributed to source modules).
+// Then what watching the world costs: review with and without the safety checkers, the
+// situation counter and the history hash, alternating so that a drift of the machine
+// hits both alike.
 import { ENGINE_GENERATIONS } from '../core/index.ts';
+import type { ChildResult } from './run-child.ts';
 import { fmt, heading, median, runChild, scenarioPath, thousands } from './measure.ts';
 
 const SEEDS = 5;
+const ROUNDS = 3;
+
+function worldShare(result: ChildResult): string {
+  const { planner, engine } = result.shares ?? { planner: NaN, engine: NaN };
+  const world = 1 - engine;
+  return `planner ${fmt(planner * 100, 1).padStart(4)}%  engine ${fmt(engine * 100, 1).padStart(4)}%  world ${fmt(world * 100, 1).padStart(4)}% = ${fmt(world / planner, 1)}x planner`;
+}
 
 export async function rackDayBench(): Promise<void> {
   heading(`rack-day: 24 h, 32 sleds, 3 Nexus, 7 releases, 6 deletes, random faults (median of ${SEEDS} seeds)`);
   for (const generation of ENGINE_GENERATIONS) {
     const result = await runChild([scenarioPath('rack-day'), String(SEEDS), '--profile', '--set', `engine.generation=${generation}`]);
     const total = result.walls.reduce((a, b) => a + b, 0);
-    const { planner, engine } = result.shares ?? { planner: NaN, engine: NaN };
-    const world = 1 - engine;
     console.log(
       `${generation.padEnd(11)} ${fmt(median(result.walls)).padStart(5)} s/seed  ` +
         `${thousands(result.simulatedSeconds / total).padStart(7)} sim s/wall s  ${thousands(result.events / total).padStart(8)} events/s  ` +
-        `planner ${fmt(planner * 100, 1).padStart(4)}%  engine ${fmt(engine * 100, 1).padStart(4)}%  ` +
-        `world ${fmt(world * 100, 1).padStart(4)}% = ${fmt(world / planner, 1)}x planner`,
+        worldShare(result),
     );
   }
+
+  heading(`rack-day review, checked and unchecked (no checkers, situations, history hash), ${ROUNDS} alternating rounds of ${SEEDS} seeds`);
+  const checked: number[] = [];
+  const unchecked: number[] = [];
+  let last: ChildResult | undefined;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const profile = round === ROUNDS ? ['--profile'] : [];
+    checked.push(...(await runChild([scenarioPath('rack-day'), String(SEEDS)])).walls);
+    last = await runChild([scenarioPath('rack-day'), String(SEEDS), '--unchecked', ...profile]);
+    unchecked.push(...last.walls);
+  }
+  const saved = 1 - median(unchecked) / median(checked);
+  console.log(`checked   ${fmt(median(checked)).padStart(5)} s/seed`);
+  console.log(`unchecked ${fmt(median(unchecked)).padStart(5)} s/seed (watching: ${fmt(saved * 100, 0)}% of a seed)  ${last === undefined ? '' : worldShare(last)}`);
 }

@@ -1,5 +1,6 @@
 // A benchmark child process: runs seeds of one scenario from the bundled sources, as the
-// CLI does, and prints one JSON line. Usage: run-child <scenario> <seeds> [--profile] [--set path=value]...
+// CLI does, and prints one JSON line.
+// Usage: run-child <scenario> <seeds> [--profile] [--unchecked] [--set path=value]...
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
@@ -108,18 +109,19 @@ async function profiled(body: () => Promise<void>): Promise<Profile> {
 
 async function main(): Promise<void> {
   const [file, seedText, ...rest] = process.argv.slice(2);
-  if (file === undefined || seedText === undefined) throw new Error('usage: run-child <scenario> <seeds> [--profile] [--set path=value]...');
+  if (file === undefined || seedText === undefined) throw new Error('usage: run-child <scenario> <seeds> [--profile] [--unchecked] [--set path=value]...');
   const overrides = rest.flatMap((arg, i) => (rest[i - 1] === '--set' ? [parseOverride(arg)] : []));
   const scenario = loadScenario(file, readFileSync(file, 'utf8'), overrides);
   const seeds = Number(seedText);
+  const unchecked = rest.includes('--unchecked');
   // One untimed run first: the timed ones measure compiled code, as a long check does.
-  await runScenario(scenario, { seed: seeds + 1 });
+  await runScenario(scenario, { seed: seeds + 1, unchecked });
   const walls: number[] = [];
   let simulatedSeconds = 0;
   let events = 0;
   for (let seed = 1; seed <= seeds; seed++) {
     const start = performance.now();
-    const run = await runScenario(scenario, { seed });
+    const run = await runScenario(scenario, { seed, unchecked });
     walls.push((performance.now() - start) / 1000);
     simulatedSeconds += run.endedAt / 1e6;
     events += run.world.kernel.eventsRun;
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
   let result: ChildResult = { walls, simulatedSeconds, events, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
   if (rest.includes('--profile')) {
     const profile = await profiled(async () => {
-      for (let seed = 1; seed <= Math.min(seeds, 2); seed++) await runScenario(scenario, { seed });
+      for (let seed = 1; seed <= Math.min(seeds, 2); seed++) await runScenario(scenario, { seed, unchecked });
     });
     result = { ...result, shares: shares(profile, import.meta.url) };
   }

@@ -55,6 +55,12 @@ export interface RunOptions {
   readonly history?: boolean;
   /** Keep a row per request in the metrics (requests.csv needs them; verdicts and summaries do not). */
   readonly requestRows?: boolean;
+  /**
+   * Leave out what only watches the world: the safety checkers, the situation counter and
+   * the history hash. The world runs the same; the verdict knows only liveness. For the
+   * benchmark that measures what the watching costs.
+   */
+  readonly unchecked?: boolean;
   /** Called after each sample with the simulated time and the planned end. */
   readonly onProgress?: (t: Micros, end: Micros) => void;
 }
@@ -136,13 +142,14 @@ function sample(
  * converged. Convergence is checked at every timeline sample.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunOutcome> {
-  const compile = { seed: options.seed, recordHistory: options.history === true };
+  const unchecked = options.unchecked === true;
+  const compile = { seed: options.seed, recordHistory: options.history === true, hashHistory: !unchecked };
   const config = worldConfig(scenario, compile);
   const metrics = new RunMetrics(scenario.rack.m2_per_sled, scenario.engine.min_sled_replication, config.repos, options.requestRows === true);
   const checkers = new SafetyCheckers(metrics, config.engine, config.artifactQuota);
   const situations = new SituationCounter(metrics, scenario.engine.min_sled_replication);
   const drawnFaults: DrawnFault[] = [];
-  const observers = [metrics.observe, checkers.observe, situations.observe];
+  const observers = unchecked ? [metrics.observe] : [metrics.observe, checkers.observe, situations.observe];
   const world = compileScenario(scenario, { ...compile, observers, drawnFaults }, config);
 
   const step = scenario.sample_every;

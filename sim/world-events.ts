@@ -127,14 +127,16 @@ class HistoryHash {
  */
 export class WorldEventLog {
   private readonly listeners: WorldEventListener[] = [];
-  private readonly hash = new HistoryHash();
+  private readonly hash: HistoryHash | undefined;
   private readonly lines: string[] | undefined;
   private count = 0;
 
+  /** `hash: false` leaves the history unhashed (`digest()` is then empty). */
   constructor(
     private readonly clock: { readonly now: Micros },
-    options: { record?: boolean } = {},
+    options: { record?: boolean; hash?: boolean } = {},
   ) {
+    this.hash = options.hash === false ? undefined : new HistoryHash();
     this.lines = options.record === true ? [] : undefined;
   }
 
@@ -144,7 +146,7 @@ export class WorldEventLog {
 
   emit(body: WorldEventBody): void {
     const t = this.clock.now;
-    this.hash.update(t, body);
+    this.hash?.update(t, body);
     this.lines?.push(`{"t":${t},${JSON.stringify(body).slice(1)}`);
     // `t` goes on the body itself: the event object is the body, so no copy per event.
     const event = body as WorldEvent & { t: Micros };
@@ -159,7 +161,7 @@ export class WorldEventLog {
 
   /** Hash of every event so far: equal hashes mean, in practice, equal histories. */
   digest(): string {
-    return this.hash.digest();
+    return this.hash?.digest() ?? '';
   }
 
   /** The recorded history as JSON lines (empty unless recording). */

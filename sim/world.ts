@@ -35,6 +35,8 @@ export interface WorldConfig {
   readonly tieBreak: boolean;
   /** Record the event history as JSON lines. */
   readonly recordHistory?: boolean;
+  /** Hash the event history (default); off only to measure what the hash costs. */
+  readonly hashHistory?: boolean;
   /** Settle microtasks after every event (slower; for proving the fast path sound). */
   readonly alwaysSettle?: boolean;
 }
@@ -70,7 +72,7 @@ export class World {
       tieBreak: config.tieBreak ? this.streams.stream('kernel/tie-break') : undefined,
       alwaysSettle: config.alwaysSettle,
     });
-    this.events = new WorldEventLog(this.kernel, { record: config.recordHistory === true });
+    this.events = new WorldEventLog(this.kernel, { record: config.recordHistory === true, hash: config.hashHistory !== false });
     for (const observer of observers) this.events.subscribe(observer);
     this.network = new Network(this.kernel, this.streams.stream('net'), config.network);
     const emit = this.events.emit.bind(this.events);

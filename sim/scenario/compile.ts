@@ -11,6 +11,7 @@ import type { Scenario, ScenarioEvent } from './schema.ts';
 export interface CompileOptions {
   readonly seed: number;
   readonly recordHistory?: boolean;
+  readonly hashHistory?: boolean;
   /** See every event from the world's first. */
   readonly observers?: readonly WorldEventListener[];
   /** Collects the random faults as they are drawn. */
@@ -78,6 +79,7 @@ export function worldConfig(scenario: Scenario, options: CompileOptions): WorldC
     repos: repoSpecs(scenario, new RandomStreams(options.seed)),
     tieBreak: scenario.scheduler.tie_break,
     recordHistory: options.recordHistory === true,
+    hashHistory: options.hashHistory !== false,
   };
 }
 
