@@ -8,6 +8,10 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+export function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
 /** Seconds per call of `body`, median of `runs` after one warm-up. */
 export async function timed(runs: number, body: () => Promise<void> | void): Promise<number> {
   await body();

@@ -1,6 +1,6 @@
 // Scale: the same release on ever larger racks, each run in a fresh process for its peak
 // memory; the fitted exponent of wall time against sleds × artifacts.
-import { fmt, heading, runChild, scenarioPath, thousands } from './measure.ts';
+import { fmt, heading, runChild, scenarioPath, sum, thousands } from './measure.ts';
 
 const SLEDS = [32, 128, 512, 1024];
 const ARTIFACTS = 64;
@@ -9,8 +9,8 @@ const ARTIFACTS = 64;
 function loglogSlope(xs: readonly number[], ys: readonly number[]): number {
   const lx = xs.map(Math.log);
   const ly = ys.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
-  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  const mx = sum(lx) / lx.length;
+  const my = sum(ly) / ly.length;
   let num = 0;
   let den = 0;
   lx.forEach((x, i) => {
