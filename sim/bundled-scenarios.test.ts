@@ -102,8 +102,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
 
   it('an unchecked run (the benchmark of what watching costs) runs the same world without the checkers and the hash', async () => {
     const checked = await run('bug-release-early.yaml');
-    const scenario = checked.scenario;
-    const unchecked = await runScenario(scenario, { seed: checked.seed, requestRows: true, unchecked: true });
+    const unchecked = await runScenario(checked.scenario, { seed: checked.seed, requestRows: true, unchecked: true });
     expect(checked.verdict).toBe('safety');
     // The data the bug loses keeps it from converging; only that is left to see.
     expect(unchecked.verdict).toBe('liveness');

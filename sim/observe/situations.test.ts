@@ -27,8 +27,7 @@ const done = (id: number): WorldEventBody => ({ type: 'request_done', id, outcom
 describe('SituationCounter', () => {
   it('counts a write to a sled another Nexus is writing the same artifact to, not one by the same Nexus', () => {
     const c = counter();
-    const first = sent('nexus-0', 1, 'copy', 'sled-1', 'h1', 'sled-0');
-    c.send(first);
+    c.send(sent('nexus-0', 1, 'copy', 'sled-1', 'h1', 'sled-0'));
     c.send(sent('nexus-0', 1, 'put', 'sled-1', 'h1'));
     expect(c.count('concurrent_writes')).toBe(0);
     c.send(sent('nexus-1', 1, 'copy', 'sled-1', 'h1', 'sled-2'));
