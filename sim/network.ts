@@ -173,6 +173,7 @@ export class Network {
   bytesInFlight(): number {
     const now = this.kernel.now;
     let total = 0;
+    // In start order, not heap order: a sum of floats rounds by the order it is taken in.
     for (const t of this.completions.inStartOrder()) total += Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
     return Math.round(total);
   }
