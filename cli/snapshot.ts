@@ -6,6 +6,7 @@ import {
   ENGINE_GENERATIONS,
   engineParamProblems,
   DEFAULT_ENGINE_PARAMS,
+  usesConfigGenerations,
   type ArtifactHash,
   type EngineGeneration,
   type EngineParams,
@@ -116,6 +117,6 @@ export function parseSnapshot(file: string, text: string): Snapshot {
     }
   }
 
-  const inventory = buildInventory(wanted, listings, params.generation !== 'generation');
+  const inventory = buildInventory(wanted, listings, !usesConfigGenerations(params.generation));
   return { description, seed, params, input: { sleds, inventory, localRepos } };
 }

@@ -24,7 +24,7 @@ import {
   type RequestRecord,
 } from './status.ts';
 import type { UploadChannel } from './upload-channel.ts';
-import { requestHash, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalRepo, type Request, type SledId } from './types.ts';
+import { requestHash, usesConfigGenerations, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalRepo, type Request, type SledId } from './types.ts';
 
 export interface EnginePorts {
   readonly datastore: Datastore;
@@ -104,7 +104,7 @@ export class ReplicationEngine {
       return {
         activation,
         error,
-        generation: params.generation === 'generation' ? generation : null,
+        generation: usesConfigGenerations(params.generation) ? generation : null,
         lastRun: ledger.counters,
         lifetime: cloneCounters(this.lifetime),
         requestsDeferred: deferred,
@@ -140,7 +140,7 @@ export class ReplicationEngine {
 
     const collected: Collected[] = await Promise.all(
       sleds.map((sled) =>
-        params.generation === 'generation' ? this.configureAndList(ledger, sled, config) : this.list(ledger, sled),
+        usesConfigGenerations(params.generation) ? this.configureAndList(ledger, sled, config) : this.list(ledger, sled),
       ),
     );
     const listings = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
@@ -152,7 +152,7 @@ export class ReplicationEngine {
       return finish('no sleds responded to list requests', config.generation, 0);
     }
 
-    const inventory = buildInventory(config.artifacts, listings, params.generation !== 'generation');
+    const inventory = buildInventory(config.artifacts, listings, !usesConfigGenerations(params.generation));
     const plan = planActivation({ sleds, inventory, localRepos: this.local }, rng, params);
     if (plan.release.length > 0) {
       const released = new Set(plan.release);
@@ -161,7 +161,7 @@ export class ReplicationEngine {
     }
 
     const unbounded = params.generation === 'review' || params.bugs.has('ignore_limits');
-    const generation = params.generation === 'generation' ? config.generation : undefined;
+    const generation = usesConfigGenerations(params.generation) ? config.generation : undefined;
     await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
       this.send(ledger, request, generation),
     );

@@ -4,9 +4,17 @@ export type ArtifactHash = string;
 /** Identifies a sled; the datastore lists in-service sleds by id. */
 export type SledId = string;
 
-/** The three versions of the task that depotsim can run (ENGINE.md §1). */
-export const ENGINE_GENERATIONS = ['review', 'merged', 'generation'] as const;
+/** The versions of the task (and sled agent) that depotsim can run (ENGINE.md §1). */
+export const ENGINE_GENERATIONS = ['review', 'merged', 'generation', 'current'] as const;
 export type EngineGeneration = (typeof ENGINE_GENERATIONS)[number];
+
+/**
+ * Whether the task sends artifact configurations and sleds reconcile deletes themselves
+ * (omicron#7519, c31dc2f3, and every later commit).
+ */
+export function usesConfigGenerations(generation: EngineGeneration): boolean {
+  return generation === 'generation' || generation === 'current';
+}
 
 /** Deliberate defects for proving that the checkers catch what they claim (ENGINE.md §5). */
 export const PLANTED_BUGS = [

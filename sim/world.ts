@@ -1,4 +1,4 @@
-import type { ArtifactHash, EngineParams, LocalArtifact, SledId } from '../core/index.ts';
+import { usesConfigGenerations, type ArtifactHash, type EngineParams, type LocalArtifact, type SledId } from '../core/index.ts';
 import { DatastoreModel } from './datastore.ts';
 import type { DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
@@ -252,7 +252,7 @@ export class World {
       {
         m2Count: this.config.m2PerSled,
         quota: this.config.artifactQuota,
-        configurations: this.config.engine.generation === 'generation',
+        configurations: usesConfigGenerations(this.config.engine.generation),
         reconcileDelay: this.config.reconcileDelay,
       },
     );

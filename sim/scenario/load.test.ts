@@ -69,7 +69,7 @@ describe('bad input: one line naming file, line and column and what was expected
     ['non-integer count', GOOD.replace('artifacts: 4 }', 'artifacts: 4.5 }'), /^s\.yaml:6:28: expected an integer, got 4\.5$/],
     ['bad duration unit', GOOD.replace('duration: 2h', 'duration: 2 hours'), /^s\.yaml:2:11: expected a duration like .*, got "2 hours"$/],
     ['bad size unit', GOOD.replace('max: 2MiB', 'max: 2MiBs'), /^s\.yaml:7:55: expected a size like .*, got "2MiBs"$/],
-    ['unknown enum value', GOOD.replace('rack: { sleds: 4 }', 'rack: { sleds: 4 }\nengine: { generation: newest }'), /^s\.yaml:4:23: expected one of "review", "merged", "generation", got "newest"$/],
+    ['unknown enum value', GOOD.replace('rack: { sleds: 4 }', 'rack: { sleds: 4 }\nengine: { generation: newest }'), /^s\.yaml:4:23: expected one of "review", "merged", "generation", "current", got "newest"$/],
     ['unknown repo', GOOD.replace('upload: v1', 'upload: v9'), /^s\.yaml:10:23: expected a repo of this scenario \(v0, v1\), got "v9"$/],
     ['unknown shared repo', GOOD.replace('repo: v0, fraction', 'repo: v1, fraction'), /^s\.yaml:7:79: expected the name of a repo defined above this one, got "v1"$/],
     ['unknown sled', GOOD.replace('crash: sled-4', 'crash: sled-5'), /^s\.yaml:12:23: expected a sled that exists at this time \(sled-0 … sled-4\), got "sled-5"$/],
