@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../sim/scenario/load.ts';
 import { swarmOverrides } from '../sim/swarm.ts';
+import { parseXml } from '../reports/testing/parse-xml.ts';
 import { describeDivergence, mostSevere } from './check-command.ts';
 import type { CheckResult } from './check-job.ts';
 
@@ -36,11 +37,47 @@ describe('depotsim check', { timeout: 120_000 }, () => {
     expect(run.status).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe(`FAIL ${scenario} seed 1: expected safety by no_data_loss, got pass`);
-    expect(lines[1]).toBe(`  depotsim run ${scenario} --seed 1 --set nexus.upload_order=db_first`);
+    expect(lines[1]).toBe(`  npx depotsim run ${scenario} --seed 1 --set nexus.upload_order=db_first`);
     // The printed command replays the same outcome.
-    const replay = depotsim(lines[1]!.trim().split(' ').slice(1), cwd);
+    const replay = depotsim(lines[1]!.trim().split(' ').slice(2), cwd);
     expect(replay.status).toBe(0);
     expect(replay.stderr).toContain('verdict: pass');
+  });
+
+  it('writes JUnit XML of failing and passing seeds, and under GitHub Actions one ::error annotation per failing seed', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'depotsim-check-'));
+    const early = join(SCENARIOS, 'bug-release-early.yaml');
+    const sled = join(SCENARIOS, 'new-sled.yaml');
+    const args = ['check', early, sled, '--seeds', '2', '--workers', '2', '--recheck-every', '0', '--set', 'expect.verdict=pass', '--junit', 'ci/junit.xml'];
+    const run = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: 'true' } });
+    expect(run.status).toBe(1);
+    const replay = (seed: number): string => `npx depotsim run ${early} --seed ${seed} --set expect.verdict=pass`;
+    const message = /^FAIL \S+ seed 1: (.*)$/m.exec(run.stdout)?.[1] ?? '';
+    expect(message).toMatch(/^expected pass by local_retention, got safety \(local_retention at /);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual([1, 2].map((seed) => expect.stringMatching(
+      new RegExp(`^::error file=${early},title=depotsim check%3A ${early} seed ${seed}::expected pass by local_retention, got safety .*%0Areplay: ${replay(seed)}$`),
+    )));
+    const root = parseXml(readFileSync(join(cwd, 'ci', 'junit.xml'), 'utf8'));
+    expect(root.attributes).toMatchObject({ tests: '4', failures: '2' });
+    const [failing, passing] = root.children;
+    expect(failing!.attributes).toMatchObject({ name: early, tests: '2', failures: '2' });
+    expect(passing!.attributes).toMatchObject({ name: sled, tests: '2', failures: '0' });
+    expect(passing!.children.map((c) => [c.attributes.name, c.children.length])).toEqual([['1', 0], ['2', 0]]);
+    const first = failing!.children[0]!;
+    expect(first.attributes.name).toBe('1');
+    // The run's simulated seconds: it ends at the last sample of its 2 h duration.
+    expect(Number(first.attributes.time)).toBe(7200);
+    expect(first.children[0]!.attributes).toEqual({ type: 'safety', message });
+    expect(first.children[0]!.text.split('\n')).toEqual([message, expect.stringMatching(/^invariants: (\w+ )*local_retention( \w+)*$/), `replay: ${replay(1)}`]);
+
+    // A second check may replace its own JUnit file, never another file; refused before any run.
+    writeFileSync(join(cwd, 'notes.xml'), '<notes/>\n');
+    const refused = depotsim(['check', sled, '--seeds', '1', '--junit', 'notes.xml'], cwd);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toEqual(['depotsim: --junit:1:1: notes.xml: expected a path that is new or a report depotsim wrote, got another file (not replaced)']);
+    expect(readFileSync(join(cwd, 'notes.xml'), 'utf8')).toBe('<notes/>\n');
+    expect(depotsim(['check', sled, '--seeds', '1', '--junit', 'ci/junit.xml'], cwd).status).toBe(0);
+    expect(parseXml(readFileSync(join(cwd, 'ci', 'junit.xml'), 'utf8')).attributes).toMatchObject({ tests: '1', failures: '0' });
   });
 
   it('refuses bad input before running anything', () => {
@@ -95,6 +132,7 @@ describe('the determinism recheck', () => {
     invariants: [],
     firstViolation: null,
     historyHash: hash,
+    simulatedS: 0,
     summary: '',
     history,
     situations: {},

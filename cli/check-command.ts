@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { csv } from '../reports/format.ts';
+import { githubErrorLine, JUNIT_HEADER, junitXml, type JunitCase } from '../reports/junit.ts';
 import { SUMMARY_COLUMNS } from '../reports/run-reports.ts';
 import { SITUATIONS, type Situation } from '../sim/observe/situations.ts';
 import type { Verdict } from '../sim/runner.ts';
@@ -10,6 +11,7 @@ import type { Scenario } from '../sim/scenario/schema.ts';
 import { swarmOverrides } from '../sim/swarm.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 import { readInput, writeDirAtomically } from './files.ts';
+import { checkReportFile, writeReportFile } from './report-file.ts';
 import { countProgress } from './progress.ts';
 import { describeParameters, EXIT, firstDifference, runCommandLine } from './run-command.ts';
 
@@ -23,6 +25,10 @@ export interface CheckArgs {
   readonly out?: string | undefined;
   /** Every n-th seed runs twice and must give the same history (0: never). */
   readonly recheckEvery: number;
+  /** Write the runs as JUnit XML here. */
+  readonly junit?: string | undefined;
+  /** Print one GitHub `::error` annotation per failing seed (`GITHUB_ACTIONS=true`). */
+  readonly githubAnnotations: boolean;
 }
 
 interface Planned {
@@ -66,7 +72,8 @@ export function workerPool(threads: number): Piscina {
 }
 
 export async function checkCommand(args: CheckArgs): Promise<number> {
-  // Every scenario and every override is checked before the first run.
+  // Every scenario, every override and the output file are checked before the first run.
+  if (args.junit !== undefined) checkReportFile('--junit', args.junit, JUNIT_HEADER);
   const plans: Planned[] = [];
   for (const file of args.scenarios) {
     const text = readInput(file);
@@ -117,12 +124,9 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   await pool.destroy();
 
   const failing = finished.filter((f) => !f.ok);
-  const lines: string[] = [];
-  for (const f of failing) {
-    const expected = f.invariant === undefined ? f.expected : `${f.expected} by ${f.invariant}`;
-    const why = f.divergence ?? `expected ${expected}, got ${f.result.verdict}${f.result.firstViolation === null ? '' : ` (${f.result.firstViolation})`}`;
-    lines.push(`FAIL ${f.file} seed ${f.seed}: ${why}\n  ${runCommandLine(f.file, f.seed, f.sets)}`);
-  }
+  // GitHub reads workflow commands from stdout: the annotations come first.
+  const lines = args.githubAnnotations ? failing.map((f) => githubErrorLine(f.file, f.seed, whyFailed(f), runCommandLine(f.file, f.seed, f.sets))) : [];
+  for (const f of failing) lines.push(`FAIL ${f.file} seed ${f.seed}: ${whyFailed(f)}\n  ${runCommandLine(f.file, f.seed, f.sets)}`);
   for (const file of args.scenarios) {
     const runs = finished.filter((f) => f.file === file);
     const count = (v: Verdict): number => runs.filter((r) => r.result.verdict === v).length;
@@ -162,7 +166,23 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     );
     process.stderr.write(`results in ${join(args.out, 'check.csv')}\n`);
   }
+  if (args.junit !== undefined) {
+    writeReportFile(args.junit, junitXml(args.scenarios.map((file) => ({ name: file, cases: finished.filter((f) => f.file === file).map(junitCase) }))));
+    process.stderr.write(`JUnit XML in ${args.junit}\n`);
+  }
   return mostSevere(finished.map(outcomeCode));
+}
+
+function whyFailed(f: Finished): string {
+  const expected = f.invariant === undefined ? f.expected : `${f.expected} by ${f.invariant}`;
+  return f.divergence ?? `expected ${expected}, got ${f.result.verdict}${f.result.firstViolation === null ? '' : ` (${f.result.firstViolation})`}`;
+}
+
+function junitCase(f: Finished): JunitCase {
+  const c = { seed: f.seed, simulatedS: f.result.simulatedS };
+  if (f.ok) return c;
+  const type = f.divergence !== null ? 'nondeterminism' : f.result.verdict === 'pass' ? 'missed_bug' : f.result.verdict;
+  return { ...c, failure: { type, message: whyFailed(f), invariants: f.result.invariants, replay: runCommandLine(f.file, f.seed, f.sets) } };
 }
 
 export function describeDivergence(a: CheckResult, b: CheckResult): string {

@@ -18,6 +18,8 @@ export interface CheckResult {
   readonly invariants: readonly string[];
   readonly firstViolation: string | null;
   readonly historyHash: string;
+  /** Simulated seconds the run covered (its last timeline sample). */
+  readonly simulatedS: number;
   /** The run's `summary.csv` data row. */
   readonly summary: string;
   readonly history?: readonly string[];
@@ -34,6 +36,7 @@ export default async function runCheckJob(job: CheckJob): Promise<CheckResult> {
     invariants: [...new Set(run.violations.map((v) => v.invariant))].sort(),
     firstViolation: first === undefined ? null : `${first.invariant} at ${first.t / 1e6}s: ${first.detail}`,
     historyHash: run.historyHash,
+    simulatedS: run.endedAt / 1e6,
     summary: csvLine(summaryRow(run)),
     situations: Object.fromEntries(run.situations),
     ...(job.history === true ? { history: run.world.events.history() } : {}),

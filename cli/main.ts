@@ -72,7 +72,8 @@ const cli = yargs(hideBin(process.argv))
         .option('swarm', { type: 'boolean', default: false, describe: 'per seed, switch fault families and draw engine knobs' })
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads' })
         .option('recheck-every', { type: 'number', default: 10, describe: 'run every n-th seed twice and compare histories (0: never)' })
-        .option('out', { type: 'string', describe: 'write check.csv and summaries.csv here' }),
+        .option('out', { type: 'string', describe: 'write check.csv and summaries.csv here' })
+        .option('junit', { type: 'string', describe: 'also write the runs as JUnit XML to this file' }),
     async (args) => {
       requireWhole([['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1], ['--recheck-every', args['recheck-every'], 0]]);
       process.exitCode = await checkCommand({
@@ -84,6 +85,8 @@ const cli = yargs(hideBin(process.argv))
         workers: args.workers,
         out: args.out,
         recheckEvery: args['recheck-every'],
+        junit: args.junit,
+        githubAnnotations: process.env.GITHUB_ACTIONS === 'true',
       });
     },
   )

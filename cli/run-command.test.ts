@@ -68,10 +68,16 @@ describe('depotsim run and replay, as a new user runs them', { timeout: 120_000 
     expect(diverged.stderr).toMatch(/a\/timeline\.csv differs at line 6/);
   });
 
-  it('exits 1 for a safety violation and 3 for no convergence', () => {
+  it('exits 1 for a safety violation and 3 for no convergence, naming the invariants violated and a replay command that works after npm ci', () => {
     const cwd = workdir();
-    expect(depotsim(['run', join(SCENARIOS, 'upload-order-race.yaml')], cwd).status).toBe(1);
-    expect(depotsim(['run', join(SCENARIOS, 'baseline.yaml'), '--set', 'expect.converge_within=20m'], cwd).status).toBe(3);
+    const race = join(SCENARIOS, 'upload-order-race.yaml');
+    const safety = depotsim(['run', race], cwd);
+    expect(safety.status).toBe(1);
+    expect(safety.stderr).toContain(`  replay with: npx depotsim run ${race} --seed 1\n`);
+    expect(safety.stderr).toMatch(/^verdict: safety by local_retention, no_data_loss \(/m);
+    const liveness = depotsim(['run', join(SCENARIOS, 'baseline.yaml'), '--set', 'expect.converge_within=20m'], cwd);
+    expect(liveness.status).toBe(3);
+    expect(liveness.stderr).toMatch(/^verdict: liveness by converges \(/m);
   });
 
   it('answers bad input with one file:line:col line, exit 2, and nothing written', () => {

@@ -24,9 +24,12 @@ function quote(arg: string): string {
   return /^[\w./=:,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command line that reproduces a run, for logs and failure reports. */
+/**
+ * The command line that reproduces a run, for logs and failure reports: through `npx`,
+ * as `npm ci` puts the binary in node_modules/.bin, not on PATH.
+ */
 export function runCommandLine(file: string, seed: number, sets: readonly string[]): string {
-  return ['depotsim', 'run', file, '--seed', String(seed), ...sets.flatMap((s) => ['--set', s])].map(quote).join(' ');
+  return ['npx', 'depotsim', 'run', file, '--seed', String(seed), ...sets.flatMap((s) => ['--set', s])].map(quote).join(' ');
 }
 
 /** The effective parameters, one `key=value` list, so that a killed run can be replayed. */
@@ -94,8 +97,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
   writeDirAtomically(out, files);
   const wall = ((performance.now() - started) / 1000).toFixed(2);
   const converged = run.convergedAt === null ? 'did not converge' : `converged at ${formatDuration(run.convergedAt)}`;
-  process.stderr.write(`verdict: ${run.verdict} (${converged}; ${wall} s wall)\nreports in ${out}/\n`);
+  process.stderr.write(`verdict: ${verdictLine(run)} (${converged}; ${wall} s wall)\nreports in ${out}/\n`);
   return exitCodeOf(run.verdict);
+}
+
+/** The verdict and the invariants violated, in order of first violation (tolerated ones named so). */
+export function verdictLine(run: Pick<RunOutcome, 'verdict' | 'violations'>): string {
+  const invariants = [...new Set(run.violations.map((v) => v.invariant))];
+  if (invariants.length === 0) return run.verdict;
+  return run.verdict === 'pass' ? `pass, tolerated ${invariants.join(', ')}` : `${run.verdict} by ${invariants.join(', ')}`;
 }
 
 /** First line where two texts differ (1-based), with both lines; `undefined` when equal. */

@@ -157,7 +157,7 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   await pool.destroy();
   if (shard !== undefined) {
     writeFileAtomically(join(out, 'runs.jsonl'), [...runs].sort((a, b) => a.job - b.job).map((r) => JSON.stringify(r)).join('\n') + '\n');
-    process.stderr.write(`shard ${shard.index}/${shard.count} done: ${runs.length} runs in ${out}/; combine the shards with depotsim merge\n`);
+    process.stderr.write(`shard ${shard.index}/${shard.count} done: ${runs.length} runs in ${out}/; combine the shards with npx depotsim merge\n`);
     return EXIT.pass;
   }
   process.stdout.write(writeOutputs(out, spec, runs));
