@@ -8,6 +8,7 @@ import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import { readInput } from './files.ts';
 import { planCsv, planSummary, runPlan } from './plan-command.ts';
 import { checkCommand } from './check-command.ts';
+import { recheckCommand } from './recheck-command.ts';
 import { reportCommand } from './report-command.ts';
 import { shrinkCommand } from './shrink-command.ts';
 import { mergeCommand, sweepCommand } from './sweep-command.ts';
@@ -96,6 +97,14 @@ const cli = yargs(hideBin(process.argv))
     (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a report directory written by run' }),
     async (args) => {
       process.exitCode = await replayRun(args.dir);
+    },
+  )
+  .command(
+    'recheck <dir>',
+    'check every invariant again over DIR/history.jsonl, without the world, and compare with DIR/violations.csv',
+    (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'a report directory written by run --history' }),
+    async (args) => {
+      process.exitCode = await recheckCommand(args.dir);
     },
   )
   .command(

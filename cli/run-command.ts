@@ -119,14 +119,15 @@ export function firstDifference(expected: string, actual: string): { line: numbe
   return undefined;
 }
 
-interface RunRecord {
+export interface RunRecord {
   readonly scenario_file: string;
   readonly scenario_sha256: string;
   readonly overrides: string[];
   readonly seed: number;
 }
 
-export async function replayRun(dir: string): Promise<number> {
+/** The run recorded in DIR: its run.json, and its scenario as it ran (the kept copy and its overrides). */
+export function loadRecordedRun(dir: string): { record: RunRecord; scenario: Scenario; text: string } {
   const recordPath = join(dir, 'run.json');
   let record: RunRecord;
   try {
@@ -135,11 +136,18 @@ export async function replayRun(dir: string): Promise<number> {
     if (err instanceof InputError) throw err;
     throw new InputError(recordPath, 1, 1, `expected the run.json that depotsim run writes: ${(err as Error).message}`);
   }
+  if (typeof record !== 'object' || record === null || !Array.isArray(record.overrides) || !Number.isSafeInteger(record.seed) || typeof record.scenario_file !== 'string') {
+    throw new InputError(recordPath, 1, 1, 'expected the run.json that depotsim run writes: scenario_file, seed and overrides are missing');
+  }
   const text = readInput(join(dir, 'scenario.yaml'));
   if (sha256(text) !== record.scenario_sha256) {
     throw new InputError(join(dir, 'scenario.yaml'), 1, 1, `expected the scenario recorded in run.json (sha256 ${record.scenario_sha256})`);
   }
-  const scenario = loadScenario(record.scenario_file, text, record.overrides.map(parseOverride));
+  return { record, text, scenario: loadScenario(record.scenario_file, text, record.overrides.map(parseOverride)) };
+}
+
+export async function replayRun(dir: string): Promise<number> {
+  const { record, scenario, text } = loadRecordedRun(dir);
   process.stderr.write(`depotsim replay: ${describeParameters(scenario, record.seed)}\n`);
   const history = existsSync(join(dir, 'history.jsonl'));
   const { files } = await execute({ scenario, text, sets: record.overrides, seed: record.seed }, record.scenario_file, history);

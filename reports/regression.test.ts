@@ -8,10 +8,11 @@ const BASELINES = new URL('./baselines/', import.meta.url);
 const FILES = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).sort();
 
 describe('regression pass: every bundled scenario at fixed seeds (re-bless with `npm run bless`)', { timeout: 180_000 }, () => {
-  it.each(FILES)('%s: expected verdicts, and summary rows equal to the committed baseline', async (file) => {
+  it.each(FILES)('%s: expected verdicts, recheck of seed 1 agrees, and summary rows equal to the committed baseline', async (file) => {
     const scenario = loadScenario(file, readFileSync(new URL(file, SCENARIOS), 'utf8'));
     const result = await regressionRun(scenario);
     expect(result.unexpected).toEqual([]);
+    expect(result.recheck.rechecked).toBe(result.recheck.run);
     const baseline = readFileSync(new URL(`${scenario.name}.csv`, BASELINES), 'utf8');
     expect(result.baseline).toBe(baseline);
   });

@@ -160,7 +160,7 @@ export function faultsCsv(run: RunOutcome): string {
   return csv(FAULTS_COLUMNS, run.metrics.faults.map((f) => [seconds(f.start), seconds(f.end), f.kind, f.target]));
 }
 
-export function violationsCsv(run: RunOutcome): string {
+export function violationsCsv(run: Pick<RunOutcome, 'violations'>): string {
   return csv(
     VIOLATIONS_COLUMNS,
     run.violations.map((v) => [seconds(v.t), v.invariant, v.nexus, v.sled, v.repo, v.artifact, v.detail]),
