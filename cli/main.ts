@@ -55,10 +55,11 @@ const cli = yargs(hideBin(process.argv))
         .option('seed', { type: 'number', describe: "the run's seed (default: the scenario's)" })
         .option('out', { type: 'string', describe: 'report directory (default: out/<name>-<seed>/)' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' })
-        .option('history', { type: 'boolean', default: false, describe: 'also write the event history as history.jsonl' }),
+        .option('history', { type: 'boolean', default: false, describe: 'also write the event history as history.jsonl' })
+        .option('trace', { type: 'boolean', default: false, describe: 'also write trace.json (Chrome trace events, for Perfetto and chrome://tracing)' }),
     async (args) => {
       if (args.seed !== undefined) requireWhole([['--seed', args.seed, 0]]);
-      process.exitCode = await runCommand({ scenario: args.scenario, seed: args.seed, out: args.out, set: args.set, history: args.history });
+      process.exitCode = await runCommand({ scenario: args.scenario, seed: args.seed, out: args.out, set: args.set, history: args.history, trace: args.trace });
     },
   )
   .command(

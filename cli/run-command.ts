@@ -2,11 +2,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runJson, runReports } from '../reports/run-reports.ts';
+import { traceJson } from '../reports/trace.ts';
 import { runScenario, type RunOutcome, type Verdict } from '../sim/runner.ts';
 import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { formatDuration } from '../sim/scenario/units.ts';
+import type { WorldEvent } from '../sim/world-events.ts';
 import { readInput, sha256, writeDirAtomically } from './files.ts';
 import { simulatedTimeProgress } from './progress.ts';
 
@@ -61,11 +63,17 @@ interface Prepared {
   readonly seed: number;
 }
 
-async function execute(prepared: Prepared, file: string, history: boolean): Promise<{ run: RunOutcome; files: Map<string, string> }> {
+/** Which optional files a run writes: history.jsonl, trace.json. */
+interface Extras {
+  readonly history: boolean;
+  readonly trace: boolean;
+}
+
+async function execute(prepared: Prepared, file: string, extras: Extras): Promise<{ run: RunOutcome; files: Map<string, string> }> {
   const progress = simulatedTimeProgress(prepared.scenario.name);
   const run = await runScenario(prepared.scenario, {
     seed: prepared.seed,
-    history,
+    history: extras.history || extras.trace,
     requestRows: true,
     onProgress: (t, end) => progress.update(t, end),
   });
@@ -73,7 +81,13 @@ async function execute(prepared: Prepared, file: string, history: boolean): Prom
   const files = runReports(run);
   files.set('run.json', runJson(run, { scenarioFile: file, scenarioSha256: sha256(prepared.text), overrides: prepared.sets, version: version() }));
   files.set('scenario.yaml', prepared.text);
-  if (history) files.set('history.jsonl', run.world.events.history().join('\n') + '\n');
+  const history = run.world.events.history();
+  if (extras.history) files.set('history.jsonl', history.join('\n') + '\n');
+  if (extras.trace) {
+    const events = history.map((line) => JSON.parse(line) as WorldEvent);
+    const s = prepared.scenario;
+    files.set('trace.json', traceJson(events, run.violations, { scenario: s.name, seed: prepared.seed, generation: s.engine.generation, endedAt: run.endedAt }));
+  }
   return { run, files };
 }
 
@@ -83,6 +97,7 @@ export interface RunArgs {
   readonly out?: string | undefined;
   readonly set: readonly string[];
   readonly history: boolean;
+  readonly trace: boolean;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -92,7 +107,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   process.stderr.write(`depotsim run: ${describeParameters(scenario, seed)}\n`);
   process.stderr.write(`  replay with: ${runCommandLine(args.scenario, seed, args.set)}\n`);
   const started = performance.now();
-  const { run, files } = await execute({ scenario, text, sets: args.set, seed }, args.scenario, args.history);
+  const { run, files } = await execute({ scenario, text, sets: args.set, seed }, args.scenario, { history: args.history, trace: args.trace });
   const out = args.out ?? join('out', `${scenario.name}-${seed}`);
   writeDirAtomically(out, files);
   const wall = ((performance.now() - started) / 1000).toFixed(2);
@@ -149,8 +164,8 @@ export function loadRecordedRun(dir: string): { record: RunRecord; scenario: Sce
 export async function replayRun(dir: string): Promise<number> {
   const { record, scenario, text } = loadRecordedRun(dir);
   process.stderr.write(`depotsim replay: ${describeParameters(scenario, record.seed)}\n`);
-  const history = existsSync(join(dir, 'history.jsonl'));
-  const { files } = await execute({ scenario, text, sets: record.overrides, seed: record.seed }, record.scenario_file, history);
+  const extras = { history: existsSync(join(dir, 'history.jsonl')), trace: existsSync(join(dir, 'trace.json')) };
+  const { files } = await execute({ scenario, text, sets: record.overrides, seed: record.seed }, record.scenario_file, extras);
   for (const [name, contents] of files) {
     const recorded = existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '';
     const diff = firstDifference(recorded, contents);
