@@ -26,13 +26,14 @@ async function pageScript(): Promise<string> {
 
 export async function reportCommand(dir: string): Promise<number> {
   if (!existsSync(dir)) throw new InputError(dir, 1, 1, 'expected a directory written by depotsim run or sweep');
+  // trace.json (tens of MB for a rack day) is linked, not read.
   const files = new Map(
     readdirSync(dir)
-      .filter((f) => /\.(csv|json|md)$/.test(f))
+      .filter((f) => /\.(csv|json|md)$/.test(f) && f !== 'trace.json')
       .map((f) => [f, readFileSync(join(dir, f), 'utf8')] as const),
   );
   let data: PageData;
-  if (files.has('run.json')) data = runPageData(files);
+  if (files.has('run.json')) data = runPageData(files, existsSync(join(dir, 'trace.json')));
   else if (files.has('sweep.json') && files.has('sweep-summary.csv')) data = sweepPageData(files);
   else throw new InputError(dir, 1, 1, 'expected run.json (from depotsim run) or sweep.json and sweep-summary.csv (from depotsim sweep)');
   const file = join(dir, 'report.html');

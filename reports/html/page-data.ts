@@ -9,8 +9,13 @@ export interface RunPageData {
   readonly parameters: readonly (readonly [string, string])[];
   readonly timeline: readonly { t: number; fraction: number; bytesInFlight: number; requestsInFlight: number; lost: number }[];
   readonly faults: readonly { start: number; end: number; kind: string; target: string }[];
-  /** Requests started per minute, by kind. */
-  readonly requests: readonly { minute: number; kind: string; count: number }[];
+  /**
+   * Requests started, by kind, per bucket of `minutes` from `minute` on, as a rate per
+   * minute; buckets widen with the run so that a chart has a few hundred of them.
+   */
+  readonly requests: readonly { minute: number; minutes: number; kind: string; perMinute: number }[];
+  /** Whether the run directory holds trace.json (`run --trace`). */
+  readonly trace: boolean;
   readonly local: readonly { t: number; nexus: string; repos: number; bytes: number }[];
   readonly repos: readonly { repo: string; phase: string; start: number; end: number }[];
   readonly violations: readonly { t: number; invariant: string; detail: string }[];
@@ -48,8 +53,13 @@ const PHASES: readonly (readonly [string, string, string])[] = [
   ['purging', 'deleted_at_s', 'purged_at_s'],
 ];
 
-/** Builds a run report's data from the files `depotsim run` writes. */
-export function runPageData(files: ReadonlyMap<string, string>): RunPageData {
+/** Request-rate buckets per chart: a rack day (1,440 minutes) gets 6-minute buckets. */
+const REQUEST_BUCKETS = 240;
+/** The order of the request kinds' small multiples. */
+export const REQUEST_KINDS = ['list', 'config', 'put', 'copy', 'delete'] as const;
+
+/** Builds a run report's data from the files `depotsim run` writes (`trace`: trace.json is there too). */
+export function runPageData(files: ReadonlyMap<string, string>, trace = false): RunPageData {
   const record = JSON.parse(files.get('run.json') ?? '{}') as Record<string, unknown>;
   const read = (name: string): Record<string, string>[] => csvParse(files.get(name) ?? '') as unknown as Record<string, string>[];
   const timeline = read('timeline.csv').map((r) => ({
@@ -60,10 +70,11 @@ export function runPageData(files: ReadonlyMap<string, string>): RunPageData {
     lost: Number(r.artifacts_lost),
   }));
   const end = timeline.at(-1)?.t ?? 0;
-  const perMinute = new Map<string, number>();
+  const minutes = Math.max(1, Math.ceil(end / 60 / REQUEST_BUCKETS));
+  const perBucket = new Map<string, number>();
   for (const r of read('requests.csv')) {
-    const key = `${Math.floor(Number(r.t_start_s) / 60)}\u0000${r.kind}`;
-    perMinute.set(key, (perMinute.get(key) ?? 0) + 1);
+    const key = `${Math.floor(Number(r.t_start_s) / 60 / minutes) * minutes}\u0000${r.kind}`;
+    perBucket.set(key, (perBucket.get(key) ?? 0) + 1);
   }
   const repos = read('repos.csv').flatMap((r) =>
     PHASES.flatMap(([phase, from, to]) => {
@@ -96,10 +107,11 @@ export function runPageData(files: ReadonlyMap<string, string>): RunPageData {
     parameters,
     timeline,
     faults: read('faults.csv').map((r) => ({ start: Number(r.start_s), end: num(r.end_s) ?? end, kind: r.kind ?? '', target: r.target ?? '' })),
-    requests: [...perMinute].map(([key, count]) => {
+    requests: [...perBucket].map(([key, count]) => {
       const [minute, kind] = key.split('\u0000') as [string, string];
-      return { minute: Number(minute), kind, count };
+      return { minute: Number(minute), minutes, kind, perMinute: count / minutes };
     }),
+    trace,
     local: read('local.csv').map((r) => ({ t: Number(r.t_s), nexus: r.nexus ?? '', repos: Number(r.local_repos), bytes: Number(r.local_bytes) })),
     repos,
     violations: read('violations.csv').map((r) => ({ t: Number(r.t_s), invariant: r.invariant ?? '', detail: r.detail ?? '' })),

@@ -1,7 +1,7 @@
 // The report page's script (bundled by esbuild into report.html): draws the charts from
 // the JSON data embedded in the page. Runs in the browser, offline.
 import * as Plot from '@observablehq/plot';
-import type { PageData, RunPageData, SweepPageData } from './page-data.ts';
+import { REQUEST_KINDS, type PageData, type RunPageData, type SweepPageData } from './page-data.ts';
 
 const HOUR = 3600;
 const MiB = 2 ** 20;
@@ -27,6 +27,34 @@ function table(rows: readonly (readonly [string, string])[]): HTMLElement {
   return t;
 }
 
+/**
+ * Small multiples: one short chart per request kind, each with its own y scale, so the
+ * rare DELETEs and PUTs stay readable next to the lists of every activation.
+ */
+function requestRates(d: RunPageData, width: number): HTMLElement {
+  const h = (s: number): number => s / HOUR;
+  const rows = document.createElement('div');
+  const colors = new Map<string, string>(REQUEST_KINDS.map((kind, i) => [kind, ['#4e79a7', '#9c755f', '#f28e2b', '#59a14f', '#e15759'][i] as string]));
+  for (const kind of [...REQUEST_KINDS, ...new Set(d.requests.map((r) => r.kind))].filter((k, i, all) => all.indexOf(k) === i)) {
+    const rates = d.requests.filter((r) => r.kind === kind);
+    if (rates.length === 0) continue;
+    rows.append(
+      Plot.plot({
+        width,
+        height: 110,
+        marginLeft: 60,
+        x: { label: null, domain: [0, h(d.end)] },
+        y: { label: `${kind} / min`, grid: true, ticks: 3 },
+        marks: [
+          Plot.rectY(rates, { x1: (r) => h(r.minute * 60), x2: (r) => h((r.minute + r.minutes) * 60), y: 'perMinute', fill: colors.get(kind) ?? '#888', title: (r) => `${r.perMinute.toFixed(1)} ${kind}/min` }),
+          Plot.ruleY([0]),
+        ],
+      }),
+    );
+  }
+  return rows;
+}
+
 function drawRun(d: RunPageData): number {
   const h = (s: number): number => s / HOUR;
   const width = 960;
@@ -46,14 +74,8 @@ function drawRun(d: RunPageData): number {
   );
   chart(
     'Requests started per minute, by kind',
-    'Every request any Nexus sent: list, config, put, copy, delete.',
-    Plot.plot({
-      width,
-      x: { label: 'simulated time (h)', domain: [0, h(d.end)] },
-      y: { label: 'requests per minute', grid: true },
-      color: { legend: true },
-      marks: [Plot.rectY(d.requests, { x1: (r) => r.minute / 60, x2: (r) => (r.minute + 1) / 60, y: 'count', fill: 'kind' })],
-    }),
+    `Every request any Nexus sent, one row per kind, each on its own scale${d.requests[0] !== undefined && d.requests[0].minutes > 1 ? `; averaged over ${d.requests[0].minutes}-minute buckets` : ''}.`,
+    requestRates(d, width),
   );
   chart(
     'Bytes in flight',

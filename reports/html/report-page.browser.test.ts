@@ -18,7 +18,17 @@ function depotsim(args: string[], cwd: string): void {
   if (result.status !== 0 && !(args[0] === 'run' && result.status === 1)) throw new Error(`depotsim ${args.join(' ')}: ${result.stderr}`);
 }
 
-async function open(browser: Browser, file: string): Promise<{ charts: number; svgs: number; errors: string[]; requests: string[] }> {
+interface Opened {
+  charts: number;
+  svgs: number;
+  errors: string[];
+  requests: string[];
+  /** The y-axis labels of the request-rate small multiples, one per kind. */
+  rateRows: string[];
+  traceLink: string | null;
+}
+
+async function open(browser: Browser, file: string): Promise<Opened> {
   const page = await browser.newPage();
   const errors: string[] = [];
   const requests: string[] = [];
@@ -31,8 +41,11 @@ async function open(browser: Browser, file: string): Promise<{ charts: number; s
   await page.waitForSelector('body[data-charts]', { timeout: 15_000 });
   const charts = Number(await page.getAttribute('body', 'data-charts'));
   const svgs = await page.locator('section.chart svg').count();
+  const rates = page.locator('section.chart', { hasText: 'Requests started per minute' });
+  const rateRows = await rates.locator('svg [aria-label="y-axis label"]').allTextContents();
+  const traceLink = (await page.locator('a#trace').count()) > 0 ? await page.getAttribute('a#trace', 'href') : null;
   await page.close();
-  return { charts, svgs, errors, requests };
+  return { charts, svgs, errors, requests, rateRows, traceLink };
 }
 
 describe.skipIf(CHROMIUM === undefined && process.env.CI === undefined)('report.html in headless Chromium', { timeout: 120_000 }, () => {
@@ -47,7 +60,7 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI === undefined)('report.
   });
 
   it('draws every chart of a run, offline, without console errors', async () => {
-    depotsim(['run', join(SCENARIOS, 'upload-order-race.yaml'), '--out', 'run'], cwd);
+    depotsim(['run', join(SCENARIOS, 'nexus-race-stale-delete.yaml'), '--out', 'run', '--trace'], cwd);
     depotsim(['report', 'run'], cwd);
     const file = join(cwd, 'run', 'report.html');
     const result = await open(browser, file);
@@ -56,6 +69,9 @@ describe.skipIf(CHROMIUM === undefined && process.env.CI === undefined)('report.
     expect(result.charts).toBe(7);
     // Every chart but the parameter table is an SVG plot (some with a legend, itself an SVG).
     expect(result.svgs).toBeGreaterThanOrEqual(6);
+    // Request rates as small multiples, one row per kind the run sent, each on its own scale.
+    expect(result.rateRows.map((l) => l.replace(/[^\w /]/g, '').trim())).toEqual(['list / min', 'put / min', 'copy / min', 'delete / min']);
+    expect(result.traceLink).toBe('trace.json');
   });
 
   it('draws the heat maps, verdict counts and Pareto points of a sweep', async () => {
