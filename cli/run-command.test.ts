@@ -49,15 +49,15 @@ describe('depotsim run and replay, as a new user runs them', { timeout: 120_000 
   it('writes byte-identical reports for the same scenario and seed, and replay confirms them; a changed report exits 4', () => {
     const cwd = workdir();
     const scenario = join(SCENARIOS, 'partition.yaml');
-    expect(depotsim(['run', scenario, '--seed', '3', '--out', 'a', '--history'], cwd).status).toBe(0);
-    expect(depotsim(['run', scenario, '--seed', '3', '--out', 'b', '--history'], cwd).status).toBe(0);
+    expect(depotsim(['run', scenario, '--seed', '3', '--out', 'a', '--history', '--trace'], cwd).status).toBe(0);
+    expect(depotsim(['run', scenario, '--seed', '3', '--out', 'b', '--history', '--trace'], cwd).status).toBe(0);
     const files = readdirSync(join(cwd, 'a')).sort();
-    expect(files).toContain('history.jsonl');
+    expect(files).toEqual(expect.arrayContaining(['history.jsonl', 'trace.json']));
     for (const file of files) expect(readFileSync(join(cwd, 'b', file), 'utf8')).toBe(readFileSync(join(cwd, 'a', file), 'utf8'));
 
     const replay = depotsim(['replay', 'a'], cwd);
     expect(replay.status).toBe(0);
-    expect(replay.stderr).toContain('replay identical: 10 files');
+    expect(replay.stderr).toContain('replay identical: 11 files');
 
     const timeline = join(cwd, 'a', 'timeline.csv');
     const lines = readFileSync(timeline, 'utf8').split('\n');
