@@ -65,6 +65,8 @@ export function worldConfig(scenario: Scenario, options: CompileOptions): WorldC
       period: nexus.period,
       unpack: nexus.unpack,
       uploadOrder: nexus.upload_order ?? (engine.generation === 'review' ? 'channel_first' : 'db_first'),
+      bootSpread: nexus.boot_spread ?? nexus.period,
+      panicRestart: nexus.panic_restart,
     },
     engine: engineParams({
       generation: engine.generation,

@@ -72,6 +72,12 @@ const nexus = z.strictObject({
   upload_order: z.enum(['db_first', 'channel_first']).optional().meta({
     description: 'default: channel_first for the review generation, db_first after',
   }),
+  boot_spread: duration().optional().meta({
+    description:
+      "each Nexus's task first ticks at a time drawn in [0, boot_spread), so each has its own phase as on a rack in service (default: period; 0s = all in lockstep at t = 0); " +
+      DURATION,
+  }),
+  panic_restart: durationDefault('30s', 'how long a Nexus whose replication task panicked stays down before SMF restarts it (assumed)'),
 });
 
 const engine = z.strictObject({
