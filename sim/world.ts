@@ -94,6 +94,7 @@ export class World {
       config.datastoreLatency,
       config.datastoreWriteLatency ?? config.datastoreLatency,
       emit,
+      config.engine.generation,
     );
     for (const repo of config.repos) {
       this.repos.set(repo.name, repo);

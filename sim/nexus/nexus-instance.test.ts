@@ -356,6 +356,42 @@ describe('NexusInstance: uploads', () => {
   });
 });
 
+describe('NexusInstance: re-uploads (current hands them to the task, update.rs:497-522@b848b6df)', () => {
+  async function reupload(generation: EngineGeneration, pruneFirst: boolean) {
+    const { world, events } = smallWorld({ generation });
+    world.start();
+    at(world, 1 * SECOND, () => world.upload('v1', 'nexus-0'));
+    if (pruneFirst) at(world, 2 * PERIOD, () => world.deleteRepo('v1'));
+    at(world, 2 * PERIOD + 1 * SECOND, () => world.upload('v1', 'nexus-0'));
+    await world.run(5 * PERIOD);
+    return { world, events };
+  }
+
+  it.each([
+    ['generation', ['task', 'upload'], 1],
+    ['current', ['task', 'task'], 0],
+  ] as const)('%s: a re-upload of a replicated repo; local releases by %j', async (generation, releasedBy, skipped) => {
+    const { events } = await reupload(generation, false);
+    expect(of(events, 'local_repo_released').map((e) => e.by)).toEqual(releasedBy);
+    expect(of(events, 'repo_insert_skipped')).toHaveLength(skipped);
+    // Nothing is missing: no PUT after the first release.
+    expect(of(events, 'request_sent').filter((e) => e.kind === 'put' && e.t > 2 * PERIOD)).toHaveLength(0);
+  });
+
+  it('current: re-uploading a pruned repo un-prunes it, and its copy is PUT again where the sleds dropped it', async () => {
+    const { world, events } = await reupload('current', true);
+    expect(of(events, 'repo_deleted').map((e) => e.repo)).toEqual(['v1']);
+    expect(of(events, 'repo_inserted').map((e) => [e.repo, e.generation])).toEqual([
+      ['v1', 2],
+      ['v1', 4],
+    ]);
+    expect(world.datastore.wanted().sort()).toEqual(['v1-0000', 'v1-0001']);
+    expect(of(events, 'request_sent').filter((e) => e.kind === 'put' && e.t > 2 * PERIOD).length).toBeGreaterThan(0);
+    for (const sled of world.sleds.values()) expect(sled.store.storedHashes().sort()).toEqual(['v1-0000', 'v1-0001']);
+    expect(world.nexus.get('nexus-0')?.localRepoCount).toBe(0);
+  });
+});
+
 describe('NexusInstance: crashes', () => {
   const UPLOAD_AT = 1 * SECOND;
 

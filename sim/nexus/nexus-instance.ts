@@ -226,7 +226,10 @@ export class NexusInstance implements ClientOwner {
       if (this.options.uploadOrder === 'channel_first') {
         this.channel.send(local);
         await insert();
-      } else if (await insert()) {
+      } else if ((await insert()) || this.options.engine.generation === 'current') {
+        // `current` hands a re-uploaded repo to the task too, so an operator can bring back
+        // artifacts lost with a crashed Nexus (nexus/src/app/update.rs:497-522@b848b6df);
+        // c31dc2f3 and earlier only a newly inserted one (nexus/src/app/update.rs:54-72@c31dc2f3).
         this.channel.send(local);
       } else {
         this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
