@@ -18,7 +18,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
   it('lists the scenarios the README promises', () => {
     expect(FILES.map((f) => f.replace('.yaml', ''))).toEqual([
       'baseline', 'bug-empty-wanted-on-error', 'bug-forget-local', 'bug-ignore-limits', 'bug-release-early', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
-      'partition', 'rack-day', 'repo-churn', 'sled-failures', 'upload-order-race',
+      'partition', 'rack-day', 'repo-churn', 'ring-buffer-abort', 'sled-failures', 'upload-order-race',
     ]);
   });
 
@@ -33,6 +33,43 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     expect(r.metrics.repos.get('v1')?.lost).toBe(0);
     // The world's own state agrees with the verdict the event-stream observers reached.
     expect(convergenceGaps(r.world)).toEqual({ missingPairs: 0, unwantedPairs: 0, localRepos: 0 });
+  });
+
+  it('baseline: three Nexus, three activation phases (nexus.boot_spread defaults to the period)', async () => {
+    const scenario = loadScenario('baseline.yaml', readFileSync(new URL('baseline.yaml', DIR), 'utf8'));
+    const r = await runScenario(scenario, { seed: 1, history: true });
+    const period = r.scenario.nexus.period;
+    const phases = new Map<string, Set<number>>();
+    for (const e of r.world.events.history().map((line) => JSON.parse(line) as { t: number; type: string; nexus?: string })) {
+      if (e.type !== 'activation_started' || e.nexus === undefined) continue;
+      const set = phases.get(e.nexus) ?? new Set<number>();
+      set.add(e.t % period);
+      phases.set(e.nexus, set);
+    }
+    expect(phases.size).toBe(3);
+    const firsts = [...phases.values()].map((set) => Math.min(...set));
+    expect(new Set(firsts).size).toBe(3);
+  });
+
+  const panics = (r: RunOutcome): number => r.metrics.faults.filter((f) => f.kind === 'nexus_panic').length;
+
+  it.each([
+    [[], 1],
+    [['repos.0.artifacts=128'], 0],
+    [['engine.generation=generation', 'repos.0.artifacts=127'], 1],
+    [['engine.generation=generation', 'repos.0.artifacts=126'], 0],
+    [['engine.generation=current', 'repos.0.artifacts=127'], 1],
+    [['engine.generation=current', 'repos.0.artifacts=126'], 0],
+    [['engine.generation=review'], 0],
+  ])('ring-buffer-abort %j: %i Nexus panic', async (sets, expected) => {
+    const r = await run('ring-buffer-abort.yaml', undefined, sets);
+    expect(panics(r)).toBe(expected);
+    if (expected > 0) {
+      const panic = r.metrics.faults.find((f) => f.kind === 'nexus_panic');
+      expect(panic?.target).toBe('nexus-0');
+      expect((panic?.end ?? 0) - (panic?.start ?? 0)).toBe(30_000_000);
+      expect(r.verdict).toBe('pass');
+    }
   });
 
   it('upload-order-race: the release lands before the insert, and all 16 artifacts are lost', async () => {
