@@ -272,6 +272,23 @@ describe('DatastoreModel: the generation rules of c31dc2f3 and HEAD', () => {
     expect(config.t).toBe(3 * READ);
   });
 
+  it('current: the recent distinct target releases, and tuf_repo_mark_pruned refusing a stale view', () => {
+    const { db } = new Rig('current');
+    for (const name of ['v1', 'v2', 'v3', 'v4']) db.insertRepo(name, [`${name}-a`], null);
+    expect(db.recentTargetReleases(3)).toEqual({ releases: new Set(), generation: 1 });
+    expect(db.setTargetRelease('nope')).toBe(false);
+    for (const name of ['v1', 'v2', 'v2', 'v3', 'v3']) db.setTargetRelease(name);
+    expect(db.recentTargetReleases(2)).toEqual({ releases: new Set(['v3', 'v2']), generation: 6 });
+    expect(db.recentTargetReleases(3)).toEqual({ releases: new Set(['v3', 'v2', 'v1']), generation: 6 });
+    expect(() => db.markPruned('v4', db.generation, 5)).toThrow(/target release generation has changed/);
+    expect(() => db.markPruned('v4', db.generation - 1, 6)).toThrow(/tuf repo generation has changed/);
+    const before = db.generation;
+    expect(db.markPruned('v4', before, 6)).toBe(true);
+    expect(db.generation).toBe(before + 1);
+    expect(db.markPruned('v4', before + 1, 6)).toBe(false);
+    expect(db.generation).toBe(before + 1);
+  });
+
   it('current: a change after the second generation read is not seen and does not fail it', async () => {
     const rig = new Rig('current');
     rig.db.insertRepo('v1', ['a'], null);

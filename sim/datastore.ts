@@ -1,5 +1,6 @@
 import { usesConfigGenerations, type ArtifactConfig, type ArtifactHash, type Datastore, type EngineGeneration, type SledId } from '../core/index.ts';
 import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
+import type { Micros } from './kernel/event-queue.ts';
 import type { Kernel, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
 import type { NexusId, RepoName, WorldEventBody } from './world-events.ts';
@@ -28,6 +29,10 @@ export class DatastoreModel {
   private readonly pruned = new Set<RepoName>();
   /** Every artifact row ever inserted (rows outlive their repos' pruning). */
   private readonly artifactRows = new Set<ArtifactHash>();
+  /** `current`: each repo's `time_created` (a re-upload resets it). */
+  private readonly created = new Map<RepoName, Micros>();
+  /** `current`: the `target_release` table's repo column, oldest row first. */
+  private readonly targetReleases: RepoName[] = [];
   private readonly references = new Map<ArtifactHash, number>();
   private readonly sleds: SledId[] = [];
   private generationNumber = 1;
@@ -86,10 +91,14 @@ export class DatastoreModel {
    */
   insertRepo(repo: RepoName, artifacts: readonly ArtifactHash[], via: NexusId | null): boolean {
     if (this.repos.has(repo)) {
+      if (this.schema !== 'current') return false;
+      // A re-upload moves the repo to the back of the pruning queue.
+      this.created.set(repo, this.kernel.now);
       if (this.pruned.delete(repo)) this.addToConfiguration(repo, artifacts, via);
       return false;
     }
     this.repos.set(repo, artifacts);
+    this.created.set(repo, this.kernel.now);
     const newRows = artifacts.some((hash) => !this.artifactRows.has(hash));
     for (const hash of artifacts) this.artifactRows.add(hash);
     this.addToConfiguration(repo, artifacts, via, usesConfigGenerations(this.schema) && !newRows);
@@ -105,6 +114,59 @@ export class DatastoreModel {
   deleteRepo(repo: RepoName): boolean {
     const artifacts = this.repos.get(repo);
     if (artifacts === undefined || this.pruned.has(repo)) return false;
+    this.removeFromConfiguration(repo, artifacts);
+    return true;
+  }
+
+  /**
+   * `current`: makes `repo` the rack's target release (a new `target_release` row); false
+   * when the repo is not in the database.
+   */
+  setTargetRelease(repo: RepoName): boolean {
+    if (!this.repos.has(repo)) return false;
+    this.targetReleases.push(repo);
+    return true;
+  }
+
+  /** `current`: unpruned repos with their `time_created`, in name order (ids in omicron). */
+  unprunedRepos(): { readonly repo: RepoName; readonly created: Micros }[] {
+    return [...this.repos.keys()]
+      .filter((repo) => !this.pruned.has(repo))
+      .sort()
+      .map((repo) => ({ repo, created: this.created.get(repo) ?? 0 }));
+  }
+
+  /**
+   * `target_release_fetch_recent_distinct` (nexus/db-queries/src/db/datastore/target_release.rs:182-236@b848b6df):
+   * up to `count` distinct repos from the latest `4 × count` target releases, and the
+   * generation of the latest (the table starts with one row naming no repo).
+   */
+  recentTargetReleases(count: number): { readonly releases: ReadonlySet<RepoName>; readonly generation: number } {
+    const releases = new Set<RepoName>();
+    for (const repo of this.targetReleases.slice(-4 * count).reverse()) {
+      if (releases.size >= count) break;
+      releases.add(repo);
+    }
+    return { releases, generation: this.targetReleases.length + 1 };
+  }
+
+  /**
+   * `tuf_repo_mark_pruned` (update.rs:417-560@b848b6df): in one transaction, refuses (409)
+   * when the TUF generation or the target-release generation changed since the caller read
+   * them, else sets `time_pruned` and bumps the generation if the repo was not pruned yet.
+   */
+  markPruned(repo: RepoName, tufGeneration: number, targetReleaseGeneration: number): boolean {
+    const now = this.targetReleases.length + 1;
+    if (now !== targetReleaseGeneration) {
+      throw new Error(`target release generation has changed since check (${now} vs ${targetReleaseGeneration})`);
+    }
+    if (this.generationNumber !== tufGeneration) {
+      throw new Error(`tuf repo generation has changed since check (${this.generationNumber} vs ${tufGeneration})`);
+    }
+    return this.deleteRepo(repo);
+  }
+
+  private removeFromConfiguration(repo: RepoName, artifacts: readonly ArtifactHash[]): void {
     const prune = this.schema === 'current';
     if (prune) this.pruned.add(repo);
     else this.repos.delete(repo);
@@ -119,7 +181,6 @@ export class DatastoreModel {
     }
     this.generationNumber++;
     this.emit({ type: 'repo_deleted', repo, generation: this.generationNumber });
-    return true;
   }
 
   private addToConfiguration(repo: RepoName, artifacts: readonly ArtifactHash[], via: NexusId | null, sameGeneration = false): void {

@@ -34,6 +34,8 @@ export interface WorldConfig {
     readonly bootSpread?: Micros | undefined;
     /** How long a Nexus whose task panicked stays down before SMF has it running again. */
     readonly panicRestart?: Micros | undefined;
+    /** `current`: each Nexus also runs HEAD's TUF repo pruner. */
+    readonly repoPruner?: boolean | undefined;
   };
   readonly engine: EngineParams;
   /** Time the `generation` sled agent's delete reconciler takes per artifact. */
@@ -168,6 +170,11 @@ export class World {
 
   deleteRepo(name: RepoName): void {
     this.datastore.deleteRepo(name);
+  }
+
+  /** `current`: an operator sets the rack's target release (what the pruner always keeps). */
+  setTargetRelease(name: RepoName): void {
+    this.datastore.setTargetRelease(name);
   }
 
   activate(nexus: NexusId): void {

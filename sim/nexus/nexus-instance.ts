@@ -14,6 +14,7 @@ import { WaitScope } from '../kernel/kernel.ts';
 import type { RandomStreams } from '../kernel/random-streams.ts';
 import type { NexusId, RepoName } from '../world-events.ts';
 import { sledAgentClients, type ClientEnvironment, type ClientOwner } from './sled-clients.ts';
+import { RepoPruner } from './repo-pruner.ts';
 import { TaskDriver } from './task-driver.ts';
 
 export type UploadOrder = 'db_first' | 'channel_first';
@@ -24,6 +25,8 @@ export interface NexusOptions {
   readonly unpack: Micros;
   readonly uploadOrder: UploadOrder;
   readonly engine: EngineParams;
+  /** `current`: run HEAD's TUF repo pruner task beside the replication task. */
+  readonly repoPruner?: boolean | undefined;
 }
 
 export interface NexusEnvironment extends ClientEnvironment {
@@ -55,6 +58,7 @@ export class NexusInstance implements ClientOwner {
   private engine: ReplicationEngine | undefined;
   private channel = new UploadChannel();
   private driver: TaskDriver | undefined;
+  private pruner: RepoPruner | undefined;
   /** Repos in local storage (unpacked, not yet released), by id. */
   private readonly local = new Map<string, { readonly repo: RepoName; readonly bytes: number }>();
   private nextLocalId = 0;
@@ -129,6 +133,18 @@ export class NexusInstance implements ClientOwner {
       this.node,
       () => this.runActivation(engine, scope),
     );
+    if (this.options.engine.generation === 'current' && this.options.repoPruner === true) {
+      // Registered at Nexus start like the replication task: the same phase.
+      this.pruner = new RepoPruner(
+        kernel,
+        streams.stream(`nexus/${this.node}/pruner/${this.incarnationNumber}`),
+        firstTick,
+        this.node,
+        this.env.datastore,
+        scope,
+        (msg, error) => log?.(node, 'warn', msg, { error }),
+      );
+    }
   }
 
   /** Loses its process: local storage, the running activation and uploads in progress. */
@@ -137,6 +153,7 @@ export class NexusInstance implements ClientOwner {
     this.up = false;
     this.incarnation.close();
     this.driver?.stop();
+    this.pruner?.stop();
     this.env.network.setDown(this.node);
     const lost = [...this.local.values()];
     this.local.clear();
