@@ -111,13 +111,14 @@ export class ReplicationEngine {
     const params = this.params;
     const ledger = new ActivationLedger(this.ports.clock);
     const activation = ++this.activations;
-    const finish = (error: string | null, generation: number | null, deferred: number): ActivationStatus => {
+    const finish = (error: string | null, generation: number | null, deferred: number, stopped: string | null = null): ActivationStatus => {
       this.logBatch(ledger);
       addCounters(this.lifetime, ledger.counters);
       if (error !== null) this.log('error', 'Activation stopped', { activation, error });
       return {
         activation,
         error,
+        stopped,
         generation: usesConfigGenerations(params.generation) ? generation : null,
         lastRun: ledger.counters,
         lifetime: cloneCounters(this.lifetime),
@@ -159,7 +160,9 @@ export class ReplicationEngine {
     );
     const listings = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
     for (const [i, result] of collected.entries()) {
-      if ('stop' in result) return finish(result.stop, config.generation, 0);
+      // A `Break` skips cleanup, planning and requests but is no error: the status is the
+      // usual one (tuf_artifact_replication.rs:479-545@c31dc2f3, :487-554@b848b6df).
+      if ('stop' in result) return finish(null, config.generation, 0, result.stop);
       if ('listed' in result) listings.set(sleds[i] as SledId, result.listed);
     }
     // merged logs the lists as a batch of their own before planning (tuf_artifact_replication.rs:664-666@74a6c136).

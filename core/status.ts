@@ -144,8 +144,13 @@ export function compareRecords(a: RequestRecord, b: RequestRecord): number {
 export interface ActivationStatus {
   /** 1 for the task's first activation. */
   readonly activation: number;
-  /** Why the activation stopped early, or `null` when it ran to the end. */
+  /** Why the activation failed (omicron's `{"error": …}` status), or `null`. */
   readonly error: string | null;
+  /**
+   * generation, current: why the activation stopped before planning (a sled holds a newer
+   * configuration), or `null`. Not an error: omicron reports the usual status.
+   */
+  readonly stopped: string | null;
   /** The configuration generation read from the datastore, when it was read. */
   readonly generation: number | null;
   readonly lastRun: Counters;
