@@ -240,14 +240,16 @@ export class NexusInstance implements ClientOwner {
     const insert = (): Promise<boolean> =>
       datastore.write(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
     try {
+      const channel = this.channel;
       if (this.options.uploadOrder === 'channel_first') {
-        this.channel.send(local);
+        await channel.send(local);
         await insert();
       } else if ((await insert()) || this.options.engine.generation === 'current') {
         // `current` hands a re-uploaded repo to the task too, so an operator can bring back
         // artifacts lost with a crashed Nexus (nexus/src/app/update.rs:497-522@b848b6df);
         // c31dc2f3 and earlier only a newly inserted one (nexus/src/app/update.rs:54-72@c31dc2f3).
-        this.channel.send(local);
+        // Waits while 16 repos are queued (the task drains only when it activates).
+        await channel.send(local);
       } else {
         this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
         local.discard();
