@@ -131,7 +131,14 @@ export class NexusInstance implements ClientOwner {
       this.options.period,
       firstTick,
       this.node,
-      () => this.runActivation(engine, scope),
+      // Spawned, so that a defect in an activation fails the run instead of going unheard.
+      () =>
+        new Promise<void>((done) => {
+          kernel.spawn(`${this.node} activation`, async () => {
+            await this.runActivation(engine, scope);
+            done();
+          });
+        }),
     );
     if (this.options.engine.generation === 'current' && this.options.repoPruner === true) {
       // Registered at Nexus start like the replication task: the same phase.
