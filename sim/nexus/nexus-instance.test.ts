@@ -392,6 +392,25 @@ describe('NexusInstance: re-uploads (current hands them to the task, update.rs:4
   });
 });
 
+describe('NexusInstance: current reads its configuration as generation, repos, generation (update.rs:344-398@b848b6df)', () => {
+  it('an insert landing between the two generation reads ends the activation with an error status', async () => {
+    const { world, events } = smallWorld({ generation: 'current' });
+    world.start();
+    // The activation at PERIOD lists sleds (2 ms), reads the generation (2 ms), the repos
+    // (2 ms), then the generation again from PERIOD + 6 ms: an insert at + 5 ms is seen there.
+    at(world, PERIOD + 5 * MS, () => void world.datastore.insertRepo('other', ['other-0'], null));
+    await world.run(PERIOD + 1 * SECOND);
+    const finished = of(events, 'activation_finished').map((e) => [e.t, e.error]);
+    expect(finished).toEqual([
+      // Five reads, then a config put and a list to each sled.
+      [5 * DB_READ + 4 * LAT, null],
+      [PERIOD + 4 * DB_READ, 'failed to list artifacts from database: generation changed from 1 to 2, bailing'],
+    ]);
+    // Nothing was sent in the failed activation.
+    expect(of(events, 'request_sent').filter((e) => e.activation === 2)).toHaveLength(0);
+  });
+});
+
 describe('NexusInstance: crashes', () => {
   const UPLOAD_AT = 1 * SECOND;
 
