@@ -191,7 +191,7 @@ export class NexusInstance implements ClientOwner {
     try {
       status = await engine.activate();
     } catch (err) {
-      if (!(err instanceof TaskPanic) || scope.isClosed) throw err;
+      if (!(err instanceof TaskPanic)) throw err;
       this.env.log?.(this.node, 'error', 'Nexus aborted: the replication task panicked', { activation, error: err.message });
       this.env.panicked(this.node, err.message);
       return;
