@@ -57,15 +57,6 @@ export class TaskDriver {
     this.timer = undefined;
   }
 
-  get isRunning(): boolean {
-    return this.running;
-  }
-
-  /** When the next periodic tick is due. */
-  get nextTick(): Micros {
-    return this.deadline;
-  }
-
   /** One pass of the driver's `select!` loop, when the task is idle. */
   private poll(): void {
     if (this.stopped || this.running) return;
