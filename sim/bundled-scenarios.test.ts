@@ -18,7 +18,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
   it('lists the scenarios the README promises', () => {
     expect(FILES.map((f) => f.replace('.yaml', ''))).toEqual([
       'baseline', 'bug-empty-wanted-on-error', 'bug-forget-local', 'bug-ignore-limits', 'bug-release-early', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
-      'partition', 'rack-day', 'repo-churn', 'ring-buffer-abort', 'sled-failures', 'upload-order-race',
+      'partition', 'rack-day', 'repo-churn', 'repo-pruner', 'ring-buffer-abort', 'sled-failures', 'upload-order-race',
     ]);
   });
 
@@ -69,6 +69,20 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
       expect(panic?.target).toBe('nexus-0');
       expect((panic?.end ?? 0) - (panic?.start ?? 0)).toBe(30_000_000);
       expect(r.verdict).toBe('pass');
+    }
+  });
+
+  it.each([
+    ['current', ['v1', 'v3', 'v4', 'v5'], ['v2']],
+    ['generation', ['v1', 'v2', 'v3', 'v4', 'v5'], []],
+  ] as const)('repo-pruner on %s: the sleds end with %j; pruned %j', async (generation, kept, pruned) => {
+    const r = await run('repo-pruner.yaml', undefined, [`engine.generation=${generation}`]);
+    expect(r.verdict).toBe('pass');
+    expect([...r.metrics.repos.values()].filter((x) => x.deletedAt !== null).map((x) => x.repo)).toEqual(pruned);
+    const v5 = r.metrics.repos.get('v5');
+    for (const name of pruned) expect(r.metrics.repos.get(name)?.deletedAt).toBeGreaterThan(v5?.inDbAt ?? Infinity);
+    for (const sled of r.world.sleds.values()) {
+      expect([...new Set(sled.store.storedHashes().map((h) => h.split('-')[0]))].sort()).toEqual(kept);
     }
   });
 
