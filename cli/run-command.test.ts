@@ -17,7 +17,7 @@ const workdir = (): string => mkdtempSync(join(tmpdir(), 'depotsim-cli-'));
 /** The report columns exactly as SPEC.md §3 lists them. */
 const SPEC_COLUMNS: Record<string, string> = {
   'summary.csv':
-    'scenario,seed,generation,sleds,nexus_count,min_sled_replication,max_requests,max_put_requests,max_request_concurrency,verdict,converged,converged_at_s,violations,artifacts_lost,activations,requests_total,requests_put,requests_copy,requests_delete,requests_list,requests_failed,requests_deferred,duplicate_requests,bytes_from_nexus,bytes_between_sleds,peak_local_bytes,peak_sled_bytes,min_replication_p50_s,min_replication_max_s,full_replication_p50_s,full_replication_max_s',
+    'scenario,seed,generation,sleds,nexus_count,min_sled_replication,max_requests,max_put_requests,max_request_concurrency,verdict,converged,converged_at_s,violations,artifacts_lost,activations,requests_total,requests_put,requests_copy,requests_delete,requests_list,requests_failed,requests_deferred,duplicate_requests,bytes_from_nexus,bytes_between_sleds,peak_local_bytes,peak_sled_bytes,min_replication_p50_s,min_replication_max_s,full_replication_p50_s,full_replication_max_s,nexus_panics',
   'timeline.csv':
     't_s,sleds_up,nexus_up,repos_in_db,artifacts_wanted,pairs_wanted,pairs_present,replicated_fraction,artifacts_fully_replicated,artifacts_below_min,artifacts_without_sled_copy,artifacts_lost,unwanted_pairs,local_repos,local_bytes,requests_in_flight,bytes_in_flight',
   'repos.csv': 'repo,artifacts,bytes,via,uploaded_at_s,in_db_at_s,min_replicated_at_s,fully_replicated_at_s,local_released_at_s,deleted_at_s,purged_at_s,lost',

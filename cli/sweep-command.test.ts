@@ -28,7 +28,7 @@ describe('depotsim sweep and merge', { timeout: 180_000 }, () => {
     expect(files(join(cwd, 'w2'))).toEqual(one());
     const rows = one().get('sweep.csv')!.trim().split('\n');
     expect(rows).toHaveLength(1 + 6 * 3);
-    expect(rows[0]).toMatch(/,full_replication_max_s,engine\.generation,engine\.min_sled_replication$/);
+    expect(rows[0]).toMatch(/,full_replication_max_s,nexus_panics,engine\.generation,engine\.min_sled_replication$/);
     const summary = one().get('sweep-summary.csv')!.trim().split('\n');
     expect(summary.slice(1).map((r) => r.split(',').slice(0, 6).join(','))).toEqual([
       'review,1,3,0,3,0',

@@ -3,7 +3,7 @@ import { ReplicationEngine } from './engine.ts';
 import { engineParams, type EngineParams } from './params.ts';
 import type { SledAgentClients } from './ports.ts';
 import { seededRng } from './random.ts';
-import { REQUEST_RING_BUFFER_LEN, type ActivationStatus, type Operation, type RequestRecord } from './status.ts';
+import { REQUEST_RING_BUFFER_LEN, RingBuffer, TaskPanic, type ActivationStatus, type Operation, type RequestRecord } from './status.ts';
 import { FakeRack, fakeRepo, hash, type FakeCall, type FakeOp } from './testing/fake-rack.ts';
 import type { ArtifactHash, EngineGeneration, PlantedBug, SledId } from './types.ts';
 import { UploadChannel } from './upload-channel.ts';
@@ -263,7 +263,9 @@ describe('generation engine', () => {
     rack.sled('sled-1').generation = 5;
 
     const { status, requests, calls } = await activate(rack, engine);
-    expect(status.error).toMatch(/sled-1/);
+    // A Break, not an error: the status is the usual one (E2).
+    expect(status.error).toBeNull();
+    expect(status.stopped).toMatch(/sled-1/);
     expect(status.generation).toBe(3);
     expect(requests).toEqual([]);
     expect(repo.released).toBe(false);
@@ -296,7 +298,8 @@ describe('generation engine', () => {
     uploads.send(repo);
 
     const { status, requests } = await activate(rack, engine);
-    expect(status.error).toBe('sled sled-1 sled reported generation 4, expected 3');
+    expect(status.error).toBeNull();
+    expect(status.stopped).toBe('sled sled-1 sled reported generation 4, expected 3');
     expect(requests).toEqual([]);
     expect(repo.released).toBe(false);
     expect(status.localRepos).toBe(1);
@@ -554,8 +557,16 @@ describe('status', () => {
     // The first activation's status is a snapshot, not a live view.
     expect(a1.status.lifetime.list).toEqual({ ok: 2, error: 1 });
 
-    // The ring buffer: one record per sled call, at the time of its answer, in answer order.
-    expect(a3.status.requestLog).toEqual(byAnswer(sledCalls(rack.calls)).map((c) => recordOf(c)));
+    // The ring buffer: one record per sled call, at the time of its answer; answers at one
+    // time by sled, then operation (List before Put), then hash, as omicron's sort puts them.
+    const omicronOrder = (records: RequestRecord[]): RequestRecord[] =>
+      records.sort((a, b) => {
+        const key = (r: RequestRecord) => [r.target, r.operation.kind === 'list' ? 0 : 1, 'hash' in r.operation ? r.operation.hash : ''].join(' ');
+        return a.time - b.time || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+      });
+    const answered = sledCalls(rack.calls).map((c) => recordOf(c));
+    expect(a3.status.requestLog).toEqual(omicronOrder(answered));
+    expect(a3.status.requestLog).not.toEqual(byAnswer(sledCalls(rack.calls)).map((c) => recordOf(c)));
     expect(a3.status.requestLog).toHaveLength(12 + 6 + 3);
     const failedPut = a1.status.requestLog.filter((r) => r.operation.kind === 'put' && r.error !== null);
     expect(failedPut.map((r) => [r.target, r.error])).toEqual([
@@ -847,3 +858,49 @@ function replaceGlobals(poison: (name: string) => () => never): () => void {
     for (const step of undo.reverse()) step();
   };
 }
+
+describe('the request ring buffer panics on a batch of more than 4096 entries', () => {
+  /** 32 sleds, min 3, `artifacts` new artifacts held only locally: 3 PUTs + 29 copies each. */
+  async function firstActivation(generation: EngineGeneration, artifacts: number) {
+    const rack = new FakeRack(32);
+    rack.db.artifacts = hashRange(1, artifacts);
+    const { engine, uploads } = engineOn(rack, generation, { params: { maxRequests: 1_000_000, maxPutRequests: 1_000_000 } });
+    uploads.send(fakeRepo('v1', rack.db.artifacts));
+    const outcome = await rack.run(engine.activate().then((status) => status, (err: unknown) => err));
+    return { rack, outcome };
+  }
+
+  // behaviour-by-commit.md §9: merged panics iff R > 4096 (its lists are a batch of their
+  // own); generation and current iff 2S + R > 4096.
+  it.each([
+    ['merged', 128, false],
+    ['merged', 129, true],
+    ['generation', 126, false],
+    ['generation', 127, true],
+    ['current', 126, false],
+    ['current', 127, true],
+    ['review', 129, false],
+  ] as const)('%s with %i artifacts on 32 sleds: panic %s', async (generation, artifacts, panics) => {
+    const { rack, outcome } = await firstActivation(generation, artifacts);
+    expect(outcome instanceof TaskPanic).toBe(panics);
+    if (generation !== 'review') {
+      // The panic comes after every request of the activation has answered.
+      const requests = rack.calls.filter((c) => REQUEST_OPS.has(c.op));
+      expect(requests).toHaveLength(32 * artifacts);
+      expect(requests.every((c) => c.end !== null)).toBe(true);
+    }
+    // Just under the threshold the buffer ends exactly full.
+    if (!panics && generation !== 'review') expect((outcome as ActivationStatus).requestLog).toHaveLength(4096);
+  });
+
+  it('whatever the buffer held before: a full buffer takes a batch of exactly 4096', async () => {
+    const ring = new RingBuffer<number>(4096, true);
+    ring.pushAll(Array.from({ length: 4000 }, (_, i) => i));
+    ring.pushAll(Array.from({ length: 4096 }, (_, i) => 10_000 + i));
+    expect(ring.toArray()[0]).toBe(10_000);
+    expect(() => ring.pushAll(Array.from({ length: 4097 }, () => 0))).toThrow(TaskPanic);
+    const lenient = new RingBuffer<number>(4096);
+    lenient.pushAll(Array.from({ length: 5000 }, (_, i) => i));
+    expect(lenient.toArray()).toHaveLength(4096);
+  });
+});

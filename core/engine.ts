@@ -14,6 +14,7 @@ import {
 import {
   addCounters,
   cloneCounters,
+  compareRecords,
   countRecord,
   REQUEST_RING_BUFFER_LEN,
   RingBuffer,
@@ -43,7 +44,7 @@ const FAILED: Collected = { failed: true };
 
 /** The request records and counters of one activation. */
 class ActivationLedger {
-  readonly records: RequestRecord[] = [];
+  private records: RequestRecord[] = [];
   readonly counters: Counters = zeroCounters();
 
   constructor(private readonly clock: Clock) {}
@@ -52,6 +53,13 @@ class ActivationLedger {
     const record: RequestRecord = { time: this.clock.now(), target, operation, error };
     this.records.push(record);
     countRecord(this.counters, record);
+  }
+
+  /** The records since the last batch was taken. */
+  takeBatch(): RequestRecord[] {
+    const batch = this.records;
+    this.records = [];
+    return batch;
   }
 }
 
@@ -67,7 +75,7 @@ function describe(err: unknown): string {
 export class ReplicationEngine {
   private local: LocalRepo[] = [];
   private readonly lifetime = zeroCounters();
-  private readonly requestLog = new RingBuffer<RequestRecord>(REQUEST_RING_BUFFER_LEN);
+  private readonly requestLog: RingBuffer<RequestRecord>;
   private activations = 0;
   private running = false;
 
@@ -75,13 +83,19 @@ export class ReplicationEngine {
     private readonly ports: EnginePorts,
     readonly params: EngineParams,
     private readonly uploads: UploadChannel,
-  ) {}
+  ) {
+    this.requestLog = new RingBuffer<RequestRecord>(REQUEST_RING_BUFFER_LEN, params.generation !== 'review');
+  }
 
   /** Repos held in local storage, oldest first. */
   get localRepos(): readonly LocalRepo[] {
     return this.local;
   }
 
+  /**
+   * One activation. Rejects with a `TaskPanic` when omicron's code at this generation would
+   * panic (and abort its Nexus) in it; the requests it sent have then all run.
+   */
   async activate(): Promise<ActivationStatus> {
     if (this.running) throw new Error('activate() called while an activation is running');
     this.running = true;
@@ -97,13 +111,14 @@ export class ReplicationEngine {
     const params = this.params;
     const ledger = new ActivationLedger(this.ports.clock);
     const activation = ++this.activations;
-    const finish = (error: string | null, generation: number | null, deferred: number): ActivationStatus => {
-      this.requestLog.pushAll(ledger.records);
+    const finish = (error: string | null, generation: number | null, deferred: number, stopped: string | null = null): ActivationStatus => {
+      this.logBatch(ledger);
       addCounters(this.lifetime, ledger.counters);
       if (error !== null) this.log('error', 'Activation stopped', { activation, error });
       return {
         activation,
         error,
+        stopped,
         generation: usesConfigGenerations(params.generation) ? generation : null,
         lastRun: ledger.counters,
         lifetime: cloneCounters(this.lifetime),
@@ -145,9 +160,13 @@ export class ReplicationEngine {
     );
     const listings = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
     for (const [i, result] of collected.entries()) {
-      if ('stop' in result) return finish(result.stop, config.generation, 0);
+      // A `Break` skips cleanup, planning and requests but is no error: the status is the
+      // usual one (tuf_artifact_replication.rs:479-545@c31dc2f3, :487-554@b848b6df).
+      if ('stop' in result) return finish(null, config.generation, 0, result.stop);
       if ('listed' in result) listings.set(sleds[i] as SledId, result.listed);
     }
+    // merged logs the lists as a batch of their own before planning (tuf_artifact_replication.rs:664-666@74a6c136).
+    if (params.generation === 'merged') this.logBatch(ledger);
     if (params.generation === 'review' && listings.size === 0) {
       return finish('no sleds responded to list requests', config.generation, 0);
     }
@@ -166,6 +185,16 @@ export class ReplicationEngine {
       this.send(ledger, request, generation),
     );
     return finish(null, config.generation, plan.deferred.length);
+  }
+
+  /**
+   * Appends the records since the last batch to the ring buffer, in omicron's order (review,
+   * which had no ring buffer, keeps answer order). May throw `TaskPanic`.
+   */
+  private logBatch(ledger: ActivationLedger): void {
+    const batch = ledger.takeBatch();
+    if (this.params.generation !== 'review') batch.sort(compareRecords);
+    this.requestLog.pushAll(batch);
   }
 
   /** Lists a sled; `generation` engine: a listing of another generation stops the activation. */

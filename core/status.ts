@@ -48,17 +48,48 @@ export function cloneCounters(counters: Counters): Counters {
   return copy;
 }
 
-/** 32 sleds × 64 artifacts × 2 repos: enough to hold the history of the latest two repos. */
+/**
+ * `MAX_REQUEST_DEBUG_BUFFER_LEN`: 32 sleds × 64 artifacts × 2 repos, enough for the
+ * history of the latest two repos (tuf_artifact_replication.rs:99@74a6c136, :104@b848b6df).
+ */
 export const REQUEST_RING_BUFFER_LEN = 32 * 64 * 2;
 
-/** Keeps the most recent `capacity` records, oldest first. */
+/**
+ * The task's own code panicked. omicron builds Nexus with `panic = "abort"` in the release
+ * profile (Cargo.toml:743-744@74a6c136, :974-975@b848b6df), so the whole Nexus process
+ * dies: whoever runs the engine must treat this as a crash of its Nexus.
+ */
+export class TaskPanic extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskPanic';
+  }
+}
+
+/**
+ * Keeps the most recent `capacity` records, oldest first. Each activation appends whole
+ * batches. omicron trims with `drain(0..(len + batch).saturating_sub(capacity))`, which
+ * panics when the range end passes `len`, that is iff one batch holds more than
+ * `capacity` records (tuf_artifact_replication.rs:545-547@74a6c136, :533-535@c31dc2f3,
+ * :541-543@b848b6df). `panicsOnOversizedBatch: false` (review, whose code had no ring
+ * buffer, only a reviewer's wish for one) trims silently instead.
+ */
 export class RingBuffer<T> {
   private items: T[] = [];
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    private readonly panicsOnOversizedBatch = false,
+  ) {}
 
-  pushAll(records: readonly T[]): void {
-    this.items.push(...records);
+  pushAll(batch: readonly T[]): void {
+    if (this.panicsOnOversizedBatch && batch.length > this.capacity) {
+      throw new TaskPanic(
+        `range end index ${this.items.length + batch.length - this.capacity} out of range for slice of length ${this.items.length}` +
+          ` (request ring buffer: a batch of ${batch.length} entries, capacity ${this.capacity})`,
+      );
+    }
+    this.items.push(...batch);
     const excess = this.items.length - this.capacity;
     if (excess > 0) this.items.splice(0, excess);
   }
@@ -72,12 +103,54 @@ export class RingBuffer<T> {
   }
 }
 
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The variant order of omicron's `TufArtifactReplicationOperation` (derived `Ord`):
+ * `List, Put, Copy, Delete` at 74a6c136 and `PutConfig, List, Put, Copy` from c31dc2f3 on
+ * (nexus/types/src/internal_api/background.rs:345-350@74a6c136, :346-351@c31dc2f3).
+ */
+const VARIANT_ORDER: Record<OperationKind, number> = { config: 0, list: 1, put: 2, copy: 3, delete: 4 };
+
+function compareOperations(a: Operation, b: Operation): number {
+  const variant = VARIANT_ORDER[a.kind] - VARIANT_ORDER[b.kind];
+  if (variant !== 0) return variant;
+  if (a.kind === 'config' && b.kind === 'config') return a.generation - b.generation;
+  if ('hash' in a && 'hash' in b) {
+    const byHash = compareText(a.hash, b.hash);
+    if (byHash !== 0) return byHash;
+    if (a.kind === 'copy' && b.kind === 'copy') return compareText(a.source, b.source);
+  }
+  return 0;
+}
+
+/**
+ * omicron's order of one batch before it enters the ring buffer: the derived `Ord` of
+ * `TufArtifactReplicationRequest`, fields (time, target_sled, operation, error), no error
+ * before any error (`requests.sort()`, tuf_artifact_replication.rs:549@74a6c136; a
+ * `BTreeSet` from c31dc2f3 on, :466@c31dc2f3, :474@b848b6df). Sled ids compare as text, as
+ * UUIDs compare byte-wise.
+ */
+export function compareRecords(a: RequestRecord, b: RequestRecord): number {
+  return (
+    a.time - b.time ||
+    compareText(a.target, b.target) ||
+    compareOperations(a.operation, b.operation) ||
+    (a.error === null ? (b.error === null ? 0 : -1) : b.error === null ? 1 : compareText(a.error, b.error))
+  );
+}
+
 /** What one activation reports (omicron's `TufArtifactReplicationStatus`, plus `review`'s). */
 export interface ActivationStatus {
   /** 1 for the task's first activation. */
   readonly activation: number;
-  /** Why the activation stopped early, or `null` when it ran to the end. */
+  /** Why the activation failed (omicron's `{"error": …}` status), or `null`. */
   readonly error: string | null;
+  /**
+   * generation, current: why the activation stopped before planning (a sled holds a newer
+   * configuration), or `null`. Not an error: omicron reports the usual status.
+   */
+  readonly stopped: string | null;
   /** The configuration generation read from the datastore, when it was read. */
   readonly generation: number | null;
   readonly lastRun: Counters;

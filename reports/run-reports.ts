@@ -9,6 +9,7 @@ export const SUMMARY_COLUMNS = [
   'requests_total', 'requests_put', 'requests_copy', 'requests_delete', 'requests_list', 'requests_failed',
   'requests_deferred', 'duplicate_requests', 'bytes_from_nexus', 'bytes_between_sleds', 'peak_local_bytes',
   'peak_sled_bytes', 'min_replication_p50_s', 'min_replication_max_s', 'full_replication_p50_s', 'full_replication_max_s',
+  'nexus_panics',
 ] as const;
 
 export const TIMELINE_COLUMNS = [
@@ -76,6 +77,7 @@ export function summaryRow(run: RunOutcome): (string | number)[] {
     seconds(percentile(minDelays, 1)),
     seconds(percentile(fullDelays, 0.5)),
     seconds(percentile(fullDelays, 1)),
+    metrics.faults.filter((f) => f.kind === 'nexus_panic').length,
   ];
 }
 

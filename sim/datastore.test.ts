@@ -2,6 +2,7 @@
 // the wanted set, in-service sleds, query latency (fixed, so times are exact in µs),
 // snapshot reads, commit-at-end writes and outages.
 import { describe, expect, it } from 'vitest';
+import type { EngineGeneration } from '../core/index.ts';
 import { DatastoreModel, DatastoreUnavailable } from './datastore.ts';
 import { Kernel, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
@@ -13,14 +14,19 @@ const WRITE = 7_000;
 class Rig {
   readonly kernel = new Kernel();
   readonly events: WorldEvent[] = [];
-  readonly db = new DatastoreModel(
-    this.kernel,
-    new RandomStreams(1).stream('datastore'),
-    { fixed: READ },
-    { fixed: WRITE },
-    (e) => this.events.push({ t: this.kernel.now, ...e } as WorldEvent),
-  );
+  readonly db: DatastoreModel;
   readonly scope = new WaitScope(this.kernel, 'nexus-0');
+
+  constructor(schema?: EngineGeneration) {
+    this.db = new DatastoreModel(
+      this.kernel,
+      new RandomStreams(1).stream('datastore'),
+      { fixed: READ },
+      { fixed: WRITE },
+      (e) => this.events.push({ t: this.kernel.now, ...e } as WorldEvent),
+      schema,
+    );
+  }
 
   /** Runs `fn` as a task at `at`; its outcome and the time it ended. */
   task<T>(at: number, fn: () => Promise<T>): { value?: T; error?: unknown; t?: number } {
@@ -202,5 +208,93 @@ describe('DatastoreModel: queries', () => {
     rig.kernel.at(READ - 1, 'crash', () => rig.scope.close());
     await rig.kernel.run();
     expect(out).toEqual({});
+  });
+});
+
+describe('DatastoreModel: the generation rules of c31dc2f3 and HEAD', () => {
+  it.each(['generation', 'current'] as const)('%s: a new repo bumps the generation only when it brings a new artifact row', (schema) => {
+    const { db } = new Rig(schema);
+    expect(db.insertRepo('v1', ['a', 'b'], null)).toBe(true);
+    expect(db.generation).toBe(2);
+    expect(db.insertRepo('v2', ['b', 'a'], null)).toBe(true);
+    expect(db.generation).toBe(2);
+    expect(db.insertRepo('v3', ['b', 'c'], null)).toBe(true);
+    expect(db.generation).toBe(3);
+  });
+
+  it('current: a delete prunes (the repo stays, its artifacts leave the configuration); a re-upload un-prunes and bumps', () => {
+    const { db, events } = new Rig('current');
+    db.insertRepo('v1', ['a', 'shared'], null);
+    db.insertRepo('v2', ['shared', 'b'], null);
+    expect(db.deleteRepo('v1')).toBe(true);
+    expect(db.generation).toBe(4);
+    expect(db.hasRepo('v1')).toBe(true);
+    expect(db.wanted().sort()).toEqual(['b', 'shared']);
+    expect(db.deleteRepo('v1')).toBe(false);
+    expect(db.generation).toBe(4);
+    // AlreadyExists, but un-pruned: back in the configuration at a new generation.
+    expect(db.insertRepo('v1', ['a', 'shared'], 'nexus-1')).toBe(false);
+    expect(db.generation).toBe(5);
+    expect(db.wanted().sort()).toEqual(['a', 'b', 'shared']);
+    expect(events.map((e) => [e.type, 'repo' in e ? e.repo : null, 'generation' in e ? e.generation : null])).toEqual([
+      ['repo_inserted', 'v1', 2],
+      ['repo_inserted', 'v2', 3],
+      ['repo_deleted', 'v1', 4],
+      ['repo_inserted', 'v1', 5],
+    ]);
+    // A re-upload of an unpruned repo changes nothing.
+    expect(db.insertRepo('v2', ['shared', 'b'], null)).toBe(false);
+    expect(db.generation).toBe(5);
+  });
+
+  it('current: the configuration is the unpruned repos\' artifacts by hash, read in four queries', async () => {
+    const rig = new Rig('current');
+    rig.db.insertRepo('v2', ['z', 'm'], null);
+    rig.db.insertRepo('v1', ['c', 'a'], null);
+    rig.db.insertRepo('v0', ['q'], null);
+    rig.db.deleteRepo('v0');
+    const config = rig.task(0, () => rig.db.client(rig.scope).readArtifactConfig());
+    await rig.kernel.run();
+    expect(config).toEqual({ value: { generation: 5, artifacts: ['a', 'c', 'm', 'z'] }, t: 4 * READ });
+  });
+
+  it.each([
+    { what: 'an insert', change: (db: DatastoreModel) => db.insertRepo('v2', ['b'], null) },
+    { what: 'a prune', change: (db: DatastoreModel) => db.deleteRepo('v1') },
+  ])('current: $what between the two generation reads fails the read', async ({ change }) => {
+    const rig = new Rig('current');
+    rig.db.insertRepo('v1', ['a'], null);
+    const config = rig.task(0, () => rig.db.client(rig.scope).readArtifactConfig());
+    // The second generation read starts at 2 × READ: its snapshot sees the change.
+    rig.kernel.at(2 * READ - 1, 'change', () => void change(rig.db));
+    await rig.kernel.run();
+    expect((config.error as Error).message).toBe(`generation changed from 2 to 3, bailing`);
+    expect(config.t).toBe(3 * READ);
+  });
+
+  it('current: the recent distinct target releases, and tuf_repo_mark_pruned refusing a stale view', () => {
+    const { db } = new Rig('current');
+    for (const name of ['v1', 'v2', 'v3', 'v4']) db.insertRepo(name, [`${name}-a`], null);
+    expect(db.recentTargetReleases(3)).toEqual({ releases: new Set(), generation: 1 });
+    expect(db.setTargetRelease('nope')).toBe(false);
+    for (const name of ['v1', 'v2', 'v2', 'v3', 'v3']) db.setTargetRelease(name);
+    expect(db.recentTargetReleases(2)).toEqual({ releases: new Set(['v3', 'v2']), generation: 6 });
+    expect(db.recentTargetReleases(3)).toEqual({ releases: new Set(['v3', 'v2', 'v1']), generation: 6 });
+    expect(() => db.markPruned('v4', db.generation, 5)).toThrow(/target release generation has changed/);
+    expect(() => db.markPruned('v4', db.generation - 1, 6)).toThrow(/tuf repo generation has changed/);
+    const before = db.generation;
+    expect(db.markPruned('v4', before, 6)).toBe(true);
+    expect(db.generation).toBe(before + 1);
+    expect(db.markPruned('v4', before + 1, 6)).toBe(false);
+    expect(db.generation).toBe(before + 1);
+  });
+
+  it('current: a change after the second generation read is not seen and does not fail it', async () => {
+    const rig = new Rig('current');
+    rig.db.insertRepo('v1', ['a'], null);
+    const config = rig.task(0, () => rig.db.client(rig.scope).readArtifactConfig());
+    rig.kernel.at(2 * READ + 1, 'insert', () => void rig.db.insertRepo('v2', ['b'], null));
+    await rig.kernel.run();
+    expect(config.value).toEqual({ generation: 2, artifacts: ['a'] });
   });
 });

@@ -137,7 +137,14 @@ describe('§4 stale delete: a Nexus whose lists come back late DELETEs a repo up
       // A's config (generation 2) reaches the slow sleds after B's (3): refused, A stops.
       const a = of(events, 'activation_finished').find((e) => e.nexus === 'nexus-0' && e.activation === 2);
       expect(a?.t).toBe(LIST_ARRIVES + LAT);
-      expect(a?.error).toMatch(/holds a newer configuration than generation 2/);
+      // A Break, not an error (audit E2): the refusals are in A's requests.
+      expect(a?.error).toBeNull();
+      const refused = of(events, 'request_sent').filter((e) => e.nexus === 'nexus-0' && e.activation === 2 && e.kind === 'config');
+      const outcomes = new Map(of(events, 'request_done').map((e) => [e.id, e.error]));
+      const toSlow = refused.filter((e) => slowed.includes(e.target));
+      expect(toSlow.length).toBeGreaterThan(0);
+      expect(toSlow.every((e) => /generation/.test(outcomes.get(e.id) ?? ''))).toBe(true);
+      expect(of(events, 'request_sent').filter((e) => e.nexus === 'nexus-0' && e.activation === 2 && (e.kind === 'put' || e.kind === 'copy'))).toHaveLength(0);
       for (const h of NEW) expect(holders(w, h)).toBe(4);
     },
   );

@@ -5,7 +5,7 @@ export type NexusId = string;
 export type RepoName = string;
 export type RequestKind = 'list' | 'put' | 'copy' | 'delete' | 'config';
 export type RequestOutcome = 'ok' | 'error' | 'timeout';
-export type FaultKind = 'sled_crash' | 'nexus_crash' | 'partition' | 'slow' | 'datastore_outage' | 'm2_failure';
+export type FaultKind = 'sled_crash' | 'nexus_crash' | 'nexus_panic' | 'partition' | 'slow' | 'datastore_outage' | 'm2_failure';
 /** Why copies left a dataset. */
 export type RemovalCause = 'delete' | 'reconciler' | 'm2_failure';
 

@@ -1,6 +1,6 @@
 import { usesConfigGenerations, type ArtifactHash, type EngineParams, type LocalArtifact, type SledId } from '../core/index.ts';
 import { DatastoreModel } from './datastore.ts';
-import type { DelaySpec } from './kernel/distributions.ts';
+import { uniformInt, type DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
 import { Kernel } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
@@ -25,7 +25,18 @@ export interface WorldConfig {
   readonly datastoreLatency: DelaySpec;
   /** Repo inserts (a heavier transaction than the task's reads); default: `datastoreLatency`. */
   readonly datastoreWriteLatency?: DelaySpec | undefined;
-  readonly nexus: { readonly count: number; readonly period: Micros; readonly unpack: Micros; readonly uploadOrder: UploadOrder };
+  readonly nexus: {
+    readonly count: number;
+    readonly period: Micros;
+    readonly unpack: Micros;
+    readonly uploadOrder: UploadOrder;
+    /** Each Nexus's first tick is drawn from [0, bootSpread) (default 0: all in lockstep). */
+    readonly bootSpread?: Micros | undefined;
+    /** How long a Nexus whose task panicked stays down before SMF has it running again. */
+    readonly panicRestart?: Micros | undefined;
+    /** `current`: each Nexus also runs HEAD's TUF repo pruner. */
+    readonly repoPruner?: boolean | undefined;
+  };
   readonly engine: EngineParams;
   /** Time the `generation` sled agent's delete reconciler takes per artifact. */
   readonly reconcileDelay: Micros;
@@ -42,6 +53,9 @@ export interface WorldConfig {
 }
 
 export const OPERATOR: NodeId = 'operator';
+
+/** `nexus.panic_restart`'s default (assumed: SMF restarting Nexus and Nexus starting). */
+export const DEFAULT_PANIC_RESTART: Micros = 30_000_000;
 
 /**
  * The deterministic world: a rack of sled agents, the datastore, the network and N Nexus
@@ -82,6 +96,7 @@ export class World {
       config.datastoreLatency,
       config.datastoreWriteLatency ?? config.datastoreLatency,
       emit,
+      config.engine.generation,
     );
     for (const repo of config.repos) {
       this.repos.set(repo.name, repo);
@@ -99,6 +114,7 @@ export class World {
       sizeOf: (hash: ArtifactHash) => this.sizeOf(hash),
       timeout: config.network.timeout,
       nextRequestId: () => ++this.requestIds,
+      panicked: (nexus: NexusId) => this.nexusPanic(nexus),
     };
     for (let i = 0; i < config.nexus.count; i++) {
       const id = `nexus-${i}`;
@@ -118,9 +134,18 @@ export class World {
     return this.sizes.get(hash) ?? 0;
   }
 
-  /** Boots every Nexus; call once, before running. */
+  /**
+   * Boots every Nexus; call once, before running. Each one's task ticks first at a time
+   * drawn from its own stream in [0, boot_spread): on a rack in service every Nexus started
+   * at its own moment, and omicron's driver ticks at start and every period from then
+   * (driver.rs:280-281@b848b6df), so each has its own phase. The Nexus serves uploads from
+   * t = 0 (it booted before the scenario began).
+   */
   start(): void {
-    for (const nexus of this.nexus.values()) nexus.start();
+    const spread = this.config.nexus.bootSpread ?? 0;
+    for (const nexus of this.nexus.values()) {
+      nexus.start(spread > 0 ? uniformInt(this.streams.stream(`nexus/${nexus.node}/boot`), 0, spread - 1) : 0);
+    }
   }
 
   run(until: Micros): Promise<void> {
@@ -145,6 +170,11 @@ export class World {
 
   deleteRepo(name: RepoName): void {
     this.datastore.deleteRepo(name);
+  }
+
+  /** `current`: an operator sets the rack's target release (what the pruner always keeps). */
+  setTargetRelease(name: RepoName): void {
+    this.datastore.setTargetRelease(name);
   }
 
   activate(nexus: NexusId): void {
@@ -183,6 +213,17 @@ export class World {
 
   restartNexus(nexus: NexusId): void {
     this.endFault('nexus_crash', nexus);
+  }
+
+  /**
+   * The task's own code panicked and, built with `panic = "abort"`, took the Nexus process
+   * with it (behaviour-by-commit.md §9): like a crash (local repos lost), then SMF restarts
+   * it after `nexus.panic_restart` (assumed) and its task ticks at once.
+   */
+  private nexusPanic(nexus: NexusId): void {
+    const instance = this.nexusInstance(nexus);
+    instance.crash();
+    this.interval('nexus_panic', nexus, this.config.nexus.panicRestart ?? DEFAULT_PANIC_RESTART, () => instance.start());
   }
 
   failM2(sled: SledId, m2: number): void {

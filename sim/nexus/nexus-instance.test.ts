@@ -30,16 +30,27 @@ interface Small {
   generation?: EngineGeneration;
   repos?: RepoSpec[];
   dbWrite?: number;
+  seed?: number;
+  bootSpread?: number;
+  panicRestart?: number;
 }
 
 function smallWorld(o: Small = {}): { world: World; events: WorldEvent[] } {
   const world = new World(
     worldConfig({
+      seed: o.seed ?? 1,
       sleds: o.sleds ?? 4,
       network: { latency: { fixed: LAT }, bandwidth: BANDWIDTH, timeout: 60 * SECOND, loss: 0 },
       datastoreLatency: { fixed: DB_READ },
       datastoreWriteLatency: { fixed: o.dbWrite ?? DB_WRITE },
-      nexus: { count: o.nexus ?? 1, period: o.period ?? PERIOD, unpack: UNPACK, uploadOrder: o.uploadOrder ?? 'db_first' },
+      nexus: {
+        count: o.nexus ?? 1,
+        period: o.period ?? PERIOD,
+        unpack: UNPACK,
+        uploadOrder: o.uploadOrder ?? 'db_first',
+        bootSpread: o.bootSpread,
+        panicRestart: o.panicRestart,
+      },
       engine: { generation: o.generation ?? 'merged', minSledReplication: 3 },
       repos: o.repos ?? [repo('v1', 2, 1 * MiB)],
     }),
@@ -154,6 +165,90 @@ describe('NexusInstance: the task driver', () => {
   });
 });
 
+describe("NexusInstance: omicron's driver timing (driver.rs, tokio interval with Delay)", () => {
+  const startsOf = (events: readonly WorldEvent[], nexus: NexusId): number[] =>
+    of(events, 'activation_started').filter((e) => e.nexus === nexus).map((e) => e.t);
+
+  it('boot_spread: three Nexus tick in three phases, each every period from its own first tick; a restart resets it', async () => {
+    const { world, events } = smallWorld({ nexus: 3, bootSpread: PERIOD });
+    world.start();
+    const RESTART = 100 * SECOND + 7;
+    at(world, 90 * SECOND, () => world.crashNexus('nexus-2'));
+    at(world, RESTART, () => world.restartNexus('nexus-2'));
+    await world.run(4 * PERIOD - 1);
+    const first = ['nexus-0', 'nexus-1', 'nexus-2'].map((id) => startsOf(events, id)[0] as number);
+    expect(new Set(first).size).toBe(3);
+    for (const t of first) expect(t >= 0 && t < PERIOD).toBe(true);
+    for (const [i, id] of ['nexus-0', 'nexus-1'].entries()) {
+      const b = first[i] as number;
+      expect(startsOf(events, id)).toEqual([b, b + PERIOD, b + 2 * PERIOD, b + 3 * PERIOD].filter((t) => t < 4 * PERIOD));
+    }
+    const restarted = startsOf(events, 'nexus-2').filter((t) => t >= RESTART);
+    expect(restarted).toEqual([RESTART, RESTART + PERIOD, RESTART + 2 * PERIOD]);
+    // Each Nexus draws its phase from its own stream: the same with one Nexus more.
+    const more = smallWorld({ nexus: 4, bootSpread: PERIOD });
+    more.world.start();
+    await more.world.run(PERIOD - 1);
+    expect(['nexus-0', 'nexus-1'].map((id) => startsOf(more.events, id)[0])).toEqual(first.slice(0, 2));
+  });
+
+  it('boot_spread 0 keeps every Nexus in lockstep at t = 0', async () => {
+    const { world, events } = smallWorld({ nexus: 3, bootSpread: 0 });
+    world.start();
+    await world.run(PERIOD + 1);
+    for (const id of world.nexus.keys()) expect(startsOf(events, id)).toEqual([0, PERIOD]);
+  });
+
+  // sled-0 is slow (5 s each way): every activation lasts LONG.
+  const SLOW = 5 * SECOND;
+  const LONG = IDLE_ACTIVATION + 2 * SLOW;
+
+  it('Delay: a tick missed during an activation fires when it ends, and the next is a period after that', async () => {
+    const { world, events } = smallWorld();
+    world.slow('sled-0', SLOW);
+    world.start();
+    at(world, 55 * SECOND, () => world.activate('nexus-0'));
+    await world.run(4 * PERIOD + 10 * SECOND);
+    const late = 55 * SECOND + LONG;
+    expect(startsOf(events, 'nexus-0')).toEqual([0, 55 * SECOND, late, late + PERIOD, late + 2 * PERIOD, late + 3 * PERIOD]);
+  });
+
+  it('an explicit activation never moves the interval', async () => {
+    const { world, events } = smallWorld();
+    world.start();
+    at(world, 10 * SECOND, () => world.activate('nexus-0'));
+    at(world, 30 * SECOND, () => world.activate('nexus-0'));
+    await world.run(2 * PERIOD);
+    expect(startsOf(events, 'nexus-0')).toEqual([0, 10 * SECOND, 30 * SECOND, PERIOD, 2 * PERIOD]);
+  });
+
+  it('a missed tick and a stored permit are two runs back to back, the tick first two times in three', async () => {
+    const orders: string[] = [];
+    for (let seed = 1; seed <= 90; seed++) {
+      const { world, events } = smallWorld({ seed });
+      world.slow('sled-0', SLOW);
+      world.start();
+      // Both during the run started at 55 s: one permit, and the 60 s tick missed.
+      at(world, 55 * SECOND, () => world.activate('nexus-0'));
+      at(world, 58 * SECOND, () => world.activate('nexus-0'));
+      at(world, 59 * SECOND, () => world.activate('nexus-0'));
+      await world.run(3 * PERIOD);
+      const starts = startsOf(events, 'nexus-0');
+      const end = 55 * SECOND + LONG;
+      expect(starts.slice(0, 4)).toEqual([0, 55 * SECOND, end, end + LONG]);
+      // Tick first: its next deadline is a period after `end`; permit first: the tick runs
+      // late at end + LONG, and the next is a period after that.
+      if (starts[4] === end + PERIOD) orders.push('tick');
+      else if (starts[4] === end + LONG + PERIOD) orders.push('permit');
+      else throw new Error(`seed ${seed}: unexpected starts ${starts.join(',')}`);
+      expectNoOverlap(events);
+    }
+    const ticks = orders.filter((o) => o === 'tick').length;
+    expect(ticks).toBeGreaterThan(45);
+    expect(ticks).toBeLessThan(75);
+  });
+});
+
 describe('NexusInstance: uploads', () => {
   const UPLOAD_AT = 10 * SECOND;
   const BYTES = 2 * MiB;
@@ -261,6 +356,61 @@ describe('NexusInstance: uploads', () => {
   });
 });
 
+describe('NexusInstance: re-uploads (current hands them to the task, update.rs:497-522@b848b6df)', () => {
+  async function reupload(generation: EngineGeneration, pruneFirst: boolean) {
+    const { world, events } = smallWorld({ generation });
+    world.start();
+    at(world, 1 * SECOND, () => world.upload('v1', 'nexus-0'));
+    if (pruneFirst) at(world, 2 * PERIOD, () => world.deleteRepo('v1'));
+    at(world, 2 * PERIOD + 1 * SECOND, () => world.upload('v1', 'nexus-0'));
+    await world.run(5 * PERIOD);
+    return { world, events };
+  }
+
+  it.each([
+    ['generation', ['task', 'upload'], 1],
+    ['current', ['task', 'task'], 0],
+  ] as const)('%s: a re-upload of a replicated repo; local releases by %j', async (generation, releasedBy, skipped) => {
+    const { events } = await reupload(generation, false);
+    expect(of(events, 'local_repo_released').map((e) => e.by)).toEqual(releasedBy);
+    expect(of(events, 'repo_insert_skipped')).toHaveLength(skipped);
+    // Nothing is missing: no PUT after the first release.
+    expect(of(events, 'request_sent').filter((e) => e.kind === 'put' && e.t > 2 * PERIOD)).toHaveLength(0);
+  });
+
+  it('current: re-uploading a pruned repo un-prunes it, and its copy is PUT again where the sleds dropped it', async () => {
+    const { world, events } = await reupload('current', true);
+    expect(of(events, 'repo_deleted').map((e) => e.repo)).toEqual(['v1']);
+    expect(of(events, 'repo_inserted').map((e) => [e.repo, e.generation])).toEqual([
+      ['v1', 2],
+      ['v1', 4],
+    ]);
+    expect(world.datastore.wanted().sort()).toEqual(['v1-0000', 'v1-0001']);
+    expect(of(events, 'request_sent').filter((e) => e.kind === 'put' && e.t > 2 * PERIOD).length).toBeGreaterThan(0);
+    for (const sled of world.sleds.values()) expect(sled.store.storedHashes().sort()).toEqual(['v1-0000', 'v1-0001']);
+    expect(world.nexus.get('nexus-0')?.localRepoCount).toBe(0);
+  });
+});
+
+describe('NexusInstance: current reads its configuration as generation, repos, generation (update.rs:344-398@b848b6df)', () => {
+  it('an insert landing between the two generation reads ends the activation with an error status', async () => {
+    const { world, events } = smallWorld({ generation: 'current' });
+    world.start();
+    // The activation at PERIOD lists sleds (2 ms), reads the generation (2 ms), the repos
+    // (2 ms), then the generation again from PERIOD + 6 ms: an insert at + 5 ms is seen there.
+    at(world, PERIOD + 5 * MS, () => void world.datastore.insertRepo('other', ['other-0'], null));
+    await world.run(PERIOD + 1 * SECOND);
+    const finished = of(events, 'activation_finished').map((e) => [e.t, e.error]);
+    expect(finished).toEqual([
+      // Five reads, then a config put and a list to each sled.
+      [5 * DB_READ + 4 * LAT, null],
+      [PERIOD + 4 * DB_READ, 'failed to list artifacts from database: generation changed from 1 to 2, bailing'],
+    ]);
+    // Nothing was sent in the failed activation.
+    expect(of(events, 'request_sent').filter((e) => e.activation === 2)).toHaveLength(0);
+  });
+});
+
 describe('NexusInstance: crashes', () => {
   const UPLOAD_AT = 1 * SECOND;
 
@@ -337,6 +487,54 @@ describe('NexusInstance: crashes', () => {
       [1, 0],
       [1, 50 * SECOND],
     ]);
+  });
+});
+
+describe('NexusInstance: the ring-buffer panic aborts the Nexus (behaviour-by-commit.md §9)', () => {
+  const RESTART = 45 * SECOND;
+  async function release(generation: EngineGeneration, artifacts: number) {
+    const { world, events } = smallWorld({ sleds: 32, generation, panicRestart: RESTART, repos: [repo('v1', artifacts, 4096)] });
+    world.start();
+    at(world, 1 * SECOND, () => world.upload('v1', 'nexus-0'));
+    await world.run(2 * PERIOD - 1);
+    return { world, events };
+  }
+
+  it.each([
+    ['merged', 129],
+    ['generation', 127],
+    ['current', 127],
+  ] as const)('%s, 32 sleds, %i new artifacts: the upload activation aborts the Nexus after its requests ran', async (generation, artifacts) => {
+    const { world, events } = await release(generation, artifacts);
+    const panics = of(events, 'fault_started').filter((e) => e.kind === 'nexus_panic');
+    expect(panics.map((e) => e.target)).toEqual(['nexus-0']);
+    const T = (panics[0] as WorldEvent).t;
+    const sent = of(events, 'request_sent').filter((e) => e.activation === 2 && e.t <= T);
+    expect(sent.filter((e) => e.kind === 'put' || e.kind === 'copy')).toHaveLength(32 * artifacts);
+    const done = new Set(of(events, 'request_done').filter((e) => e.t <= T).map((e) => e.id));
+    expect(sent.every((e) => done.has(e.id))).toBe(true);
+    // Like a crash: the local repo is gone, the activation never finishes.
+    expect(of(events, 'local_repos_lost')).toMatchObject([{ t: T, nexus: 'nexus-0', repos: ['v1'] }]);
+    expect(of(events, 'activation_finished').filter((e) => e.activation === 2)).toHaveLength(0);
+    // Restarted after panic_restart; its task ticks at once.
+    expect(of(events, 'fault_ended').filter((e) => e.kind === 'nexus_panic').map((e) => e.t)).toEqual([T + RESTART]);
+    expect(of(events, 'nexus_started').map((e) => [e.incarnation, e.t])).toEqual([
+      [1, 0],
+      [2, T + RESTART],
+    ]);
+    expect(of(events, 'activation_started').filter((e) => e.t >= T).map((e) => [e.activation, e.t])[0]).toEqual([1, T + RESTART]);
+    expect(world.nexus.get('nexus-0')?.localRepoCount).toBe(0);
+  });
+
+  it.each([
+    ['merged', 128],
+    ['generation', 126],
+    ['current', 126],
+    ['review', 129],
+  ] as const)('%s, 32 sleds, %i new artifacts: no panic', async (generation, artifacts) => {
+    const { events } = await release(generation, artifacts);
+    expect(of(events, 'fault_started').filter((e) => e.kind === 'nexus_panic')).toHaveLength(0);
+    expect(of(events, 'local_repos_lost')).toHaveLength(0);
   });
 });
 

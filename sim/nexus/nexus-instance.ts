@@ -1,5 +1,6 @@
 import {
   ReplicationEngine,
+  TaskPanic,
   UploadChannel,
   type ActivationStatus,
   type EngineParams,
@@ -8,11 +9,13 @@ import {
   type Log,
 } from '../../core/index.ts';
 import type { DatastoreModel } from '../datastore.ts';
-import type { Micros, QueuedEvent } from '../kernel/event-queue.ts';
+import type { Micros } from '../kernel/event-queue.ts';
 import { WaitScope } from '../kernel/kernel.ts';
 import type { RandomStreams } from '../kernel/random-streams.ts';
 import type { NexusId, RepoName } from '../world-events.ts';
 import { sledAgentClients, type ClientEnvironment, type ClientOwner } from './sled-clients.ts';
+import { RepoPruner } from './repo-pruner.ts';
+import { TaskDriver } from './task-driver.ts';
 
 export type UploadOrder = 'db_first' | 'channel_first';
 
@@ -22,6 +25,8 @@ export interface NexusOptions {
   readonly unpack: Micros;
   readonly uploadOrder: UploadOrder;
   readonly engine: EngineParams;
+  /** `current`: run HEAD's TUF repo pruner task beside the replication task. */
+  readonly repoPruner?: boolean | undefined;
 }
 
 export interface NexusEnvironment extends ClientEnvironment {
@@ -30,6 +35,8 @@ export interface NexusEnvironment extends ClientEnvironment {
   /** Where operators upload from: outside the rack, never down. */
   readonly operatorNode: string;
   readonly log?: ((nexus: NexusId, ...line: Parameters<Log['log']>) => void) | undefined;
+  /** The task panicked: the Nexus process aborts; the world crashes it and restarts it later. */
+  readonly panicked: (nexus: NexusId, message: string) => void;
 }
 
 export interface RepoUpload {
@@ -50,9 +57,8 @@ export class NexusInstance implements ClientOwner {
   private up = false;
   private engine: ReplicationEngine | undefined;
   private channel = new UploadChannel();
-  private running = false;
-  private pending = false;
-  private ticker: QueuedEvent | undefined;
+  private driver: TaskDriver | undefined;
+  private pruner: RepoPruner | undefined;
   /** Repos in local storage (unpacked, not yet released), by id. */
   private readonly local = new Map<string, { readonly repo: RepoName; readonly bytes: number }>();
   private nextLocalId = 0;
@@ -90,8 +96,11 @@ export class NexusInstance implements ClientOwner {
     return this.local.size;
   }
 
-  /** Boots: a fresh task, empty local storage, an activation now and every period. */
-  start(): void {
+  /**
+   * Boots: a fresh task and empty local storage. The task's first tick is due at
+   * `firstTick` (default: now, as when a Nexus process starts), then every period.
+   */
+  start(firstTick: Micros = this.env.kernel.now): void {
     if (this.up) return;
     const { kernel, network, streams } = this.env;
     this.up = true;
@@ -99,8 +108,6 @@ export class NexusInstance implements ClientOwner {
     this.incarnation = new WaitScope(kernel, `${this.node}#${this.incarnationNumber}`);
     network.setUp(this.node);
     this.channel = new UploadChannel();
-    this.running = false;
-    this.pending = false;
     this.activation = 0;
     const log = this.env.log;
     const node = this.node;
@@ -116,7 +123,35 @@ export class NexusInstance implements ClientOwner {
       this.channel,
     );
     this.env.emit({ type: 'nexus_started', nexus: this.node, incarnation: this.incarnationNumber });
-    this.tick();
+    const engine = this.engine;
+    const scope = this.incarnation;
+    this.driver = new TaskDriver(
+      kernel,
+      streams.stream(`nexus/${this.node}/driver/${this.incarnationNumber}`),
+      this.options.period,
+      firstTick,
+      this.node,
+      // Spawned, so that a defect in an activation fails the run instead of going unheard.
+      () =>
+        new Promise<void>((done) => {
+          kernel.spawn(`${this.node} activation`, async () => {
+            await this.runActivation(engine, scope);
+            done();
+          });
+        }),
+    );
+    if (this.options.engine.generation === 'current' && this.options.repoPruner === true) {
+      // Registered at Nexus start like the replication task: the same phase.
+      this.pruner = new RepoPruner(
+        kernel,
+        streams.stream(`nexus/${this.node}/pruner/${this.incarnationNumber}`),
+        firstTick,
+        this.node,
+        this.env.datastore,
+        scope,
+        (msg, error) => log?.(node, 'warn', msg, { error }),
+      );
+    }
   }
 
   /** Loses its process: local storage, the running activation and uploads in progress. */
@@ -124,7 +159,8 @@ export class NexusInstance implements ClientOwner {
     if (!this.up) return;
     this.up = false;
     this.incarnation.close();
-    this.ticker?.cancel();
+    this.driver?.stop();
+    this.pruner?.stop();
     this.env.network.setDown(this.node);
     const lost = [...this.local.values()];
     this.local.clear();
@@ -144,33 +180,31 @@ export class NexusInstance implements ClientOwner {
 
   /** Asks for an activation: now if idle, else once more after the running one. */
   activate(): void {
-    if (!this.up) return;
-    if (this.running) {
-      this.pending = true;
-      return;
-    }
-    this.running = true;
-    const engine = this.engine as ReplicationEngine;
-    const scope = this.incarnation;
+    if (this.up) this.driver?.activate();
+  }
+
+  /** One activation; a panic aborts the whole Nexus after the activation's requests ran. */
+  private async runActivation(engine: ReplicationEngine, scope: WaitScope): Promise<void> {
     const activation = ++this.activation;
     this.env.emit({ type: 'activation_started', nexus: this.node, activation });
-    this.env.kernel.spawn(`${this.node} activation ${activation}`, async () => {
-      const status = await engine.activate();
-      if (scope.isClosed) return;
-      this.lastStatus = status;
-      this.env.emit({
-        type: 'activation_finished',
-        nexus: this.node,
-        activation,
-        error: status.error,
-        deferred: status.requestsDeferred,
-        localRepos: status.localRepos,
-      });
-      this.running = false;
-      if (this.pending) {
-        this.pending = false;
-        this.activate();
-      }
+    let status: ActivationStatus;
+    try {
+      status = await engine.activate();
+    } catch (err) {
+      if (!(err instanceof TaskPanic)) throw err;
+      this.env.log?.(this.node, 'error', 'Nexus aborted: the replication task panicked', { activation, error: err.message });
+      this.env.panicked(this.node, err.message);
+      return;
+    }
+    if (scope.isClosed) return;
+    this.lastStatus = status;
+    this.env.emit({
+      type: 'activation_finished',
+      nexus: this.node,
+      activation,
+      error: status.error,
+      deferred: status.requestsDeferred,
+      localRepos: status.localRepos,
     });
   }
 
@@ -213,11 +247,16 @@ export class NexusInstance implements ClientOwner {
     const insert = (): Promise<boolean> =>
       datastore.write(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
     try {
+      const channel = this.channel;
       if (this.options.uploadOrder === 'channel_first') {
-        this.channel.send(local);
+        await channel.send(local);
         await insert();
-      } else if (await insert()) {
-        this.channel.send(local);
+      } else if ((await insert()) || this.options.engine.generation === 'current') {
+        // `current` hands a re-uploaded repo to the task too, so an operator can bring back
+        // artifacts lost with a crashed Nexus (nexus/src/app/update.rs:497-522@b848b6df);
+        // c31dc2f3 and earlier only a newly inserted one (nexus/src/app/update.rs:54-72@c31dc2f3).
+        // Waits while 16 repos are queued (the task drains only when it activates).
+        await channel.send(local);
       } else {
         this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
         local.discard();
@@ -245,13 +284,5 @@ export class NexusInstance implements ClientOwner {
       this.env.emit({ type: 'local_repo_released', nexus: this.node, repo: repo.name, bytes, by });
     };
     return { id, artifacts: repo.artifacts, release: () => release('task'), discard: () => release('upload') };
-  }
-
-  private tick(): void {
-    const scope = this.incarnation;
-    this.activate();
-    this.ticker = this.env.kernel.after(this.options.period, `${this.node} period`, () => {
-      if (!scope.isClosed) this.tick();
-    });
   }
 }

@@ -65,6 +65,9 @@ export function worldConfig(scenario: Scenario, options: CompileOptions): WorldC
       period: nexus.period,
       unpack: nexus.unpack,
       uploadOrder: nexus.upload_order ?? (engine.generation === 'review' ? 'channel_first' : 'db_first'),
+      bootSpread: nexus.boot_spread ?? nexus.period,
+      panicRestart: nexus.panic_restart,
+      repoPruner: nexus.tuf_repo_pruner,
     },
     engine: engineParams({
       generation: engine.generation,
@@ -98,6 +101,7 @@ function apply(world: World, event: ScenarioEvent): void {
   else if ('partition' in event) world.partition(event.partition.between, event.partition.and, event.partition.oneway, event.partition.for);
   else if ('slow' in event) world.slow(event.slow.node, event.slow.extra, event.slow.for);
   else if ('datastore_outage' in event) world.datastoreOutage(event.datastore_outage);
+  else if ('target_release' in event) world.setTargetRelease(event.target_release);
   else world.activate(event.activate);
 }
 

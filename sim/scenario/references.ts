@@ -66,6 +66,7 @@ function eventProblem(event: ScenarioEvent, sleds: number, s: Scenario, repos: R
 
   if ('upload' in event) return repo(event.upload, ['upload']) ?? node(event.via, ['via']);
   if ('delete' in event) return repo(event.delete, ['delete']);
+  if ('target_release' in event) return repo(event.target_release, ['target_release']);
   if ('crash' in event) return node(event.crash, ['crash']);
   if ('restart' in event) return node(event.restart, ['restart']);
   if ('expunge' in event) return node(event.expunge, ['expunge']);

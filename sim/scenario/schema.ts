@@ -72,6 +72,15 @@ const nexus = z.strictObject({
   upload_order: z.enum(['db_first', 'channel_first']).optional().meta({
     description: 'default: channel_first for the review generation, db_first after',
   }),
+  boot_spread: duration().optional().meta({
+    description:
+      "each Nexus's task first ticks at a time drawn in [0, boot_spread), so each has its own phase as on a rack in service (default: period; 0s = all in lockstep at t = 0); " +
+      DURATION,
+  }),
+  panic_restart: durationDefault('30s', 'how long a Nexus whose replication task panicked stays down before SMF restarts it (assumed)'),
+  tuf_repo_pruner: z.boolean().default(true).meta({
+    description: 'current generation: each Nexus runs HEAD\'s TUF repo pruner every 300 s (keeps the 3 latest target releases and the 2 latest other uploads, prunes the oldest other repo); earlier generations have none',
+  }),
 });
 
 const engine = z.strictObject({
@@ -117,6 +126,9 @@ export const EVENT_ACTIONS = {
   slow: z.strictObject({ at: duration(), slow: z.strictObject({ node: nodeName, extra: duration(), for: duration() }) }),
   datastore_outage: z.strictObject({ at: duration(), datastore_outage: duration() }),
   activate: z.strictObject({ at: duration(), activate: nexusName }),
+  target_release: z.strictObject({ at: duration(), target_release: repoName }).meta({
+    description: 'current generation: the operator makes this repo (already uploaded) the target release',
+  }),
 } as const;
 export type EventAction = keyof typeof EVENT_ACTIONS;
 export type ScenarioEvent = { [K in EventAction]: z.output<(typeof EVENT_ACTIONS)[K]> }[EventAction];
