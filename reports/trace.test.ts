@@ -92,20 +92,22 @@ describe('traceJson', () => {
     const deletes = requests('nexus-1', 'delete');
     const writes = [...requests('nexus-0', 'put'), ...requests('nexus-0', 'copy')];
     expect(deletes).toHaveLength(16 * 8);
+    // One stale activation sends them all (its number depends on the Nexus's boot phase).
+    const stale = deletes[0]!.args?.activation;
     expect(new Set(deletes.map(trackName))).toEqual(new Set(deletes.map(trackName).filter((n) => /^execute requests \d+$/.test(n))));
     // Every stale DELETE removes a copy that nexus-0 had written to that sled before.
     for (const d of deletes) {
       const written = writes.filter((w) => w.args?.target === d.args?.target && w.args?.artifact === d.args?.artifact && w.args?.outcome === 'ok');
       expect(written.length, `${d.name} was written first`).toBeGreaterThan(0);
       expect(Math.min(...written.map((w) => (w.ts as number) + (w.dur as number)))).toBeLessThan(d.ts as number);
-      expect(d.args).toMatchObject({ outcome: 'ok', activation: 2 });
+      expect(d.args).toMatchObject({ outcome: 'ok', activation: stale });
     }
     // The sled shows the delete it served, reached by an arrow from the request.
     const flow = events.find((e) => e.ph === 'f' && e.id === deletes[0]!.args?.id);
     expect(flow?.pid).toBe(pid(String(deletes[0]!.args?.target)));
     expect(trackName(flow as TraceEvent)).toMatch(/^deletes/);
     const phases = events.filter((e) => e.pid === pid('nexus-1') && e.cat === 'phase').map((e) => `${e.name} ${String(e.args?.activation)}`);
-    expect(phases).toEqual(expect.arrayContaining(['collect 2', 'plan 2', 'execute 2']));
+    expect(phases).toEqual(expect.arrayContaining([`collect ${String(stale)}`, `plan ${String(stale)}`, `execute ${String(stale)}`]));
     const violations = events.filter((e) => e.ph === 'i' && e.cat === 'violations');
     expect(new Set(violations.map((v) => v.name))).toEqual(new Set(['no_backwards_delete', 'no_data_loss']));
     expect(violations.filter((v) => v.name === 'no_backwards_delete').every((v) => v.pid !== pid('rack') && v.pid === pid(String(v.args?.sled)))).toBe(true);
