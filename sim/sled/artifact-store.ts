@@ -330,6 +330,13 @@ export class ArtifactStore {
 }
 
 /**
+ * The most a writer moves before it looks at the datasets' room again. Room is claimed a
+ * chunk at a time (landed bytes plus the chunk in flight), so a slow writer holds about
+ * what it has written, as a file does, not its whole artifact.
+ */
+const CHUNK = 64 * 2 ** 20;
+
+/**
  * One write (`ArtifactWriter`, `as:451-598@74a6c136`; HEAD's per-dataset tasks,
  * `as:650-775@b848b6df`): its files, the bytes it streamed and hashed.
  */
@@ -412,7 +419,7 @@ export class ArtifactWriter {
    * left fails this write there (ENOSPC/EDQUOT on `write_all`); 0 when none remains.
    */
   private nextChunk(wanted: number): number {
-    let chunk = wanted;
+    let chunk = Math.min(wanted, CHUNK);
     for (const f of [...this.files]) {
       const d = f.dataset;
       const room = this.store.quota - d.used - d.reserved;
