@@ -2,13 +2,15 @@
 // handlers are called directly, the kernel runs the network and the background work, and
 // every answer and world event is checked with its virtual time in µs.
 import { describe, expect, it } from 'vitest';
-import { CONFIG_GENERATION, SledAgentError, type ArtifactHash, type ArtifactListing, type SledId } from '../../core/index.ts';
+import { CONFIG_GENERATION, ENGINE_GENERATIONS, SledAgentError, type ArtifactHash, type ArtifactListing, type SledId } from '../../core/index.ts';
 import { Kernel, WaitScope } from '../kernel/kernel.ts';
 import { RandomStreams } from '../kernel/random-streams.ts';
 import { Network } from '../network.ts';
 import { sledAgentClients } from '../nexus/sled-clients.ts';
 import type { WorldEvent, WorldEventBody } from '../world-events.ts';
-import { SledAgent, type SledOptions } from './sled-agent.ts';
+import { worldConfig as compiledConfig } from '../scenario/compile.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { SledAgent, sledAgentCommit, type SledOptions } from './sled-agent.ts';
 
 const MB = 1_000_000;
 
@@ -943,5 +945,18 @@ describe('DELETE at 74a6c136', () => {
     sled.failM2(0);
     sled.failM2(1);
     expect(thrown(() => sled.delete('a'))?.status).toBe(503);
+  });
+});
+
+describe('each generation runs the sled agent of its commit', () => {
+  it('review and merged: 74a6c136; generation: c31dc2f3; current: HEAD', () => {
+    expect(ENGINE_GENERATIONS.map((g) => sledAgentCommit(g))).toEqual(['74a6c136', '74a6c136', 'c31dc2f3', 'b848b6df']);
+  });
+
+  it('update dataset quota: 20 GiB per M.2 until HEAD, 40 GiB at HEAD (sled-storage/src/dataset.rs:53@b848b6df); a scenario’s own value wins', () => {
+    const text = (generation: string, quota = '') => `name: q\nrack: { sleds: 2${quota} }\nengine: { generation: ${generation} }\n`;
+    const quotaOf = (yaml: string) => compiledConfig(loadScenario('q.yaml', yaml), { seed: 1 }).artifactQuota;
+    expect(['review', 'merged', 'generation', 'current'].map((g) => quotaOf(text(g)))).toEqual([20, 20, 20, 40].map((n) => n * 2 ** 30));
+    expect(quotaOf(text('current', ', artifact_quota: 5GiB'))).toBe(5 * 2 ** 30);
   });
 });
