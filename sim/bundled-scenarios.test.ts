@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { convergenceGaps } from './convergence.ts';
+import { QUOTA_REACHED } from './sled/artifact-store.ts';
 import { runScenario, type RunOutcome } from './runner.ts';
 import { loadScenario, parseOverride } from './scenario/load.ts';
 
@@ -18,7 +19,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
   it('lists the scenarios the README promises', () => {
     expect(FILES.map((f) => f.replace('.yaml', ''))).toEqual([
       'baseline', 'bug-empty-wanted-on-error', 'bug-forget-local', 'bug-ignore-limits', 'bug-release-early', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
-      'partition', 'rack-day', 'repo-churn', 'repo-pruner', 'ring-buffer-abort', 'sled-failures', 'upload-order-race',
+      'partition', 'put-timeout', 'rack-day', 'repo-churn', 'repo-pruner', 'ring-buffer-abort', 'sled-failures', 'truncated-artifact', 'upload-order-race',
     ]);
   });
 
@@ -136,13 +137,39 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     }
   });
 
-  it('repo-churn: copies of a new release are refused for quota until the old delete frees room, and it converges', async () => {
+  it('repo-churn: copies of a new release are accepted, then stopped mid-stream by the quota until the old delete frees room, and it converges', async () => {
     const r = await run('repo-churn.yaml');
     expect(r.verdict).toBe('pass');
-    const refused = r.metrics.requests.filter((q) => q.outcome === 'error' && q.error?.includes('exceed the dataset quota') === true);
-    expect(refused.length).toBeGreaterThan(20);
-    expect(r.situations.get('quota_refusal')).toBe(refused.length);
-    expect(r.metrics.peakDatasetBytes).toBe(4.5 * 2 ** 30);
+    // No admission check: the sled answers 202 and the quota stops the body; only the sled logs it.
+    expect(r.metrics.requests.filter((q) => q.outcome === 'error' && q.error?.includes(QUOTA_REACHED) === true)).toEqual([]);
+    expect(r.situations.get('quota_refusal')).toBeGreaterThan(20);
+    expect(r.metrics.peakDatasetBytes).toBeLessThanOrEqual(4.5 * 2 ** 30);
+  });
+
+  it('truncated-artifact: merged and generation keep truncated artifacts (omicron#7796); current, with the same world, cannot', async () => {
+    for (const generation of ['merged', 'generation']) {
+      const r = await run('truncated-artifact.yaml', undefined, [`engine.generation=${generation}`]);
+      expect(r.verdict).toBe('safety');
+      const short = r.violations.filter((v) => v.invariant === 'artifact_integrity');
+      expect(short.length).toBeGreaterThan(0);
+      expect(r.situations.get('truncated_artifact')).toBe(short.length);
+      // The sled lists the short files as copies, so no Nexus rewrites them: never converges.
+      expect(invariants(r)).toContain('converges');
+    }
+    const head = await run('truncated-artifact.yaml', undefined, ['engine.generation=current']);
+    expect(head.verdict).toBe('pass');
+    expect(head.situations.get('truncated_artifact')).toBe(0);
+    expect(head.situations.get('restart_mid_write')).toBeGreaterThan(0);
+  });
+
+  it('put-timeout: every PUT is cut by the 60 s client timeout and nothing is ever stored', async () => {
+    const r = await run('put-timeout.yaml');
+    expect(r.verdict).toBe('liveness');
+    const puts = r.metrics.requests.filter((q) => q.kind === 'put');
+    expect(puts.length).toBeGreaterThan(5);
+    for (const q of puts) expect([q.outcome, (q.end ?? 0) - q.start]).toEqual(['timeout', 60_000_000]);
+    expect(r.metrics.repos.get('v1')?.minReplicatedAt ?? null).toBeNull();
+    for (const sled of r.world.sleds.values()) expect(sled.store.usage()).toEqual([0, 0]);
   });
 
   it('nexus-crash-before-replication: artifacts whose PUT had not finished are lost with the Nexus', async () => {

@@ -2,7 +2,7 @@ import type { World } from './world.ts';
 
 /** What keeps a world from having converged, read from ground truth (empty: converged). */
 export interface ConvergenceGaps {
-  /** (sled, artifact) pairs where an in-service sled lacks a copy on some working M.2. */
+  /** (sled, artifact) pairs where an in-service sled lacks a copy on some working M.2 (a short file is no copy). */
   readonly missingPairs: number;
   /** Copies of artifacts no repo references, on in-service sleds. */
   readonly unwantedPairs: number;

@@ -18,12 +18,23 @@ export interface NetworkConfig {
   readonly loss: number;
 }
 
-/** Why a body transfer broke off. */
+/** Why a body transfer broke off, and how many of its bytes had arrived. */
 export class TransferError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly moved = 0,
+  ) {
     super(message);
     this.name = 'TransferError';
   }
+}
+
+/**
+ * A client's connection that carries bodies: closing it (a client giving up on its
+ * request) breaks off every body still flowing on it, and any later one at once.
+ */
+export class Connection {
+  closed: string | undefined;
 }
 
 interface Partition {
@@ -47,12 +58,16 @@ class Transfer {
     /** The transfers on each end's link, this one included while it runs. */
     readonly fromLink: Set<Transfer>,
     readonly toLink: Set<Transfer>,
-    public remaining: number,
+    /** The body's length. */
+    readonly bytes: number,
     readonly done: Deferred<void>,
     now: Micros,
+    readonly connection: Connection | undefined,
   ) {
     this.updatedAt = now;
+    this.remaining = bytes;
   }
+  remaining: number;
 }
 
 /**
@@ -151,8 +166,12 @@ export class Network {
    * a TransferError when an end goes down or a partition separates them. The promise
    * belongs to `scope` (the receiver's incarnation).
    */
-  transfer(from: NodeId, to: NodeId, bytes: number, scope: WaitScope, label: string): Promise<void> {
+  transfer(from: NodeId, to: NodeId, bytes: number, scope: WaitScope, label: string, connection?: Connection): Promise<void> {
     const done = scope.deferred<void>(`${label}: ${bytes} bytes ${from}->${to}`);
+    if (connection?.closed !== undefined) {
+      done.reject(new TransferError(`transfer ${from}->${to} broke off: ${connection.closed}`));
+      return done.promise;
+    }
     if (!this.reachable(from, to)) {
       done.reject(new TransferError(`${from} cannot reach ${to}`));
       return done.promise;
@@ -161,12 +180,19 @@ export class Network {
       done.resolve();
       return done.promise;
     }
-    const transfer = new Transfer(this.transfersStarted++, from, to, this.link(from), this.link(to), bytes, done, this.kernel.now);
+    const transfer = new Transfer(this.transfersStarted++, from, to, this.link(from), this.link(to), bytes, done, this.kernel.now, connection);
     this.completions.add(transfer);
     transfer.fromLink.add(transfer);
     transfer.toLink.add(transfer);
     this.rebalance(transfer);
     return done.promise;
+  }
+
+  /** Closes `connection`: its bodies in flight break off, with the bytes they had moved. */
+  close(connection: Connection, reason: string): void {
+    if (connection.closed !== undefined) return;
+    connection.closed = reason;
+    this.breakTransfers((t) => t.connection === connection, reason);
   }
 
   /** Bytes still to move, over all transfers (for the timeline). */
@@ -248,9 +274,12 @@ export class Network {
 
   private breakTransfers(match: (t: Transfer) => boolean, reason: string): void {
     const broken = this.completions.inStartOrder().filter(match);
+    const now = this.kernel.now;
     for (const t of broken) {
+      const left = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+      const moved = Math.floor(t.bytes - left);
       this.detach(t);
-      t.done.reject(new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`));
+      t.done.reject(new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`, moved));
     }
   }
 }

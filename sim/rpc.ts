@@ -33,10 +33,12 @@ export function deadEndpoint(node: NodeId): Endpoint {
 /**
  * A request/response exchange: the request crosses the network, `handle` runs on the
  * server, the answer (value or error) crosses back. The client gives up after `timeout`
- * with a `SledAgentError` without status, as an HTTP client does; the server's work
- * goes on regardless. A server that crashes mid-request never answers. `settling` hears
- * the outcome just before the client's promise settles (never, if the client crashed):
- * the caller's bookkeeping needs no promise of its own.
+ * (reqwest's total timeout) with a `SledAgentError` without status, as an HTTP client
+ * does, and closes its connection: `givingUp` runs then, to break off a request body
+ * still streaming. The server's handler goes on (dropshot handlers are detached; a body
+ * it still reads then errors). A server that crashes mid-request never answers.
+ * `settling` hears the outcome just before the client's promise settles (never, if the
+ * client crashed): the caller's bookkeeping needs no promise of its own.
  */
 export function call<T>(
   kernel: Kernel,
@@ -47,6 +49,7 @@ export function call<T>(
   timeout: Micros,
   handle: () => Promise<T> | T,
   settling?: (ok: boolean, error: unknown) => void,
+  givingUp?: () => void,
 ): Promise<T> {
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return new Promise<T>(() => undefined);
@@ -60,7 +63,7 @@ export function call<T>(
   const answer = (scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void => {
     if (scope.isClosed) return;
     network.send(server.node, client.node, `${label} reply`, () => {
-      timer.cancel();
+      timer?.cancel();
       settle(ok, value, error);
     });
   };
@@ -89,9 +92,14 @@ export function call<T>(
       answer(scope, ok, value, error);
     });
   });
-  // The client gives up; the server's work goes on, and a late answer is ignored.
-  const timer = kernel.after(timeout, `${label} timeout`, () => {
-    if (!reply.settled) settle(false, undefined, answerError(`${label}: no answer within ${timeout / 1000} ms`, null));
-  });
+  // The client gives up and drops the connection; a late answer is ignored. A client
+  // without a total timeout (`Infinity`) waits as long as the server lives.
+  const timer = Number.isFinite(timeout)
+    ? kernel.after(timeout, `${label} timeout`, () => {
+        if (reply.settled || clientScope.isClosed) return;
+        settle(false, undefined, answerError(`${label}: no answer within ${timeout / 1000} ms`, null));
+        givingUp?.();
+      })
+    : undefined;
   return reply.promise;
 }

@@ -26,6 +26,8 @@ export type WorldEventBody =
   | { type: 'local_repos_lost'; nexus: NexusId; repos: readonly RepoName[]; bytes: number }
   | { type: 'artifact_stored'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; via: 'put' | 'copy' | 'initial' }
   | { type: 'artifact_removed'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; cause: RemovalCause }
+  /** A final file no writer fills any more holds `bytes` of the artifact's `size` (omicron#7796). */
+  | { type: 'artifact_truncated'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; size: number }
   | { type: 'write_failed'; sled: SledId; hash: ArtifactHash; reason: string }
   | { type: 'config_stored'; sled: SledId; generation: number; artifacts: number }
   | {

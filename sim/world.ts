@@ -1,4 +1,4 @@
-import { usesConfigGenerations, type ArtifactHash, type EngineParams, type LocalArtifact, type SledId } from '../core/index.ts';
+import { type ArtifactHash, type EngineParams, type LocalArtifact, type SledId } from '../core/index.ts';
 import { DatastoreModel } from './datastore.ts';
 import { uniformInt, type DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
@@ -6,7 +6,7 @@ import { Kernel } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { Network, type NetworkConfig, type NodeId } from './network.ts';
 import { NexusInstance, type UploadOrder } from './nexus/nexus-instance.ts';
-import { SledAgent } from './sled/sled-agent.ts';
+import { SledAgent, sledAgentCommit } from './sled/sled-agent.ts';
 import { WorldEventLog, type FaultKind, type NexusId, type RepoName, type WorldEventListener } from './world-events.ts';
 
 export interface RepoSpec {
@@ -293,7 +293,7 @@ export class World {
       {
         m2Count: this.config.m2PerSled,
         quota: this.config.artifactQuota,
-        configurations: usesConfigGenerations(this.config.engine.generation),
+        commit: sledAgentCommit(this.config.engine.generation),
         reconcileDelay: this.config.reconcileDelay,
       },
     );

@@ -1,5 +1,6 @@
 import { SledAgentError, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalArtifact, type SledAgentClient, type SledId } from '../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
+import { Connection } from '../network.ts';
 import { call, deadEndpoint, type Endpoint } from '../rpc.ts';
 import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
 import type { RequestKind } from '../world-events.ts';
@@ -32,6 +33,7 @@ export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (s
     hash: ArtifactHash | null,
     bytes: number,
     handle: (agent: SledAgent) => Promise<T> | T,
+    connection?: Connection,
   ): Promise<T> {
     const id = env.nextRequestId();
     env.emit({ type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind, target, source, hash, bytes });
@@ -46,23 +48,39 @@ export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (s
         const timedOut = err instanceof SledAgentError && err.status === null;
         env.emit({ type: 'request_done', id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
       }
-    });
+    }, connection === undefined ? undefined : () => env.network.close(connection, `${owner.node} gave up on the request`));
   }
 
   const clients = new Map<SledId, SledAgentClient>();
   const client = (sled: SledId): SledAgentClient => ({
     putConfig: (config: ArtifactConfig) => request('config', sled, null, null, 0, (agent) => agent.putConfig(config)),
     list: (): Promise<ArtifactListing> => request('list', sled, null, null, 0, (agent) => agent.list()),
-    put: (artifact: LocalArtifact, generation?: number) =>
-      request('put', sled, null, artifact.hash, artifact.size, (agent) =>
-        agent.put(artifact.hash, artifact.size, generation, () => {
-          const scope = agent.scope();
-          if (scope === undefined) return new Promise<void>(() => undefined);
-          return env.network.transfer(owner.node, sled, artifact.size, scope, `put ${artifact.hash}`);
-        }),
-      ),
+    put: async (artifact: LocalArtifact, generation?: number) => {
+      // The body rides the request's connection: when the client's total timeout
+      // (`nexus/networking/src/sled_client.rs:46-50@74a6c136`) closes it, the sled's
+      // body stream errors and the write is dropped.
+      const connection = new Connection();
+      await request(
+        'put',
+        sled,
+        null,
+        artifact.hash,
+        artifact.size,
+        (agent) =>
+          agent.put(artifact.hash, artifact.size, generation, {
+            content: artifact.hash,
+            length: artifact.size,
+            read: (bytes) => {
+              const scope = agent.scope();
+              if (scope === undefined) return new Promise<void>(() => undefined);
+              return env.network.transfer(owner.node, sled, bytes, scope, `put ${artifact.hash}`, connection);
+            },
+          }),
+        connection,
+      );
+    },
     copyFromDepot: (hash: ArtifactHash, source: SledId, generation?: number) =>
-      request('copy', sled, source, hash, env.sizeOf(hash), (agent) => agent.copyFromDepot(hash, source, generation, env.timeout)),
+      request('copy', sled, source, hash, env.sizeOf(hash), (agent) => agent.copyFromDepot(hash, source, generation)),
     delete: (hash: ArtifactHash) => request('delete', sled, null, hash, 0, (agent) => agent.delete(hash)),
   });
   // One client per sled, made on first use: the engine asks for one per request.

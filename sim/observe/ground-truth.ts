@@ -1,5 +1,6 @@
 import type { ArtifactHash, SledId } from '../../core/index.ts';
 import type { NexusId, RepoName, WorldEvent } from '../world-events.ts';
+import { PairMap } from './pair-map.ts';
 
 /**
  * What the rack really holds, rebuilt from the event stream alone: copies per sled and
@@ -18,6 +19,11 @@ export class GroundTruth {
   private readonly holders = new Map<ArtifactHash, number>();
   /** hash → in-service sleds with a copy on every working M.2. */
   private readonly fullHolders = new Map<ArtifactHash, number>();
+  /**
+   * (sled, `hash/m2`) → bytes held by a final file known to be short (omicron#7796). Such a
+   * file is listed by its sled but is no copy: it counts in no holder tally.
+   */
+  private readonly short = new PairMap<number>();
   /** sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). */
   private readonly datasetBytes = new Map<SledId, number[]>();
   /** nexus → repo → local copies held (an upload can be held twice). */
@@ -33,12 +39,22 @@ export class GroundTruth {
       case 'sled_expunged':
         this.setInService(e.sled, false);
         break;
-      case 'artifact_stored':
+      case 'artifact_stored': {
+        const held = this.takeShort(e.sled, e.hash, e.m2);
+        if (held !== undefined) this.addBytes(e.sled, e.m2, -held);
         if (this.setCopy(e.sled, e.hash, e.m2, true)) this.addBytes(e.sled, e.m2, e.bytes);
         break;
+      }
+      case 'artifact_truncated':
+        this.setCopy(e.sled, e.hash, e.m2, false);
+        this.short.set(e.sled, `${e.hash}/${e.m2}`, e.bytes);
+        this.addBytes(e.sled, e.m2, e.bytes - e.size);
+        break;
       case 'artifact_removed':
-        if (e.cause === 'm2_failure') this.failM2(e.sled, e.m2, e.hash);
-        else this.setCopy(e.sled, e.hash, e.m2, false);
+        if (this.takeShort(e.sled, e.hash, e.m2) === undefined) {
+          if (e.cause === 'm2_failure') this.failM2(e.sled, e.m2, e.hash);
+          else this.setCopy(e.sled, e.hash, e.m2, false);
+        }
         this.addBytes(e.sled, e.m2, -e.bytes);
         break;
       case 'fault_started':
@@ -81,6 +97,13 @@ export class GroundTruth {
       default:
         break;
     }
+  }
+
+  private takeShort(sled: SledId, hash: ArtifactHash, m2: number): number | undefined {
+    const key = `${hash}/${m2}`;
+    const held = this.short.get(sled, key);
+    if (held !== undefined) this.short.delete(sled, key);
+    return held;
   }
 
   /** Bytes stored on one M.2 dataset. */

@@ -6,6 +6,7 @@ import { RequestTable } from './request-table.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
 export const SAFETY_INVARIANTS = [
+  'artifact_integrity',
   'no_data_loss',
   'no_backwards_delete',
   'local_retention',
@@ -67,6 +68,15 @@ export class SafetyCheckers {
         }
         break;
       }
+      case 'artifact_truncated':
+        if (truth.inService.has(e.sled)) {
+          this.flag(e.t, 'artifact_integrity', {
+            sled: e.sled,
+            artifact: e.hash,
+            detail: `M.2 ${e.m2} lists a file of ${e.bytes} of the artifact's ${e.size} bytes`,
+          });
+        }
+        break;
       case 'artifact_stored': {
         if (!truth.isWanted(e.hash) && this.removedUnwanted.has(e.sled, e.hash)) {
           this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });

@@ -1,3 +1,4 @@
+import { QUOTA_REACHED } from '../sled/artifact-store.ts';
 import type { WorldEvent } from '../world-events.ts';
 import { PairMap } from './pair-map.ts';
 import { RequestTable } from './request-table.ts';
@@ -14,9 +15,10 @@ export const SITUATIONS = {
   release_at_minimum: 'a local repo released when its least-replicated artifact is on exactly min_sled_replication sleds',
   restart_mid_write: 'a sled restarting with a write (PUT or copy) in progress',
   resurrected_artifact: 'a copy landing on a sled after a DELETE removed it there',
-  quota_refusal: 'a write refused because the dataset quota would be exceeded',
+  quota_refusal: 'a write failing mid-stream because every dataset it wrote to reached its quota',
   nexus_crash_with_local_repos: 'a Nexus crashing while it holds local repos',
   lost_artifact: 'an artifact lost: no copy on any in-service sled or live Nexus',
+  truncated_artifact: "a short file left under an artifact's hash, listed as a copy (omicron#7796)",
 } as const;
 export type Situation = keyof typeof SITUATIONS;
 
@@ -105,7 +107,7 @@ export class SituationCounter {
         if (request === undefined) break;
         if (request.kind === 'put' || request.kind === 'copy') this.writing.get(request.target, request.hash ?? '')?.remove(request.nexus);
         if (request.kind === 'config' && e.error?.includes('older than the sled') === true) this.bump('generation_conflict');
-        if (e.error?.includes('exceed the dataset quota') === true) this.bump('quota_refusal');
+        if (e.error?.includes(QUOTA_REACHED) === true) this.bump('quota_refusal');
         break;
       }
       case 'local_repo_released': {
@@ -117,6 +119,10 @@ export class SituationCounter {
       }
       case 'write_failed':
         if (e.reason === 'lost in a restart') this.bump('restart_mid_write');
+        if (e.reason.includes(QUOTA_REACHED)) this.bump('quota_refusal');
+        break;
+      case 'artifact_truncated':
+        this.bump('truncated_artifact');
         break;
       case 'artifact_removed':
         if (e.cause === 'delete') this.deleted.set(e.sled, e.hash, true);

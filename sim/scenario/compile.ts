@@ -4,6 +4,7 @@ import type { DelaySpec } from '../kernel/distributions.ts';
 import { uniformInt } from '../kernel/distributions.ts';
 import type { Micros } from '../kernel/event-queue.ts';
 import { RandomStreams } from '../kernel/random-streams.ts';
+import { defaultArtifactQuota } from '../sled/sled-agent.ts';
 import { World, type RepoSpec, type WorldConfig } from '../world.ts';
 import type { WorldEventListener } from '../world-events.ts';
 import type { Scenario, ScenarioEvent } from './schema.ts';
@@ -56,7 +57,7 @@ export function worldConfig(scenario: Scenario, options: CompileOptions): WorldC
     seed: options.seed,
     sleds: rack.sleds,
     m2PerSled: rack.m2_per_sled,
-    artifactQuota: rack.artifact_quota,
+    artifactQuota: rack.artifact_quota ?? defaultArtifactQuota(engine.generation),
     network: { latency: delay(network.latency), bandwidth: network.bandwidth, timeout: network.timeout, loss: network.loss },
     datastoreLatency: delay(scenario.datastore.latency),
     datastoreWriteLatency: scenario.datastore.write_latency === undefined ? undefined : delay(scenario.datastore.write_latency),

@@ -36,7 +36,7 @@ describe('loading a scenario', () => {
     const s = loadScenario('s.yaml', GOOD);
     expect(s.duration).toBe(7_200_000_000);
     expect(s.sample_every).toBe(60_000_000);
-    expect(s.rack).toEqual({ sleds: 4, m2_per_sled: 2, artifact_quota: 20 * 2 ** 30, reconcile_delay: 1_000 });
+    expect(s.rack).toEqual({ sleds: 4, m2_per_sled: 2, reconcile_delay: 1_000 });
     expect(s.network).toEqual({ latency: { median: 1_000, p99: 20_000 }, bandwidth: 2 ** 30, timeout: 60_000_000, loss: 0 });
     expect(s.nexus).toEqual({ count: 2, unpack: 30_000_000, period: 300_000_000, panic_restart: 30_000_000, tuf_repo_pruner: true });
     expect(s.engine.generation).toBe('review');

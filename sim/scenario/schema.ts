@@ -30,7 +30,6 @@ function unitDefault(parse: (input: unknown) => Parsed, description: string, tex
     .meta({ description: `${note}${note ? '; ' : ''}${description}` });
 }
 const durationDefault = (text: string, note = '') => unitDefault(parseDuration, DURATION, text, note);
-const sizeDefault = (text: string, note = '') => unitDefault(parseSize, SIZE, text, note);
 
 const count = (least: number) => z.int().min(least);
 const range = <T extends z.ZodType>(value: () => T) => z.strictObject({ min: value(), max: value() });
@@ -49,7 +48,7 @@ const repoName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a repo name of 
 const rack = z.strictObject({
   sleds: count(1).default(32),
   m2_per_sled: count(1).default(2),
-  artifact_quota: sizeDefault('20GiB', 'per sled, per M.2 dataset'),
+  artifact_quota: size().optional().meta({ description: 'per sled, per M.2 dataset; default: 20GiB, 40GiB for current' }),
   reconcile_delay: durationDefault('1ms', 'generation engine: time the delete reconciler takes per artifact'),
 });
 

@@ -2,12 +2,15 @@
 // handlers are called directly, the kernel runs the network and the background work, and
 // every answer and world event is checked with its virtual time in µs.
 import { describe, expect, it } from 'vitest';
-import { CONFIG_GENERATION, SledAgentError, type ArtifactHash, type ArtifactListing, type SledId } from '../../core/index.ts';
-import { Kernel } from '../kernel/kernel.ts';
+import { CONFIG_GENERATION, ENGINE_GENERATIONS, SledAgentError, type ArtifactHash, type ArtifactListing, type SledId } from '../../core/index.ts';
+import { Kernel, WaitScope } from '../kernel/kernel.ts';
 import { RandomStreams } from '../kernel/random-streams.ts';
 import { Network } from '../network.ts';
+import { sledAgentClients } from '../nexus/sled-clients.ts';
 import type { WorldEvent, WorldEventBody } from '../world-events.ts';
-import { SledAgent, type SledOptions } from './sled-agent.ts';
+import { worldConfig as compiledConfig } from '../scenario/compile.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { SledAgent, sledAgentCommit, type SledOptions } from './sled-agent.ts';
 
 const MB = 1_000_000;
 
@@ -22,11 +25,15 @@ const BANDWIDTH = MB;
 const TIMEOUT = 10_000_000;
 const RECONCILE = 5_000;
 const NEXUS = 'nexus-0';
+/** The sled's depot client timeouts (connect, and per-read before HEAD). */
+const DEPOT_TIMEOUT = 15_000_000;
 /** When a copy-from-depot answers: request to the source and its answer, one latency each. */
 const DEPOT_ROUND_TRIP = 2 * LATENCY;
 
 class Rig {
-  readonly kernel = new Kernel();
+  // Settling after every event: a handler refusing at once rejects a plain promise, which
+  // the kernel's fast path would only see settle at its next own wait.
+  readonly kernel = new Kernel({ alwaysSettle: true });
   readonly network = new Network(this.kernel, new RandomStreams(1).stream('net'), {
     latency: { fixed: LATENCY },
     bandwidth: BANDWIDTH,
@@ -52,7 +59,7 @@ class Rig {
         sled: (s) => this.sleds.get(s),
         sizeOf: (h) => this.sizes.get(h) ?? 0,
       },
-      { m2Count: 2, quota: 20 * MB, configurations: true, reconcileDelay: RECONCILE, ...options },
+      { m2Count: 2, quota: 20 * MB, commit: 'c31dc2f3', reconcileDelay: RECONCILE, ...options },
     );
     this.sleds.set(id, agent);
     return agent;
@@ -65,16 +72,20 @@ class Rig {
   /** PUT from the Nexus: the body streams over the network to the sled. */
   put(agent: SledAgent, hash: ArtifactHash, generation?: number): Watched {
     return this.watch(
-      agent.put(hash, this.size(hash), generation, () => {
-        const scope = agent.scope();
-        if (scope === undefined) return new Promise<void>(() => undefined);
-        return this.network.transfer(NEXUS, agent.node, this.size(hash), scope, `put ${hash}`);
+      agent.put(hash, this.size(hash), generation, {
+        content: hash,
+        length: this.size(hash),
+        read: (bytes) => {
+          const scope = agent.scope();
+          if (scope === undefined) return new Promise<void>(() => undefined);
+          return this.network.transfer(NEXUS, agent.node, bytes, scope, `put ${hash}`);
+        },
       }),
     );
   }
 
   copy(target: SledAgent, hash: ArtifactHash, source: SledId, generation?: number): Watched {
-    return this.watch(target.copyFromDepot(hash, source, generation, TIMEOUT));
+    return this.watch(target.copyFromDepot(hash, source, generation));
   }
 
   /** Records when and how a handler answered. */
@@ -137,7 +148,7 @@ function thrown(fn: () => unknown): SledAgentError | undefined {
 describe('list', () => {
   it('without configurations: generation null and every stored artifact, with its copy count', () => {
     const rig = new Rig();
-    const sled = rig.sled('sled-0', { configurations: false });
+    const sled = rig.sled('sled-0', { commit: '74a6c136' });
     sled.store.seed('a', MB);
     sled.store.seed('b', 2 * MB);
     sled.failM2(1);
@@ -215,14 +226,14 @@ describe('putConfig', () => {
 
   it('a sled without configurations answers 404', () => {
     const rig = new Rig();
-    const sled = rig.sled('sled-0', { configurations: false });
+    const sled = rig.sled('sled-0', { commit: '74a6c136' });
     expect(thrown(() => sled.putConfig({ generation: 1, artifacts: [] }))?.status).toBe(404);
     expect(rig.events).toEqual([]);
   });
 });
 
 describe('the delete reconciler', () => {
-  it('removes every stored artifact not in the configuration, one per reconcileDelay', async () => {
+  it('removes every stored file not in the configuration, dataset by dataset, one per reconcileDelay (as:537-597@c31dc2f3)', async () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');
     for (const h of ['a', 'b', 'c']) sled.store.seed(h, rig.size(h));
@@ -231,8 +242,10 @@ describe('the delete reconciler', () => {
     await rig.kernel.run(60_000);
     expect(rig.events).toEqual([
       at(0, { type: 'config_stored', sled: 'sled-0', generation: 1, artifacts: 1 }),
-      ...removedFrom(RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler'),
-      ...removedFrom(2 * RECONCILE, 'sled-0', 'c', MB, 'reconciler'),
+      ...removedFrom(RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler', [0]),
+      ...removedFrom(2 * RECONCILE, 'sled-0', 'c', MB, 'reconciler', [0]),
+      ...removedFrom(3 * RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler', [1]),
+      ...removedFrom(4 * RECONCILE, 'sled-0', 'c', MB, 'reconciler', [1]),
     ]);
     expect(sled.store.storedHashes()).toEqual(['a']);
     expect(sled.store.usage()).toEqual([MB, MB]);
@@ -262,14 +275,19 @@ describe('the delete reconciler', () => {
     sled.putConfig({ generation: 1, artifacts: ['a', 'b'] });
     rig.kernel.at(1_000, 'config 2', () => sled.putConfig({ generation: 2, artifacts: ['a'] }));
     await rig.kernel.run(60_000);
+    // Each entry is checked against the latest configuration: on M.2 0, b was read under
+    // generation 1 (kept); on M.2 1, under generation 2 (removed). The change at 1 ms runs
+    // a second pass, which removes b from M.2 0.
     expect(rig.events.filter((e) => e.type === 'artifact_removed')).toEqual([
-      ...removedFrom(RECONCILE, 'sled-0', 'c', MB, 'reconciler'),
-      ...removedFrom(2 * RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler'),
+      ...removedFrom(RECONCILE, 'sled-0', 'c', MB, 'reconciler', [0]),
+      ...removedFrom(2 * RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler', [1]),
+      ...removedFrom(3 * RECONCILE, 'sled-0', 'c', MB, 'reconciler', [1]),
+      ...removedFrom(4 * RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler', [0]),
     ]);
     expect(sled.store.storedHashes()).toEqual(['a']);
   });
 
-  it('stops when the sled crashes and resumes when it restarts', async () => {
+  it('stops when the sled crashes and does not run at restart: the ledgered configuration counts as seen (as:127-148,516@c31dc2f3)', async () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');
     for (const h of ['a', 'b', 'c']) sled.store.seed(h, rig.size(h));
@@ -278,10 +296,12 @@ describe('the delete reconciler', () => {
     rig.kernel.at(3_000, 'crash', () => sled.crash());
     rig.kernel.at(20_000, 'restart', () => sled.restart());
     await rig.kernel.run(60_000);
-    expect(rig.events.filter((e) => e.type === 'artifact_removed')).toEqual([
-      ...removedFrom(20_000 + RECONCILE, 'sled-0', 'b', 2 * MB, 'reconciler'),
-      ...removedFrom(20_000 + 2 * RECONCILE, 'sled-0', 'c', MB, 'reconciler'),
-    ]);
+    expect(rig.of('artifact_removed')).toEqual([]);
+    expect(sled.store.storedHashes()).toEqual(['a', 'b', 'c']);
+    // The next configuration change runs a pass.
+    sled.putConfig({ generation: 2, artifacts: ['a'] });
+    await rig.kernel.run(60_000 + 4 * RECONCILE);
+    expect(sled.store.storedHashes()).toEqual(['a']);
   });
 
   it('the same configuration again does not start a pass', async () => {
@@ -312,34 +332,64 @@ describe('PUT', () => {
     expect(new Map(sled.store.list())).toEqual(new Map([['a', 2]]));
   });
 
-  it('a second write of the same hash while one is in progress: 409 at once', async () => {
+  it('a second write of the same hash while one is in progress: 409 at once, and its cleanup unlinks the temporary name of the first on M.2 0 (as:300-318@74a6c136)', async () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');
     const first = rig.put(sled, 'a');
     const second = rig.put(sled, 'a');
     await rig.kernel.run(5_000_000);
     expect(refused(second)).toEqual(refusal(0, 409));
+    // The first write renames by name: nothing is at tmp/a on M.2 0 any more.
     expect(first.answer).toEqual(ok(1_000_000));
-    expect(rig.events).toHaveLength(2);
+    expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put', [1]));
+    expect(sled.store.usage()).toEqual([0, MB]);
   });
 
-  it('a write that would exceed the quota: 507', async () => {
+  it('current (HEAD): no conflict; both writers write their own files and each renames its own (as:650-775@b848b6df)', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { commit: 'b848b6df' });
+    const first = rig.put(sled, 'a');
+    const second = rig.put(sled, 'a');
+    await rig.kernel.run(500_000);
+    // Two full temporary copies per dataset while both run: duplicates cost quota.
+    expect(sled.store.usage()).toEqual([2 * MB, 2 * MB]);
+    await rig.kernel.run(5_000_000);
+    expect(first.answer).toEqual(ok(2_000_000));
+    expect(second.answer).toEqual(ok(2_000_000));
+    expect(rig.events).toEqual([...storedOn(2_000_000, 'sled-0', 'a', MB, 'put'), ...storedOn(2_000_000, 'sled-0', 'a', MB, 'put')]);
+    expect(sled.store.usage()).toEqual([MB, MB]);
+    expect(sled.store.copies('a')).toBe(2);
+  });
+
+  it('no admission check: a write past the quota moves bytes up to it, then fails mid-stream (500) and leaves nothing', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { quota: 1.5 * MB });
+    sled.store.seed('c', MB);
+    rig.events.length = 0;
+    const b = rig.put(sled, 'b');
+    await rig.kernel.run(400_000);
+    expect(b.answer).toBeUndefined();
+    // 0.5 MB of room on each M.2 at 1 MB/s: the datasets are full after 0.5 s.
+    await rig.kernel.run(5_000_000);
+    expect(refused(b)).toEqual(refusal(500_000, 500));
+    expect(b.answer?.message).toContain('dataset quota reached');
+    expect(sled.store.usage()).toEqual([MB, MB]);
+    expect(rig.events).toEqual([]);
+  });
+
+  it('a dataset without room fails only there: the write lands on the other M.2', async () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0', { quota: 2.5 * MB });
+    sled.store.seed('c', MB);
+    sled.store.deleteOn(1, 'c', 'delete');
+    rig.events.length = 0;
     const b = rig.put(sled, 'b');
-    const a = rig.put(sled, 'a');
+    await rig.kernel.run(1_400_000);
+    expect(sled.store.usage()).toEqual([2.5 * MB, 1.5 * MB]);
     await rig.kernel.run(5_000_000);
-    expect(refused(a)).toEqual(refusal(0, 507));
-    // 2 MB of 2 MB/s shared by nobody: 2 s.
     expect(b.answer).toEqual(ok(2_000_000));
-    // b stored (2 MB): 0.5 MB left, still not enough for a; once b is gone, a fits.
-    const full = rig.put(sled, 'a');
-    await rig.kernel.run(5_000_000);
-    expect(refused(full)).toEqual(refusal(5_000_000, 507));
-    sled.delete('b');
-    const again = rig.put(sled, 'a');
-    await rig.kernel.run(10_000_000);
-    expect(again.answer).toEqual(ok(6_000_000));
+    expect(rig.events).toEqual(storedOn(2_000_000, 'sled-0', 'b', 2 * MB, 'put', [1]));
+    expect(sled.store.usage()).toEqual([MB, 2 * MB]);
   });
 
   it('a body that breaks off aborts the write: 500, no temporary bytes left, no event', async () => {
@@ -406,7 +456,7 @@ describe('PUT', () => {
       { name: 'matching, in the configuration', hash: 'a', generation: 2, status: 'ok' },
       { name: 'older than the sled', hash: 'a', generation: 1, status: 409 },
       { name: 'newer than the sled', hash: 'a', generation: 3, status: 409 },
-      { name: 'matching, artifact not in the configuration', hash: 'c', generation: 2, status: 404 },
+      { name: 'matching, artifact not in the configuration (NotInConfig)', hash: 'c', generation: 2, status: 400 },
       { name: 'no generation (earlier engines): not checked', hash: 'c', generation: undefined, status: 'ok' },
     ];
     it.each(cases)('$name → $status', async ({ hash, generation, status }) => {
@@ -420,17 +470,29 @@ describe('PUT', () => {
       expect(rig.of('artifact_stored')).toHaveLength(status === 'ok' ? 2 : 0);
     });
 
-    it('a sled with no configuration yet refuses a generation: 409', async () => {
+    it('a sled with no configuration yet refuses a generation: 400 NoConfig (as:884-888@c31dc2f3)', async () => {
       const rig = new Rig();
       const sled = rig.sled('sled-0');
       const put = rig.put(sled, 'a', 1);
       await rig.kernel.run(5_000_000);
-      expect(refused(put)).toEqual(refusal(0, 409));
+      expect(refused(put)).toEqual(refusal(0, 400));
+    });
+
+    it('a refused generation has no side effect on a write in progress (the checks come before any temporary file)', async () => {
+      const rig = new Rig();
+      const sled = rig.sled('sled-0');
+      sled.putConfig({ generation: 2, artifacts: ['a'] });
+      const first = rig.put(sled, 'a', 2);
+      const stale = rig.put(sled, 'a', 1);
+      await rig.kernel.run(5_000_000);
+      expect(refused(stale)).toEqual(refusal(0, 409));
+      expect(first.answer).toEqual(ok(1_000_000));
+      expect(rig.of('artifact_stored')).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put'));
     });
 
     it('a sled without configurations ignores the generation', async () => {
       const rig = new Rig();
-      const sled = rig.sled('sled-0', { configurations: false });
+      const sled = rig.sled('sled-0', { commit: '74a6c136' });
       const put = rig.put(sled, 'a', 9);
       await rig.kernel.run(5_000_000);
       expect(put.answer).toEqual(ok(1_000_000));
@@ -441,8 +503,8 @@ describe('PUT', () => {
 describe('copy-from-depot', () => {
   function twoSleds(options: Partial<SledOptions> = {}) {
     const rig = new Rig();
-    const target = rig.sled('sled-0', { configurations: false, ...options });
-    const source = rig.sled('sled-1', { configurations: false, ...options });
+    const target = rig.sled('sled-0', { commit: '74a6c136', ...options });
+    const source = rig.sled('sled-1', { commit: '74a6c136', ...options });
     source.store.seed('a', MB);
     rig.events.length = 0;
     return { rig, target, source };
@@ -462,11 +524,11 @@ describe('copy-from-depot', () => {
     expect(plain(target.list())).toEqual({ generation: null, artifacts: new Map([['a', 2]]) });
   });
 
-  it('a source without the artifact: 404 back to the caller, nothing written', async () => {
+  it('a source without the artifact: 500 DepotCopy back to the caller, nothing written (as:694-698@74a6c136)', async () => {
     const { rig, target } = twoSleds();
     const copy = rig.copy(target, 'c', 'sled-1');
     await rig.kernel.run(5_000_000);
-    expect(refused(copy)).toEqual(refusal(DEPOT_ROUND_TRIP, 404));
+    expect(refused(copy)).toEqual(refusal(DEPOT_ROUND_TRIP, 500));
     expect(target.store.usage()).toEqual([0, 0]);
     expect(rig.events).toEqual([]);
     // The aborted write no longer blocks a new one.
@@ -475,12 +537,12 @@ describe('copy-from-depot', () => {
     expect(put.answer).toEqual(ok(6_000_000));
   });
 
-  it('a source that is down: the depot request times out, 502', async () => {
+  it('a source that is down: the depot client gives up after its 15 s connect timeout, 500 (as:75-79@74a6c136)', async () => {
     const { rig, target, source } = twoSleds();
     source.crash();
     const copy = rig.copy(target, 'a', 'sled-1');
     await rig.kernel.run(20_000_000);
-    expect(refused(copy)).toEqual(refusal(TIMEOUT, 502));
+    expect(refused(copy)).toEqual(refusal(DEPOT_TIMEOUT, 500));
     expect(target.store.usage()).toEqual([0, 0]);
     expect(rig.events).toEqual([]);
   });
@@ -521,14 +583,14 @@ describe('copy-from-depot', () => {
     expect(target.store.usage()).toEqual([0, 0]);
   });
 
-  it('a write of the hash in progress on the target: 409 before asking the source', async () => {
+  it('a write of the hash in progress on the target: 409 before asking the source, unlinking the name the PUT uses on M.2 0', async () => {
     const { rig, target } = twoSleds();
     const put = rig.put(target, 'a');
     const copy = rig.copy(target, 'a', 'sled-1');
     await rig.kernel.run(5_000_000);
     expect(refused(copy)).toEqual(refusal(0, 409));
     expect(put.answer).toEqual(ok(1_000_000));
-    expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put'));
+    expect(rig.events).toEqual(storedOn(1_000_000, 'sled-0', 'a', MB, 'put', [1]));
   });
 
   it('a copy in flight blocks a PUT of the hash until it completes', async () => {
@@ -544,11 +606,18 @@ describe('copy-from-depot', () => {
     expect(put.answer).toEqual(ok(3_000_000));
   });
 
-  it('a target without room: 507 before asking the source', async () => {
-    const { rig, target } = twoSleds({ quota: MB - 1 });
-    const copy = rig.copy(target, 'c', 'sled-1');
+  it('a target without room: 202 all the same, the quota stops the body on the sled, only logged (as:374-393@74a6c136)', async () => {
+    const rig = new Rig();
+    const target = rig.sled('sled-0', { commit: '74a6c136', quota: MB / 2 });
+    rig.sled('sled-1', { commit: '74a6c136' }).store.seed('a', MB);
+    rig.events.length = 0;
+    const copy = rig.copy(target, 'a', 'sled-1');
     await rig.kernel.run(5_000_000);
-    expect(refused(copy)).toEqual(refusal(0, 507));
+    expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
+    expect(rig.events).toEqual([
+      at(DEPOT_ROUND_TRIP + 500_000, { type: 'write_failed', sled: 'sled-0', hash: 'a', reason: 'Failed to write a to any dataset: dataset quota reached' }),
+    ]);
+    expect(target.store.usage()).toEqual([0, 0]);
   });
 
   it('every target M.2 failing mid-transfer: write_failed', async () => {
@@ -560,7 +629,7 @@ describe('copy-from-depot', () => {
     });
     await rig.kernel.run(5_000_000);
     expect(copy.answer).toEqual(ok(DEPOT_ROUND_TRIP));
-    expect(rig.events).toEqual([at(1_002_000, { type: 'write_failed', sled: 'sled-0', hash: 'a', reason: 'failed on every dataset' })]);
+    expect(rig.events).toEqual([at(1_002_000, { type: 'write_failed', sled: 'sled-0', hash: 'a', reason: 'Failed to rename the temporary files of a into place' })]);
   });
 
   it('DELETE while a copy is in flight: the artifact is back once the copy completes (ENGINE.md §2, §4)', async () => {
@@ -597,7 +666,7 @@ describe('copy-from-depot', () => {
     const cases: { name: string; hash: string; generation: number; answer: Answer | ReturnType<typeof refusal> }[] = [
       { name: 'matching', hash: 'a', generation: 5, answer: ok(DEPOT_ROUND_TRIP) },
       { name: 'older than the target', hash: 'a', generation: 4, answer: refusal(0, 409) },
-      { name: 'artifact not in the target configuration', hash: 'c', generation: 5, answer: refusal(0, 404) },
+      { name: 'artifact not in the target configuration', hash: 'c', generation: 5, answer: refusal(0, 400) },
     ];
     it.each(cases)('$name', async ({ hash, generation, answer }) => {
       const { rig, target } = configured();
@@ -613,7 +682,7 @@ describe('copy-from-depot', () => {
 describe('DELETE', () => {
   it('removes every copy; absent is not an error', () => {
     const rig = new Rig();
-    const sled = rig.sled('sled-0', { configurations: false });
+    const sled = rig.sled('sled-0', { commit: '74a6c136' });
     sled.store.seed('a', MB);
     rig.events.length = 0;
     sled.delete('a');
@@ -658,20 +727,20 @@ describe('crash, restart, expunge, M.2 failure', () => {
     expect(rig.network.isUp('sled-0')).toBe(false);
   });
 
-  it('an expunged source cannot serve a copy: 502 after the timeout', async () => {
+  it('an expunged source cannot serve a copy: 500 after the depot timeout', async () => {
     const rig = new Rig();
-    const target = rig.sled('sled-0', { configurations: false });
-    const source = rig.sled('sled-1', { configurations: false });
+    const target = rig.sled('sled-0', { commit: '74a6c136' });
+    const source = rig.sled('sled-1', { commit: '74a6c136' });
     source.store.seed('a', MB);
     source.expunge();
     const copy = rig.copy(target, 'a', 'sled-1');
     await rig.kernel.run(20_000_000);
-    expect(refused(copy)).toEqual(refusal(TIMEOUT, 502));
+    expect(refused(copy)).toEqual(refusal(DEPOT_TIMEOUT, 500));
   });
 
   it('a failed M.2: its copies are reported removed, the sled lists one copy and writes to the other', async () => {
     const rig = new Rig();
-    const sled = rig.sled('sled-0', { configurations: false });
+    const sled = rig.sled('sled-0', { commit: '74a6c136' });
     sled.store.seed('a', MB);
     rig.events.length = 0;
     sled.failM2(0);
@@ -682,5 +751,212 @@ describe('crash, restart, expunge, M.2 failure', () => {
     expect(put.answer).toEqual(ok(1_000_000));
     expect(new Map(sled.list().artifacts)).toEqual(new Map([['a', 1], ['c', 1]]));
     expect(rig.of('artifact_stored')).toEqual(storedOn(1_000_000, 'sled-0', 'c', MB, 'put', [1]));
+  });
+});
+
+describe('the write path per commit: omicron#7796 (behaviour-by-commit.md §8)', () => {
+  /** A 10 MB artifact on two sources; copies of it to sled-0 as A, B, C and D. */
+  function race(commit: SledOptions['commit']) {
+    const rig = new Rig();
+    rig.sizes.set('big', 10 * MB);
+    const target = rig.sled('sled-0', { commit, quota: 50 * MB });
+    const sourceA = rig.sled('sled-1', { commit });
+    const sourceD = rig.sled('sled-2', { commit });
+    sourceA.store.seed('big', 10 * MB);
+    sourceD.store.seed('big', 10 * MB);
+    rig.events.length = 0;
+    const a = rig.copy(target, 'big', 'sled-1');
+    const later: Record<string, Watched> = {};
+    rig.kernel.at(1_000_000, 'B', () => (later.b = rig.copy(target, 'big', 'sled-1')));
+    rig.kernel.at(2_000_000, 'C', () => (later.c = rig.copy(target, 'big', 'sled-1')));
+    rig.kernel.at(3_000_000, 'D', () => (later.d = rig.copy(target, 'big', 'sled-2')));
+    return { rig, target, sourceD, a, later };
+  }
+
+  it('merged: B and C are refused (409) and unlink A’s names; D is accepted; A renames D’s partial files; D’s source dies: the short files stay', async () => {
+    const { rig, target, sourceD, a, later } = race('74a6c136');
+    // A alone at 1 MB/s for 3 s, then A and D share sled-0's link: A's last 7 MB end at 17 s.
+    rig.kernel.at(18_000_000, 'D source dies', () => sourceD.crash());
+    await rig.kernel.run(60_000_000);
+    expect(a.answer).toEqual(ok(DEPOT_ROUND_TRIP));
+    expect(refused(later.b ?? { answer: undefined })).toEqual(refusal(1_000_000, 409));
+    expect(refused(later.c ?? { answer: undefined })).toEqual(refusal(2_000_000, 409));
+    expect(later.d?.answer).toEqual(ok(3_000_000 + DEPOT_ROUND_TRIP));
+    const stored = rig.of('artifact_stored');
+    expect(stored.map((e) => [e.m2, e.via])).toEqual([[0, 'copy'], [1, 'copy']]);
+    const short = rig.of('artifact_truncated');
+    expect(short.map((e) => [e.t, e.m2, e.size])).toEqual([[18_000_000, 0, 10 * MB], [18_000_000, 1, 10 * MB]]);
+    // D (from 3.002 s) moved 7 MB beside A, then 0.998 MB alone before its source died.
+    for (const e of short) expect(e.bytes).toBe(7_998_000);
+    // The sled lists two copies; neither is one.
+    expect(new Map(target.list().artifacts)).toEqual(new Map([['big', 2]]));
+    expect(target.store.copies('big')).toBe(0);
+    expect(target.store.serve('big')).toEqual({ content: 'big', bytes: 7_998_000 });
+  });
+
+  it('merged: when D finishes instead, the renamed files fill up and D’s own renames fail (500, logged)', async () => {
+    const { rig, target } = race('74a6c136');
+    await rig.kernel.run(60_000_000);
+    expect(rig.of('artifact_truncated')).toEqual([]);
+    expect(target.store.copies('big')).toBe(2);
+    expect(rig.of('write_failed').map((e) => e.reason)).toEqual(['Failed to rename the temporary files of big into place']);
+  });
+
+  it('generation (c31dc2f3) has the same write path', async () => {
+    const { rig, target, sourceD } = race('c31dc2f3');
+    // Configurations come before the copies would pass their checks; copies here carry none.
+    rig.kernel.at(18_000_000, 'D source dies', () => sourceD.crash());
+    await rig.kernel.run(60_000_000);
+    expect(rig.of('artifact_truncated')).toHaveLength(2);
+    expect(target.store.copies('big')).toBe(0);
+  });
+
+  it('current (HEAD): every copy is accepted, each renames only its own verified file; nothing short is ever stored', async () => {
+    const { rig, target, sourceD, a, later } = race('b848b6df');
+    rig.kernel.at(18_000_000, 'D source dies', () => sourceD.crash());
+    await rig.kernel.run(3_500_000);
+    // Four writers, each with its own file per dataset: duplicates cost quota.
+    expect(target.store.usage()).toEqual([40 * MB, 40 * MB]);
+    await rig.kernel.run(120_000_000);
+    for (const w of [a, later.b, later.c, later.d]) expect(w?.answer?.status).toBe('ok');
+    expect(rig.of('artifact_truncated')).toEqual([]);
+    expect(target.store.copies('big')).toBe(2);
+    // D failed (its source died); A, B and C each renamed their own complete files.
+    expect(rig.of('artifact_stored')).toHaveLength(6);
+    expect(rig.of('write_failed')).toHaveLength(1);
+    expect(target.store.usage()).toEqual([10 * MB, 10 * MB]);
+  });
+
+  it('merged: if A fails after D was accepted, A’s cleanup unlinks D’s names and D’s complete write is lost', async () => {
+    const rig = new Rig();
+    rig.sizes.set('big', 10 * MB);
+    const target = rig.sled('sled-0', { commit: '74a6c136' });
+    const sourceA = rig.sled('sled-1', { commit: '74a6c136' });
+    rig.sled('sled-2', { commit: '74a6c136' }).store.seed('big', 10 * MB);
+    sourceA.store.seed('big', 10 * MB);
+    rig.events.length = 0;
+    rig.copy(target, 'big', 'sled-1');
+    rig.kernel.at(1_000_000, 'B', () => rig.copy(target, 'big', 'sled-1'));
+    rig.kernel.at(2_000_000, 'C', () => rig.copy(target, 'big', 'sled-1'));
+    rig.kernel.at(3_000_000, 'D', () => rig.copy(target, 'big', 'sled-2'));
+    rig.kernel.at(4_000_000, 'A source dies', () => sourceA.crash());
+    await rig.kernel.run(60_000_000);
+    expect(rig.of('artifact_stored')).toEqual([]);
+    expect(rig.of('write_failed').map((e) => e.reason)).toEqual([
+      'transfer sled-1->sled-0 broke off: sled-1 is down',
+      'Failed to rename the temporary files of big into place',
+    ]);
+    expect(target.store.usage()).toEqual([0, 0]);
+  });
+
+  it('a copy from a source holding a short file fails the target’s own hash check: nothing stored, only logged', async () => {
+    const { rig, sourceD } = race('74a6c136');
+    rig.kernel.at(18_000_000, 'D source dies', () => sourceD.crash());
+    await rig.kernel.run(60_000_000);
+    const y = rig.sled('sled-3', { commit: '74a6c136' });
+    rig.events.length = 0;
+    const copy = rig.copy(y, 'big', 'sled-0');
+    await rig.kernel.run(120_000_000);
+    expect(copy.answer?.status).toBe('ok');
+    expect(rig.of('artifact_stored')).toEqual([]);
+    expect(rig.of('write_failed').map((e) => e.reason)).toEqual(['Digest mismatch: expected big, got 7998000 of 10000000 bytes']);
+    expect(y.store.usage()).toEqual([0, 0]);
+  });
+
+  it('a sled that dies while its final file is still being filled keeps the short file after restart', async () => {
+    const { rig, target } = race('74a6c136');
+    rig.kernel.at(18_000_000, 'target dies', () => target.crash());
+    rig.kernel.at(19_000_000, 'target restarts', () => target.restart());
+    await rig.kernel.run(60_000_000);
+    expect(rig.of('artifact_truncated').map((e) => [e.t, e.m2])).toEqual([[18_000_000, 0], [18_000_000, 1]]);
+    expect(new Map(target.list().artifacts)).toEqual(new Map([['big', 2]]));
+    expect(target.store.copies('big')).toBe(0);
+  });
+});
+
+describe('the depot client per commit (behaviour-by-commit.md §5)', () => {
+  function slowSource(commit: SledOptions['commit']) {
+    const rig = new Rig();
+    const target = rig.sled('sled-0', { commit });
+    const source = rig.sled('sled-1', { commit });
+    source.store.seed('a', MB);
+    rig.network.slow('sled-1', 30_000_000);
+    return { rig, copy: rig.copy(target, 'a', 'sled-1') };
+  }
+
+  it('merged: a source that answers after 30 s is given up after the 15 s read timeout: 500', async () => {
+    const { rig, copy } = slowSource('74a6c136');
+    await rig.kernel.run(120_000_000);
+    expect(refused(copy)).toEqual(refusal(DEPOT_TIMEOUT, 500));
+  });
+
+  it('current (HEAD): no read timeout; the slow source is waited for, then 202 (as:160-163@b848b6df)', async () => {
+    const { rig, copy } = slowSource('b848b6df');
+    await rig.kernel.run(120_000_000);
+    expect(copy.answer).toEqual(ok(60_000_000 + DEPOT_ROUND_TRIP));
+  });
+
+  it('current (HEAD): an unreachable source still fails after the 15 s connect timeout', async () => {
+    const rig = new Rig();
+    const target = rig.sled('sled-0', { commit: 'b848b6df' });
+    rig.sled('sled-1', { commit: 'b848b6df' }).crash();
+    const copy = rig.copy(target, 'a', 'sled-1');
+    await rig.kernel.run(120_000_000);
+    expect(refused(copy)).toEqual(refusal(DEPOT_TIMEOUT, 500));
+  });
+});
+
+describe('the Nexus client’s 60 s total timeout on a PUT (nexus/networking/src/sled_client.rs:46-50@74a6c136)', () => {
+  it('a body still streaming when the client gives up is cut: the sled drops the write, nothing is stored', async () => {
+    const rig = new Rig();
+    rig.sizes.set('big', 30 * MB);
+    const sled = rig.sled('sled-0', { commit: '74a6c136' });
+    const nexusScope = new WaitScope(rig.kernel, NEXUS);
+    const clients = sledAgentClients(
+      {
+        kernel: rig.kernel,
+        network: rig.network,
+        emit: (e) => rig.events.push({ t: rig.kernel.now, ...e } as WorldEvent),
+        sled: (s) => rig.sleds.get(s),
+        sizeOf: (h) => rig.size(h),
+        timeout: TIMEOUT,
+        nextRequestId: () => 1,
+      },
+      { node: NEXUS, activation: 1, scope: () => nexusScope },
+    );
+    const put = rig.watch(clients('sled-0').put({ hash: 'big', size: 30 * MB }));
+    await rig.kernel.run(120_000_000);
+    expect(refused(put)).toEqual(refusal(TIMEOUT, null));
+    expect(rig.of('request_done').map((e) => [e.t, e.outcome])).toEqual([[TIMEOUT, 'timeout']]);
+    expect(rig.of('artifact_stored')).toEqual([]);
+    expect(sled.store.usage()).toEqual([0, 0]);
+    // Nothing holds the name either: the next PUT is not refused.
+    rig.sizes.set('big', MB);
+    const again = rig.put(sled, 'big');
+    await rig.kernel.run(130_000_000);
+    expect(again.answer).toEqual(ok(121_000_000));
+  });
+});
+
+describe('DELETE at 74a6c136', () => {
+  it('no update dataset: 503 (as:400-434@74a6c136)', () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0', { commit: '74a6c136' });
+    sled.failM2(0);
+    sled.failM2(1);
+    expect(thrown(() => sled.delete('a'))?.status).toBe(503);
+  });
+});
+
+describe('each generation runs the sled agent of its commit', () => {
+  it('review and merged: 74a6c136; generation: c31dc2f3; current: HEAD', () => {
+    expect(ENGINE_GENERATIONS.map((g) => sledAgentCommit(g))).toEqual(['74a6c136', '74a6c136', 'c31dc2f3', 'b848b6df']);
+  });
+
+  it('update dataset quota: 20 GiB per M.2 until HEAD, 40 GiB at HEAD (sled-storage/src/dataset.rs:53@b848b6df); a scenario’s own value wins', () => {
+    const text = (generation: string, quota = '') => `name: q\nrack: { sleds: 2${quota} }\nengine: { generation: ${generation} }\n`;
+    const quotaOf = (yaml: string) => compiledConfig(loadScenario('q.yaml', yaml), { seed: 1 }).artifactQuota;
+    expect(['review', 'merged', 'generation', 'current'].map((g) => quotaOf(text(g)))).toEqual([20, 20, 20, 40].map((n) => n * 2 ** 30));
+    expect(quotaOf(text('current', ', artifact_quota: 5GiB'))).toBe(5 * 2 ** 30);
   });
 });
