@@ -1,0 +1,51 @@
+// rand 0.8.5's samplers, as omicron's planner reaches them up to c31dc2f3. Sources:
+// src/seq/mod.rs (gen_index 659-665, choose 495-502, choose_weighted 526-542, shuffle
+// 578-584), src/distributions/uniform.rs (UniformInt 429-557),
+// src/distributions/weighted_index.rs (new, sample 223-240), all at rand tag 0.8.5.
+import type { Rng } from '../ports.ts';
+import { totalWeight, weightedPick, wideLow, wideMul, type RandSamplers } from './draws.ts';
+
+/**
+ * `gen_range(0..n)` on u32 (`sample_single_inclusive`): a widening multiply, accepted
+ * when the low word is within the "conservative" zone `(n << n.leading_zeros()) - 1`,
+ * so a power of two rejects half the words it is offered.
+ */
+function index(rng: Rng, n: number): number {
+  const zone = ((n << Math.clz32(n)) - 1) >>> 0;
+  for (;;) {
+    const high = wideMul(rng.nextU32(), n);
+    if (wideLow <= zone) return high;
+  }
+}
+
+/** `UniformInt::<i32>::new(0, total).sample`: the exact zone `u32::MAX - (2^32 - total) % total`. */
+function uniformBelow(rng: Rng, total: number): number {
+  const zone = 0xffff_ffff - ((0x1_0000_0000 - total) % total);
+  for (;;) {
+    const high = wideMul(rng.nextU32(), total);
+    if (wideLow <= zone) return high;
+  }
+}
+
+export const rand085: RandSamplers = {
+  version: '0.8.5',
+  index,
+  shuffle<T>(items: T[], rng: Rng): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = index(rng, i + 1);
+      const a = items[i] as T;
+      items[i] = items[j] as T;
+      items[j] = a;
+    }
+    return items;
+  },
+  choose<T>(items: readonly T[], rng: Rng): T | undefined {
+    return items.length === 0 ? undefined : items[index(rng, items.length)];
+  },
+  chooseWeighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T | undefined {
+    if (items.length === 0) return undefined;
+    const total = totalWeight(items, weight);
+    if (total === 0) return undefined;
+    return weightedPick(items, weight, uniformBelow(rng, total));
+  },
+};

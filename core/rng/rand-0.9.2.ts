@@ -1,0 +1,88 @@
+// rand 0.9.2's samplers, as omicron's planner reaches them from 8516b405 (omicron#8828).
+// Sources at rand tag 0.9.2: src/seq/slice.rs (choose 52-61, choose_weighted 162-176,
+// shuffle and partial_shuffle 373-413), src/seq/increasing_uniform.rs (next_index,
+// calculate_bound_u32), src/distr/uniform_int.rs (UniformInt 68-230, UniformUsize's
+// u32 path 540-584), src/distr/weighted/weighted_index.rs (new 99-137, sample 358-368).
+import type { Rng } from '../ports.ts';
+import { totalWeight, weightedPick, wideLow, wideMul, type RandSamplers } from './draws.ts';
+
+/**
+ * `random_range(..n)` on u32 (`sample_single_inclusive`, without the `unbiased`
+ * feature): Canon's method. One word's widening product; only when its low word exceeds
+ * `2^32 - n` a second word's high product is added to it, and the carry, if any, to the
+ * result.
+ */
+function index(rng: Rng, n: number): number {
+  let result = wideMul(rng.nextU32(), n);
+  const low = wideLow;
+  if (low > 0x1_0000_0000 - n) {
+    const next = wideMul(rng.nextU32(), n);
+    if (low + next > 0xffff_ffff) result += 1;
+  }
+  return result;
+}
+
+/** `UniformInt::<i32>::new(0, total).sample`: Lemire's method, threshold `(2^32 - total) % total`. */
+function uniformBelow(rng: Rng, total: number): number {
+  const threshold = (0x1_0000_0000 - total) % total;
+  for (;;) {
+    const high = wideMul(rng.nextU32(), total);
+    if (wideLow >= threshold) return high;
+  }
+}
+
+/**
+ * `calculate_bound_u32(m)`: the product m·(m+1)·…, as long as it fits in a u32, and
+ * how many factors it has.
+ */
+function chunkBound(m: number): { bound: number; factors: number } {
+  let product = m;
+  let next = m + 1;
+  // A double product above 2^32 - 1 can only round to >= 2^32: the test is exact.
+  while (product * next <= 0xffff_ffff) product *= next++;
+  return { bound: product, factors: next - m };
+}
+
+export const rand092: RandSamplers = {
+  version: '0.9.2',
+  index,
+  /**
+   * A forward Fisher–Yates over `IncreasingUniform`: element i swaps with an index in
+   * [0, i], and one `random_range` draw serves several consecutive i, decoded by `%` and
+   * `/`. The first index (always 0) draws nothing; nor does a slice of 0 or 1.
+   */
+  shuffle<T>(items: T[], rng: Rng): T[] {
+    const len = items.length;
+    if (len <= 1) return items;
+    let chunk = 0;
+    let remaining = 0;
+    for (let i = 1; i < len; i++) {
+      const n = i + 1;
+      if (remaining === 0) {
+        const { bound, factors } = chunkBound(n);
+        chunk = index(rng, bound);
+        remaining = factors;
+      }
+      remaining--;
+      let j: number;
+      if (remaining === 0) j = chunk;
+      else {
+        j = chunk % n;
+        chunk = Math.floor(chunk / n);
+      }
+      const a = items[i] as T;
+      items[i] = items[j] as T;
+      items[j] = a;
+    }
+    return items;
+  },
+  choose<T>(items: readonly T[], rng: Rng): T | undefined {
+    return items.length === 0 ? undefined : items[index(rng, items.length)];
+  },
+  chooseWeighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T | undefined {
+    if (items.length === 0) return undefined;
+    const total = totalWeight(items, weight);
+    if (total === 0) return undefined;
+    return weightedPick(items, weight, uniformBelow(rng, total));
+  },
+};
