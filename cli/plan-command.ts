@@ -18,6 +18,21 @@ export function planCsv(plan: Plan): string {
   return csvFormatRows(rows) + '\n';
 }
 
+/**
+ * The plan as omicron's planner tests print it (`requests_to_string`,
+ * tuf_artifact_replication.rs:722-754@74a6c136): the classes in the order put,
+ * copy_after_put, recopy, other; deferred requests (`review` only) are not printed.
+ */
+export function planOmicronText(plan: Plan): string {
+  let text = '';
+  for (const r of [...plan.put, ...plan.copyAfterPut, ...plan.recopy, ...plan.other]) {
+    if (r.kind === 'put') text += `- PUT ${r.artifact.hash}\n  to ${r.target}\n`;
+    else if (r.kind === 'copy') text += `- COPY ${r.hash}\n  from ${r.source}\n  to ${r.target}\n`;
+    else text += `- DELETE ${r.hash}\n  from ${r.target}\n`;
+  }
+  return text;
+}
+
 export function planSummary(snapshot: Snapshot, plan: Plan): string {
   const released = plan.release.map((repo) => repo.id);
   return (
