@@ -53,6 +53,10 @@ describe('rand 0.8.5', () => {
     const three = new ScriptedWords([0x55555555, 0]);
     expect(rand085.index(three, 3)).toBe(0);
     expect(three.used).toBe(2);
+    // The zone's own value is accepted: 0x95555555 * 3 = 0x1bfffffff.
+    const edge = new ScriptedWords([0x95555555]);
+    expect(rand085.index(edge, 3)).toBe(1);
+    expect(edge.used).toBe(1);
   });
 
   it('shuffle runs from the end, swapping i with gen_range(0..i+1)', () => {
@@ -78,6 +82,10 @@ describe('rand 0.8.5', () => {
     const twice = new ScriptedWords([0x55555555, 0xaaaaaaab]);
     expect(rand085.chooseWeighted(['a', 'b', 'c'], () => 1, twice)).toBe('c');
     expect(twice.used).toBe(2);
+    // The zone's own value is accepted: 0xaaaaaaaa * 3 = 0x1fffffffe.
+    const edge = new ScriptedWords([0xaaaaaaaa]);
+    expect(rand085.chooseWeighted(['a', 'b', 'c'], () => 1, edge)).toBe('b');
+    expect(edge.used).toBe(1);
   });
 });
 
@@ -90,6 +98,10 @@ describe('rand 0.9.2', () => {
     expect(carry.used).toBe(2);
     const noCarry = new ScriptedWords([0xaaaaaaaa, 0]);
     expect(rand092.index(noCarry, 3)).toBe(1);
+    // A low word of exactly 2^32 - n needs no second word: 0xffffffff * 3 = 0x2fffffffd.
+    const edge = new ScriptedWords([0xffffffff]);
+    expect(rand092.index(edge, 3)).toBe(2);
+    expect(edge.used).toBe(1);
     // n = 2 never rejects: 0xc0000000 is 1 at once (0.8.5 rejects it).
     const once = new ScriptedWords([0xc0000000]);
     expect(rand092.index(once, 2)).toBe(1);
@@ -123,6 +135,10 @@ describe('rand 0.9.2', () => {
     // 0x55555555 * 3 = 0xffffffff: accepted (0.8.5 rejects it), chosen 0.
     const once = new ScriptedWords([0x55555555]);
     expect(rand092.chooseWeighted(['a', 'b', 'c'], () => 1, once)).toBe('a');
+    // A low word equal to the threshold is accepted: 0xaaaaaaab * 3 = 0x200000001.
+    const edge = new ScriptedWords([0xaaaaaaab]);
+    expect(rand092.chooseWeighted(['a', 'b', 'c'], () => 1, edge)).toBe('c');
+    expect(edge.used).toBe(1);
   });
 });
 

@@ -7,7 +7,8 @@ import type { ArtifactPresence, Inventory } from '../inventory.ts';
 import type { Rng } from '../ports.ts';
 import { randomBytes } from '../rng/draws.ts';
 import { stdRngFromSeed, type ChaChaRng } from '../rng/chacha.ts';
-import type { ArtifactHash, LocalRepo, SledId } from '../types.ts';
+import type { ArtifactHash, EngineGeneration, LocalRepo, SledId } from '../types.ts';
+import type { RandVersion } from '../rng/draws.ts';
 import { hexOf, uuidFromRandomBytes } from '../uuid.ts';
 import type { PlanInput } from '../planner/plan.ts';
 
@@ -16,6 +17,36 @@ export type OmicronPlannerTest = (typeof OMICRON_PLANNER_TESTS)[number];
 
 /** `MIN_SLED_REPLICATION` in the tests. */
 export const OMICRON_TEST_MIN_SLED_REPLICATION = 3;
+
+export interface OmicronSnapshotCase {
+  readonly test: OmicronPlannerTest;
+  readonly commit: string;
+  readonly generation: EngineGeneration;
+  readonly rand: RandVersion;
+  /** Words the test draws in all (sleds, hashes and plan). */
+  readonly words: number;
+  /** The file in ../shared/reference/omicron/, or the sha256 of omicron's file. */
+  readonly expected: { readonly file: string } | { readonly sha256: string };
+}
+
+/**
+ * Every (test, commit) whose snapshot file omicron's history holds, at the commits
+ * depotsim models: `expected` names the copy in ../shared/reference/omicron/ or the
+ * sha256 of `git show COMMIT:nexus/tests/tuf-replication/TEST.txt`. c31dc2f3's files
+ * are 74a6c136's (same blobs); 8516b405's recopy.txt is too, and HEAD's are 8516b405's.
+ */
+export const OMICRON_SNAPSHOT_CASES: readonly OmicronSnapshotCase[] = [
+  { test: 'simple_replicate', commit: '74a6c136fc', generation: 'merged', rand: '0.8.5', words: 456, expected: { file: 'simple_replicate.74a6c136fc.txt' } },
+  { test: 'new_sled', commit: '74a6c136fc', generation: 'merged', rand: '0.8.5', words: 434, expected: { file: 'new_sled.74a6c136fc.txt' } },
+  { test: 'recopy', commit: '74a6c136fc', generation: 'merged', rand: '0.8.5', words: 97, expected: { file: 'recopy.74a6c136fc.txt' } },
+  { test: 'delete', commit: '74a6c136fc', generation: 'merged', rand: '0.8.5', words: 100, expected: { sha256: '4b9767bb2505f8ffd277deb5d4dd1a5b9b69166d609d93878c03eb24ad5263b6' } },
+  { test: 'simple_replicate', commit: 'c31dc2f3e3', generation: 'generation', rand: '0.8.5', words: 456, expected: { file: 'simple_replicate.74a6c136fc.txt' } },
+  { test: 'new_sled', commit: 'c31dc2f3e3', generation: 'generation', rand: '0.8.5', words: 434, expected: { file: 'new_sled.74a6c136fc.txt' } },
+  { test: 'recopy', commit: 'c31dc2f3e3', generation: 'generation', rand: '0.8.5', words: 97, expected: { file: 'recopy.74a6c136fc.txt' } },
+  { test: 'simple_replicate', commit: '8516b4050d', generation: 'current', rand: '0.9.2', words: 357, expected: { file: 'simple_replicate.8516b4050d.txt' } },
+  { test: 'new_sled', commit: '8516b4050d', generation: 'current', rand: '0.9.2', words: 411, expected: { sha256: '849d6dfd78b7bac4f190d8c70988cc893b90245c42102ba380b1679a1469c68b' } },
+  { test: 'recopy', commit: '8516b4050d', generation: 'current', rand: '0.9.2', words: 97, expected: { file: 'recopy.74a6c136fc.txt' } },
+];
 
 export interface OmicronTestSetup {
   readonly input: PlanInput;
