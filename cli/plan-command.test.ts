@@ -65,6 +65,14 @@ describe('snapshot errors name file, line and column', () => {
     expect(errorOf(text)).toMatch(expected);
   });
 
+  it('sled ids and artifact hashes YAML reads as numbers or booleans keep their text', () => {
+    const digits = '1'.repeat(64);
+    const snapshot = parseSnapshot('n.yaml', `wanted: [${digits}, 0x1f]\nsleds:\n  1: { ${digits}: 2 }\n  true: {}\n`);
+    expect(snapshot.input.sleds).toEqual(['1', 'true']);
+    expect([...snapshot.input.inventory.keys()]).toEqual([digits, '0x1f']);
+    expect(snapshot.input.inventory.get(digits)?.sleds.get('1')).toBe(2);
+  });
+
   it('a 64-digit key that YAML reads as a number is still the key, and upper-case hex reads as lower', () => {
     const digits = parseSnapshot('k.yaml', `rng: { seed: ${'0'.repeat(63)}1 }\n`);
     expect(digits.rng).toMatchObject({ keyText: `${'0'.repeat(63)}1`, skip: 0 });

@@ -62,17 +62,27 @@ export function parseSnapshot(file: string, text: string): Snapshot {
   const root = doc.contents;
   if (!isMap(root)) throw at.errorOn(root, 'expected a mapping with keys ' + TOP_KEYS.join(', '));
 
+  // Sled ids and artifact hashes are any strings (SPEC §2): a plain scalar YAML reads as a
+  // number or a boolean (a hash of decimal digits, a sled named 1) stands for its text.
+  const written = (node: Node | null): string | undefined => {
+    if (!isScalar(node)) return undefined;
+    if (typeof node.value === 'string') return node.value;
+    if (typeof node.value === 'number' || typeof node.value === 'boolean') return node.source ?? String(node.value);
+    return undefined;
+  };
   const entries = (map: YAMLMap, allowed: readonly string[] | null, what: string): [string, Node | null][] =>
     map.items.map((pair) => {
       const key = pair.key as Node | null;
-      if (!isScalar(key) || typeof key.value !== 'string') throw at.errorOn(key, `expected a string key in ${what}`);
-      if (allowed !== null && !allowed.includes(key.value)) {
-        throw at.errorOn(key, `unknown key "${key.value}" in ${what}; expected one of ${allowed.join(', ')}`);
+      const name = written(key);
+      if (name === undefined) throw at.errorOn(key, `expected a string key in ${what}`);
+      if (allowed !== null && !allowed.includes(name)) {
+        throw at.errorOn(key, `unknown key "${name}" in ${what}; expected one of ${allowed.join(', ')}`);
       }
-      return [key.value, pair.value as Node | null];
+      return [name, pair.value as Node | null];
     });
   const text_ = (node: Node | null, what: string): string => {
-    if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+    const text = written(node);
+    if (text !== undefined) return text;
     throw at.errorOn(node, `expected ${what}, got ${found(node)}`);
   };
   const count = (node: Node | null, least: number, what: string): number => {
@@ -87,8 +97,7 @@ export function parseSnapshot(file: string, text: string): Snapshot {
   };
 
   const rngKey = (node: Node | null): { key: Uint8Array; keyText: string } => {
-    // A plain scalar of 64 decimal digits reads as a number: its source text is the key.
-    const raw = isScalar(node) ? String(node.source ?? node.value) : undefined;
+    const raw = written(node);
     if (raw === 'zero') return { key: new Uint8Array(32), keyText: raw };
     if (raw !== undefined && HEX_KEY.test(raw)) {
       return { key: Uint8Array.from({ length: 32 }, (_, i) => parseInt(raw.slice(2 * i, 2 * i + 2), 16)), keyText: raw.toLowerCase() };
@@ -120,7 +129,7 @@ export function parseSnapshot(file: string, text: string): Snapshot {
         if (name === 'seed') key_ = rngKey(node);
         else if (name === 'skip') skip = count(node, 0, 'the words already drawn');
         else {
-          const version = isScalar(node) ? String(node.source ?? node.value) : '';
+          const version = written(node) ?? '';
           if (!(RAND_VERSIONS as readonly string[]).includes(version)) {
             throw at.errorOn(node, `expected a rand version: one of ${RAND_VERSIONS.join(', ')}, got ${found(node)}`);
           }

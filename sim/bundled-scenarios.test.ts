@@ -53,11 +53,11 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     expect(guarded.metrics.requests.some((q) => q.nexus === 'nexus-1' && q.kind === 'config' && q.outcome === 'error')).toBe(true);
   });
 
-  it('rack-day seed 682: a slowed Nexus deletes 8 artifacts of a release inserted while its lists were on the way', async () => {
+  it('rack-day seed 682: a slowed Nexus deletes 6 artifacts of a release inserted while its lists were on the way', async () => {
     const r = await run('rack-day.yaml', 682);
     expect(r.verdict).toBe('pass'); // tolerated, as README's Findings explain
     const backwards = r.violations.filter((v) => v.invariant === 'no_backwards_delete');
-    expect(backwards).toHaveLength(16); // 8 artifacts, a copy on each M.2
+    expect(backwards).toHaveLength(12); // 6 artifacts, a copy on each M.2 (8 under the Alea draws before issue 16)
     const r3 = r.metrics.repos.get('r3');
     expect(r3?.inDbAt).toBe(32_431_931_479);
     for (const v of backwards) {
@@ -67,8 +67,8 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     }
     const staleDeletes = r.metrics.requests.filter((q) => q.kind === 'delete' && q.artifact?.startsWith('r3-') && q.start < 33_000_000_000);
     expect(new Set(staleDeletes.map((q) => q.nexus))).toEqual(new Set(['nexus-2']));
-    expect(staleDeletes).toHaveLength(8);
-    expect(r.situations.get('stale_delete')).toBe(8);
+    expect(staleDeletes).toHaveLength(6);
+    expect(r.situations.get('stale_delete')).toBe(6);
     expect(r3?.lost).toBe(0);
   });
 
