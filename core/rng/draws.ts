@@ -26,28 +26,16 @@ export interface RandSamplers {
 
 const TWO_POW_32 = 0x1_0000_0000;
 
-/** The low half of the last `wideMul`: set there so that no pair is allocated per draw. */
-export let wideLow = 0;
-
 /**
- * The 64-bit product of two u32s (`wmul` in rand's uniform sampling): returns the high
- * word and leaves the low one in `wideLow`. Exact: each partial product stays below 2^53.
+ * The high word of the 64-bit product of two u32s (`wmul` in rand's uniform sampling;
+ * the low word is `Math.imul(a, b) >>> 0`). Exact: each partial product stays below 2^53.
  */
-export function wideMul(a: number, b: number): number {
-  if (b < 0x20_0000) {
-    const p = a * b;
-    const high = Math.floor(p / TWO_POW_32);
-    wideLow = p - high * TWO_POW_32;
-    return high;
-  }
-  const bHigh = b >>> 16;
-  const bLow = b & 0xffff;
-  const upper = a * bHigh;
+export function mulHigh(a: number, b: number): number {
+  if (b < 0x20_0000) return Math.floor((a * b) / TWO_POW_32);
+  const upper = a * (b >>> 16);
   const upperQuot = Math.floor(upper / 0x1_0000);
-  const middle = (upper - upperQuot * 0x1_0000) * 0x1_0000 + a * bLow;
-  const carry = Math.floor(middle / TWO_POW_32);
-  wideLow = middle - carry * TWO_POW_32;
-  return upperQuot + carry;
+  const middle = (upper - upperQuot * 0x1_0000) * 0x1_0000 + a * (b & 0xffff);
+  return upperQuot + Math.floor(middle / TWO_POW_32);
 }
 
 /** `rng.gen::<[u8; N]>()` (0.8.5) / `rng.random::<[u8; N]>()` (0.9.2): one word per byte, its low byte. */

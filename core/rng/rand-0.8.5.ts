@@ -1,9 +1,9 @@
 // rand 0.8.5's samplers, as omicron's planner reaches them up to c31dc2f3. Sources:
 // src/seq/mod.rs (gen_index 659-665, choose 495-502, choose_weighted 526-542, shuffle
-// 578-584), src/distributions/uniform.rs (UniformInt 429-557),
+// 586-592), src/distributions/uniform.rs (UniformInt 429-557),
 // src/distributions/weighted_index.rs (new, sample 223-240), all at rand tag 0.8.5.
 import type { Rng } from '../ports.ts';
-import { totalWeight, weightedPick, wideLow, wideMul, type RandSamplers } from './draws.ts';
+import { mulHigh, totalWeight, weightedPick, type RandSamplers } from './draws.ts';
 
 /**
  * `gen_range(0..n)` on u32 (`sample_single_inclusive`): a widening multiply, accepted
@@ -13,8 +13,8 @@ import { totalWeight, weightedPick, wideLow, wideMul, type RandSamplers } from '
 function index(rng: Rng, n: number): number {
   const zone = ((n << Math.clz32(n)) - 1) >>> 0;
   for (;;) {
-    const high = wideMul(rng.nextU32(), n);
-    if (wideLow <= zone) return high;
+    const word = rng.nextU32();
+    if (Math.imul(word, n) >>> 0 <= zone) return mulHigh(word, n);
   }
 }
 
@@ -22,8 +22,8 @@ function index(rng: Rng, n: number): number {
 function uniformBelow(rng: Rng, total: number): number {
   const zone = 0xffff_ffff - ((0x1_0000_0000 - total) % total);
   for (;;) {
-    const high = wideMul(rng.nextU32(), total);
-    if (wideLow <= zone) return high;
+    const word = rng.nextU32();
+    if (Math.imul(word, total) >>> 0 <= zone) return mulHigh(word, total);
   }
 }
 

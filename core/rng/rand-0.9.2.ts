@@ -4,7 +4,7 @@
 // calculate_bound_u32), src/distr/uniform_int.rs (UniformInt 68-230, UniformUsize's
 // u32 path 540-584), src/distr/weighted/weighted_index.rs (new 99-137, sample 358-368).
 import type { Rng } from '../ports.ts';
-import { totalWeight, weightedPick, wideLow, wideMul, type RandSamplers } from './draws.ts';
+import { mulHigh, totalWeight, weightedPick, type RandSamplers } from './draws.ts';
 
 /**
  * `random_range(..n)` on u32 (`sample_single_inclusive`, without the `unbiased`
@@ -13,21 +13,18 @@ import { totalWeight, weightedPick, wideLow, wideMul, type RandSamplers } from '
  * result.
  */
 function index(rng: Rng, n: number): number {
-  let result = wideMul(rng.nextU32(), n);
-  const low = wideLow;
-  if (low > 0x1_0000_0000 - n) {
-    const next = wideMul(rng.nextU32(), n);
-    if (low + next > 0xffff_ffff) result += 1;
-  }
-  return result;
+  const word = rng.nextU32();
+  const low = Math.imul(word, n) >>> 0;
+  if (low > 0x1_0000_0000 - n && low + mulHigh(rng.nextU32(), n) > 0xffff_ffff) return mulHigh(word, n) + 1;
+  return mulHigh(word, n);
 }
 
 /** `UniformInt::<i32>::new(0, total).sample`: Lemire's method, threshold `(2^32 - total) % total`. */
 function uniformBelow(rng: Rng, total: number): number {
   const threshold = (0x1_0000_0000 - total) % total;
   for (;;) {
-    const high = wideMul(rng.nextU32(), total);
-    if (wideLow >= threshold) return high;
+    const word = rng.nextU32();
+    if (Math.imul(word, total) >>> 0 >= threshold) return mulHigh(word, total);
   }
 }
 
