@@ -45,8 +45,45 @@ export function randomBytes(rng: Rng, n: number): Uint8Array {
   return bytes;
 }
 
+/** What the two releases do differently; `choose` and `choose_weighted` build on it alike. */
+export interface RandRules {
+  readonly version: RandVersion;
+  index(rng: Rng, n: number): number;
+  /** `UniformInt::<i32>::new(0, total).sample(rng)`, `WeightedIndex`'s draw. */
+  uniformBelow(rng: Rng, total: number): number;
+  shuffle<T>(items: T[], rng: Rng): T[];
+}
+
+/**
+ * The samplers of one release: `choose` is `slice[index(len)]` and `choose_weighted`
+ * is `WeightedIndex::new(weights)?.sample(rng)` in both.
+ */
+export function samplersFrom(rules: RandRules): RandSamplers {
+  const { version, index, uniformBelow, shuffle } = rules;
+  return {
+    version,
+    index,
+    shuffle,
+    choose<T>(items: readonly T[], rng: Rng): T | undefined {
+      return items.length === 0 ? undefined : items[index(rng, items.length)];
+    },
+    chooseWeighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T | undefined {
+      if (items.length === 0) return undefined;
+      const total = totalWeight(items, weight);
+      if (total === 0) return undefined;
+      return weightedPick(items, weight, uniformBelow(rng, total));
+    },
+  };
+}
+
+export function swap<T>(items: T[], i: number, j: number): void {
+  const a = items[i] as T;
+  items[i] = items[j] as T;
+  items[j] = a;
+}
+
 /** The index `WeightedIndex::sample` returns for `chosen` in [0, total): the first item whose cumulative weight exceeds it. */
-export function weightedPick<T>(items: readonly T[], weight: (item: T) => number, chosen: number): T {
+function weightedPick<T>(items: readonly T[], weight: (item: T) => number, chosen: number): T {
   let cumulative = 0;
   for (const item of items) {
     cumulative += weight(item);
@@ -56,7 +93,7 @@ export function weightedPick<T>(items: readonly T[], weight: (item: T) => number
 }
 
 /** The total of i32 weights, checked as `WeightedIndex::new` checks them. */
-export function totalWeight<T>(items: readonly T[], weight: (item: T) => number): number {
+function totalWeight<T>(items: readonly T[], weight: (item: T) => number): number {
   let total = 0;
   for (const item of items) {
     const w = weight(item);

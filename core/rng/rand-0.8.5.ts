@@ -3,7 +3,7 @@
 // 586-592), src/distributions/uniform.rs (UniformInt 429-557),
 // src/distributions/weighted_index.rs (new, sample 223-240), all at rand tag 0.8.5.
 import type { Rng } from '../ports.ts';
-import { mulHigh, totalWeight, weightedPick, type RandSamplers } from './draws.ts';
+import { mulHigh, samplersFrom, swap, type RandSamplers } from './draws.ts';
 
 /**
  * `gen_range(0..n)` on u32 (`sample_single_inclusive`): a widening multiply, accepted
@@ -27,25 +27,10 @@ function uniformBelow(rng: Rng, total: number): number {
   }
 }
 
-export const rand085: RandSamplers = {
-  version: '0.8.5',
-  index,
-  shuffle<T>(items: T[], rng: Rng): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = index(rng, i + 1);
-      const a = items[i] as T;
-      items[i] = items[j] as T;
-      items[j] = a;
-    }
-    return items;
-  },
-  choose<T>(items: readonly T[], rng: Rng): T | undefined {
-    return items.length === 0 ? undefined : items[index(rng, items.length)];
-  },
-  chooseWeighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T | undefined {
-    if (items.length === 0) return undefined;
-    const total = totalWeight(items, weight);
-    if (total === 0) return undefined;
-    return weightedPick(items, weight, uniformBelow(rng, total));
-  },
-};
+/** `shuffle`: from the end, `swap(i, gen_range(0..i + 1))` for i = len − 1 down to 1. */
+function shuffle<T>(items: T[], rng: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) swap(items, i, index(rng, i + 1));
+  return items;
+}
+
+export const rand085: RandSamplers = samplersFrom({ version: '0.8.5', index, uniformBelow, shuffle });

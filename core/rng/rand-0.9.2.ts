@@ -4,7 +4,7 @@
 // calculate_bound_u32), src/distr/uniform_int.rs (UniformInt 68-230, UniformUsize's
 // u32 path 540-584), src/distr/weighted/weighted_index.rs (new 99-137, sample 358-368).
 import type { Rng } from '../ports.ts';
-import { mulHigh, totalWeight, weightedPick, type RandSamplers } from './draws.ts';
+import { mulHigh, samplersFrom, swap, type RandSamplers } from './draws.ts';
 
 /**
  * `random_range(..n)` on u32 (`sample_single_inclusive`, without the `unbiased`
@@ -29,57 +29,37 @@ function uniformBelow(rng: Rng, total: number): number {
 }
 
 /**
- * `calculate_bound_u32(m)`: the product m·(m+1)·…, as long as it fits in a u32, and
- * how many factors it has.
+ * A forward Fisher–Yates over `IncreasingUniform`: element i swaps with an index in
+ * [0, i], and one `random_range` draw serves several consecutive i, decoded by `%` and
+ * `/`. The first index (always 0) draws nothing; nor does a slice of 0 or 1.
  */
-function chunkBound(m: number): { bound: number; factors: number } {
-  let product = m;
-  let next = m + 1;
-  // A double product above 2^32 - 1 can only round to >= 2^32: the test is exact.
-  while (product * next <= 0xffff_ffff) product *= next++;
-  return { bound: product, factors: next - m };
+function shuffle<T>(items: T[], rng: Rng): T[] {
+  const len = items.length;
+  if (len <= 1) return items;
+  let chunk = 0;
+  let remaining = 0;
+  for (let i = 1; i < len; i++) {
+    const n = i + 1;
+    if (remaining === 0) {
+      // `calculate_bound_u32(n)`: n·(n+1)·… as long as it fits in a u32, and how many
+      // factors it has. A double product above 2^32 − 1 can only round to >= 2^32, so
+      // the test is exact.
+      let bound = n;
+      let next = n + 1;
+      while (bound * next <= 0xffff_ffff) bound *= next++;
+      chunk = index(rng, bound);
+      remaining = next - n;
+    }
+    remaining--;
+    let j: number;
+    if (remaining === 0) j = chunk;
+    else {
+      j = chunk % n;
+      chunk = Math.floor(chunk / n);
+    }
+    swap(items, i, j);
+  }
+  return items;
 }
 
-export const rand092: RandSamplers = {
-  version: '0.9.2',
-  index,
-  /**
-   * A forward Fisher–Yates over `IncreasingUniform`: element i swaps with an index in
-   * [0, i], and one `random_range` draw serves several consecutive i, decoded by `%` and
-   * `/`. The first index (always 0) draws nothing; nor does a slice of 0 or 1.
-   */
-  shuffle<T>(items: T[], rng: Rng): T[] {
-    const len = items.length;
-    if (len <= 1) return items;
-    let chunk = 0;
-    let remaining = 0;
-    for (let i = 1; i < len; i++) {
-      const n = i + 1;
-      if (remaining === 0) {
-        const { bound, factors } = chunkBound(n);
-        chunk = index(rng, bound);
-        remaining = factors;
-      }
-      remaining--;
-      let j: number;
-      if (remaining === 0) j = chunk;
-      else {
-        j = chunk % n;
-        chunk = Math.floor(chunk / n);
-      }
-      const a = items[i] as T;
-      items[i] = items[j] as T;
-      items[j] = a;
-    }
-    return items;
-  },
-  choose<T>(items: readonly T[], rng: Rng): T | undefined {
-    return items.length === 0 ? undefined : items[index(rng, items.length)];
-  },
-  chooseWeighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T | undefined {
-    if (items.length === 0) return undefined;
-    const total = totalWeight(items, weight);
-    if (total === 0) return undefined;
-    return weightedPick(items, weight, uniformBelow(rng, total));
-  },
-};
+export const rand092: RandSamplers = samplersFrom({ version: '0.9.2', index, uniformBelow, shuffle });
