@@ -43,6 +43,15 @@ describe("omicron's planner snapshot files, byte for byte", () => {
   });
 });
 
+describe("omicron's `nothing` test (no snapshot file: every class empty)", () => {
+  it.each(['merged', 'generation', 'current'] as const)('%s plans no request', (generation) => {
+    const { input, rng } = omicronTestSetup('nothing');
+    const plan = planActivation(input, rng, engineParams({ generation, minSledReplication: OMICRON_TEST_MIN_SLED_REPLICATION }));
+    expect(planOmicronText(plan)).toBe('');
+    expect(rng.wordPosition).toBe(4 * 16 + 32);
+  });
+});
+
 // Mutants: the golden files tell each rand version's samplers from the other's (recopy.txt
 // is the same under both, so it cannot), and 0.9.2's choose from 0.8.5's gen_range.
 describe('the golden files catch one changed word or sampler rule', () => {

@@ -5,10 +5,9 @@
 // `wanted` field at c31dc2f3 and 8516b405 (`rng.random()` for `rng.gen()` there).
 import type { ArtifactPresence, Inventory } from '../inventory.ts';
 import type { Rng } from '../ports.ts';
-import { randomBytes } from '../rng/draws.ts';
+import { randomBytes, type RandVersion } from '../rng/draws.ts';
 import { stdRngFromSeed, type ChaChaRng } from '../rng/chacha.ts';
 import type { ArtifactHash, EngineGeneration, LocalRepo, SledId } from '../types.ts';
-import type { RandVersion } from '../rng/draws.ts';
 import { hexOf, uuidFromRandomBytes } from '../uuid.ts';
 import type { PlanInput } from '../planner/plan.ts';
 
