@@ -10,4 +10,4 @@ export * from './upload-channel.ts';
 export * from './engine.ts';
 export { seededRng } from './random.ts';
 export * from './rng/index.ts';
-export { hexOf, uuidFromRandomBytes } from './uuid.ts';
+export { uuidFromRandomBytes } from './uuid.ts';

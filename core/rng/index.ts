@@ -4,7 +4,7 @@ import { rand085 } from './rand-0.8.5.ts';
 import { rand092 } from './rand-0.9.2.ts';
 
 export { ChaChaRng, stdRngFromSeed } from './chacha.ts';
-export { RAND_VERSIONS, randomBytes, type RandSamplers, type RandVersion } from './draws.ts';
+export { RAND_VERSIONS, type RandSamplers, type RandVersion } from './draws.ts';
 
 /**
  * Which `rand` each generation's commit builds with: 0.8.5 up to c31dc2f3 (Cargo.lock),
