@@ -6,7 +6,7 @@ import { ENGINE_GENERATIONS, type EngineGeneration } from '../core/index.ts';
 import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import { readInput } from './files.ts';
-import { planCsv, planSummary, runPlan } from './plan-command.ts';
+import { formatPlan, PLAN_FORMATS, planSummary, runPlan, type PlanFormat } from './plan-command.ts';
 import { checkCommand } from './check-command.ts';
 import { recheckCommand } from './recheck-command.ts';
 import { reportCommand } from './report-command.ts';
@@ -28,22 +28,23 @@ const cli = yargs(hideBin(process.argv))
   .scriptName('depotsim')
   .command(
     'plan <snapshot>',
-    'plan one activation for a rack snapshot; prints the requests as CSV',
+    'plan one activation for a rack snapshot; prints the requests as CSV or as omicron prints them',
     (y) =>
       y
         .positional('snapshot', { type: 'string', demandOption: true, describe: 'snapshot YAML file' })
-        .option('seed', { type: 'string', describe: "the planner's rng seed (overrides the snapshot's)" })
-        .option('generation', { choices: ENGINE_GENERATIONS, describe: 'engine generation (overrides the snapshot)' }),
+        .option('seed', { type: 'string', describe: "the planner's rng seed (replaces the snapshot's seed or rng)" })
+        .option('generation', { choices: ENGINE_GENERATIONS, describe: 'engine generation (overrides the snapshot)' })
+        .option('format', { choices: PLAN_FORMATS, default: 'csv' as PlanFormat, describe: "csv, or omicron: the text of omicron's planner snapshot tests" }),
     (args) => {
       const parsed = parseSnapshot(args.snapshot, readInput(args.snapshot));
       const snapshot = {
         ...parsed,
-        seed: args.seed ?? parsed.seed,
+        rng: args.seed !== undefined ? { seed: args.seed } : parsed.rng,
         params: { ...parsed.params, generation: (args.generation as EngineGeneration | undefined) ?? parsed.params.generation },
       };
       const plan = runPlan(snapshot);
       process.stderr.write(planSummary(snapshot, plan) + '\n');
-      process.stdout.write(planCsv(plan));
+      process.stdout.write(formatPlan(plan, args.format));
     },
   )
   .command(

@@ -55,8 +55,30 @@ describe('snapshot errors name file, line and column', () => {
     ['wanted: a1\n', /^bad\.yaml:1:9: expected a list of artifact hashes for wanted/],
     ['sleds: [\n', /^bad\.yaml:\d+:\d+: invalid YAML/],
     ['- 1\n', /^bad\.yaml:1:1: expected a mapping/],
+    ['rng: { seed: 12ab }\n', /^bad\.yaml:1:14: expected the rng seed: zero or 64 hex digits .*, got "12ab"$/],
+    ['rng: { seed: zero, skip: -1 }\n', /^bad\.yaml:1:26: expected the words already drawn \(an integer >= 0\), got -1$/],
+    ['rng: { rand: 0.9 }\n', /^bad\.yaml:1:14: expected a rand version: one of 0\.8\.5, 0\.9\.2, got 0\.9$/],
+    ['rng: { stream: 1 }\n', /^bad\.yaml:1:8: unknown key "stream" in rng; expected one of seed, skip, rand$/],
+    ['rng: zero\n', /^bad\.yaml:1:6: expected a mapping with keys seed, skip, rand$/],
+    ['seed: 1\nrng: { seed: zero }\n', /^bad\.yaml:1:7: expected either seed or rng, got both$/],
   ])('%j', (text, expected) => {
     expect(errorOf(text)).toMatch(expected);
+  });
+
+  it('sled ids and artifact hashes YAML reads as numbers or booleans keep their text', () => {
+    const digits = '1'.repeat(64);
+    const snapshot = parseSnapshot('n.yaml', `wanted: [${digits}, 0x1f]\nsleds:\n  1: { ${digits}: 2 }\n  true: {}\n`);
+    expect(snapshot.input.sleds).toEqual(['1', 'true']);
+    expect([...snapshot.input.inventory.keys()]).toEqual([digits, '0x1f']);
+    expect(snapshot.input.inventory.get(digits)?.sleds.get('1')).toBe(2);
+  });
+
+  it('a 64-digit key that YAML reads as a number is still the key, and upper-case hex reads as lower', () => {
+    const digits = parseSnapshot('k.yaml', `rng: { seed: ${'0'.repeat(63)}1 }\n`);
+    expect(digits.rng).toMatchObject({ keyText: `${'0'.repeat(63)}1`, skip: 0 });
+    expect(Array.from((digits.rng as { key: Uint8Array }).key)).toEqual([...new Array<number>(31).fill(0), 1]);
+    const upper = parseSnapshot('k.yaml', `rng: { seed: ${'AB'.repeat(32)}, rand: 0.9.2 }\n`);
+    expect(upper).toMatchObject({ rng: { keyText: 'ab'.repeat(32) }, rand: '0.9.2' });
   });
 
   it('the CLI exits 2 with one line on stderr and nothing on stdout', () => {

@@ -5,6 +5,7 @@ import {
   buildInventory,
   ENGINE_GENERATIONS,
   engineParamProblems,
+  RAND_VERSIONS,
   DEFAULT_ENGINE_PARAMS,
   usesConfigGenerations,
   type ArtifactHash,
@@ -12,18 +13,32 @@ import {
   type EngineParams,
   type LocalRepo,
   type PlanInput,
+  type RandVersion,
   type SledId,
 } from '../core/index.ts';
 import { SourceLocator } from '../sim/scenario/input-error.ts';
 
+/**
+ * Where the planner's words come from: a string seed (Alea picks the 32-byte key), or
+ * omicron's tests' own terms, Rust's `StdRng::from_seed(key)` with `skip` words already
+ * drawn.
+ */
+export type SnapshotRng =
+  | { readonly seed: string }
+  | { readonly key: Uint8Array; readonly keyText: string; readonly skip: number };
+
 export interface Snapshot {
   readonly description: string;
-  readonly seed: string;
+  readonly rng: SnapshotRng;
+  /** The `rand` release whose samplers turn words into choices; `null`: the generation's. */
+  readonly rand: RandVersion | null;
   readonly params: EngineParams;
   readonly input: PlanInput;
 }
 
-const TOP_KEYS = ['description', 'seed', 'engine', 'sleds', 'wanted', 'local'] as const;
+const TOP_KEYS = ['description', 'seed', 'rng', 'engine', 'sleds', 'wanted', 'local'] as const;
+const RNG_KEYS = ['seed', 'skip', 'rand'] as const;
+const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 const ENGINE_KEYS: Record<string, keyof EngineParams> = {
   generation: 'generation',
   min_sled_replication: 'minSledReplication',
@@ -47,17 +62,27 @@ export function parseSnapshot(file: string, text: string): Snapshot {
   const root = doc.contents;
   if (!isMap(root)) throw at.errorOn(root, 'expected a mapping with keys ' + TOP_KEYS.join(', '));
 
+  // Sled ids and artifact hashes are any strings (SPEC §2): a plain scalar YAML reads as a
+  // number or a boolean (a hash of decimal digits, a sled named 1) stands for its text.
+  const written = (node: Node | null): string | undefined => {
+    if (!isScalar(node)) return undefined;
+    if (typeof node.value === 'string') return node.value;
+    if (typeof node.value === 'number' || typeof node.value === 'boolean') return node.source ?? String(node.value);
+    return undefined;
+  };
   const entries = (map: YAMLMap, allowed: readonly string[] | null, what: string): [string, Node | null][] =>
     map.items.map((pair) => {
       const key = pair.key as Node | null;
-      if (!isScalar(key) || typeof key.value !== 'string') throw at.errorOn(key, `expected a string key in ${what}`);
-      if (allowed !== null && !allowed.includes(key.value)) {
-        throw at.errorOn(key, `unknown key "${key.value}" in ${what}; expected one of ${allowed.join(', ')}`);
+      const name = written(key);
+      if (name === undefined) throw at.errorOn(key, `expected a string key in ${what}`);
+      if (allowed !== null && !allowed.includes(name)) {
+        throw at.errorOn(key, `unknown key "${name}" in ${what}; expected one of ${allowed.join(', ')}`);
       }
-      return [key.value, pair.value as Node | null];
+      return [name, pair.value as Node | null];
     });
   const text_ = (node: Node | null, what: string): string => {
-    if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+    const text = written(node);
+    if (text !== undefined) return text;
     throw at.errorOn(node, `expected ${what}, got ${found(node)}`);
   };
   const count = (node: Node | null, least: number, what: string): number => {
@@ -71,8 +96,20 @@ export function parseSnapshot(file: string, text: string): Snapshot {
     return node.items.map((item) => text_(item as Node | null, `an artifact hash in ${what}`));
   };
 
+  const rngKey = (node: Node | null): { key: Uint8Array; keyText: string } => {
+    const raw = written(node);
+    if (raw === 'zero') return { key: new Uint8Array(32), keyText: raw };
+    if (raw !== undefined && HEX_KEY.test(raw)) {
+      return { key: Uint8Array.from({ length: 32 }, (_, i) => parseInt(raw.slice(2 * i, 2 * i + 2), 16)), keyText: raw.toLowerCase() };
+    }
+    throw at.errorOn(node, `expected the rng seed: zero or 64 hex digits (the 32 bytes of StdRng::from_seed), got ${found(node)}`);
+  };
+
   let description = '';
   let seed = '1';
+  let keyed: { key: Uint8Array; keyText: string; skip: number } | null = null;
+  let seedNode: Node | null = null;
+  let rand: RandVersion | null = null;
   let params: EngineParams = { ...DEFAULT_ENGINE_PARAMS, generation: 'merged' };
   const sleds: SledId[] = [];
   const listings = new Map<SledId, Map<ArtifactHash, number>>();
@@ -81,7 +118,26 @@ export function parseSnapshot(file: string, text: string): Snapshot {
 
   for (const [key, value] of entries(root, TOP_KEYS, 'the snapshot')) {
     if (key === 'description') description = text_(value, 'a description string');
-    else if (key === 'seed') seed = text_(value, 'a seed (a number or a string)');
+    else if (key === 'seed') {
+      seed = text_(value, 'a seed (a number or a string)');
+      seedNode = value;
+    } else if (key === 'rng') {
+      if (!isMap(value)) throw at.errorOn(value, 'expected a mapping with keys ' + RNG_KEYS.join(', '));
+      let key_: { key: Uint8Array; keyText: string } = { key: new Uint8Array(32), keyText: 'zero' };
+      let skip = 0;
+      for (const [name, node] of entries(value, RNG_KEYS, 'rng')) {
+        if (name === 'seed') key_ = rngKey(node);
+        else if (name === 'skip') skip = count(node, 0, 'the words already drawn');
+        else {
+          const version = written(node) ?? '';
+          if (!(RAND_VERSIONS as readonly string[]).includes(version)) {
+            throw at.errorOn(node, `expected a rand version: one of ${RAND_VERSIONS.join(', ')}, got ${found(node)}`);
+          }
+          rand = version as RandVersion;
+        }
+      }
+      keyed = { ...key_, skip };
+    }
     else if (key === 'engine') {
       if (!isMap(value)) throw at.errorOn(value, 'expected a mapping of engine parameters');
       for (const [name, node] of entries(value, Object.keys(ENGINE_KEYS), 'engine')) {
@@ -117,6 +173,7 @@ export function parseSnapshot(file: string, text: string): Snapshot {
     }
   }
 
+  if (keyed !== null && seedNode !== null) throw at.errorOn(seedNode, 'expected either seed or rng, got both');
   const inventory = buildInventory(wanted, listings, !usesConfigGenerations(params.generation));
-  return { description, seed, params, input: { sleds, inventory, localRepos } };
+  return { description, rng: keyed ?? { seed }, rand, params, input: { sleds, inventory, localRepos } };
 }

@@ -8,4 +8,6 @@ export * from './executor.ts';
 export * from './status.ts';
 export * from './upload-channel.ts';
 export * from './engine.ts';
-export { seededRng, shuffle, choose } from './random.ts';
+export { seededRng } from './random.ts';
+export * from './rng/index.ts';
+export { uuidFromRandomBytes } from './uuid.ts';

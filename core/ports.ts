@@ -34,10 +34,13 @@ export interface Clock {
   now(): number;
 }
 
-/** A seeded random stream. */
+/**
+ * A stream of uniformly random 32-bit words: Rust's `RngCore::next_u32`. The planner
+ * turns words into choices exactly as the `rand` release of its generation does
+ * (`core/rng/`), so the same words give omicron's choices.
+ */
 export interface Rng {
-  /** A uniformly drawn integer in [0, bound); `bound` is a positive integer. */
-  nextInt(bound: number): number;
+  nextU32(): number;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';

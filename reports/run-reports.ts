@@ -194,6 +194,7 @@ export function runJson(run: RunOutcome, context: RunJsonContext): string {
         converged_at_s: seconds(run.convergedAt),
         ended_at_s: seconds(run.endedAt),
         parameters: run.scenario,
+        sled_uuids: Object.fromEntries(run.world.sledUuids),
       },
       null,
       2,

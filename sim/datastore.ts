@@ -35,6 +35,9 @@ export class DatastoreModel {
   private readonly targetReleases: RepoName[] = [];
   private readonly references = new Map<ArtifactHash, number>();
   private readonly sleds: SledId[] = [];
+  /** In-service sleds by UUID, as the engine's listing returns them. */
+  private sledsByUuid: SledId[] = [];
+  private readonly uuids = new Map<SledId, string>();
   private generationNumber = 1;
   private outages = 0;
   private readonly latency: DelaySampler;
@@ -78,6 +81,7 @@ export class DatastoreModel {
     return [...this.references.keys()];
   }
 
+  /** In-service sleds in the order they joined (the world's order, for its own draws). */
   inServiceSleds(): readonly SledId[] {
     return this.sleds;
   }
@@ -189,13 +193,29 @@ export class DatastoreModel {
     this.emit({ type: 'repo_inserted', repo, nexus: via, artifacts, generation: this.generationNumber });
   }
 
-  addSled(sled: SledId): void {
-    if (!this.sleds.includes(sled)) this.sleds.push(sled);
+  /** `uuid` is the sled's id in the database, by which it is listed; by default its name. */
+  addSled(sled: SledId, uuid: string = sled): void {
+    if (this.sleds.includes(sled)) return;
+    this.sleds.push(sled);
+    this.uuids.set(sled, uuid);
+    this.sortByUuid();
   }
 
   expungeSled(sled: SledId): void {
     const i = this.sleds.indexOf(sled);
     if (i >= 0) this.sleds.splice(i, 1);
+    this.sortByUuid();
+  }
+
+  /**
+   * `sled_list_all_batched` pages through `sled` ordered by `id` ascending
+   * (nexus/db-queries/src/db/datastore/sled.rs:143-183@74a6c136, :1155-1204@b848b6df;
+   * `paginated(dsl::sled, dsl::id, …)`), and a UUID column sorts as its bytes, which is
+   * the order of the lower-case text.
+   */
+  private sortByUuid(): void {
+    const uuid = (sled: SledId): string => this.uuids.get(sled) as string;
+    this.sledsByUuid = [...this.sleds].sort((a, b) => (uuid(a) < uuid(b) ? -1 : uuid(a) > uuid(b) ? 1 : 0));
   }
 
   /** Starts an outage: queries fail until the returned function is called. */
@@ -228,7 +248,7 @@ export class DatastoreModel {
   /** The engine's `Datastore` port for one Nexus incarnation. */
   client(scope: WaitScope): Datastore {
     return {
-      listSleds: () => this.query(scope, 'list sleds', () => [...this.sleds]),
+      listSleds: () => this.query(scope, 'list sleds', () => [...this.sledsByUuid]),
       readArtifactConfig: () =>
         this.schema === 'current'
           ? this.readUnprunedConfig(scope)

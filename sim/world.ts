@@ -1,4 +1,4 @@
-import { type ArtifactHash, type EngineParams, type LocalArtifact, type SledId } from '../core/index.ts';
+import { uuidFromRandomBytes, type ArtifactHash, type EngineParams, type LocalArtifact, type SledId } from '../core/index.ts';
 import { DatastoreModel } from './datastore.ts';
 import { uniformInt, type DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
@@ -70,6 +70,8 @@ export class World {
   readonly network: Network;
   readonly datastore: DatastoreModel;
   readonly sleds = new Map<SledId, SledAgent>();
+  /** Each sled's UUID (its database id), from its own stream: a new sled shifts no other's. */
+  readonly sledUuids = new Map<SledId, string>();
   readonly nexus = new Map<NexusId, NexusInstance>();
   readonly repos = new Map<RepoName, RepoSpec>();
   private readonly sizes = new Map<ArtifactHash, number>();
@@ -298,7 +300,9 @@ export class World {
       },
     );
     this.sleds.set(id, agent);
-    this.datastore.addSled(id);
+    const uuid = uuidFromRandomBytes(this.streams.bytes(`sled/${id}/uuid`, 16));
+    this.sledUuids.set(id, uuid);
+    this.datastore.addSled(id, uuid);
     this.events.emit({ type: 'sled_added', sled: id });
     return id;
   }

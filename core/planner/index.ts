@@ -1,6 +1,7 @@
 import { isReleasable, localCopies, releaseThreshold } from '../local-repos.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
+import { randSamplers, randVersionOf, type RandSamplers } from '../rng/index.ts';
 import type { LocalRepo } from '../types.ts';
 import { mergedRequests } from './merged.ts';
 import type { Plan, PlanInput } from './plan.ts';
@@ -11,9 +12,16 @@ export { allRequests } from './plan.ts';
 
 /**
  * Decides one activation: which local repos to drop and which requests to send. Pure and
- * synchronous: the same input, parameters and rng state give the same plan.
+ * synchronous: the same input, parameters and rng state give the same plan. The words of
+ * `rng` become choices through `draws`, by default the `rand` release of the generation's
+ * commit.
  */
-export function planActivation(input: PlanInput, rng: Rng, params: EngineParams): Plan {
+export function planActivation(
+  input: PlanInput,
+  rng: Rng,
+  params: EngineParams,
+  draws: RandSamplers = randSamplers(randVersionOf(params.generation)),
+): Plan {
   const threshold = releaseThreshold(params, input.sleds.length);
   const release: LocalRepo[] = [];
   const kept: LocalRepo[] = [];
@@ -23,9 +31,9 @@ export function planActivation(input: PlanInput, rng: Rng, params: EngineParams)
   const local = localCopies(kept, input.inventory);
 
   if (params.generation === 'review') {
-    const { put, other, deferred } = reviewRequests(input, local, rng, params);
+    const { put, other, deferred } = reviewRequests(input, local, rng, draws, params);
     return { put, copyAfterPut: [], other, recopy: [], deferred, release };
   }
-  const requests = mergedRequests(input, local, rng, params, params.generation === 'merged');
+  const requests = mergedRequests(input, local, rng, draws, params, params.generation === 'merged');
   return { ...requests, deferred: [], release };
 }

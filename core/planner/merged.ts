@@ -1,7 +1,7 @@
-import { choose, shuffle } from '../random.ts';
 import { anyShort, copiesOn, entriesByHash, splitByPresence } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
+import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, CopyRequest, DeleteRequest, LocalArtifact, PutRequest, SledId } from '../types.ts';
 import type { PlanInput } from './plan.ts';
 
@@ -23,6 +23,7 @@ export function mergedRequests(
   input: PlanInput,
   local: ReadonlyMap<ArtifactHash, LocalArtifact>,
   rng: Rng,
+  draws: RandSamplers,
   params: EngineParams,
   deletes: boolean,
 ): MergedRequests {
@@ -39,7 +40,7 @@ export function mergedRequests(
       continue;
     }
     const { holders: present, missing } = splitByPresence(presence, sleds);
-    shuffle(missing, rng);
+    draws.shuffle(missing, rng);
 
     const putTargets: SledId[] = [];
     const artifact = local.get(hash);
@@ -53,12 +54,12 @@ export function mergedRequests(
     }
 
     for (const target of missing) {
-      const holder = choose(present, rng);
+      const holder = draws.choose(present, rng);
       if (holder !== undefined) {
         other.push({ kind: 'copy', target, source: holder, hash });
         continue;
       }
-      const putTarget = choose(putTargets, rng);
+      const putTarget = draws.choose(putTargets, rng);
       if (putTarget !== undefined) copyAfterPut.push({ kind: 'copy', target, source: putTarget, hash });
     }
 
@@ -66,15 +67,19 @@ export function mergedRequests(
     for (const target of sleds) {
       const count = copiesOn(presence, target);
       if (count === 0 || count >= params.expectedCount) continue;
-      const source = choose(present.filter((sled) => sled !== target), rng);
+      // choose_weighted over every holder, the target weighing 0
+      // (tuf_artifact_replication.rs:219-230@74a6c136, :212-219@8516b405): it draws even
+      // when a single other holder remains, and gives up on the artifact (`break`) when
+      // none does.
+      const source = draws.chooseWeighted(present, (sled) => (sled === target ? 0 : 1), rng);
       if (source === undefined) break;
       recopy.push({ kind: 'copy', target, source, hash });
     }
   }
 
-  shuffle(put, rng);
-  shuffle(copyAfterPut, rng);
-  shuffle(recopy, rng);
-  shuffle(other, rng);
+  draws.shuffle(put, rng);
+  draws.shuffle(copyAfterPut, rng);
+  draws.shuffle(recopy, rng);
+  draws.shuffle(other, rng);
   return { put, copyAfterPut, other, recopy };
 }

@@ -1,7 +1,7 @@
-import { choose, shuffle } from '../random.ts';
 import { entriesByHash, presentCount, splitByPresence } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
+import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, DeleteRequest, CopyRequest, LocalArtifact, PutRequest, Request } from '../types.ts';
 import type { PlanInput } from './plan.ts';
 
@@ -19,6 +19,7 @@ export function reviewRequests(
   input: PlanInput,
   local: ReadonlyMap<ArtifactHash, LocalArtifact>,
   rng: Rng,
+  draws: RandSamplers,
   params: EngineParams,
 ): ReviewRequests {
   const { sleds } = input;
@@ -31,17 +32,17 @@ export function reviewRequests(
     const present = presentCount(presence);
     if (present === 0) {
       const artifact = local.get(hash);
-      const target = choose(sleds, rng);
+      const target = draws.choose(sleds, rng);
       if (artifact !== undefined && target !== undefined) generated.push({ kind: 'put', target, artifact });
     } else {
       const { holders, missing } = splitByPresence(presence, sleds);
-      const target = choose(missing, rng);
-      const source = choose(holders, rng);
+      const target = draws.choose(missing, rng);
+      const source = draws.choose(holders, rng);
       if (target !== undefined && source !== undefined) generated.push({ kind: 'copy', target, source, hash });
     }
   }
 
-  shuffle(generated, rng);
+  draws.shuffle(generated, rng);
   const unlimited = params.bugs.has('ignore_limits');
   const put: PutRequest[] = [];
   const other: (CopyRequest | DeleteRequest)[] = [];

@@ -1,8 +1,10 @@
 import seedrandom from 'seedrandom';
-import type { Rng } from '../../core/index.ts';
+import { stdRngFromSeed, type ChaChaRng } from '../../core/index.ts';
 
-/** A seeded stream: the engine's `Rng` plus the draws the world needs. */
-export interface RandomStream extends Rng {
+/** A seeded stream of the world's draws. */
+export interface RandomStream {
+  /** A uniformly drawn integer in [0, bound); `bound` is a positive integer. */
+  nextInt(bound: number): number;
   /** Uniform in [0, 1). */
   nextFloat(): number;
 }
@@ -20,5 +22,20 @@ export class RandomStreams {
       nextFloat: () => prng.double(),
       nextInt: (bound: number) => Math.floor(prng.double() * bound),
     };
+  }
+
+  /**
+   * A Rust `StdRng` keyed by the first 32 bytes of the stream `label`: what an engine
+   * draws from, as omicron's task draws from the thread rng (ChaCha12 too).
+   */
+  stdRng(label: string): ChaChaRng {
+    const stream = this.stream(label);
+    return stdRngFromSeed(Uint8Array.from({ length: 32 }, () => stream.nextInt(256)));
+  }
+
+  /** `count` bytes from the stream `label`. */
+  bytes(label: string, count: number): Uint8Array {
+    const stream = this.stream(label);
+    return Uint8Array.from({ length: count }, () => stream.nextInt(256));
   }
 }

@@ -116,7 +116,7 @@ export class NexusInstance implements ClientOwner {
         datastore: this.env.datastore.client(this.incarnation),
         sledAgents: sledAgentClients(this.env, this),
         clock: { now: () => kernel.now },
-        rng: streams.stream(`nexus/${this.node}/engine/${this.incarnationNumber}`),
+        rng: streams.stdRng(`nexus/${this.node}/engine/${this.incarnationNumber}`),
         log: { log: log === undefined ? () => undefined : (level, msg, fields) => log(node, level, msg, fields) },
       },
       this.options.engine,
