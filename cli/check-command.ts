@@ -9,7 +9,7 @@ import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { swarmOverrides } from '../sim/swarm.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
-import { readInput, writeDirAtomically } from './files.ts';
+import { checkReportDir, readInput, writeDirAtomically } from './files.ts';
 import { countProgress } from './progress.ts';
 import { describeParameters, EXIT, firstDifference, runCommandLine } from './run-command.ts';
 
@@ -66,7 +66,8 @@ export function workerPool(threads: number): Piscina {
 }
 
 export async function checkCommand(args: CheckArgs): Promise<number> {
-  // Every scenario and every override is checked before the first run.
+  // The output path, every scenario and every override are checked before the first run.
+  if (args.out !== undefined) checkReportDir(args.out);
   const plans: Planned[] = [];
   for (const file of args.scenarios) {
     const text = readInput(file);

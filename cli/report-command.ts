@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { runPageData, sweepPageData, type PageData } from '../reports/html/page-data.ts';
 import { reportHtml } from '../reports/html/template.ts';
 import { InputError } from '../sim/scenario/input-error.ts';
-import { writeFileAtomically } from './files.ts';
+import { checkOutputFile, writeFileAtomically } from './files.ts';
 import { EXIT } from './run-command.ts';
 
 /** The page script with Observable Plot and d3 bundled in: the page needs no network. */
@@ -36,6 +36,7 @@ export async function reportCommand(dir: string): Promise<number> {
   else if (files.has('sweep.json') && files.has('sweep-summary.csv')) data = sweepPageData(files);
   else throw new InputError(dir, 1, 1, 'expected run.json (from depotsim run) or sweep.json and sweep-summary.csv (from depotsim sweep)');
   const file = join(dir, 'report.html');
+  checkOutputFile(file, '', () => false);
   writeFileAtomically(file, reportHtml(data, await pageScript()));
   process.stderr.write(`wrote ${file}\n`);
   return EXIT.pass;

@@ -7,7 +7,7 @@ import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { formatDuration } from '../sim/scenario/units.ts';
-import { readInput, sha256, writeDirAtomically } from './files.ts';
+import { checkReportDir, readInput, sha256, writeDirAtomically } from './files.ts';
 import { simulatedTimeProgress } from './progress.ts';
 
 export const EXIT = { pass: 0, safety: 1, badInput: 2, liveness: 3, nondeterminism: 4 } as const;
@@ -86,11 +86,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const text = readInput(args.scenario);
   const scenario = loadScenario(args.scenario, text, args.set.map(parseOverride));
   const seed = args.seed ?? scenario.seed;
+  const out = args.out ?? join('out', `${scenario.name}-${seed}`);
+  checkReportDir(out);
   process.stderr.write(`depotsim run: ${describeParameters(scenario, seed)}\n`);
   process.stderr.write(`  replay with: ${runCommandLine(args.scenario, seed, args.set)}\n`);
   const started = performance.now();
   const { run, files } = await execute({ scenario, text, sets: args.set, seed }, args.scenario, args.history);
-  const out = args.out ?? join('out', `${scenario.name}-${seed}`);
   writeDirAtomically(out, files);
   const wall = ((performance.now() - started) / 1000).toFixed(2);
   const converged = run.convergedAt === null ? 'did not converge' : `converged at ${formatDuration(run.convergedAt)}`;

@@ -15,7 +15,7 @@ import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 import { workerPool } from './check-command.ts';
-import { readInput, sha256, writeFileAtomically } from './files.ts';
+import { checkReportDir, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { countProgress } from './progress.ts';
 import { describeParameters, EXIT } from './run-command.ts';
 
@@ -67,16 +67,16 @@ function readRuns(dir: string): SweepRun[] {
   return [...runs.values()];
 }
 
-/** Writes the final outputs; identical however the runs were produced (order, workers, shards). */
-function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRun[]): string {
+/** The final outputs; identical however the runs were produced (order, workers, shards). */
+function outputs(spec: SweepSpec, runs: readonly SweepRun[]): Map<string, string> {
   const sorted = [...runs].sort((a, b) => a.job - b.job);
   const summaries = summarisePoints(spec.grid, spec.seeds, sorted);
-  const advice = recommendation(spec.scenario, spec.grid, summaries);
-  writeFileAtomically(join(dir, 'sweep.csv'), sweepCsv(spec.grid, spec.seeds, sorted));
-  writeFileAtomically(join(dir, 'sweep-summary.csv'), sweepSummaryCsv(spec.grid, summaries));
-  writeFileAtomically(join(dir, 'recommendation.md'), advice);
-  writeFileAtomically(join(dir, 'runs.jsonl'), sorted.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return advice;
+  return new Map([
+    ['sweep.csv', sweepCsv(spec.grid, spec.seeds, sorted)],
+    ['sweep-summary.csv', sweepSummaryCsv(spec.grid, summaries)],
+    ['recommendation.md', recommendation(spec.scenario, spec.grid, summaries)],
+    ['runs.jsonl', sorted.map((r) => JSON.stringify(r)).join('\n') + '\n'],
+  ]);
 }
 
 export interface SweepArgs {
@@ -116,6 +116,7 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   }
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const out = args.out ?? join('out', `${base.name}-sweep${shard === undefined ? '' : `-${shard.index}of${shard.count}`}`);
+  checkReportDir(out);
   mkdirSync(out, { recursive: true });
   const specFile = join(out, 'sweep.json');
   const specText = JSON.stringify({ ...spec, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) }, null, 2) + '\n';
@@ -160,13 +161,16 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
     process.stderr.write(`shard ${shard.index}/${shard.count} done: ${runs.length} runs in ${out}/; combine the shards with depotsim merge\n`);
     return EXIT.pass;
   }
-  process.stdout.write(writeOutputs(out, spec, runs));
+  const files = outputs(spec, runs);
+  for (const [name, contents] of files) writeFileAtomically(join(out, name), contents);
+  process.stdout.write(files.get('recommendation.md') ?? '');
   process.stderr.write(`sweep.csv, sweep-summary.csv and recommendation.md in ${out}/\n`);
   return EXIT.pass;
 }
 
 /** Combines shard directories into the outputs of the unsharded sweep. */
 export function mergeCommand(dirs: readonly string[], out: string): number {
+  checkReportDir(out);
   let spec: SweepSpec | undefined;
   let specText: string | undefined;
   const runs = new Map<number, SweepRun>();
@@ -184,9 +188,9 @@ export function mergeCommand(dirs: readonly string[], out: string): number {
   const total = gridPoints(spec.grid).length * spec.seeds;
   const missing = Array.from({ length: total }, (_, j) => j).filter((j) => !runs.has(j));
   if (missing.length > 0) throw new InputError(dirs[0] ?? 'merge', 1, 1, `expected all ${total} runs; ${missing.length} are missing (jobs ${missing.slice(0, 5).join(', ')}…): resume the unfinished shards`);
-  mkdirSync(out, { recursive: true });
-  writeFileAtomically(join(out, 'sweep.json'), specText);
-  process.stdout.write(writeOutputs(out, spec, [...runs.values()]));
+  const files = outputs(spec, [...runs.values()]);
+  writeDirAtomically(out, new Map([['sweep.json', specText], ...files]));
+  process.stdout.write(files.get('recommendation.md') ?? '');
   process.stderr.write(`merged ${dirs.length} shards: ${total} runs in ${out}/\n`);
   return EXIT.pass;
 }
