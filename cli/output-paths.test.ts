@@ -5,19 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../sim/scenario/input-error.ts';
 import { writeDirAtomically } from './files.ts';
+import { TINY } from './testing/in-process.ts';
 
 const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
 const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
-
-/** A run of a second or so: 4 sleds, 1 Nexus, one small release. */
-export const TINY = `name: tiny
-duration: 20m
-rack: { sleds: 4 }
-nexus: { count: 1, period: 60s }
-repos: [{ name: v1, artifacts: 2, size: 1MiB }]
-events: [{ at: 1m, upload: v1 }]
-expect: { converge_within: 30m }
-`;
 
 function depotsim(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });

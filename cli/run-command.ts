@@ -10,7 +10,7 @@ import { formatDuration } from '../sim/scenario/units.ts';
 import { checkReportDir, readInput, sha256, writeDirAtomically } from './files.ts';
 import { simulatedTimeProgress } from './progress.ts';
 
-export const EXIT = { pass: 0, safety: 1, badInput: 2, liveness: 3, nondeterminism: 4 } as const;
+export const EXIT = { pass: 0, safety: 1, badInput: 2, liveness: 3, nondeterminism: 4, internal: 5 } as const;
 
 export function exitCodeOf(verdict: Verdict): number {
   return EXIT[verdict];

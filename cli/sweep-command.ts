@@ -13,8 +13,8 @@ import {
 } from '../reports/sweep-reports.ts';
 import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
-import type { CheckJob, CheckResult } from './check-job.ts';
-import { workerPool } from './check-command.ts';
+import type { CheckJob } from './check-job.ts';
+import { workerPool, type PoolFactory } from './check-command.ts';
 import { checkReportDir, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { countProgress } from './progress.ts';
 import { describeParameters, EXIT } from './run-command.ts';
@@ -89,6 +89,7 @@ export interface SweepArgs {
   readonly shard?: string | undefined;
   readonly resume: boolean;
   readonly out?: string | undefined;
+  readonly pool?: PoolFactory;
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<number> {
@@ -137,25 +138,32 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
       `${shard === undefined ? '' : `; shard ${shard.index}/${shard.count}: ${mine.length}`}${done.length > 0 ? `; ${done.length} already done` : ''}\n`,
   );
 
-  const pool = workerPool(args.workers);
+  const pool = (args.pool ?? workerPool)(Math.max(1, Math.min(args.workers, todo.length)));
   const progress = countProgress('sweep', todo.length);
   let failures = 0;
   const runs: SweepRun[] = [...done];
-  await Promise.all(
-    todo.map(async (job) => {
-      const point = points[Math.floor(job / args.seeds)] ?? [];
-      const task: CheckJob = { file: args.scenario, text, sets: pointSets(spec, point), seed: args.firstSeed + (job % args.seeds) };
-      const result = (await pool.run(task)) as CheckResult;
-      const run: SweepRun = { job, summary: result.summary };
-      // Appended as it finishes, so that an interrupted sweep resumes where it stopped.
-      appendFileSync(join(out, 'runs.jsonl'), JSON.stringify(run) + '\n');
-      runs.push(run);
-      if (result.verdict !== 'pass') failures++;
-      progress.update(failures);
-    }),
-  );
-  progress.done();
-  await pool.destroy();
+  let settled: PromiseSettledResult<void>[];
+  try {
+    settled = await Promise.allSettled(
+      todo.map(async (job) => {
+        const point = points[Math.floor(job / args.seeds)] ?? [];
+        const task: CheckJob = { file: args.scenario, text, sets: pointSets(spec, point), seed: args.firstSeed + (job % args.seeds) };
+        const result = await pool.run(task);
+        const run: SweepRun = { job, summary: result.summary };
+        // Appended as it finishes, so that an interrupted sweep resumes where it stopped.
+        appendFileSync(join(out, 'runs.jsonl'), JSON.stringify(run) + '\n');
+        runs.push(run);
+        if (result.verdict !== 'pass') failures++;
+        progress.update(failures);
+      }),
+    );
+  } finally {
+    progress.done();
+    await pool.destroy();
+  }
+  // Every other run is in runs.jsonl already: --resume redoes only the one that failed.
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   if (shard !== undefined) {
     writeFileAtomically(join(out, 'runs.jsonl'), [...runs].sort((a, b) => a.job - b.job).map((r) => JSON.stringify(r)).join('\n') + '\n');
     process.stderr.write(`shard ${shard.index}/${shard.count} done: ${runs.length} runs in ${out}/; combine the shards with depotsim merge\n`);
