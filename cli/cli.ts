@@ -29,16 +29,15 @@ export interface CliOptions {
   readonly crashDir?: string;
 }
 
-/** Numeric options that must be whole numbers of at least a bound: [option, value, least]. */
-function requireWhole(options: readonly (readonly [string, number, number])[]): void {
-  for (const [name, value, least] of options) {
-    if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
-  }
-}
+/** The most seeds per scenario of check and sweep. */
+export const MAX_SEEDS = 100_000;
 
-function requireWorkers(workers: number): void {
-  requireWhole([['--workers', workers, 1]]);
-  if (workers > MAX_WORKERS) throw new InputError('--workers', 1, 1, `expected at most ${MAX_WORKERS} worker threads, got ${workers}`);
+/** Numeric options that must be whole numbers of at least a bound: [option, value, least, most]. */
+function requireWhole(options: readonly (readonly [string, number, number, number?])[]): void {
+  for (const [name, value, least, most = Number.MAX_SAFE_INTEGER] of options) {
+    if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
+    if (value > most) throw new InputError(name, 1, 1, `expected at most ${most}, got ${value}`);
+  }
 }
 
 /** Runs one command line; returns the exit code. Never throws, never prints a stack. */
@@ -97,8 +96,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
           .option('recheck-every', { type: 'number', default: 10, describe: 'run every n-th seed twice and compare histories (0: never)' })
           .option('out', { type: 'string', describe: 'write check.csv and summaries.csv here' }),
       async (args) => {
-        requireWhole([['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0], ['--recheck-every', args['recheck-every'], 0]]);
-        requireWorkers(args.workers);
+        requireWhole([['--seeds', args.seeds, 1, MAX_SEEDS], ['--first-seed', args['first-seed'], 0], ['--recheck-every', args['recheck-every'], 0], ['--workers', args.workers, 1, MAX_WORKERS]]);
         code = await checkCommand({
           scenarios: args.scenarios,
           seeds: args.seeds,
@@ -148,8 +146,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
           .option('resume', { type: 'boolean', default: false, describe: 'skip the runs already in OUT/runs.jsonl' })
           .option('out', { type: 'string', describe: 'output directory (default: out/<name>-sweep/)' }),
       async (args) => {
-        requireWhole([['--seeds', args.seeds, 1], ['--first-seed', args['first-seed'], 0]]);
-        requireWorkers(args.workers);
+        requireWhole([['--seeds', args.seeds, 1, MAX_SEEDS], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1, MAX_WORKERS]]);
         code = await sweepCommand({
           scenario: args.scenario,
           grid: args.grid,

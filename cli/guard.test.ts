@@ -57,7 +57,7 @@ describe('the guard around every command (SPEC §2 exit 5)', { timeout: 60_000 }
       [[], /^depotsim: name a command \(see depotsim --help\)$/],
       [['run'], /^depotsim: Not enough non-option arguments/],
       [['run', join(cwd, 'tiny.yaml'), '--bogus'], /^depotsim: Unknown argument: bogus/],
-      [['check', join(cwd, 'tiny.yaml'), '--workers', '1000'], /^depotsim: --workers:1:1: expected at most 32 worker threads, got 1000$/],
+      [['check', join(cwd, 'tiny.yaml'), '--workers', '1000'], /^depotsim: --workers:1:1: expected at most 32, got 1000$/],
       [['sweep', join(cwd, 'tiny.yaml'), '--grid', 'seed=1', '--workers', '0'], /^depotsim: --workers:1:1: expected a whole number >= 1, got 0$/],
     ];
     for (const [argv, line] of cases) {

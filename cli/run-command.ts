@@ -9,6 +9,7 @@ import type { Scenario } from '../sim/scenario/schema.ts';
 import { formatDuration } from '../sim/scenario/units.ts';
 import { checkReportDir, readInput, sha256, writeDirAtomically } from './files.ts';
 import { simulatedTimeProgress } from './progress.ts';
+import { readRunRecord } from './read-back.ts';
 
 export const EXIT = { pass: 0, safety: 1, badInput: 2, liveness: 3, nondeterminism: 4, internal: 5 } as const;
 
@@ -110,22 +111,8 @@ export function firstDifference(expected: string, actual: string): { line: numbe
   return undefined;
 }
 
-interface RunRecord {
-  readonly scenario_file: string;
-  readonly scenario_sha256: string;
-  readonly overrides: string[];
-  readonly seed: number;
-}
-
 export async function replayRun(dir: string): Promise<number> {
-  const recordPath = join(dir, 'run.json');
-  let record: RunRecord;
-  try {
-    record = JSON.parse(readInput(recordPath)) as RunRecord;
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(recordPath, 1, 1, `expected the run.json that depotsim run writes: ${(err as Error).message}`);
-  }
+  const record = readRunRecord(dir);
   const text = readInput(join(dir, 'scenario.yaml'));
   if (sha256(text) !== record.scenario_sha256) {
     throw new InputError(join(dir, 'scenario.yaml'), 1, 1, `expected the scenario recorded in run.json (sha256 ${record.scenario_sha256})`);
@@ -135,7 +122,8 @@ export async function replayRun(dir: string): Promise<number> {
   const history = existsSync(join(dir, 'history.jsonl'));
   const { files } = await execute({ scenario, text, sets: record.overrides, seed: record.seed }, record.scenario_file, history);
   for (const [name, contents] of files) {
-    const recorded = existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '';
+    // A report that is gone was deleted, not replayed differently: bad input, not nondeterminism.
+    const recorded = readInput(join(dir, name), Number.MAX_SAFE_INTEGER);
     const diff = firstDifference(recorded, contents);
     if (diff !== undefined) {
       process.stderr.write(

@@ -6,21 +6,15 @@ import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride, scenarioInput } from '../sim/scenario/load.ts';
 import { faultsAsEvents, shrinkScenario, trialRun, type ScenarioInput } from '../sim/shrink.ts';
 import { checkOutputFile, readInput, sha256, writeFileAtomically } from './files.ts';
+import { readRunRecord } from './read-back.ts';
 import { EXIT } from './run-command.ts';
-
-interface RunRecord {
-  readonly scenario_file: string;
-  readonly scenario_sha256: string;
-  readonly overrides: string[];
-  readonly seed: number;
-}
 
 /** The first line of what shrink writes: how `--out` recognises a file it may replace. */
 const WRITTEN_BY = / — written by depotsim shrink from /;
 
 export async function shrinkCommand(dir: string, out: string | undefined): Promise<number> {
   const file = out ?? join(dir, 'shrunk.yaml');
-  const record = JSON.parse(readInput(join(dir, 'run.json'))) as RunRecord;
+  const record = readRunRecord(dir);
   const text = readInput(join(dir, 'scenario.yaml'));
   if (sha256(text) !== record.scenario_sha256) {
     throw new InputError(join(dir, 'scenario.yaml'), 1, 1, `expected the scenario recorded in run.json (sha256 ${record.scenario_sha256})`);

@@ -1,6 +1,6 @@
 // `depotsim sweep` and `depotsim merge`: parameter studies over a grid × seeds, on worker
 // threads, resumable, shardable across machines.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   gridPoints,
@@ -17,6 +17,7 @@ import type { CheckJob } from './check-job.ts';
 import { workerPool, type PoolFactory } from './check-command.ts';
 import { checkReportDir, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { countProgress } from './progress.ts';
+import { MAX_SWEEP_RUNS, readRunsJsonl, readSweepSpec } from './read-back.ts';
 import { describeParameters, EXIT } from './run-command.ts';
 
 /** What defines a sweep's jobs: shards and resumed runs must agree on all of it. */
@@ -49,22 +50,6 @@ export function parseShard(text: string): { index: number; count: number } {
 
 function pointSets(spec: SweepSpec, point: readonly string[]): string[] {
   return [...spec.set, ...spec.grid.map((axis, i) => `${axis.path}=${point[i] ?? ''}`)];
-}
-
-function readRuns(dir: string): SweepRun[] {
-  const file = join(dir, 'runs.jsonl');
-  if (!existsSync(file)) return [];
-  const runs = new Map<number, SweepRun>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    // A sweep killed mid-write can leave a torn last line: that run is simply redone.
-    try {
-      const run = JSON.parse(line) as SweepRun;
-      if (Number.isSafeInteger(run.job) && typeof run.summary === 'string') runs.set(run.job, run);
-    } catch {
-      continue;
-    }
-  }
-  return [...runs.values()];
 }
 
 /** The final outputs; identical however the runs were produced (order, workers, shards). */
@@ -105,6 +90,8 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
     seeds: args.seeds,
     first_seed: args.firstSeed,
   };
+  const total = axes.reduce((n, axis) => n * axis.values.length, args.seeds);
+  if (total > MAX_SWEEP_RUNS) throw new InputError('--grid', 1, 1, `expected a sweep of at most ${MAX_SWEEP_RUNS} runs (grid points × seeds), got ${total}`);
   const points = gridPoints(axes);
   // Every grid point must be a valid scenario before the first run.
   for (const point of points) {
@@ -121,14 +108,13 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   mkdirSync(out, { recursive: true });
   const specFile = join(out, 'sweep.json');
   const specText = JSON.stringify({ ...spec, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) }, null, 2) + '\n';
-  if (args.resume && existsSync(specFile) && readFileSync(specFile, 'utf8') !== specText) {
+  if (args.resume && existsSync(specFile) && readInput(specFile) !== specText) {
     throw new InputError(specFile, 1, 1, 'expected the same scenario, grid, overrides, seeds and shard as the sweep being resumed');
   }
-  const done = args.resume ? readRuns(out) : [];
+  const done = args.resume ? readRunsJsonl(out, total, existsSync(join(out, 'runs.jsonl'))) : [];
   if (!args.resume) writeFileAtomically(join(out, 'runs.jsonl'), '');
   writeFileAtomically(specFile, specText);
 
-  const total = points.length * args.seeds;
   const mine = Array.from({ length: total }, (_, job) => job).filter((job) => shard === undefined || job % shard.count === shard.index - 1);
   const finished = new Set(done.map((r) => r.job));
   const todo = mine.filter((job) => !finished.has(job));
@@ -183,17 +169,16 @@ export function mergeCommand(dirs: readonly string[], out: string): number {
   let specText: string | undefined;
   const runs = new Map<number, SweepRun>();
   for (const dir of dirs) {
-    const file = join(dir, 'sweep.json');
-    const raw = JSON.parse(readInput(file)) as SweepSpec & { shard?: string };
+    const raw = readSweepSpec(dir);
     const { shard: _shard, ...rest } = raw;
     const text = JSON.stringify(rest, null, 2) + '\n';
-    if (specText !== undefined && text !== specText) throw new InputError(file, 1, 1, 'expected a shard of the same sweep as the other directories');
+    if (specText !== undefined && text !== specText) throw new InputError(join(dir, 'sweep.json'), 1, 1, 'expected a shard of the same sweep as the other directories');
     spec = rest;
     specText = text;
-    for (const run of readRuns(dir)) runs.set(run.job, run);
   }
+  const total = spec === undefined ? 0 : gridPoints(spec.grid).length * spec.seeds;
+  for (const dir of dirs) for (const run of readRunsJsonl(dir, total, existsSync(join(dir, 'runs.jsonl')))) runs.set(run.job, run);
   if (spec === undefined || specText === undefined) throw new InputError('merge', 1, 1, 'expected at least one sweep directory');
-  const total = gridPoints(spec.grid).length * spec.seeds;
   const missing = Array.from({ length: total }, (_, j) => j).filter((j) => !runs.has(j));
   if (missing.length > 0) throw new InputError(dirs[0] ?? 'merge', 1, 1, `expected all ${total} runs; ${missing.length} are missing (jobs ${missing.slice(0, 5).join(', ')}…): resume the unfinished shards`);
   const files = outputs(spec, [...runs.values()]);
