@@ -1,4 +1,4 @@
-import { MAX_ARTIFACTS, MAX_SAMPLES, MAX_SLED_ARTIFACT_PAIRS, MAX_SLEDS } from './limits.ts';
+import { MAX_ACTIVATIONS, MAX_ARTIFACTS, MAX_SAMPLES, MAX_SLED_ARTIFACT_PAIRS, MAX_SLEDS } from './limits.ts';
 import { formatDuration } from './units.ts';
 import type { Scenario, ScenarioEvent } from './schema.ts';
 
@@ -40,6 +40,10 @@ export function checkReferences(s: Scenario): ReferenceProblem | undefined {
   const samples = Math.floor((s.duration + s.expect.converge_within) / s.sample_every);
   if (samples > MAX_SAMPLES) {
     return { path: ['sample_every'], message: `expected at most ${MAX_SAMPLES} timeline samples over duration and converge_within, got ${samples}; sample less often` };
+  }
+  const activations = Math.ceil((s.duration + s.expect.converge_within) / s.nexus.period) * s.nexus.count;
+  if (activations > MAX_ACTIVATIONS) {
+    return { path: ['nexus', 'period'], message: `expected at most ${MAX_ACTIVATIONS} activations (duration and converge_within over the period, times the Nexus count), got ${activations}` };
   }
   const faultRange = rangeProblem(s);
   if (faultRange !== undefined) return faultRange;
