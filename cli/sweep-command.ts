@@ -15,7 +15,7 @@ import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { CheckJob } from './check-job.ts';
 import { workerPool, type PoolFactory } from './check-command.ts';
-import { checkReportDir, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
+import { checkReportDir, outputError, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { countProgress } from './progress.ts';
 import { MAX_SWEEP_RUNS, readRunsJsonl, readSweepSpec } from './read-back.ts';
 import { describeParameters, EXIT } from './run-command.ts';
@@ -137,7 +137,11 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
         const result = await pool.run(task);
         const run: SweepRun = { job, summary: result.summary };
         // Appended as it finishes, so that an interrupted sweep resumes where it stopped.
-        appendFileSync(join(out, 'runs.jsonl'), JSON.stringify(run) + '\n');
+        try {
+          appendFileSync(join(out, 'runs.jsonl'), JSON.stringify(run) + '\n');
+        } catch (err) {
+          throw outputError(join(out, 'runs.jsonl'), err);
+        }
         runs.push(run);
         if (result.verdict !== 'pass') failures++;
         progress.update(failures);
