@@ -54,6 +54,10 @@ describe('validation matches what the world accepts (README, "Limits")', () => {
     [['repos.5.name=x'], /expected an index of repos from 0 to 1, got 5/],
     [['events.99999999=1'], /expected an index of events from 0 to 1, got 99999999/],
     [['repos.x=1'], /expected a list index after repos, got "x"/],
+    // A missing required key is named.
+    [['repos.0={name: v2}'], /repos.0=\{name: v2\}: expected key "artifacts" \(a number\), got nothing$/],
+    [['events.0={upload: v0}'], /expected key "at", got nothing$/],
+    [['faults={sled_crash: {every: 1h}}'], /expected key "down", got nothing$/],
     [['duration='], /^--set:1:1: duration=: expected a value after "=" \(path=null removes a key\), got nothing$/],
   ])('refuses %j', (sets, message) => {
     expect(problem(GOOD, sets)).toMatch(message);

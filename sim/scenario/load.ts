@@ -63,6 +63,12 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     return value;
   })();
   const got = found === undefined ? 'nothing' : JSON.stringify(found);
+  const key = issue.path.at(-1);
+  // A required key that is absent: name it, whatever its type would have been.
+  if (found === undefined && typeof key === 'string' && issue.code !== 'unrecognized_keys') {
+    const what = issue.code === 'invalid_type' ? ` (${EXPECTED_TYPES[issue.expected] ?? issue.expected})` : '';
+    return `expected key "${key}"${what}, got nothing`;
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown key "${issue.keys[0]}"`;
