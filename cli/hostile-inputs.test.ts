@@ -82,10 +82,10 @@ async function check(c: Case): Promise<void> {
   }
 }
 
-const property = <T>(arb: fc.Arbitrary<T>, toCase: (value: T) => Case) =>
+const property = <T>(arb: fc.Arbitrary<T>, toCase: (value: T) => Case, numRuns = RUNS) =>
   fc.assert(
     fc.asyncProperty(arb, (value) => check(toCase(value))),
-    { numRuns: RUNS },
+    { numRuns },
   );
 
 /** Values that have broken or could break a scenario: zeros, signs, huge, malformed, wrong shapes, near the limits. */
@@ -211,6 +211,39 @@ describe(`hostile inputs, ${RUNS} cases per class`, { timeout: 600_000 }, () => 
       argv: (s) => [command, join(s, 'tiny.yaml'), ...sets.flatMap((set) => ['--set', set]), ...(command === 'run' ? ['--out', join(s, 'out')] : [])],
     })));
 
+  it('valid but extreme knobs, run to the end', () =>
+    property(
+      fc.record({
+        'rack.sleds': fc.integer({ min: 1, max: 24 }),
+        'rack.m2_per_sled': fc.integer({ min: 1, max: 8 }),
+        'rack.artifact_quota': fc.constantFrom('1B', '1MiB', '3MiB', '20GiB'),
+        'nexus.count': fc.integer({ min: 1, max: 5 }),
+        'nexus.period': fc.constantFrom('7s', '60s', '300s'),
+        'nexus.unpack': fc.constantFrom('0s', '1us', '30s', '10m'),
+        'network.loss': fc.constantFrom(0, 0.5, 0.99, 1),
+        'network.timeout': fc.constantFrom('0s', '1us', '1ms', '60s'),
+        'network.bandwidth': fc.constantFrom('1B/s', '1MiB/s', '1TiB/s'),
+        'network.latency': fc.constantFrom('0s', '1us', '{median: 1ms, p99: 1ms}', '{median: 10ms, p99: 1ms}', '{median: 0s, p99: 1h}'),
+        'engine.generation': fc.constantFrom('review', 'merged', 'generation', 'current'),
+        'engine.min_sled_replication': fc.integer({ min: 1, max: 64 }),
+        'engine.max_requests': fc.integer({ min: 0, max: 1_000_000 }),
+        'engine.max_put_requests': fc.integer({ min: 0, max: 1_000_000 }),
+        'engine.max_request_concurrency': fc.integer({ min: 1, max: 1_000_000 }),
+        'engine.expected_count': fc.integer({ min: 1, max: 8 }),
+        'repos.0.artifacts': fc.integer({ min: 1, max: 64 }),
+        'repos.0.size': fc.constantFrom('0B', '1B', '1MiB', '{min: 0B, max: 1GiB}'),
+        'events.1': fc.constantFrom(...EVENTS.filter((e) => e.startsWith('{at')), '{at: 0s, crash: nexus-0}', '{at: 20m, activate: nexus-0}'),
+        faults: fc.constantFrom('null', '{sled_crash: {every: 1m, down: {min: 0s, max: 30d}}}', '{nexus_crash: {every: 1m, down: 1us}, partition: {every: 1m, for: 0s}}'),
+      }, { requiredKeys: [] }),
+      (knobs) => ({
+        kind: 'valid knobs',
+        out: 'out',
+        argv: (s) => ['run', join(s, 'tiny.yaml'), ...Object.entries(knobs).flatMap(([k, v]) => ['--set', `${k}=${String(v)}`]), '--out', join(s, 'out')],
+      }),
+      // Whole runs take up to a second or two: a quarter of the cases of the other classes.
+      Math.ceil(RUNS / 4),
+    ));
+
   it('mutated scenario files', () =>
     property(textMutation, ({ at, cut, insert, command }) => ({
       kind: 'scenario text',
@@ -273,6 +306,6 @@ describe(`hostile inputs, ${RUNS} cases per class`, { timeout: 600_000 }, () => 
     if (process.env.FUZZ_RUNS !== undefined) {
       for (const [kind, counts] of tally) process.stdout.write(`fuzz ${kind}: ${[...counts].sort().map(([code, n]) => `exit ${code} × ${n}`).join(', ')}\n`);
     }
-    expect(tally.size).toBe(6);
+    expect(tally.size).toBe(7);
   });
 });
