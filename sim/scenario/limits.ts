@@ -23,5 +23,8 @@ export const MIN_SAMPLE_EVERY_US = 1_000_000;
 export const MIN_FAULT_EVERY_US = 60_000_000;
 /** Rows of timeline.csv: `duration + converge_within` over `sample_every`. */
 export const MAX_SAMPLES = 200_000;
-/** Activations of all Nexus over the run (about a millisecond each on a small rack). */
-export const MAX_ACTIVATIONS = 100_000;
+/**
+ * Activations of all Nexus over the run, times the sleds each one plans for: about half a
+ * millisecond per activation of a 32-sled rack, so at most about 15 s of planning.
+ */
+export const MAX_SLED_ACTIVATIONS = 1_000_000;

@@ -1,4 +1,4 @@
-import { MAX_ACTIVATIONS, MAX_ARTIFACTS, MAX_SAMPLES, MAX_SLED_ARTIFACT_PAIRS, MAX_SLEDS } from './limits.ts';
+import { MAX_ARTIFACTS, MAX_SAMPLES, MAX_SLED_ACTIVATIONS, MAX_SLED_ARTIFACT_PAIRS, MAX_SLEDS } from './limits.ts';
 import { formatDuration } from './units.ts';
 import type { Scenario, ScenarioEvent } from './schema.ts';
 
@@ -41,10 +41,6 @@ export function checkReferences(s: Scenario): ReferenceProblem | undefined {
   if (samples > MAX_SAMPLES) {
     return { path: ['sample_every'], message: `expected at most ${MAX_SAMPLES} timeline samples over duration and converge_within, got ${samples}; sample less often` };
   }
-  const activations = Math.ceil((s.duration + s.expect.converge_within) / s.nexus.period) * s.nexus.count;
-  if (activations > MAX_ACTIVATIONS) {
-    return { path: ['nexus', 'period'], message: `expected at most ${MAX_ACTIVATIONS} activations (duration and converge_within over the period, times the Nexus count), got ${activations}` };
-  }
   const faultRange = rangeProblem(s);
   if (faultRange !== undefined) return faultRange;
 
@@ -59,6 +55,13 @@ export function checkReferences(s: Scenario): ReferenceProblem | undefined {
       sleds += event.add_sleds;
       if (sleds > MAX_SLEDS) return { path: ['events', i, 'add_sleds'], message: `expected at most ${MAX_SLEDS} sleds in the rack, got ${sleds}` };
     }
+  }
+  const activations = Math.ceil((s.duration + s.expect.converge_within) / s.nexus.period) * s.nexus.count;
+  if (activations * sleds > MAX_SLED_ACTIVATIONS) {
+    return {
+      path: ['nexus', 'period'],
+      message: `expected at most ${MAX_SLED_ACTIVATIONS} sled-activations (duration and converge_within over the period, times the Nexus count, times ${sleds} sleds), got ${activations * sleds}; use a longer period or a shorter run`,
+    };
   }
   if (sleds * artifacts > MAX_SLED_ARTIFACT_PAIRS) {
     return { path: ['repos'], message: `expected at most ${MAX_SLED_ARTIFACT_PAIRS} sled-artifact pairs (sleds × artifacts of all repos), got ${sleds} × ${artifacts}` };
