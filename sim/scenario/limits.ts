@@ -15,8 +15,8 @@ export const MAX_ARTIFACTS = 8192;
 export const MAX_SLED_ARTIFACT_PAIRS = 65_536;
 /** Scheduled events. */
 export const MAX_EVENTS = 10_000;
-/** Simulated time: `duration` and `expect.converge_within` each. */
-export const MAX_DURATION_US = 30 * 86_400_000_000;
+/** Simulated time: `duration` and `expect.converge_within` each (rack-day over a week: about 5 s, 400 MiB). */
+export const MAX_DURATION_US = 7 * 86_400_000_000;
 /** The shortest activation period, sampling interval and mean time between random faults. */
 export const MIN_PERIOD_US = 1_000_000;
 export const MIN_SAMPLE_EVERY_US = 1_000_000;
