@@ -10,7 +10,8 @@ import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { swarmOverrides } from '../sim/swarm.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
-import { readInput, writeDirAtomically } from './files.ts';
+import { checkReportDir, readInput, writeDirAtomically } from './files.ts';
+import { crashLine } from './crash-report.ts';
 import { checkReportFile, writeReportFile } from './report-file.ts';
 import { countProgress } from './progress.ts';
 import { describeParameters, EXIT, firstDifference, runCommandLine } from './run-command.ts';
@@ -29,7 +30,18 @@ export interface CheckArgs {
   readonly junit?: string | undefined;
   /** Print one GitHub `::error` annotation per failing seed (`GITHUB_ACTIONS=true`). */
   readonly githubAnnotations: boolean;
+  readonly pool?: PoolFactory;
+  readonly crashDir?: string | undefined;
+  /** The command line, for crash reports. */
+  readonly argv?: readonly string[];
 }
+
+/** Where jobs run: worker threads, or this thread in tests. */
+export interface JobPool {
+  run(job: CheckJob): Promise<CheckResult>;
+  destroy(): Promise<void>;
+}
+export type PoolFactory = (threads: number) => JobPool;
 
 interface Planned {
   readonly file: string;
@@ -46,10 +58,12 @@ interface Finished extends Planned {
   readonly result: CheckResult;
   readonly ok: boolean;
   readonly divergence: string | null;
+  /** The one line of an internal error in this seed's run (exit 5), which loses no other seed's result. */
+  readonly crash: string | null;
 }
 
 /** Exit codes by severity, most severe first (SPEC §2). */
-const SEVERITY = [EXIT.badInput, EXIT.nondeterminism, EXIT.safety, EXIT.liveness, EXIT.pass];
+const SEVERITY = [EXIT.badInput, EXIT.internal, EXIT.nondeterminism, EXIT.safety, EXIT.liveness, EXIT.pass];
 
 export function mostSevere(codes: readonly number[]): number {
   return SEVERITY.find((code) => codes.includes(code)) ?? EXIT.pass;
@@ -57,22 +71,28 @@ export function mostSevere(codes: readonly number[]): number {
 
 /** A run's exit code: 0 when the verdict is the expected one; a missed expected bug counts as a safety failure. */
 function outcomeCode(run: Finished): number {
+  if (run.crash !== null) return EXIT.internal;
   if (run.divergence !== null) return EXIT.nondeterminism;
   if (run.ok) return EXIT.pass;
   return run.result.verdict === 'pass' ? EXIT.safety : EXIT[run.result.verdict];
 }
 
-export function workerPool(threads: number): Piscina {
-  return new Piscina({
+export function workerPool(threads: number): JobPool {
+  const piscina = new Piscina({
     filename: new URL('../bin/check-worker.js', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 1000,
   });
+  return { run: (job) => piscina.run(job) as Promise<CheckResult>, destroy: () => piscina.destroy() };
 }
 
+/** A run that never finished: counted as an internal error of its seed. */
+const CRASHED: CheckResult = { verdict: 'pass', invariants: [], firstViolation: null, historyHash: '', summary: '', situations: {}, simulatedS: 0 };
+
 export async function checkCommand(args: CheckArgs): Promise<number> {
-  // Every scenario, every override and the output file are checked before the first run.
+  // The output path, every scenario and every override are checked before the first run.
+  if (args.out !== undefined) checkReportDir(args.out);
   if (args.junit !== undefined) checkReportFile('--junit', args.junit, JUNIT_HEADER);
   const plans: Planned[] = [];
   for (const file of args.scenarios) {
@@ -96,32 +116,37 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     }
   }
 
-  const pool = workerPool(args.workers);
+  const pool = (args.pool ?? workerPool)(Math.min(args.workers, plans.length * 2));
   const progress = countProgress('check', plans.length);
   let failures = 0;
   const job = (p: Planned, history: boolean): CheckJob => ({ file: p.file, text: p.text, sets: p.sets, seed: p.seed, history });
-  const finished = await Promise.all(
-    plans.map(async (p): Promise<Finished> => {
-      const [result, again] = await Promise.all([
-        pool.run(job(p, false)) as Promise<CheckResult>,
-        p.recheck ? (pool.run(job(p, false)) as Promise<CheckResult>) : undefined,
-      ]);
-      let divergence: string | null = null;
-      if (again !== undefined && again.historyHash !== result.historyHash) {
-        // Histories are large (a rack day is 30 MB of JSON): fetched only to locate a divergence.
-        const [a, b] = (await Promise.all([pool.run(job(p, true)), pool.run(job(p, true))])) as [CheckResult, CheckResult];
-        divergence = a.historyHash === b.historyHash
-          ? `nondeterministic: history hashes differ (${result.historyHash} vs ${again.historyHash}); two more runs agreed`
-          : describeDivergence(a, b);
-      }
-      const ok = divergence === null && result.verdict === p.expected && (p.invariant === undefined || result.invariants.includes(p.invariant));
-      if (!ok) failures++;
-      progress.update(failures);
-      return { ...p, result, ok, divergence };
-    }),
-  );
-  progress.done();
-  await pool.destroy();
+  const one = async (p: Planned): Promise<Finished> => {
+    const [result, again] = await Promise.all([pool.run(job(p, false)), p.recheck ? pool.run(job(p, false)) : undefined]);
+    let divergence: string | null = null;
+    if (again !== undefined && again.historyHash !== result.historyHash) {
+      // Histories are large (a rack day is 30 MB of JSON): fetched only to locate a divergence.
+      const [a, b] = await Promise.all([pool.run(job(p, true)), pool.run(job(p, true))]);
+      divergence = a.historyHash === b.historyHash
+        ? `nondeterministic: history hashes differ (${result.historyHash} vs ${again.historyHash}); two more runs agreed`
+        : describeDivergence(a, b);
+    }
+    const ok = divergence === null && result.verdict === p.expected && (p.invariant === undefined || result.invariants.includes(p.invariant));
+    return { ...p, result, ok, divergence, crash: null };
+  };
+  let finished: Finished[];
+  try {
+    finished = await Promise.all(
+      plans.map(async (p): Promise<Finished> => {
+        const f = await one(p).catch((err: unknown): Finished => ({ ...p, result: CRASHED, ok: false, divergence: null, crash: crashLine(err, args.argv ?? [], args.crashDir) }));
+        if (!f.ok) failures++;
+        progress.update(failures);
+        return f;
+      }),
+    );
+  } finally {
+    progress.done();
+    await pool.destroy();
+  }
 
   const failing = finished.filter((f) => !f.ok);
   // GitHub reads workflow commands from stdout: the annotations come first.
@@ -129,11 +154,11 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   for (const f of failing) lines.push(`FAIL ${f.file} seed ${f.seed}: ${whyFailed(f)}\n  ${runCommandLine(f.file, f.seed, f.sets)}`);
   for (const file of args.scenarios) {
     const runs = finished.filter((f) => f.file === file);
-    const count = (v: Verdict): number => runs.filter((r) => r.result.verdict === v).length;
+    const count = (v: Verdict): number => runs.filter((r) => r.crash === null && r.result.verdict === v).length;
     const bad = runs.filter((r) => !r.ok).length;
     lines.push(
       `${bad === 0 ? 'ok  ' : 'FAIL'} ${file}: ${runs.length} seeds, expected ${runs[0]?.expected ?? 'pass'}; ` +
-        `pass ${count('pass')}, safety ${count('safety')}, liveness ${count('liveness')}; ${bad} failing` +
+        `pass ${count('pass')}, safety ${count('safety')}, liveness ${count('liveness')}${crashed(runs)}; ${bad} failing` +
         `${runs.some((r) => r.recheck) ? `; ${runs.filter((r) => r.recheck).length} rechecked for determinism` : ''}`,
     );
   }
@@ -149,7 +174,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
       f.file,
       f.seed,
       f.expected,
-      f.result.verdict,
+      f.crash === null ? f.result.verdict : 'internal_error',
       f.ok ? 'true' : 'false',
       f.result.invariants.join(' '),
       f.result.historyHash,
@@ -160,7 +185,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
       args.out,
       new Map([
         ['check.csv', csv(['scenario', 'seed', 'expected', 'verdict', 'ok', 'invariants', 'history_hash', 'divergence', 'command'], rows)],
-        ['summaries.csv', csv(SUMMARY_COLUMNS, []) + finished.map((f) => `${f.result.summary}\n`).join('')],
+        ['summaries.csv', csv(SUMMARY_COLUMNS, []) + finished.filter((f) => f.crash === null).map((f) => `${f.result.summary}\n`).join('')],
         ['situations.csv', csv(['situation', 'count', 'what'], [...reached].map(([name, n]) => [name, n, SITUATIONS[name as Situation]]))],
       ]),
     );
@@ -175,14 +200,19 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
 
 function whyFailed(f: Finished): string {
   const expected = f.invariant === undefined ? f.expected : `${f.expected} by ${f.invariant}`;
-  return f.divergence ?? `expected ${expected}, got ${f.result.verdict}${f.result.firstViolation === null ? '' : ` (${f.result.firstViolation})`}`;
+  return f.crash ?? f.divergence ?? `expected ${expected}, got ${f.result.verdict}${f.result.firstViolation === null ? '' : ` (${f.result.firstViolation})`}`;
 }
 
 function junitCase(f: Finished): JunitCase {
   const c = { seed: f.seed, simulatedS: f.result.simulatedS };
   if (f.ok) return c;
-  const type = f.divergence !== null ? 'nondeterminism' : f.result.verdict === 'pass' ? 'missed_bug' : f.result.verdict;
+  const type = f.crash !== null ? 'internal_error' : f.divergence !== null ? 'nondeterminism' : f.result.verdict === 'pass' ? 'missed_bug' : f.result.verdict;
   return { ...c, failure: { type, message: whyFailed(f), invariants: f.result.invariants, replay: runCommandLine(f.file, f.seed, f.sets) } };
+}
+
+function crashed(runs: readonly Finished[]): string {
+  const n = runs.filter((r) => r.crash !== null).length;
+  return n === 0 ? '' : `, internal error ${n}`;
 }
 
 export function describeDivergence(a: CheckResult, b: CheckResult): string {

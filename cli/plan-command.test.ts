@@ -85,6 +85,6 @@ describe('snapshot errors name file, line and column', () => {
     const result = spawnSync(process.execPath, ['bin/depotsim.js', 'plan', 'snapshots/does-not-exist.yaml'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim().split('\n')).toEqual(['depotsim: snapshots/does-not-exist.yaml:1:1: cannot read file: ENOENT']);
+    expect(result.stderr.trim().split('\n')).toEqual(['depotsim: snapshots/does-not-exist.yaml:1:1: expected a readable file, got ENOENT']);
   });
 });

@@ -39,6 +39,6 @@ describe('depotsim recheck', { timeout: 60_000 }, () => {
     writeFileSync(join(cwd, 'r', 'run.json'), '{"seed":');
     const record = depotsim(['recheck', 'r'], cwd);
     expect(record.status).toBe(2);
-    expect(record.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^depotsim: r\/run\.json:1:1: expected the run\.json that depotsim run writes: /)]);
+    expect(record.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^depotsim: r\/run\.json:1:1: expected the run\.json that depotsim run writes, got /)]);
   });
 });

@@ -9,10 +9,11 @@ import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { formatDuration } from '../sim/scenario/units.ts';
 import type { WorldEvent } from '../sim/world-events.ts';
-import { readInput, sha256, writeDirAtomically } from './files.ts';
+import { checkReportDir, readInput, sha256, writeDirAtomically } from './files.ts';
 import { simulatedTimeProgress } from './progress.ts';
+import { readRunRecord, type RunRecord } from './read-back.ts';
 
-export const EXIT = { pass: 0, safety: 1, badInput: 2, liveness: 3, nondeterminism: 4 } as const;
+export const EXIT = { pass: 0, safety: 1, badInput: 2, liveness: 3, nondeterminism: 4, internal: 5 } as const;
 
 export function exitCodeOf(verdict: Verdict): number {
   return EXIT[verdict];
@@ -104,11 +105,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const text = readInput(args.scenario);
   const scenario = loadScenario(args.scenario, text, args.set.map(parseOverride));
   const seed = args.seed ?? scenario.seed;
+  const out = args.out ?? join('out', `${scenario.name}-${seed}`);
+  checkReportDir(out);
   process.stderr.write(`depotsim run: ${describeParameters(scenario, seed)}\n`);
   process.stderr.write(`  replay with: ${runCommandLine(args.scenario, seed, args.set)}\n`);
   const started = performance.now();
   const { run, files } = await execute({ scenario, text, sets: args.set, seed }, args.scenario, { history: args.history, trace: args.trace });
-  const out = args.out ?? join('out', `${scenario.name}-${seed}`);
   writeDirAtomically(out, files);
   const wall = ((performance.now() - started) / 1000).toFixed(2);
   const converged = run.convergedAt === null ? 'did not converge' : `converged at ${formatDuration(run.convergedAt)}`;
@@ -134,26 +136,9 @@ export function firstDifference(expected: string, actual: string): { line: numbe
   return undefined;
 }
 
-export interface RunRecord {
-  readonly scenario_file: string;
-  readonly scenario_sha256: string;
-  readonly overrides: string[];
-  readonly seed: number;
-}
-
 /** The run recorded in DIR: its run.json, and its scenario as it ran (the kept copy and its overrides). */
 export function loadRecordedRun(dir: string): { record: RunRecord; scenario: Scenario; text: string } {
-  const recordPath = join(dir, 'run.json');
-  let record: RunRecord;
-  try {
-    record = JSON.parse(readInput(recordPath)) as RunRecord;
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(recordPath, 1, 1, `expected the run.json that depotsim run writes: ${(err as Error).message}`);
-  }
-  if (typeof record !== 'object' || record === null || !Array.isArray(record.overrides) || !Number.isSafeInteger(record.seed) || typeof record.scenario_file !== 'string') {
-    throw new InputError(recordPath, 1, 1, 'expected the run.json that depotsim run writes: scenario_file, seed and overrides are missing');
-  }
+  const record = readRunRecord(dir);
   const text = readInput(join(dir, 'scenario.yaml'));
   if (sha256(text) !== record.scenario_sha256) {
     throw new InputError(join(dir, 'scenario.yaml'), 1, 1, `expected the scenario recorded in run.json (sha256 ${record.scenario_sha256})`);
@@ -167,7 +152,8 @@ export async function replayRun(dir: string): Promise<number> {
   const extras = { history: existsSync(join(dir, 'history.jsonl')), trace: existsSync(join(dir, 'trace.json')) };
   const { files } = await execute({ scenario, text, sets: record.overrides, seed: record.seed }, record.scenario_file, extras);
   for (const [name, contents] of files) {
-    const recorded = existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '';
+    // A report that is gone was deleted, not replayed differently: bad input, not nondeterminism.
+    const recorded = readInput(join(dir, name), Number.MAX_SAFE_INTEGER);
     const diff = firstDifference(recorded, contents);
     if (diff !== undefined) {
       process.stderr.write(

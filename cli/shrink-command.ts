@@ -5,22 +5,21 @@ import { runScenario } from '../sim/runner.ts';
 import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride, scenarioInput } from '../sim/scenario/load.ts';
 import { faultsAsEvents, shrinkScenario, trialRun, type ScenarioInput } from '../sim/shrink.ts';
-import { readInput, sha256, writeFileAtomically } from './files.ts';
+import { checkOutputFile, readInput, sha256, writeFileAtomically } from './files.ts';
+import { readRunRecord } from './read-back.ts';
 import { EXIT } from './run-command.ts';
 
-interface RunRecord {
-  readonly scenario_file: string;
-  readonly scenario_sha256: string;
-  readonly overrides: string[];
-  readonly seed: number;
-}
+/** The first line of what shrink writes: how `--out` recognises a file it may replace. */
+const WRITTEN_BY = / — written by depotsim shrink from /;
 
 export async function shrinkCommand(dir: string, out: string | undefined): Promise<number> {
-  const record = JSON.parse(readInput(join(dir, 'run.json'))) as RunRecord;
+  const file = out ?? join(dir, 'shrunk.yaml');
+  const record = readRunRecord(dir);
   const text = readInput(join(dir, 'scenario.yaml'));
   if (sha256(text) !== record.scenario_sha256) {
     throw new InputError(join(dir, 'scenario.yaml'), 1, 1, `expected the scenario recorded in run.json (sha256 ${record.scenario_sha256})`);
   }
+  checkOutputFile(file, '--out', (contents) => WRITTEN_BY.test(contents.split('\n')[0] ?? ''));
   const overrides = record.overrides.map(parseOverride);
   const scenario = loadScenario(record.scenario_file, text, overrides);
   const original = await runScenario(scenario, { seed: record.seed });
@@ -47,7 +46,6 @@ export async function shrinkCommand(dir: string, out: string | undefined): Promi
   const header =
     `# ${scenario.name}-shrunk — written by depotsim shrink from ${dir} (seed ${record.seed}).\n` +
     `# Still fails ${invariant}. ${before} scheduled events (random faults made explicit) became ${after}, in ${result.runs} runs.\n`;
-  const file = out ?? join(dir, 'shrunk.yaml');
   writeFileAtomically(file, header + stringify(shrunk));
   process.stderr.write(`${before} events → ${after}; ${result.steps.length} steps in ${result.runs} runs\nwritten to ${file}\n`);
   return EXIT.pass;

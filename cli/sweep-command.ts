@@ -1,6 +1,6 @@
 // `depotsim sweep` and `depotsim merge`: parameter studies over a grid × seeds, on worker
 // threads, resumable, shardable across machines.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   gridPoints,
@@ -13,10 +13,11 @@ import {
 } from '../reports/sweep-reports.ts';
 import { InputError } from '../sim/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
-import type { CheckJob, CheckResult } from './check-job.ts';
-import { workerPool } from './check-command.ts';
-import { readInput, sha256, writeFileAtomically } from './files.ts';
+import type { CheckJob } from './check-job.ts';
+import { workerPool, type PoolFactory } from './check-command.ts';
+import { checkReportDir, outputError, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { countProgress } from './progress.ts';
+import { MAX_SWEEP_RUNS, readRunsJsonl, readSweepSpec } from './read-back.ts';
 import { describeParameters, EXIT } from './run-command.ts';
 
 /** What defines a sweep's jobs: shards and resumed runs must agree on all of it. */
@@ -51,32 +52,16 @@ function pointSets(spec: SweepSpec, point: readonly string[]): string[] {
   return [...spec.set, ...spec.grid.map((axis, i) => `${axis.path}=${point[i] ?? ''}`)];
 }
 
-function readRuns(dir: string): SweepRun[] {
-  const file = join(dir, 'runs.jsonl');
-  if (!existsSync(file)) return [];
-  const runs = new Map<number, SweepRun>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    // A sweep killed mid-write can leave a torn last line: that run is simply redone.
-    try {
-      const run = JSON.parse(line) as SweepRun;
-      if (Number.isSafeInteger(run.job) && typeof run.summary === 'string') runs.set(run.job, run);
-    } catch {
-      continue;
-    }
-  }
-  return [...runs.values()];
-}
-
-/** Writes the final outputs; identical however the runs were produced (order, workers, shards). */
-function writeOutputs(dir: string, spec: SweepSpec, runs: readonly SweepRun[]): string {
+/** The final outputs; identical however the runs were produced (order, workers, shards). */
+function outputs(spec: SweepSpec, runs: readonly SweepRun[]): Map<string, string> {
   const sorted = [...runs].sort((a, b) => a.job - b.job);
   const summaries = summarisePoints(spec.grid, spec.seeds, sorted);
-  const advice = recommendation(spec.scenario, spec.grid, summaries);
-  writeFileAtomically(join(dir, 'sweep.csv'), sweepCsv(spec.grid, spec.seeds, sorted));
-  writeFileAtomically(join(dir, 'sweep-summary.csv'), sweepSummaryCsv(spec.grid, summaries));
-  writeFileAtomically(join(dir, 'recommendation.md'), advice);
-  writeFileAtomically(join(dir, 'runs.jsonl'), sorted.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return advice;
+  return new Map([
+    ['sweep.csv', sweepCsv(spec.grid, spec.seeds, sorted)],
+    ['sweep-summary.csv', sweepSummaryCsv(spec.grid, summaries)],
+    ['recommendation.md', recommendation(spec.scenario, spec.grid, summaries)],
+    ['runs.jsonl', sorted.map((r) => JSON.stringify(r)).join('\n') + '\n'],
+  ]);
 }
 
 export interface SweepArgs {
@@ -89,6 +74,7 @@ export interface SweepArgs {
   readonly shard?: string | undefined;
   readonly resume: boolean;
   readonly out?: string | undefined;
+  readonly pool?: PoolFactory;
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<number> {
@@ -104,6 +90,8 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
     seeds: args.seeds,
     first_seed: args.firstSeed,
   };
+  const total = axes.reduce((n, axis) => n * axis.values.length, args.seeds);
+  if (total > MAX_SWEEP_RUNS) throw new InputError('--grid', 1, 1, `expected a sweep of at most ${MAX_SWEEP_RUNS} runs (grid points × seeds), got ${total}`);
   const points = gridPoints(axes);
   // Every grid point must be a valid scenario before the first run.
   for (const point of points) {
@@ -116,17 +104,17 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   }
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const out = args.out ?? join('out', `${base.name}-sweep${shard === undefined ? '' : `-${shard.index}of${shard.count}`}`);
+  checkReportDir(out);
   mkdirSync(out, { recursive: true });
   const specFile = join(out, 'sweep.json');
   const specText = JSON.stringify({ ...spec, ...(shard === undefined ? {} : { shard: `${shard.index}/${shard.count}` }) }, null, 2) + '\n';
-  if (args.resume && existsSync(specFile) && readFileSync(specFile, 'utf8') !== specText) {
+  if (args.resume && existsSync(specFile) && readInput(specFile) !== specText) {
     throw new InputError(specFile, 1, 1, 'expected the same scenario, grid, overrides, seeds and shard as the sweep being resumed');
   }
-  const done = args.resume ? readRuns(out) : [];
+  const done = args.resume ? readRunsJsonl(out, total, existsSync(join(out, 'runs.jsonl'))) : [];
   if (!args.resume) writeFileAtomically(join(out, 'runs.jsonl'), '');
   writeFileAtomically(specFile, specText);
 
-  const total = points.length * args.seeds;
   const mine = Array.from({ length: total }, (_, job) => job).filter((job) => shard === undefined || job % shard.count === shard.index - 1);
   const finished = new Set(done.map((r) => r.job));
   const todo = mine.filter((job) => !finished.has(job));
@@ -136,57 +124,70 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
       `${shard === undefined ? '' : `; shard ${shard.index}/${shard.count}: ${mine.length}`}${done.length > 0 ? `; ${done.length} already done` : ''}\n`,
   );
 
-  const pool = workerPool(args.workers);
+  const pool = (args.pool ?? workerPool)(Math.max(1, Math.min(args.workers, todo.length)));
   const progress = countProgress('sweep', todo.length);
   let failures = 0;
   const runs: SweepRun[] = [...done];
-  await Promise.all(
-    todo.map(async (job) => {
-      const point = points[Math.floor(job / args.seeds)] ?? [];
-      const task: CheckJob = { file: args.scenario, text, sets: pointSets(spec, point), seed: args.firstSeed + (job % args.seeds) };
-      const result = (await pool.run(task)) as CheckResult;
-      const run: SweepRun = { job, summary: result.summary };
-      // Appended as it finishes, so that an interrupted sweep resumes where it stopped.
-      appendFileSync(join(out, 'runs.jsonl'), JSON.stringify(run) + '\n');
-      runs.push(run);
-      if (result.verdict !== 'pass') failures++;
-      progress.update(failures);
-    }),
-  );
-  progress.done();
-  await pool.destroy();
+  let settled: PromiseSettledResult<void>[];
+  try {
+    settled = await Promise.allSettled(
+      todo.map(async (job) => {
+        const point = points[Math.floor(job / args.seeds)] ?? [];
+        const task: CheckJob = { file: args.scenario, text, sets: pointSets(spec, point), seed: args.firstSeed + (job % args.seeds) };
+        const result = await pool.run(task);
+        const run: SweepRun = { job, summary: result.summary };
+        // Appended as it finishes, so that an interrupted sweep resumes where it stopped.
+        try {
+          appendFileSync(join(out, 'runs.jsonl'), JSON.stringify(run) + '\n');
+        } catch (err) {
+          throw outputError(join(out, 'runs.jsonl'), err);
+        }
+        runs.push(run);
+        if (result.verdict !== 'pass') failures++;
+        progress.update(failures);
+      }),
+    );
+  } finally {
+    progress.done();
+    await pool.destroy();
+  }
+  // Every other run is in runs.jsonl already: --resume redoes only the one that failed.
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   if (shard !== undefined) {
     writeFileAtomically(join(out, 'runs.jsonl'), [...runs].sort((a, b) => a.job - b.job).map((r) => JSON.stringify(r)).join('\n') + '\n');
     process.stderr.write(`shard ${shard.index}/${shard.count} done: ${runs.length} runs in ${out}/; combine the shards with npx depotsim merge\n`);
     return EXIT.pass;
   }
-  process.stdout.write(writeOutputs(out, spec, runs));
+  const files = outputs(spec, runs);
+  for (const [name, contents] of files) writeFileAtomically(join(out, name), contents);
+  process.stdout.write(files.get('recommendation.md') ?? '');
   process.stderr.write(`sweep.csv, sweep-summary.csv and recommendation.md in ${out}/\n`);
   return EXIT.pass;
 }
 
 /** Combines shard directories into the outputs of the unsharded sweep. */
 export function mergeCommand(dirs: readonly string[], out: string): number {
+  checkReportDir(out);
   let spec: SweepSpec | undefined;
   let specText: string | undefined;
   const runs = new Map<number, SweepRun>();
   for (const dir of dirs) {
-    const file = join(dir, 'sweep.json');
-    const raw = JSON.parse(readInput(file)) as SweepSpec & { shard?: string };
+    const raw = readSweepSpec(dir);
     const { shard: _shard, ...rest } = raw;
     const text = JSON.stringify(rest, null, 2) + '\n';
-    if (specText !== undefined && text !== specText) throw new InputError(file, 1, 1, 'expected a shard of the same sweep as the other directories');
+    if (specText !== undefined && text !== specText) throw new InputError(join(dir, 'sweep.json'), 1, 1, 'expected a shard of the same sweep as the other directories');
     spec = rest;
     specText = text;
-    for (const run of readRuns(dir)) runs.set(run.job, run);
   }
+  const total = spec === undefined ? 0 : gridPoints(spec.grid).length * spec.seeds;
+  for (const dir of dirs) for (const run of readRunsJsonl(dir, total, existsSync(join(dir, 'runs.jsonl')))) runs.set(run.job, run);
   if (spec === undefined || specText === undefined) throw new InputError('merge', 1, 1, 'expected at least one sweep directory');
-  const total = gridPoints(spec.grid).length * spec.seeds;
   const missing = Array.from({ length: total }, (_, j) => j).filter((j) => !runs.has(j));
   if (missing.length > 0) throw new InputError(dirs[0] ?? 'merge', 1, 1, `expected all ${total} runs; ${missing.length} are missing (jobs ${missing.slice(0, 5).join(', ')}…): resume the unfinished shards`);
-  mkdirSync(out, { recursive: true });
-  writeFileAtomically(join(out, 'sweep.json'), specText);
-  process.stdout.write(writeOutputs(out, spec, [...runs.values()]));
+  const files = outputs(spec, [...runs.values()]);
+  writeDirAtomically(out, new Map([['sweep.json', specText], ...files]));
+  process.stdout.write(files.get('recommendation.md') ?? '');
   process.stderr.write(`merged ${dirs.length} shards: ${total} runs in ${out}/\n`);
   return EXIT.pass;
 }

@@ -86,7 +86,8 @@ export function sweepSummaryCsv(axes: readonly GridAxis[], summaries: readonly P
       s.verdicts.pass,
       s.verdicts.safety,
       s.verdicts.liveness,
-      ...MEASURES.flatMap((m) => s.stats.get(m) ?? [null, null, null]),
+      // SPEC §3: at most 3 decimals (a p50 of two seconds values can have more).
+      ...MEASURES.flatMap((m) => (s.stats.get(m) ?? [null, null, null]).map((v) => (v === null ? null : String(Math.round(v * 1000) / 1000)))),
     ]),
   );
 }

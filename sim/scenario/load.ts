@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parse as parseYaml, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { InputError, SourceLocator } from './input-error.ts';
 import { EVENT_ACTIONS, scenarioSchema, type EventAction, type Scenario } from './schema.ts';
@@ -63,6 +63,12 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     return value;
   })();
   const got = found === undefined ? 'nothing' : JSON.stringify(found);
+  const key = issue.path.at(-1);
+  // A required key that is absent: name it, whatever its type would have been.
+  if (found === undefined && typeof key === 'string' && issue.code !== 'unrecognized_keys') {
+    const what = issue.code === 'invalid_type' ? ` (${EXPECTED_TYPES[issue.expected] ?? issue.expected})` : '';
+    return `expected key "${key}"${what}, got nothing`;
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown key "${issue.keys[0]}"`;
@@ -73,7 +79,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     case 'too_small':
       return `expected ${issue.origin === 'array' ? 'at least ' + String(issue.minimum) + ' items' : 'a value >= ' + String(issue.minimum)}, got ${got}`;
     case 'too_big':
-      return `expected a value <= ${String(issue.maximum)}, got ${got}`;
+      return issue.origin === 'array' ? `expected at most ${String(issue.maximum)} items, got ${(found as unknown[]).length}` : `expected a value <= ${String(issue.maximum)}, got ${got}`;
+    case 'invalid_format':
+      return `${issue.message}, got ${got}`;
     case 'invalid_union':
       return `expected ${describeUnion(issue)}, got ${got}`;
     default:
@@ -95,18 +103,46 @@ function locate(doc: Document, at: SourceLocator, overrides: readonly Override[]
   return (message) => at.errorOn(node, message);
 }
 
+/** Aliases a file may expand: enough for any scenario, far too few for an alias bomb (README, "Limits"). */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Where an override may write: through mappings, and into a list only at an existing
+ * index or just past its end. Writing through a value (`name.x=1`) or far past a list's
+ * end would make a structure the file never had.
+ */
+function checkOverridePath(doc: Document, o: Override): void {
+  let node: unknown = doc.contents;
+  for (const [i, part] of o.path.entries()) {
+    const where = o.path.slice(0, i).join('.') || 'the scenario';
+    if (node === undefined || node === null) return;
+    if (isSeq(node)) {
+      if (typeof part !== 'number') throw new InputError('--set', 1, 1, `${o.text}: expected a list index after ${where}, got "${part}"`);
+      if (part > node.items.length) throw new InputError('--set', 1, 1, `${o.text}: expected an index of ${where} from 0 to ${node.items.length}, got ${part}`);
+      node = node.items[part];
+    } else if (isMap(node)) {
+      node = node.get(part, true);
+    } else {
+      throw new InputError('--set', 1, 1, `${o.text}: expected a mapping or list at ${where}, got a single value`);
+    }
+  }
+}
+
 function parseWithOverrides(at: SourceLocator, text: string, overrides: readonly Override[]): Document {
   const doc = parseDocument(text, { lineCounter: at.lines, prettyErrors: false });
   const syntax = doc.errors[0];
   if (syntax !== undefined) throw at.errorAt(syntax.pos[0], `invalid YAML: ${syntax.message.split('\n')[0]}`);
   if (!isMap(doc.contents)) throw at.errorOn(doc.contents, 'expected a mapping of scenario keys (name, duration, rack, …)');
   for (const o of overrides) {
+    const source = o.text.slice(o.text.indexOf('=') + 1);
+    if (source.trim() === '') throw new InputError('--set', 1, 1, `${o.text}: expected a value after "=" (path=null removes a key), got nothing`);
     let value: unknown;
     try {
-      value = parseYaml(o.text.slice(o.text.indexOf('=') + 1));
+      value = parseYaml(source, { maxAliasCount: MAX_ALIAS_COUNT });
     } catch {
       throw new InputError('--set', 1, 1, `${o.text}: the value is not valid YAML`);
     }
+    checkOverridePath(doc, o);
     const path = o.path as (string | number)[];
     // `path=null` removes the key, so that an override can also switch a section off.
     if (value !== null) doc.setIn(path, doc.createNode(value));
@@ -115,9 +151,32 @@ function parseWithOverrides(at: SourceLocator, text: string, overrides: readonly
   return doc;
 }
 
+/** The document as plain data; an alias that names no anchor, or aliases that expand too far, are the file's error. */
+function plain(doc: Document, at: SourceLocator): Record<string, unknown> {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>;
+  } catch (err) {
+    let alias: Node | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        if (alias === undefined || node.resolve(doc) === undefined) alias = node;
+        return node.resolve(doc) === undefined ? visit.BREAK : undefined;
+      },
+    });
+    const unresolved = alias !== undefined && isAlias(alias) && alias.resolve(doc) === undefined;
+    throw at.errorOn(
+      alias,
+      unresolved
+        ? `expected an alias of an anchor defined above it, got *${isAlias(alias) ? alias.source : ''}`
+        : `expected aliases that expand to at most ${MAX_ALIAS_COUNT} times the document, got more (${(err as Error).message.split('\n')[0]})`,
+    );
+  }
+}
+
 /** The scenario file as plain data, in file units, with the overrides applied (for `shrink`). */
 export function scenarioInput(file: string, text: string, overrides: readonly Override[] = []): Record<string, unknown> {
-  return parseWithOverrides(new SourceLocator(file), text, overrides).toJS() as Record<string, unknown>;
+  const at = new SourceLocator(file);
+  return plain(parseWithOverrides(at, text, overrides), at);
 }
 
 /**
@@ -128,7 +187,7 @@ export function scenarioInput(file: string, text: string, overrides: readonly Ov
 export function loadScenario(file: string, text: string, overrides: readonly Override[] = []): Scenario {
   const at = new SourceLocator(file);
   const doc = parseWithOverrides(at, text, overrides);
-  const input = doc.toJS() as Record<string, unknown>;
+  const input = plain(doc, at);
 
   const events = input.events;
   if (Array.isArray(events)) {

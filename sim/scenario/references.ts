@@ -1,3 +1,4 @@
+import { MAX_ARTIFACTS, MAX_SAMPLES, MAX_SLED_ACTIVATIONS, MAX_SLED_ARTIFACT_PAIRS, MAX_SLEDS } from './limits.ts';
 import { formatDuration } from './units.ts';
 import type { Scenario, ScenarioEvent } from './schema.ts';
 
@@ -22,6 +23,8 @@ export function checkReferences(s: Scenario): ReferenceProblem | undefined {
     }
     repos.add(repo.name);
   }
+  const artifacts = s.repos.reduce((n, r) => n + r.artifacts, 0);
+  if (artifacts > MAX_ARTIFACTS) return { path: ['repos'], message: `expected at most ${MAX_ARTIFACTS} artifacts over all repos, got ${artifacts}` };
   const repoList = [...repos].join(', ') || 'none defined';
   for (const [i, name] of s.initial.repos.entries()) {
     if (!repos.has(name)) return { path: ['initial', 'repos', i], message: `expected a repo of this scenario (${repoList}), got "${name}"` };
@@ -34,6 +37,12 @@ export function checkReferences(s: Scenario): ReferenceProblem | undefined {
   if (s.faults?.until !== undefined && s.faults.until > s.duration) {
     return { path: ['faults', 'until'], message: `expected a time within the duration (${formatDuration(s.duration)})` };
   }
+  const samples = Math.floor((s.duration + s.expect.converge_within) / s.sample_every);
+  if (samples > MAX_SAMPLES) {
+    return { path: ['sample_every'], message: `expected at most ${MAX_SAMPLES} timeline samples over duration and converge_within, got ${samples}; sample less often` };
+  }
+  const faultRange = rangeProblem(s);
+  if (faultRange !== undefined) return faultRange;
 
   // Sleds added by `add_sleds` exist from their event on; same-time events keep file order.
   const order = s.events.map((event, i) => ({ event, i })).sort((a, b) => a.event.at - b.event.at || a.i - b.i);
@@ -42,7 +51,31 @@ export function checkReferences(s: Scenario): ReferenceProblem | undefined {
     if (event.at > s.duration) return { path: ['events', i, 'at'], message: `expected a time within the duration (${formatDuration(s.duration)})` };
     const problem = eventProblem(event, sleds, s, repos, repoList);
     if (problem !== undefined) return { path: ['events', i, ...problem.path], message: problem.message };
-    if ('add_sleds' in event) sleds += event.add_sleds;
+    if ('add_sleds' in event) {
+      sleds += event.add_sleds;
+      if (sleds > MAX_SLEDS) return { path: ['events', i, 'add_sleds'], message: `expected at most ${MAX_SLEDS} sleds in the rack, got ${sleds}` };
+    }
+  }
+  const activations = Math.ceil((s.duration + s.expect.converge_within) / s.nexus.period) * s.nexus.count;
+  if (activations * sleds > MAX_SLED_ACTIVATIONS) {
+    return {
+      path: ['nexus', 'period'],
+      message: `expected at most ${MAX_SLED_ACTIVATIONS} sled-activations (duration and converge_within over the period, times the Nexus count, times ${sleds} sleds), got ${activations * sleds}; use a longer period or a shorter run`,
+    };
+  }
+  if (sleds * artifacts > MAX_SLED_ARTIFACT_PAIRS) {
+    return { path: ['repos'], message: `expected at most ${MAX_SLED_ARTIFACT_PAIRS} sled-artifact pairs (sleds × artifacts of all repos), got ${sleds} × ${artifacts}` };
+  }
+  return undefined;
+}
+
+/** A `{ min, max }` of the random fault families must not be upside down. */
+function rangeProblem(s: Scenario): ReferenceProblem | undefined {
+  for (const [family, spec] of Object.entries(s.faults ?? {})) {
+    if (typeof spec !== 'object') continue;
+    for (const [key, value] of Object.entries(spec)) {
+      if (typeof value === 'object' && value.min > value.max) return { path: ['faults', family, key], message: `expected min <= max, got ${formatDuration(value.min)} > ${formatDuration(value.max)}` };
+    }
   }
   return undefined;
 }

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { ENGINE_GENERATIONS, PLANTED_BUGS } from '../../core/index.ts';
 import { SAFETY_INVARIANTS } from '../observe/safety-checkers.ts';
-import { parseDuration, parseRate, parseSize, type Parsed } from './units.ts';
+import * as limits from './limits.ts';
+import { formatDuration, parseDuration, parseRate, parseSize, type Parsed } from './units.ts';
 
 function unit(parse: (input: unknown) => Parsed, description: string) {
   return z
@@ -29,9 +30,21 @@ function unitDefault(parse: (input: unknown) => Parsed, description: string, tex
     .prefault(text)
     .meta({ description: `${note}${note ? '; ' : ''}${description}` });
 }
-const durationDefault = (text: string, note = '') => unitDefault(parseDuration, DURATION, text, note);
+const durationDefault = (text: string, note = '', parse = parseDuration) => unitDefault(parse, DURATION, text, note);
 
-const count = (least: number) => z.int().min(least);
+/** A duration parser that refuses values outside [least, most], naming the bound (README, "Limits"). */
+function durationWithin(least: number, most = limits.MAX_DURATION_US): (input: unknown) => Parsed {
+  return (input) => {
+    const parsed = parseDuration(input);
+    if (!parsed.ok) return parsed;
+    if (parsed.value < least) return { ok: false, expected: `a duration of at least ${formatDuration(least)}` };
+    if (parsed.value > most) return { ok: false, expected: `a duration of at most ${formatDuration(most)}` };
+    return parsed;
+  };
+}
+const faultEvery = () => unit(durationWithin(limits.MIN_FAULT_EVERY_US), `${DURATION}; at least ${formatDuration(limits.MIN_FAULT_EVERY_US)}`);
+
+const count = (least: number, most = Number.MAX_SAFE_INTEGER) => z.int().min(least).max(most);
 const range = <T extends z.ZodType>(value: () => T) => z.strictObject({ min: value(), max: value() });
 /** A fixed value or `{ min, max }`, drawn uniformly. */
 const valueOrRange = <T extends z.ZodType>(value: () => T) => z.union([value(), range(value)]);
@@ -40,14 +53,15 @@ const latency = () =>
     description: 'one-way latency: fixed (`2ms`) or lognormal `{ median, p99 }`',
   });
 
-const nodeName = z.string().regex(/^(sled|nexus)-\d+$/, 'expected a node name like sled-3 or nexus-1');
-const sledName = z.string().regex(/^sled-\d+$/, 'expected a sled name like sled-3');
-const nexusName = z.string().regex(/^nexus-\d+$/, 'expected a Nexus name like nexus-1');
+// Exact spellings only: the world names its nodes `sled-3`, never `sled-03`.
+const nodeName = z.string().regex(/^(sled|nexus)-(0|[1-9]\d{0,5})$/, 'expected a node name like sled-3 or nexus-1');
+const sledName = z.string().regex(/^sled-(0|[1-9]\d{0,5})$/, 'expected a sled name like sled-3');
+const nexusName = z.string().regex(/^nexus-(0|[1-9]\d{0,5})$/, 'expected a Nexus name like nexus-1');
 const repoName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a repo name of letters, digits, ".", "_" or "-"');
 
 const rack = z.strictObject({
-  sleds: count(1).default(32),
-  m2_per_sled: count(1).default(2),
+  sleds: count(1, limits.MAX_SLEDS).default(32),
+  m2_per_sled: count(1, limits.MAX_M2_PER_SLED).default(2),
   artifact_quota: size().optional().meta({ description: 'per sled, per M.2 dataset; default: 20GiB, 40GiB for current' }),
   reconcile_delay: durationDefault('1ms', 'generation engine: time the delete reconciler takes per artifact'),
 });
@@ -65,9 +79,9 @@ const datastore = z.strictObject({
 });
 
 const nexus = z.strictObject({
-  count: count(1).default(3),
+  count: count(1, limits.MAX_NEXUS).default(3),
   unpack: durationDefault('30s', 'unpacking and verifying an uploaded repo'),
-  period: durationDefault('300s', 'periodic activation'),
+  period: durationDefault('300s', `periodic activation; at least ${formatDuration(limits.MIN_PERIOD_US)}`, durationWithin(limits.MIN_PERIOD_US)),
   upload_order: z.enum(['db_first', 'channel_first']).optional().meta({
     description: 'default: channel_first for the review generation, db_first after',
   }),
@@ -88,13 +102,13 @@ const engine = z.strictObject({
   max_requests: count(0).default(32),
   max_put_requests: count(0).default(8),
   max_request_concurrency: count(1).default(8),
-  expected_count: count(1).default(2),
+  expected_count: count(1, limits.MAX_M2_PER_SLED).default(2),
   bugs: z.array(z.enum(PLANTED_BUGS)).default([]),
 });
 
 const repo = z.strictObject({
   name: repoName,
-  artifacts: count(1),
+  artifacts: count(1, limits.MAX_REPO_ARTIFACTS),
   size: valueOrRange(size).prefault('64MiB').meta({ description: 'a size, or { min, max } drawn uniformly per artifact' }),
   shares: z.strictObject({ repo: repoName, fraction: z.number().min(0).max(1) }).optional(),
 });
@@ -111,8 +125,8 @@ export const EVENT_ACTIONS = {
   crash: z.strictObject({ at: duration(), crash: nodeName }),
   restart: z.strictObject({ at: duration(), restart: nodeName }),
   expunge: z.strictObject({ at: duration(), expunge: sledName }),
-  add_sleds: z.strictObject({ at: duration(), add_sleds: count(1) }),
-  m2_fail: z.strictObject({ at: duration(), m2_fail: z.strictObject({ sled: sledName, m2: count(0) }) }),
+  add_sleds: z.strictObject({ at: duration(), add_sleds: count(1, limits.MAX_SLEDS) }),
+  m2_fail: z.strictObject({ at: duration(), m2_fail: z.strictObject({ sled: sledName, m2: count(0, limits.MAX_M2_PER_SLED) }) }),
   partition: z.strictObject({
     at: duration(),
     partition: z.strictObject({
@@ -134,14 +148,14 @@ export type ScenarioEvent = { [K in EventAction]: z.output<(typeof EVENT_ACTIONS
 
 const faults = z.strictObject({
   until: duration().optional().meta({ description: 'default: the scenario duration' }),
-  sled_crash: z.strictObject({ every: duration(), down: valueOrRange(duration) }).optional(),
-  nexus_crash: z.strictObject({ every: duration(), down: valueOrRange(duration) }).optional(),
-  partition: z.strictObject({ every: duration(), for: valueOrRange(duration) }).optional(),
-  slow: z.strictObject({ every: duration(), extra: valueOrRange(duration), for: valueOrRange(duration) }).optional(),
+  sled_crash: z.strictObject({ every: faultEvery(), down: valueOrRange(duration) }).optional(),
+  nexus_crash: z.strictObject({ every: faultEvery(), down: valueOrRange(duration) }).optional(),
+  partition: z.strictObject({ every: faultEvery(), for: valueOrRange(duration) }).optional(),
+  slow: z.strictObject({ every: faultEvery(), extra: valueOrRange(duration), for: valueOrRange(duration) }).optional(),
 });
 
 const expect = z.strictObject({
-  converge_within: durationDefault('2h', 'liveness budget after the last event and fault'),
+  converge_within: durationDefault('2h', 'liveness budget after the last event and fault', durationWithin(0)),
   verdict: z.enum(['pass', 'safety', 'liveness']).default('pass'),
   invariant: z.enum([...SAFETY_INVARIANTS, 'converges']).optional().meta({
     description: 'with a failing verdict: the invariant that must be among the violations',
@@ -152,14 +166,14 @@ const expect = z.strictObject({
 });
 
 /** Events are checked one by one against their action's schema (see load.ts), for clear messages. */
-const eventList = z.array(z.union(Object.values(EVENT_ACTIONS))).default([]);
+const eventList = z.array(z.union(Object.values(EVENT_ACTIONS))).max(limits.MAX_EVENTS).default([]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, 'expected a name of lower-case letters, digits and "-"'),
   description: z.string().default(''),
   seed: z.int().min(0).default(1),
-  duration: durationDefault('6h', 'simulated time limit of the run'),
-  sample_every: durationDefault('60s', 'timeline.csv sampling interval'),
+  duration: durationDefault('6h', 'simulated time limit of the run', durationWithin(0)),
+  sample_every: durationDefault('60s', `timeline.csv sampling interval; at least ${formatDuration(limits.MIN_SAMPLE_EVERY_US)}`, durationWithin(limits.MIN_SAMPLE_EVERY_US)),
   scheduler: z.strictObject({ tie_break: z.boolean().default(false) }).prefault({}),
   rack: rack.prefault({}),
   network: network.prefault({}),
