@@ -902,5 +902,8 @@ describe('the request ring buffer panics on a batch of more than 4096 entries', 
     const lenient = new RingBuffer<number>(4096);
     lenient.pushAll(Array.from({ length: 5000 }, (_, i) => i));
     expect(lenient.toArray()).toHaveLength(4096);
+    // review's batch at 1,024 sleds × 256 new artifacts: a spread of it overflowed the stack.
+    lenient.pushAll(Array.from({ length: 300_000 }, (_, i) => i));
+    expect(lenient.toArray()[0]).toBe(300_000 - 4096);
   });
 });

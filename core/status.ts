@@ -89,7 +89,8 @@ export class RingBuffer<T> {
           ` (request ring buffer: a batch of ${batch.length} entries, capacity ${this.capacity})`,
       );
     }
-    this.items.push(...batch);
+    // A loop, not push(...batch): a spread of a 1,024-sled activation's batch overflows the stack.
+    for (const item of batch) this.items.push(item);
     const excess = this.items.length - this.capacity;
     if (excess > 0) this.items.splice(0, excess);
   }
