@@ -19,7 +19,7 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
   it('lists the scenarios the README promises', () => {
     expect(FILES.map((f) => f.replace('.yaml', ''))).toEqual([
       'baseline', 'bug-empty-wanted-on-error', 'bug-forget-local', 'bug-ignore-limits', 'bug-release-early', 'm2-failure', 'multi-rack', 'new-sled', 'nexus-crash-before-replication', 'nexus-race-stale-delete',
-      'partition', 'put-timeout', 'rack-day', 'repo-churn', 'repo-pruner', 'ring-buffer-abort', 'sled-failures', 'truncated-artifact', 'upload-order-race',
+      'partition', 'put-timeout', 'rack-day', 'repo-churn', 'repo-pruner', 'review-one-copy', 'ring-buffer-abort', 'sled-failures', 'truncated-artifact', 'upload-order-race',
     ]);
   });
 
@@ -170,6 +170,20 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     for (const q of puts) expect([q.outcome, (q.end ?? 0) - q.start]).toEqual(['timeout', 60_000_000]);
     expect(r.metrics.repos.get('v1')?.minReplicatedAt ?? null).toBeNull();
     for (const sled of r.world.sleds.values()) expect(sled.store.usage()).toEqual([0, 0]);
+  });
+
+  it('review-one-copy: a refused second copy leaves the new sled one copy, which review never tops up; merged does', async () => {
+    const r = await run('review-one-copy.yaml');
+    expect(invariants(r)).toEqual(['converges']);
+    const copies = r.metrics.requests.filter((q) => q.kind === 'copy' && q.artifact === 'v1-000');
+    expect(copies.map((q) => [q.target, q.outcome])).toEqual([['sled-4', 'ok'], ['sled-4', 'error']]);
+    expect(copies[1]?.error).toContain('Another task is already writing');
+    const sled4 = r.world.sleds.get('sled-4');
+    expect([sled4?.store.storedOn(0).includes('v1-000'), sled4?.store.storedOn(1).includes('v1-000')]).toEqual([false, true]);
+    expect(convergenceGaps(r.world).missingPairs).toBe(1);
+    const merged = await run('review-one-copy.yaml', undefined, ['engine.generation=merged']);
+    expect(merged.verdict).toBe('pass');
+    expect(merged.metrics.requests.filter((q) => q.kind === 'copy' && q.target === 'sled-4' && q.artifact === 'v1-000' && q.outcome === 'ok')).toHaveLength(2);
   });
 
   it('nexus-crash-before-replication: artifacts whose PUT had not finished are lost with the Nexus', async () => {
