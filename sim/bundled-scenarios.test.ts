@@ -105,12 +105,16 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     expect(guarded.metrics.requests.some((q) => q.nexus === 'nexus-1' && q.kind === 'config' && q.outcome === 'error')).toBe(true);
   });
 
-  it('rack-day seed 682, Nexus in lockstep: a slowed Nexus deletes 7 artifacts of a release inserted while its lists were on the way', async () => {
+  it('rack-day seed 682, Nexus in lockstep: a slowed Nexus deletes 6 artifacts of a release inserted while its lists were on the way', async () => {
     const r = await run('rack-day.yaml', 682, ['nexus.boot_spread=0s']);
-    expect(r.verdict).toBe('pass'); // tolerated, as README's Findings explain
+    // In lockstep two Nexus copy an artifact to the same sled at once: the refused writer
+    // unlinks the other's name on M.2 0 and review never tops up a sled holding one copy
+    // (review-one-copy), so the day ends in liveness; the stale delete itself is tolerated.
+    expect(r.verdict).toBe('liveness');
+    expect(invariants(r).filter((i) => i !== 'no_backwards_delete')).toEqual(['converges']);
     const backwards = r.violations.filter((v) => v.invariant === 'no_backwards_delete');
-    // With omicron's Delay ticks 7 artifacts (8 under the old fixed-rate timer); a copy on each M.2.
-    expect(backwards).toHaveLength(14);
+    // 6 artifacts under omicron's draws and Delay ticks (7 under the Alea draws, 8 under the fixed-rate timer); a copy on each M.2.
+    expect(backwards).toHaveLength(12);
     const r3 = r.metrics.repos.get('r3');
     expect(r3?.inDbAt).toBe(32_431_931_479);
     for (const v of backwards) {
@@ -120,8 +124,8 @@ describe('bundled scenarios: figures that show what each demonstrates (verdicts:
     }
     const staleDeletes = r.metrics.requests.filter((q) => q.kind === 'delete' && q.artifact?.startsWith('r3-') && q.start < 33_000_000_000);
     expect(new Set(staleDeletes.map((q) => q.nexus))).toEqual(new Set(['nexus-2']));
-    expect(staleDeletes).toHaveLength(7);
-    expect(r.situations.get('stale_delete')).toBe(7);
+    expect(staleDeletes).toHaveLength(6);
+    expect(r.situations.get('stale_delete')).toBe(6);
     expect(r3?.lost).toBe(0);
   });
 
