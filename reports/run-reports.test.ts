@@ -4,8 +4,10 @@ import { runScenario } from '../sim/runner.ts';
 import { loadScenario } from '../sim/scenario/load.ts';
 import { summaryRow } from './run-reports.ts';
 
-// Partitions make both failed outcomes: errors and timeouts.
-const FILE = 'partition.yaml';
+// Sled crashes make both failed outcomes: timeouts (requests to a crashed sled) and errors
+// (a copy whose source crashed mid-fetch, a second writer of a hash refused with 409).
+// A partition alone only times out: partition.yaml's errors were incidental 409s.
+const FILE = 'sled-failures.yaml';
 const scenario = loadScenario(FILE, readFileSync(new URL(`../scenarios/${FILE}`, import.meta.url), 'utf8'), []);
 
 describe('summary row', { timeout: 60_000 }, () => {

@@ -14,7 +14,12 @@ export function repo(name: string, count: number, size = 64 * MiB, prefix = name
   return { name, artifacts };
 }
 
-/** A healthy production-like rack (SPEC defaults) with the given changes. */
+/**
+ * A healthy production-like rack (SPEC defaults) with the given changes. Each Nexus boots
+ * in its own phase (`bootSpread` = the period, the scenario default): Nexus in lockstep
+ * activate in the same microsecond and race for the same sleds, which a test asks for by
+ * `bootSpread: 0`.
+ */
 export function worldConfig(overrides: Partial<Omit<WorldConfig, 'engine'>> & { engine?: Partial<EngineParams> } = {}): WorldConfig {
   const { engine, ...rest } = overrides;
   return {
@@ -24,7 +29,7 @@ export function worldConfig(overrides: Partial<Omit<WorldConfig, 'engine'>> & { 
     artifactQuota: 20 * GiB,
     network: { latency: { median: 1 * MS, p99: 20 * MS }, bandwidth: 1 * GiB, timeout: 60 * SECOND, loss: 0 },
     datastoreLatency: { median: 2 * MS, p99: 30 * MS },
-    nexus: { count: 3, period: 300 * SECOND, unpack: 30 * SECOND, uploadOrder: engine?.generation === undefined || engine.generation === 'review' ? 'channel_first' : 'db_first' },
+    nexus: { count: 3, period: 300 * SECOND, bootSpread: 300 * SECOND, unpack: 30 * SECOND, uploadOrder: engine?.generation === undefined || engine.generation === 'review' ? 'channel_first' : 'db_first' },
     engine: engineParams(engine),
     reconcileDelay: 1 * MS,
     repos: [],
