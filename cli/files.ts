@@ -2,7 +2,7 @@
 // under the rule of SPEC §2: a command never deletes, truncates or replaces anything that
 // is not a report directory depotsim wrote (one holding its run.json or sweep.json).
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../sim/scenario/input-error.ts';
 
@@ -115,7 +115,7 @@ export function checkReportDir(dir: string, flag = '--out'): void {
     if (!stats.isDirectory()) throw new InputError(dir, 1, 1, `expected a directory for depotsim's reports, got ${what(stats)}`);
     const entries = readdirSync(dir);
     if (entries.length > 0 && !REPORT_MARKERS.some((m) => entries.includes(m))) {
-      throw new InputError(dir, 1, 1, `expected an empty directory or a depotsim report directory (holding ${REPORT_MARKERS.join(' or ')}), got a directory holding ${entries.length} other entries; nothing was changed`);
+      throw new InputError(dir, 1, 1, `expected an empty directory or a depotsim report directory (holding ${REPORT_MARKERS.join(' or ')}), got a directory holding ${entries.length} other ${entries.length === 1 ? 'entry' : 'entries'}; nothing was changed`);
     }
   }
   probeWritable(dir, flag);
@@ -151,6 +151,9 @@ export function writeDirAtomically(dir: string, files: ReadonlyMap<string, strin
   const staging = mkdtempSync(stagingPrefix(dir));
   const old = `${staging}-old`;
   try {
+    // mkdtemp makes the directory private (0700); a report directory is as readable as any
+    // directory the user makes.
+    chmodSync(staging, 0o777 & ~process.umask());
     for (const [name, contents] of files) writeFileSync(join(staging, name), contents);
     if (lstatOrUndefined(dir) !== undefined) {
       renameSync(dir, old);

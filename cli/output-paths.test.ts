@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,5 +91,12 @@ describe('output paths (SPEC §2): nothing that is not a depotsim report is ever
     const before = tree(cwd);
     expect(() => writeDirAtomically(join(cwd, 'r'), new Map([['a.csv', 'x\n'], ['no-such-dir/b.csv', 'y\n']]))).toThrow(InputError);
     expect(tree(cwd)).toEqual(before);
+  });
+
+  it('gives a report directory the permissions of a directory the user makes, not a temporary directory\'s 0700', () => {
+    const cwd = setup();
+    mkdirSync(join(cwd, 'made'));
+    writeDirAtomically(join(cwd, 'r'), new Map([['run.json', '{}\n']]));
+    expect(statSync(join(cwd, 'r')).mode & 0o777).toBe(statSync(join(cwd, 'made')).mode & 0o777);
   });
 });
