@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from './input-error.ts';
 import { loadScenario, parseOverride } from './load.ts';
+import { scenarioProblem } from '../testing/scenario-problem.ts';
 
 const GOOD = `name: t
 duration: 2h
@@ -12,16 +12,7 @@ events:
   - { at: 1m, upload: v0, via: nexus-1 }
 `;
 
-/** The one-line error of loading `text` with `sets`; fails the test on anything but an InputError. */
-function problem(text: string, sets: string[] = []): string {
-  try {
-    loadScenario('s.yaml', text, sets.map(parseOverride));
-  } catch (err) {
-    if (err instanceof InputError) return err.toString();
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
+const problem = scenarioProblem;
 
 describe('validation matches what the world accepts (README, "Limits")', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from './input-error.ts';
 import { loadScenario, parseOverride } from './load.ts';
+import { scenarioProblem } from '../testing/scenario-problem.ts';
 import { scenarioJsonSchema } from './schema.ts';
 
 const GOOD = `name: t
@@ -21,15 +21,7 @@ faults:
   sled_crash: { every: 30m, down: { min: 1m, max: 5m } }
 `;
 
-function problem(text: string, sets: string[] = []): string {
-  try {
-    loadScenario('s.yaml', text, sets.map(parseOverride));
-  } catch (err) {
-    if (err instanceof InputError) return err.toString();
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
+const problem = scenarioProblem;
 
 describe('loading a scenario', () => {
   it('fills every default and converts units', () => {
