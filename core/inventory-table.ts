@@ -1,11 +1,13 @@
 import type { PlannerInventory } from './inventory.ts';
 import type { ArtifactHash, SledId } from './types.ts';
 
-/** One sled's listing with interned artifact ids: parallel arrays, entries with a count above 0. */
-export interface IdListing {
-  readonly ids: Int32Array;
-  readonly counts: Uint8Array;
-}
+/**
+ * One sled's listing with interned artifact ids: each entry with a count above 0 as
+ * `id * 256 + count`. A plain array of small integers: most listings are read once (on a
+ * busy rack a store changes between most of them), and a typed array's separate backing
+ * store costs more to allocate and collect than the read saves.
+ */
+export type IdListing = readonly number[];
 
 /**
  * The artifact hashes one engine has seen, numbered in the order it first saw them, and
@@ -59,18 +61,13 @@ export class ArtifactIds {
   listing(artifacts: ReadonlyMap<ArtifactHash, number>): IdListing {
     const cached = this.listings.get(artifacts);
     if (cached !== undefined) return cached;
-    const ids = new Int32Array(artifacts.size);
-    const counts = new Uint8Array(artifacts.size);
-    let n = 0;
+    const listing: number[] = [];
     artifacts.forEach((count, hash) => {
       if (count <= 0) return;
       // A count is copies on one sled, one per M.2 (at most 8 by the limits).
       if (count > 255) throw new RangeError(`a listing reports ${count} copies of ${hash}; at most 255 fit the table`);
-      ids[n] = this.intern(hash);
-      counts[n] = count;
-      n++;
+      listing.push(this.intern(hash) * 256 + count);
     });
-    const listing = { ids: ids.subarray(0, n), counts: counts.subarray(0, n) };
     this.listings.set(artifacts, listing);
     return listing;
   }
@@ -113,13 +110,14 @@ export class InventoryTable implements PlannerInventory {
     for (const hash of wanted) this.kind[ids.intern(hash)] = WANTED;
     byId.forEach((listing, position) => {
       if (listing === undefined) return;
-      for (let k = 0; k < listing.ids.length; k++) {
-        const id = listing.ids[k] as number;
+      for (let k = 0; k < listing.length; k++) {
+        const entry = listing[k] as number;
+        const id = entry >>> 8;
         if (this.kind[id] === UNKNOWN) {
           if (!keepUnwanted) continue;
           this.kind[id] = UNWANTED;
         }
-        this.counts[id * width + position] = listing.counts[k] as number;
+        this.counts[id * width + position] = entry & 0xff;
         this.held[id] = (this.held[id] as number) + 1;
       }
     });
