@@ -2,9 +2,13 @@
 import { performance } from 'node:perf_hooks';
 import seedrandom from 'seedrandom';
 import {
+  ArtifactIds,
+  buildInventory,
   ENGINE_GENERATIONS,
+  InventoryTable,
   engineParams,
   planActivation,
+  planInventory,
   ReplicationEngine,
   seededRng,
   UploadChannel,
@@ -12,6 +16,7 @@ import {
   type EngineGeneration,
   type Inventory,
   type PlanInput,
+  type SledId,
 } from '../core/index.ts';
 import { FakeRack, fakeRepo, hash } from '../core/testing/fake-rack.ts';
 import { heading } from './measure.ts';
@@ -42,6 +47,41 @@ function timeIt(label: string, iterations: number, body: () => void): void {
   for (let i = 0; i < iterations; i++) body();
   const ms = (performance.now() - start) / iterations;
   console.log(`${label.padEnd(44)} ${ms.toFixed(3).padStart(9)} ms/op ${(1000 / ms).toFixed(0).padStart(8)} op/s`);
+}
+
+/** The sleds' listings and the wanted set behind an inventory, as an activation collects them. */
+function collected(input: PlanInput): { listings: Map<SledId, Map<string, number>>; wanted: string[] } {
+  const listings = new Map(input.sleds.map((sled) => [sled, new Map<string, number>()]));
+  const wanted: string[] = [];
+  for (const [hash, presence] of input.inventory) {
+    if (presence.wanted) wanted.push(hash);
+    for (const [sled, count] of presence.sleds) listings.get(sled)?.set(hash, count);
+  }
+  return { listings, wanted };
+}
+
+/**
+ * What an activation's planning costs from its listings: the plain inventory (a string
+ * lookup per listed copy) against the engine's table, with the sleds' listing snapshots
+ * unchanged since the last activation (a quiet rack: read into ids once) and new each
+ * time (every sled changed since: read each time; the timing includes making the copies).
+ */
+function timeInventories(generation: EngineGeneration, input: PlanInput, params: ReturnType<typeof engineParams>): void {
+  const { listings, wanted } = collected(input);
+  const label = `${generation}, 32 sleds × ${input.inventory.size} artifacts`;
+  const keep = generation === 'review' || generation === 'merged';
+  timeIt(`  listings → plan, Map inventory, ${label}`, 60, () => {
+    planActivation({ ...input, inventory: buildInventory(wanted, listings, keep) }, seededRng('bench'), params);
+  });
+  const ids = new ArtifactIds();
+  const same = input.sleds.map((sled) => listings.get(sled));
+  timeIt(`  listings → plan, table, same snapshots, ${label}`, 60, () => {
+    planInventory(new InventoryTable(ids, input.sleds, same, wanted, keep), input.localRepos, seededRng('bench'), params);
+  });
+  timeIt(`  listings → plan, table, new snapshots (+ copying them), ${label}`, 60, () => {
+    const fresh = same.map((listing) => (listing === undefined ? undefined : new Map(listing)));
+    planInventory(new InventoryTable(ids, input.sleds, fresh, wanted, keep), input.localRepos, seededRng('bench'), params);
+  });
 }
 
 async function timeActivations(generation: EngineGeneration, sledCount: number, artifacts: number): Promise<void> {
@@ -81,6 +121,7 @@ export async function plannerBench(): Promise<void> {
       timeIt(`plan, ${generation}, 32 sleds × ${repos * 64 + 64} artifacts`, repos === 1 ? 400 : 60, () => {
         planActivation(input, seededRng('bench'), params);
       });
+      if (repos === 10) timeInventories(generation, input, params);
     }
   }
   for (const generation of ENGINE_GENERATIONS) await timeActivations(generation, 32, 64);

@@ -30,7 +30,7 @@ interface Profile {
 }
 
 /** The engine's planning: building the inventory and deciding the requests. */
-const PLANNER = /^core\/(planner\/|inventory\.ts|sled-copies\.ts|local-repos\.ts|random\.ts)/;
+const PLANNER = /^core\/(planner\/|inventory(-table)?\.ts|sled-copies\.ts|local-repos\.ts|random\.ts)/;
 
 /**
  * Source module of each line of this bundle: esbuild (unminified) opens every module's

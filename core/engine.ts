@@ -1,7 +1,7 @@
 import { executePlan } from './executor.ts';
-import { buildInventory } from './inventory.ts';
+import { ArtifactIds, InventoryTable } from './inventory-table.ts';
 import type { EngineParams } from './params.ts';
-import { planActivation } from './planner/index.ts';
+import { planInventory } from './planner/index.ts';
 import {
   isConfigGenerationConflict,
   type Clock,
@@ -78,6 +78,8 @@ export class ReplicationEngine {
   private readonly requestLog: RingBuffer<RequestRecord>;
   private activations = 0;
   private running = false;
+  /** Every artifact hash this engine has listed or wanted, as integers for its inventory tables. */
+  private readonly artifactIds = new ArtifactIds();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -158,21 +160,23 @@ export class ReplicationEngine {
         usesConfigGenerations(params.generation) ? this.configureAndList(ledger, sled, config) : this.list(ledger, sled),
       ),
     );
-    const listings = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
-    for (const [i, result] of collected.entries()) {
+    const listings: (ReadonlyMap<ArtifactHash, number> | undefined)[] = [];
+    let listed = 0;
+    for (const result of collected) {
       // A `Break` skips cleanup, planning and requests but is no error: the status is the
       // usual one (tuf_artifact_replication.rs:479-545@c31dc2f3, :487-554@b848b6df).
       if ('stop' in result) return finish(null, config.generation, 0, result.stop);
-      if ('listed' in result) listings.set(sleds[i] as SledId, result.listed);
+      listings.push('listed' in result ? result.listed : undefined);
+      if ('listed' in result) listed++;
     }
     // merged logs the lists as a batch of their own before planning (tuf_artifact_replication.rs:664-666@74a6c136).
     if (params.generation === 'merged') this.logBatch(ledger);
-    if (params.generation === 'review' && listings.size === 0) {
+    if (params.generation === 'review' && listed === 0) {
       return finish('no sleds responded to list requests', config.generation, 0);
     }
 
-    const inventory = buildInventory(config.artifacts, listings, !usesConfigGenerations(params.generation));
-    const plan = planActivation({ sleds, inventory, localRepos: this.local }, rng, params);
+    const inventory = new InventoryTable(this.artifactIds, sleds, listings, config.artifacts, !usesConfigGenerations(params.generation));
+    const plan = planInventory(inventory, this.local, rng, params);
     if (plan.release.length > 0) {
       const released = new Set(plan.release);
       for (const repo of plan.release) this.releaseRepo(repo, 'replicated');

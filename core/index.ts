@@ -2,6 +2,7 @@ export * from './types.ts';
 export * from './ports.ts';
 export * from './params.ts';
 export * from './inventory.ts';
+export * from './inventory-table.ts';
 export * from './local-repos.ts';
 export * from './planner/index.ts';
 export * from './executor.ts';

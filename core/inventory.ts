@@ -86,3 +86,47 @@ export function buildInventory(
 export function entriesByHash(inventory: Inventory): [ArtifactHash, ArtifactPresence][] {
   return [...inventory].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/**
+ * What the planner reads of one activation's inventory: artifacts by handle, sleds by
+ * their position in the activation's sled list. `inventoryView` reads an `Inventory` map
+ * (the plain form, for `depotsim plan` and the tests); `InventoryTable` (inventory-table.ts)
+ * reads interned integer ids and a count table (the engine's form). Both give the same
+ * plan from the same listings, draw for draw.
+ */
+export interface PlannerInventory {
+  /** In-service sleds in the datastore's order. */
+  readonly sleds: readonly SledId[];
+  /** Handles of the inventory's artifacts in hash order, as omicron's `BTreeMap` walks them. */
+  readonly inHashOrder: ArrayLike<number>;
+  hashOf(artifact: number): ArtifactHash;
+  isWanted(artifact: number): boolean;
+  /** Sleds holding at least one copy. */
+  presentCount(artifact: number): number;
+  /** `sleds`, in order, split into those holding a copy and those not (`missing` is a fresh array). */
+  split(artifact: number): { readonly holders: readonly SledId[]; readonly missing: SledId[] };
+  /** Whether some sled holds at least one copy but fewer than `expected`. */
+  anyShort(artifact: number, expected: number): boolean;
+  /** Copies on the sled at `position` in `sleds`. */
+  copiesAt(artifact: number, position: number): number;
+  /** The handle of `hash`, `undefined` when the inventory does not hold it. */
+  find(hash: ArtifactHash): number | undefined;
+}
+
+/** The planner's view of an `Inventory` map over the activation's `sleds`. */
+export function inventoryView(inventory: Inventory, sleds: readonly SledId[]): PlannerInventory {
+  const entries = entriesByHash(inventory);
+  const handles = new Map(entries.map(([hash], i) => [hash, i]));
+  const presence = (artifact: number): ArtifactPresence => (entries[artifact] as [ArtifactHash, ArtifactPresence])[1];
+  return {
+    sleds,
+    inHashOrder: entries.map((_, i) => i),
+    hashOf: (artifact) => (entries[artifact] as [ArtifactHash, ArtifactPresence])[0],
+    isWanted: (artifact) => presence(artifact).wanted,
+    presentCount: (artifact) => presentCount(presence(artifact)),
+    split: (artifact) => splitByPresence(presence(artifact), sleds),
+    anyShort: (artifact, expected) => anyShort(presence(artifact), expected),
+    copiesAt: (artifact, position) => copiesOn(presence(artifact), sleds[position] as SledId),
+    find: (hash) => handles.get(hash),
+  };
+}

@@ -1,5 +1,5 @@
 import type { EngineParams } from './params.ts';
-import { presentCount, type Inventory } from './inventory.ts';
+import type { PlannerInventory } from './inventory.ts';
 import type { ArtifactHash, LocalArtifact, LocalRepo } from './types.ts';
 
 /**
@@ -18,10 +18,10 @@ export function releaseThreshold(params: EngineParams, sledCount: number): numbe
  * sleds. Artifacts the inventory does not know (not wanted, on no sled) do not hold it
  * back, as in the merged code: that is what makes `channel_first` uploads dangerous.
  */
-export function isReleasable(repo: LocalRepo, inventory: Inventory, threshold: number): boolean {
+export function isReleasable(repo: LocalRepo, inventory: PlannerInventory, threshold: number): boolean {
   return repo.artifacts.every((artifact) => {
-    const presence = inventory.get(artifact.hash);
-    return presence === undefined || presentCount(presence) >= threshold;
+    const known = inventory.find(artifact.hash);
+    return known === undefined || inventory.presentCount(known) >= threshold;
   });
 }
 
@@ -29,11 +29,11 @@ export function isReleasable(repo: LocalRepo, inventory: Inventory, threshold: n
  * The local copy to PUT for each inventory artifact, from the repos being kept. When two
  * repos share an artifact the later one's copy is used, as omicron overwrites the handle.
  */
-export function localCopies(kept: readonly LocalRepo[], inventory: Inventory): Map<ArtifactHash, LocalArtifact> {
+export function localCopies(kept: readonly LocalRepo[], inventory: PlannerInventory): Map<ArtifactHash, LocalArtifact> {
   const copies = new Map<ArtifactHash, LocalArtifact>();
   for (const repo of kept) {
     for (const artifact of repo.artifacts) {
-      if (inventory.has(artifact.hash)) copies.set(artifact.hash, artifact);
+      if (inventory.find(artifact.hash) !== undefined) copies.set(artifact.hash, artifact);
     }
   }
   return copies;

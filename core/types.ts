@@ -36,7 +36,10 @@ export interface ArtifactConfig {
 export interface ArtifactListing {
   /** The configuration generation the sled holds; `null` for sleds without configurations. */
   readonly generation: number | null;
-  /** Hash → number of update datasets (M.2s) holding it. */
+  /**
+   * Hash → number of update datasets (M.2s) holding it. A snapshot: never changed once
+   * returned, so the engine may keep what it derived from it (`ArtifactIds.listing`).
+   */
   readonly artifacts: ReadonlyMap<ArtifactHash, number>;
 }
 

@@ -1,4 +1,5 @@
 import { isReleasable, localCopies, releaseThreshold } from '../local-repos.ts';
+import { inventoryView, type PlannerInventory } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import { randSamplers, randVersionOf, type RandSamplers } from '../rng/index.ts';
@@ -22,18 +23,29 @@ export function planActivation(
   params: EngineParams,
   draws: RandSamplers = randSamplers(randVersionOf(params.generation)),
 ): Plan {
-  const threshold = releaseThreshold(params, input.sleds.length);
+  return planInventory(inventoryView(input.inventory, input.sleds), input.localRepos, rng, params, draws);
+}
+
+/** `planActivation` on either form of inventory (the engine passes an `InventoryTable`). */
+export function planInventory(
+  inventory: PlannerInventory,
+  localRepos: readonly LocalRepo[],
+  rng: Rng,
+  params: EngineParams,
+  draws: RandSamplers = randSamplers(randVersionOf(params.generation)),
+): Plan {
+  const threshold = releaseThreshold(params, inventory.sleds.length);
   const release: LocalRepo[] = [];
   const kept: LocalRepo[] = [];
-  for (const repo of input.localRepos) {
-    (isReleasable(repo, input.inventory, threshold) ? release : kept).push(repo);
+  for (const repo of localRepos) {
+    (isReleasable(repo, inventory, threshold) ? release : kept).push(repo);
   }
-  const local = localCopies(kept, input.inventory);
+  const local = localCopies(kept, inventory);
 
   if (params.generation === 'review') {
-    const { put, other, deferred } = reviewRequests(input, local, rng, draws, params);
+    const { put, other, deferred } = reviewRequests(inventory, local, rng, draws, params);
     return { put, copyAfterPut: [], other, recopy: [], deferred, release };
   }
-  const requests = mergedRequests(input, local, rng, draws, params, params.generation === 'merged');
+  const requests = mergedRequests(inventory, local, rng, draws, params, params.generation === 'merged');
   return { ...requests, deferred: [], release };
 }

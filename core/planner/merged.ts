@@ -1,9 +1,8 @@
-import { anyShort, copiesOn, entriesByHash, splitByPresence } from '../inventory.ts';
+import type { PlannerInventory } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, CopyRequest, DeleteRequest, LocalArtifact, PutRequest, SledId } from '../types.ts';
-import type { PlanInput } from './plan.ts';
 
 export interface MergedRequests {
   readonly put: PutRequest[];
@@ -20,26 +19,28 @@ export interface MergedRequests {
  * remove unwanted artifacts themselves.
  */
 export function mergedRequests(
-  input: PlanInput,
+  inventory: PlannerInventory,
   local: ReadonlyMap<ArtifactHash, LocalArtifact>,
   rng: Rng,
   draws: RandSamplers,
   params: EngineParams,
   deletes: boolean,
 ): MergedRequests {
-  const { sleds } = input;
+  const { sleds, inHashOrder } = inventory;
   const put: PutRequest[] = [];
   const copyAfterPut: CopyRequest[] = [];
   const other: (CopyRequest | DeleteRequest)[] = [];
   const recopy: CopyRequest[] = [];
 
-  for (const [hash, presence] of entriesByHash(input.inventory)) {
-    if (!presence.wanted) {
+  for (let i = 0; i < inHashOrder.length; i++) {
+    const handle = inHashOrder[i] as number;
+    const hash = inventory.hashOf(handle);
+    if (!inventory.isWanted(handle)) {
       if (!deletes) continue;
-      for (const target of splitByPresence(presence, sleds).holders) other.push({ kind: 'delete', target, hash });
+      for (const target of inventory.split(handle).holders) other.push({ kind: 'delete', target, hash });
       continue;
     }
-    const { holders: present, missing } = splitByPresence(presence, sleds);
+    const { holders: present, missing } = inventory.split(handle);
     draws.shuffle(missing, rng);
 
     const putTargets: SledId[] = [];
@@ -63,9 +64,10 @@ export function mergedRequests(
       if (putTarget !== undefined) copyAfterPut.push({ kind: 'copy', target, source: putTarget, hash });
     }
 
-    if (!anyShort(presence, params.expectedCount)) continue;
-    for (const target of sleds) {
-      const count = copiesOn(presence, target);
+    if (!inventory.anyShort(handle, params.expectedCount)) continue;
+    for (let position = 0; position < sleds.length; position++) {
+      const target = sleds[position] as SledId;
+      const count = inventory.copiesAt(handle, position);
       if (count === 0 || count >= params.expectedCount) continue;
       // choose_weighted over every holder, the target weighing 0
       // (tuf_artifact_replication.rs:219-230@74a6c136, :212-219@8516b405): it draws even

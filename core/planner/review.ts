@@ -1,9 +1,8 @@
-import { entriesByHash, presentCount, splitByPresence } from '../inventory.ts';
+import type { PlannerInventory } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, DeleteRequest, CopyRequest, LocalArtifact, PutRequest, Request } from '../types.ts';
-import type { PlanInput } from './plan.ts';
 
 export interface ReviewRequests {
   readonly put: PutRequest[];
@@ -16,26 +15,27 @@ export interface ReviewRequests {
  * deletes for every unwanted copy, then a random selection under the two caps.
  */
 export function reviewRequests(
-  input: PlanInput,
+  inventory: PlannerInventory,
   local: ReadonlyMap<ArtifactHash, LocalArtifact>,
   rng: Rng,
   draws: RandSamplers,
   params: EngineParams,
 ): ReviewRequests {
-  const { sleds } = input;
+  const { sleds, inHashOrder } = inventory;
   const generated: Request[] = [];
-  for (const [hash, presence] of entriesByHash(input.inventory)) {
-    if (!presence.wanted) {
-      for (const target of splitByPresence(presence, sleds).holders) generated.push({ kind: 'delete', target, hash });
+  for (let i = 0; i < inHashOrder.length; i++) {
+    const artifact = inHashOrder[i] as number;
+    const hash = inventory.hashOf(artifact);
+    if (!inventory.isWanted(artifact)) {
+      for (const target of inventory.split(artifact).holders) generated.push({ kind: 'delete', target, hash });
       continue;
     }
-    const present = presentCount(presence);
-    if (present === 0) {
-      const artifact = local.get(hash);
+    if (inventory.presentCount(artifact) === 0) {
+      const copy = local.get(hash);
       const target = draws.choose(sleds, rng);
-      if (artifact !== undefined && target !== undefined) generated.push({ kind: 'put', target, artifact });
+      if (copy !== undefined && target !== undefined) generated.push({ kind: 'put', target, artifact: copy });
     } else {
-      const { holders, missing } = splitByPresence(presence, sleds);
+      const { holders, missing } = inventory.split(artifact);
       const target = draws.choose(missing, rng);
       const source = draws.choose(holders, rng);
       if (target !== undefined && source !== undefined) generated.push({ kind: 'copy', target, source, hash });

@@ -1,0 +1,100 @@
+// `npx tsx bench/compare.ts BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling]...`: this tree against
+// another checkout of depotsim (BEFORE, e.g. `git archive COMMIT | tar -x -C DIR` with a
+// node_modules link), interleaved in one run so that the noisy machine's drift hits both
+// sides alike: rack-day per generation (5 seeds a child, before and after alternating and
+// swapping who goes first each round, ratio per round), a `check` of rack-day on 2
+// workers (wall time with start-up), and the machine's own two-core ceiling: what two
+// independent processes of the same runs gain over one.
+import { spawn, spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ENGINE_GENERATIONS } from '../core/index.ts';
+import type { ChildResult } from './run-child.ts';
+import { fmt, median, scenarioPath, sum } from './measure.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const beforeRoot = args[0];
+if (beforeRoot === undefined || beforeRoot.startsWith('--')) throw new Error('usage: compare BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling]...');
+const ROUNDS = option('--rounds', 5);
+const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? [a] : []));
+const runs = (section: string): boolean => only.length === 0 || only.includes(section);
+const CHECK_SEEDS = option('--check-seeds', 40);
+const SEEDS = 5;
+const afterRoot = resolve(new URL('..', import.meta.url).pathname);
+
+interface Side {
+  readonly name: string;
+  readonly child: string;
+  readonly bin: string;
+}
+
+async function side(name: string, root: string): Promise<Side> {
+  const { bundled } = (await import(join(resolve(root), 'bin/load.js'))) as { bundled: (entry: string) => Promise<string> };
+  return { name, child: await bundled('bench/run-child.ts'), bin: join(resolve(root), 'bin/depotsim.js') };
+}
+
+function child(s: Side, extra: readonly string[]): ChildResult {
+  const result = spawnSync(process.execPath, [s.child, scenarioPath('rack-day'), String(SEEDS), ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (result.status !== 0) throw new Error(`${s.name} run-child exited ${result.status}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as ChildResult;
+}
+
+/** Exit 1 and 3 are findings of rack-day seeds (safety, liveness), not a failed benchmark. */
+function checkWall(s: Side): number {
+  const start = performance.now();
+  const argv = [s.bin, 'check', scenarioPath('rack-day'), '--seeds', String(CHECK_SEEDS), '--workers', '2'];
+  const result = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (![0, 1, 3].includes(result.status ?? -1)) throw new Error(`${s.name} check exited ${result.status}: ${result.stderr}`);
+  return (performance.now() - start) / 1000;
+}
+
+async function concurrentWall(count: number, argv: readonly string[]): Promise<number> {
+  const start = performance.now();
+  await Promise.all(Array.from({ length: count }, () => new Promise((done) => spawn(process.execPath, argv, { stdio: 'ignore' }).on('exit', done))));
+  return (performance.now() - start) / 1000;
+}
+
+const before = await side('before', beforeRoot);
+const after = await side('after', afterRoot);
+console.log(`before ${resolve(beforeRoot)}, after ${afterRoot}; ${ROUNDS} interleaved rounds`);
+
+for (const generation of runs('rack-day') ? ENGINE_GENERATIONS : []) {
+  const set = ['--set', `engine.generation=${generation}`];
+  const ratios: number[] = [];
+  const walls = { before: [] as number[], after: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? [before, after] : [after, before];
+    const got = new Map(order.map((s) => [s.name, child(s, set).walls]));
+    const b = got.get('before') as number[];
+    const a = got.get('after') as number[];
+    walls.before.push(...b);
+    walls.after.push(...a);
+    ratios.push(sum(b) / sum(a));
+  }
+  console.log(
+    `rack-day ${generation.padEnd(10)} before ${fmt(median(walls.before), 3)} s/seed, after ${fmt(median(walls.after), 3)} s/seed, ` +
+      `speed-up ${fmt(median(ratios))}x (rounds ${ratios.map((r) => fmt(r)).join(', ')})`,
+  );
+}
+
+const checks = { before: [] as number[], after: [] as number[] };
+for (let round = 0; round < (runs('check') ? ROUNDS : 0); round++) {
+  for (const s of round % 2 === 0 ? [before, after] : [after, before]) checks[s.name as 'before' | 'after'].push(checkWall(s));
+}
+if (runs('check')) console.log(
+  `check ${CHECK_SEEDS} seeds of rack-day, 2 workers, wall with start-up: before ${fmt(median(checks.before), 1)} s, after ${fmt(median(checks.after), 1)} s, ` +
+    `speed-up ${fmt(median(checks.before) / median(checks.after))}x`,
+);
+
+const simulation = [after.child, scenarioPath('rack-day'), '6'];
+const one: number[] = [];
+const two: number[] = [];
+for (let round = 0; round < (runs('ceiling') ? 3 : 0); round++) {
+  one.push(await concurrentWall(1, simulation));
+  two.push(await concurrentWall(2, simulation));
+}
+if (runs('ceiling')) console.log(`two-core ceiling: 2 independent processes of 6 rack-day runs each do ${fmt((2 * median(one)) / median(two))}x the work of one`);

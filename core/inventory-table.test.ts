@@ -1,0 +1,112 @@
+// The engine's typed inventory against the plain one: the same listings must give the same
+// plan, draw for draw, on every generation, over several activations of one engine (one
+// ArtifactIds, interned in whatever order the listings first named the hashes).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildInventory } from './inventory.ts';
+import { ArtifactIds, InventoryTable } from './inventory-table.ts';
+import { engineParams } from './params.ts';
+import { planActivation, planInventory } from './planner/index.ts';
+import { seededRng } from './random.ts';
+import { ENGINE_GENERATIONS, type ArtifactHash, type LocalRepo, type SledId } from './types.ts';
+
+/** Hashes whose hash order is not the order the tests name them in. */
+const HASHES = ['c7', 'a1', 'f0', 'b2', 'e9', 'd3', 'a10', 'b'];
+
+interface Activation {
+  /** Per sled: copies of each of HASHES (0: not listed), or null when the sled did not answer. */
+  readonly listed: readonly (readonly number[] | null)[];
+  readonly wanted: readonly ArtifactHash[];
+  /** Local repos, each a list of hashes (some never listed nor wanted). */
+  readonly local: readonly (readonly ArtifactHash[])[];
+}
+
+const activation = (sleds: number): fc.Arbitrary<Activation> =>
+  fc.record({
+    listed: fc.array(
+      fc.option(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: HASHES.length, maxLength: HASHES.length }), { freq: 6 }),
+      { minLength: sleds, maxLength: sleds },
+    ),
+    wanted: fc.shuffledSubarray(HASHES),
+    local: fc.array(fc.shuffledSubarray([...HASHES, 'zz-never-listed'], { minLength: 1 }), { maxLength: 3 }),
+  });
+
+const engineCase = fc.integer({ min: 0, max: 7 }).chain((n) =>
+  fc.record({
+    sleds: fc.constant(Array.from({ length: n }, (_, i) => `sled-${i}`)),
+    activations: fc.array(activation(n), { minLength: 1, maxLength: 4 }),
+    generation: fc.constantFrom(...ENGINE_GENERATIONS),
+    minSledReplication: fc.integer({ min: 1, max: 4 }),
+    expectedCount: fc.integer({ min: 1, max: 3 }),
+    maxRequests: fc.integer({ min: 0, max: 12 }),
+    maxPutRequests: fc.integer({ min: 0, max: 4 }),
+    seed: fc.integer(),
+  }),
+);
+
+function listingMaps(a: Activation): (Map<ArtifactHash, number> | undefined)[] {
+  return a.listed.map((counts) => {
+    if (counts === null) return undefined;
+    const listing = new Map<ArtifactHash, number>();
+    counts.forEach((n, h) => {
+      if (n > 0) listing.set(HASHES[h] as ArtifactHash, n);
+    });
+    return listing;
+  });
+}
+
+function localRepos(a: Activation): LocalRepo[] {
+  return a.local.map((hashes, i) => ({ id: `repo-${i}`, artifacts: hashes.map((hash) => ({ hash, size: 1 })), release: () => {} }));
+}
+
+describe('InventoryTable', () => {
+  it('plans exactly as planActivation over buildInventory, activation after activation, leaving the rng in the same state', () => {
+    fc.assert(
+      fc.property(engineCase, (c) => {
+        const params = engineParams({
+          generation: c.generation,
+          minSledReplication: c.minSledReplication,
+          expectedCount: c.expectedCount,
+          maxRequests: c.maxRequests,
+          maxPutRequests: c.maxPutRequests,
+        });
+        const keepUnwanted = c.generation === 'review' || c.generation === 'merged';
+        const ids = new ArtifactIds();
+        const typedRng = seededRng(`${c.seed}`);
+        const plainRng = seededRng(`${c.seed}`);
+        for (const a of c.activations) {
+          const listings = listingMaps(a);
+          const byName = new Map<SledId, Map<ArtifactHash, number>>();
+          listings.forEach((listing, i) => {
+            if (listing !== undefined) byName.set(c.sleds[i] as SledId, listing);
+          });
+          const repos = localRepos(a);
+          const plain = planActivation({ sleds: c.sleds, inventory: buildInventory(a.wanted, byName, keepUnwanted), localRepos: repos }, plainRng, params);
+          const typed = planInventory(new InventoryTable(ids, c.sleds, listings, a.wanted, keepUnwanted), repos, typedRng, params);
+          expect(typed).toEqual(plain);
+          expect(typed.release.map((r) => r.id)).toEqual(plain.release.map((r) => r.id));
+        }
+        expect(typedRng.nextU32()).toBe(plainRng.nextU32());
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('reads a listing snapshot into ids once, and walks artifacts in hash order whatever order they were first seen in', () => {
+    const ids = new ArtifactIds();
+    const snapshot = new Map([
+      ['f0', 1],
+      ['a1', 2],
+    ]);
+    expect(ids.listing(snapshot)).toBe(ids.listing(snapshot));
+    ids.intern('b2');
+    expect([...ids.inHashOrder()].map((id) => ids.hashOf(id))).toEqual(['a1', 'b2', 'f0']);
+    const table = new InventoryTable(ids, ['sled-0', 'sled-1'], [undefined, snapshot], ['b2', 'f0'], true);
+    expect([...table.inHashOrder].map((id) => table.hashOf(id))).toEqual(['a1', 'b2', 'f0']);
+    expect(table.copiesAt(ids.find('a1') as number, 1)).toBe(2);
+    expect(table.isWanted(ids.find('a1') as number)).toBe(false);
+    expect(table.split(ids.find('f0') as number)).toEqual({ holders: ['sled-1'], missing: ['sled-0'] });
+    expect(table.find('zz')).toBeUndefined();
+    expect(new InventoryTable(ids, ['sled-0', 'sled-1'], [undefined, snapshot], ['b2'], false).find('a1')).toBeUndefined();
+  });
+});
