@@ -8,14 +8,8 @@ import { swarmOverrides } from '../sim/swarm.ts';
 import { parseXml } from '../reports/testing/parse-xml.ts';
 import { describeDivergence, mostSevere } from './check-command.ts';
 import type { CheckResult } from './check-job.ts';
+import { BIN, SCENARIOS, depotsim } from './testing/spawn-cli.ts';
 
-const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
-const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
-
-function depotsim(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('depotsim check', { timeout: 120_000 }, () => {
   it('passes seeds that reach the expected verdict, and rechecks some for determinism', () => {

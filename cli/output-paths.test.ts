@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,14 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../sim/scenario/input-error.ts';
 import { writeDirAtomically } from './files.ts';
 import { TINY } from './testing/in-process.ts';
+import { SCENARIOS, depotsim } from './testing/spawn-cli.ts';
 
-const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
-const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
-
-function depotsim(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 /** Every path and file contents under `dir`, to show that nothing changed. */
 function tree(dir: string): Map<string, string> {

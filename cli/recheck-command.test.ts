@@ -1,16 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCENARIOS, depotsim } from './testing/spawn-cli.ts';
 
-const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
-const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
-
-function depotsim(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('depotsim recheck', { timeout: 60_000 }, () => {
   it('agrees with the run, exits 4 with the first difference for a tampered violations.csv, 2 for a missing or corrupt input', () => {

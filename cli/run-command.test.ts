@@ -1,16 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCENARIOS, depotsim } from './testing/spawn-cli.ts';
 
-const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
-const SCENARIOS = new URL('../scenarios/', import.meta.url).pathname;
-
-function depotsim(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const workdir = (): string => mkdtempSync(join(tmpdir(), 'depotsim-cli-'));
 

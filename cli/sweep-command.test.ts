@@ -3,15 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BIN, depotsim } from './testing/spawn-cli.ts';
 
-const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
 const SCENARIO = new URL('../scenarios/nexus-race-stale-delete.yaml', import.meta.url).pathname;
 const GRID = ['--grid', 'engine.generation=review,merged,generation', '--grid', 'engine.min_sled_replication=1,3', '--seeds', '3'];
-
-function depotsim(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function files(dir: string): Map<string, string> {
   return new Map(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
