@@ -68,7 +68,7 @@ describe('depotsim check', { timeout: 120_000 }, () => {
     writeFileSync(join(cwd, 'notes.xml'), '<notes/>\n');
     const refused = depotsim(['check', sled, '--seeds', '1', '--junit', 'notes.xml'], cwd);
     expect(refused.status).toBe(2);
-    expect(refused.stderr.trim().split('\n')).toEqual(['depotsim: --junit:1:1: notes.xml: expected a path that is new or a report depotsim wrote, got another file (not replaced)']);
+    expect(refused.stderr.trim().split('\n')).toEqual(['depotsim: notes.xml:1:1: expected a new file or one depotsim wrote, got a file of something else; nothing was changed']);
     expect(readFileSync(join(cwd, 'notes.xml'), 'utf8')).toBe('<notes/>\n');
     expect(depotsim(['check', sled, '--seeds', '1', '--junit', 'ci/junit.xml'], cwd).status).toBe(0);
     expect(parseXml(readFileSync(join(cwd, 'ci', 'junit.xml'), 'utf8')).attributes).toMatchObject({ tests: '1', failures: '0' });

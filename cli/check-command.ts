@@ -10,9 +10,8 @@ import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
 import type { Scenario } from '../sim/scenario/schema.ts';
 import { swarmOverrides } from '../sim/swarm.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
-import { checkReportDir, readInput, writeDirAtomically } from './files.ts';
+import { checkOutputFile, checkReportDir, readInput, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { crashLine } from './crash-report.ts';
-import { checkReportFile, writeReportFile } from './report-file.ts';
 import { countProgress } from './progress.ts';
 import { describeParameters, EXIT, firstDifference, runCommandLine } from './run-command.ts';
 
@@ -93,7 +92,7 @@ const CRASHED: CheckResult = { verdict: 'pass', invariants: [], firstViolation: 
 export async function checkCommand(args: CheckArgs): Promise<number> {
   // The output path, every scenario and every override are checked before the first run.
   if (args.out !== undefined) checkReportDir(args.out);
-  if (args.junit !== undefined) checkReportFile('--junit', args.junit, JUNIT_HEADER);
+  if (args.junit !== undefined) checkOutputFile(args.junit, '--junit', (contents) => contents.startsWith(JUNIT_HEADER));
   const plans: Planned[] = [];
   for (const file of args.scenarios) {
     const text = readInput(file);
@@ -192,7 +191,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     process.stderr.write(`results in ${join(args.out, 'check.csv')}\n`);
   }
   if (args.junit !== undefined) {
-    writeReportFile(args.junit, junitXml(args.scenarios.map((file) => ({ name: file, cases: finished.filter((f) => f.file === file).map(junitCase) }))));
+    writeFileAtomically(args.junit, junitXml(args.scenarios.map((file) => ({ name: file, cases: finished.filter((f) => f.file === file).map(junitCase) }))));
     process.stderr.write(`JUnit XML in ${args.junit}\n`);
   }
   return mostSevere(finished.map(outcomeCode));

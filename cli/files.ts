@@ -175,6 +175,7 @@ export function writeDirAtomically(dir: string, files: ReadonlyMap<string, strin
 
 /** Writes one file through a staging sibling and a rename; the staging file never outlives a failure. */
 export function writeFileAtomically(file: string, contents: string): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true });
   cleanStale(file);
   const staging = `${stagingPrefix(file)}${Math.random().toString(36).slice(2, 8)}`;
   try {
