@@ -29,8 +29,7 @@ export class RandomStreams {
    * draws from, as omicron's task draws from the thread rng (ChaCha12 too).
    */
   stdRng(label: string): ChaChaRng {
-    const stream = this.stream(label);
-    return stdRngFromSeed(Uint8Array.from({ length: 32 }, () => stream.nextInt(256)));
+    return stdRngFromSeed(this.bytes(label, 32));
   }
 
   /** `count` bytes from the stream `label`. */
