@@ -68,4 +68,16 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The world is the system and its surroundings; the harness (scenario, runner,
+    // observers, shrink, swarm) drives and watches it. The world never reaches back.
+    files: ['sim/world/**/*.ts'],
+    ignores: ['sim/world/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ambientModules,
+        patterns: [{ group: ['**/harness/**', '**/cli/**', '**/reports/**'], message: 'sim/world/ imports nothing of the harness, the CLI or the reports.' }],
+      }],
+    },
+  },
 );

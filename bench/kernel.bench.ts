@@ -1,7 +1,7 @@
 // Event-queue and executor throughput: the floor under every simulated event.
-import { EventQueue, QueuedEvent } from '../sim/kernel/event-queue.ts';
-import { Kernel } from '../sim/kernel/kernel.ts';
-import { RandomStreams } from '../sim/kernel/random-streams.ts';
+import { EventQueue, QueuedEvent } from '../sim/world/kernel/event-queue.ts';
+import { Kernel } from '../sim/world/kernel/kernel.ts';
+import { RandomStreams } from '../sim/world/kernel/random-streams.ts';
 import { fmt, heading, timed } from './measure.ts';
 
 const N = 1_000_000;

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { runScenario } from '../sim/runner.ts';
-import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import { runScenario } from '../sim/harness/runner.ts';
+import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 
 export interface ChildResult {
   /** Wall seconds of each seed, in seed order. */

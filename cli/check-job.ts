@@ -1,8 +1,8 @@
 // One run of `check`, as a worker thread executes it: scenario text in, verdict out.
 import { summaryRow } from '../reports/run-reports.ts';
 import { csvLine } from '../reports/format.ts';
-import { runScenario, type Verdict } from '../sim/runner.ts';
-import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import { runScenario, type Verdict } from '../sim/harness/runner.ts';
+import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 
 export interface CheckJob {
   readonly file: string;

@@ -4,8 +4,8 @@
 import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
 import { ENGINE_GENERATIONS, type EngineGeneration } from '../core/index.ts';
-import { InputError } from '../sim/scenario/input-error.ts';
-import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
+import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 import { readInput } from './files.ts';
 import { formatPlan, PLAN_FORMATS, planSummary, runPlan, type PlanFormat } from './plan-command.ts';
 import { checkCommand, workerPool, type PoolFactory } from './check-command.ts';

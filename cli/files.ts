@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../sim/scenario/input-error.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
 
 /** The largest file depotsim reads as input (scenario, snapshot, run.json, sweep.json): 1 MiB. */
 export const MAX_INPUT_BYTES = 1 << 20;

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../sim/scenario/input-error.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { writeDirAtomically } from './files.ts';
 import { TINY } from './testing/in-process.ts';
 import { SCENARIOS, depotsim } from './testing/spawn-cli.ts';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../sim/scenario/input-error.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { planCsv, runPlan } from './plan-command.ts';
 import { parseSnapshot } from './snapshot.ts';
 

@@ -1,5 +1,5 @@
 // Progress on stderr, only when stderr is a terminal: pipes and CI logs stay clean.
-import { formatDuration } from '../sim/scenario/units.ts';
+import { formatDuration } from '../sim/harness/scenario/units.ts';
 
 export interface Progress {
   update(t: number, end: number): void;

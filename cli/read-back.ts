@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { SweepRun } from '../reports/sweep-reports.ts';
-import { InputError } from '../sim/scenario/input-error.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { readInput } from './files.ts';
 
 /** The most runs one sweep may have (grid points × seeds); also the bound of `--seeds`. */

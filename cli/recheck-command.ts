@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { violationsCsv } from '../reports/run-reports.ts';
-import { recheckHistory } from '../sim/recheck.ts';
-import { InputError } from '../sim/scenario/input-error.ts';
+import { recheckHistory } from '../sim/harness/recheck.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { readInput } from './files.ts';
 import { describeParameters, EXIT, firstDifference, loadRecordedRun } from './run-command.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { runPageData, sweepPageData, type PageData } from '../reports/html/page-data.ts';
 import { reportHtml } from '../reports/html/template.ts';
-import { InputError } from '../sim/scenario/input-error.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { firstLine } from './crash-report.ts';
 import { checkOutputFile, readInput, writeFileAtomically } from './files.ts';
 import { readRunRecord, readSweepSpec } from './read-back.ts';

@@ -1,10 +1,10 @@
 // `depotsim shrink DIR`: the smallest scenario that still fails the way the run in DIR did.
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runScenario } from '../sim/runner.ts';
-import { InputError } from '../sim/scenario/input-error.ts';
-import { loadScenario, parseOverride, scenarioInput } from '../sim/scenario/load.ts';
-import { faultsAsEvents, shrinkScenario, trialRun, type ScenarioInput } from '../sim/shrink.ts';
+import { runScenario } from '../sim/harness/runner.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
+import { loadScenario, parseOverride, scenarioInput } from '../sim/harness/scenario/load.ts';
+import { faultsAsEvents, shrinkScenario, trialRun, type ScenarioInput } from '../sim/harness/shrink.ts';
 import { checkOutputFile, readInput, sha256, writeFileAtomically } from './files.ts';
 import { readRunRecord } from './read-back.ts';
 import { EXIT } from './run-command.ts';

@@ -16,7 +16,7 @@ import {
   type RandVersion,
   type SledId,
 } from '../core/index.ts';
-import { SourceLocator } from '../sim/scenario/input-error.ts';
+import { SourceLocator } from '../sim/harness/scenario/input-error.ts';
 
 /**
  * Where the planner's words come from: a string seed (Alea picks the 32-byte key), or

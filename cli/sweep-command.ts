@@ -11,8 +11,8 @@ import {
   type GridAxis,
   type SweepRun,
 } from '../reports/sweep-reports.ts';
-import { InputError } from '../sim/scenario/input-error.ts';
-import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
+import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 import type { CheckJob } from './check-job.ts';
 import { workerPool, type PoolFactory } from './check-command.ts';
 import { checkReportDir, outputError, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';

@@ -3,11 +3,11 @@
 // `npm run fingerprint` records them for every bundled scenario × generation × seeds 1-5 in
 // reports/baselines/fingerprints.csv; `npm run fingerprint -- --check` recomputes them all.
 import { createHash } from 'node:crypto';
-import { runScenario } from '../sim/runner.ts';
-import { InputError } from '../sim/scenario/input-error.ts';
-import { loadScenario, parseOverride } from '../sim/scenario/load.ts';
-import type { Scenario } from '../sim/scenario/schema.ts';
-import type { WorldEvent } from '../sim/world-events.ts';
+import { runScenario } from '../sim/harness/runner.ts';
+import { InputError } from '../sim/harness/scenario/input-error.ts';
+import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
+import type { Scenario } from '../sim/harness/scenario/schema.ts';
+import type { WorldEvent } from '../sim/world/world-events.ts';
 import { csv } from './format.ts';
 import { runJson, runReports } from './run-reports.ts';
 import { traceJson } from './trace.ts';

@@ -1,5 +1,5 @@
 import { csvFormatRows } from 'd3-dsv';
-import type { Micros } from '../sim/kernel/event-queue.ts';
+import type { Micros } from '../sim/world/kernel/event-queue.ts';
 
 /** Simulated seconds with at most 3 decimals; `null` (never happened) is an empty cell. */
 export function seconds(us: Micros | null): string {

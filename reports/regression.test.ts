@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../sim/scenario/load.ts';
+import { loadScenario } from '../sim/harness/scenario/load.ts';
 import { regressionRun } from './regression.ts';
 
 const SCENARIOS = new URL('../scenarios/', import.meta.url);

@@ -1,9 +1,9 @@
 // The regression pass of the CI suite: every bundled scenario at fixed seeds, with the
 // summary rows compared exactly against committed baselines (`npm run bless` rewrites them),
 // and the first seed's history rechecked to the same violations.
-import { recheckHistory } from '../sim/recheck.ts';
-import { runScenario } from '../sim/runner.ts';
-import type { Scenario } from '../sim/scenario/schema.ts';
+import { recheckHistory } from '../sim/harness/recheck.ts';
+import { runScenario } from '../sim/harness/runner.ts';
+import type { Scenario } from '../sim/harness/scenario/schema.ts';
 import { csv } from './format.ts';
 import { SUMMARY_COLUMNS, summaryRow, violationsCsv } from './run-reports.ts';
 

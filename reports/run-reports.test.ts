@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../sim/runner.ts';
-import { loadScenario } from '../sim/scenario/load.ts';
+import { runScenario } from '../sim/harness/runner.ts';
+import { loadScenario } from '../sim/harness/scenario/load.ts';
 import { summaryRow } from './run-reports.ts';
 
 // Sled crashes make both failed outcomes: timeouts (requests to a crashed sled) and errors

@@ -1,6 +1,6 @@
 // A run's reports (SPEC §3) as pure functions of its outcome: file name → contents.
-import type { RunOutcome } from '../sim/runner.ts';
-import type { RequestKind } from '../sim/world-events.ts';
+import type { RunOutcome } from '../sim/harness/runner.ts';
+import type { RequestKind } from '../sim/world/world-events.ts';
 import { csv, percentile, ratio, seconds } from './format.ts';
 
 export const SUMMARY_COLUMNS = [

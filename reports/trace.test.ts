@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../sim/runner.ts';
-import { loadScenario } from '../sim/scenario/load.ts';
-import type { WorldEvent } from '../sim/world-events.ts';
+import { runScenario } from '../sim/harness/runner.ts';
+import { loadScenario } from '../sim/harness/scenario/load.ts';
+import type { WorldEvent } from '../sim/world/world-events.ts';
 import { traceJson, type TraceEvent } from './trace.ts';
 
 const SCENARIOS = new URL('../scenarios/', import.meta.url);

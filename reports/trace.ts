@@ -10,8 +10,8 @@
 // inserts and deletes, outages). Concurrent slices take lanes ("execute 2", …) because a
 // track's slices must nest. Flow arrows lead from each PUT, COPY and DELETE to the sled's
 // slice for it.
-import type { Violation } from '../sim/observe/safety-checkers.ts';
-import type { WorldEvent } from '../sim/world-events.ts';
+import type { Violation } from '../sim/harness/observe/safety-checkers.ts';
+import type { WorldEvent } from '../sim/world/world-events.ts';
 
 export interface TraceEvent {
   readonly name: string;

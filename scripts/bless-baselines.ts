@@ -2,7 +2,7 @@
 // before committing: every changed figure is a change in behaviour.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { regressionRun } from '../reports/regression.ts';
-import { loadScenario } from '../sim/scenario/load.ts';
+import { loadScenario } from '../sim/harness/scenario/load.ts';
 
 const scenarios = new URL('../scenarios/', import.meta.url);
 for (const file of readdirSync(scenarios).filter((f) => f.endsWith('.yaml')).sort()) {

@@ -1,0 +1,122 @@
+// Request/response over the simulated network: answers, errors, client timeouts, and
+// what a crash of either end does to an exchange in progress.
+import { describe, expect, it } from 'vitest';
+import { SledAgentError } from '../../core/index.ts';
+import { Kernel, WaitScope } from './kernel/kernel.ts';
+import { RandomStreams } from './kernel/random-streams.ts';
+import { Network } from './network.ts';
+import { answerError, call, type Endpoint } from './rpc.ts';
+
+const LATENCY = 1_000;
+const TIMEOUT = 50_000;
+
+function rig() {
+  const kernel = new Kernel();
+  const network = new Network(kernel, new RandomStreams(1).stream('net'), {
+    latency: { fixed: LATENCY },
+    bandwidth: 1e9,
+    timeout: TIMEOUT,
+    loss: 0,
+  });
+  const endpoint = (node: string): Endpoint & { crash(): void } => {
+    let scope: WaitScope | undefined = new WaitScope(kernel, node);
+    return {
+      node,
+      scope: () => scope,
+      crash: () => {
+        scope?.close();
+        scope = undefined;
+        network.setDown(node);
+      },
+    };
+  };
+  const client = endpoint('nexus');
+  const server = endpoint('sled');
+  const outcomes: string[] = [];
+  /** Calls `handle` on the server now; the outcome lands in `outcomes` with its time, after what `settling` heard. */
+  const request = (handle: () => Promise<string> | string): void => {
+    const settling = (ok: boolean, err: unknown): void => {
+      outcomes.push(`settling ${ok ? 'ok' : String((err as Error).message)}@${kernel.now}`);
+    };
+    call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handle, settling).then(
+      (value) => outcomes.push(`${value}@${kernel.now}`),
+      (err: unknown) =>
+        outcomes.push(
+          err instanceof SledAgentError ? `SledAgentError(${err.status}): ${err.message}@${kernel.now}` : `${String(err)}@${kernel.now}`,
+        ),
+    );
+  };
+  return { kernel, network, client, server, outcomes, request };
+}
+
+describe('rpc call', () => {
+  it('answers after a round trip, and after the handler’s own work when it is asynchronous', async () => {
+    const { kernel, outcomes, request } = rig();
+    request(() => 'listed');
+    request(async () => {
+      await kernel.sleep(10_000, 'write');
+      return 'written';
+    });
+    await kernel.run();
+    expect(outcomes).toEqual(['settling ok@2000', 'listed@2000', 'settling ok@12000', 'written@12000']);
+  });
+
+  it('carries the handler’s error back to the client', async () => {
+    const { kernel, outcomes, request } = rig();
+    request(() => {
+      throw new SledAgentError('conflict', 409);
+    });
+    request(async () => {
+      await kernel.sleep(1, 'write');
+      throw new Error('disk on fire');
+    });
+    await kernel.run();
+    expect(outcomes).toEqual(['settling conflict@2000', 'SledAgentError(409): conflict@2000', 'settling disk on fire@2001', 'Error: disk on fire@2001']);
+  });
+
+  it('gives up after the timeout with no status, while the server’s work goes on', async () => {
+    const { kernel, outcomes, request } = rig();
+    let finished = -1;
+    request(async () => {
+      await kernel.sleep(100_000, 'slow write');
+      finished = kernel.now;
+      return 'late';
+    });
+    await kernel.run();
+    expect(outcomes).toEqual(['settling GET /artifacts: no answer within 50 ms@50000', 'SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
+    expect(finished).toBe(101_000);
+  });
+
+  it('builds error answers without a stack trace, and leaves the limit for every other error as it was', () => {
+    const before = Error.stackTraceLimit;
+    const answer = answerError('conflict', 409, 'CONFIG_GENERATION');
+    expect(answer).toBeInstanceOf(SledAgentError);
+    expect([answer.message, answer.status, answer.errorCode]).toEqual(['conflict', 409, 'CONFIG_GENERATION']);
+    expect(answer.stack).not.toMatch(/\n\s+at /);
+    expect(Error.stackTraceLimit).toBe(before);
+    expect(new Error('a bug').stack).toMatch(/\n\s+at /);
+  });
+
+  it('times out when the server crashes mid-request, and never answers from the dead incarnation', async () => {
+    const { kernel, server, outcomes, request } = rig();
+    let resumed = false;
+    request(async () => {
+      await kernel.sleep(10_000, 'write', server.scope());
+      resumed = true;
+      return 'written';
+    });
+    kernel.at(5_000, 'crash', () => server.crash());
+    await kernel.run();
+    expect(resumed).toBe(false);
+    expect(outcomes).toEqual(['settling GET /artifacts: no answer within 50 ms@50000', 'SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
+  });
+
+  it('leaves a crashed client’s call pending forever, without stalling the run', async () => {
+    const { kernel, client, outcomes, request } = rig();
+    request(() => 'listed');
+    client.crash();
+    request(() => 'never sent');
+    await kernel.run();
+    expect(outcomes).toEqual([]);
+  });
+});

@@ -1,0 +1,511 @@
+import type { ArtifactHash, SledId } from '../../../core/index.ts';
+import { LiveArtifactCounts } from './artifact-counts.ts';
+import type { RemovalCause, WorldEventBody } from '../world-events.ts';
+
+/**
+ * How a write keeps its temporary files (behaviour-by-commit.md §7):
+ * - `shared_name`: 74a6c136 and c31dc2f3. One temporary file per dataset at the fixed name
+ *   `<ds>/tmp/<hash>`, shared by every writer of the hash; cleanup unlinks and finalize
+ *   renames by that name, whatever inode is there (`as:281-336,459-598@74a6c136`).
+ * - `private_dir`: HEAD (atomicwrites). Each writer has its own temporary file per dataset
+ *   and renames exactly that file, after its own hash matched (`as:631-775@b848b6df`).
+ */
+export type WritePath = 'shared_name' | 'private_dir';
+
+/**
+ * One file's contents: which artifact's bytes it holds and how many. A file is complete
+ * when no writer streams into it any more and it holds the whole artifact. Every writer of
+ * a hash writes that artifact's bytes (a short source sends a prefix), so a final file is
+ * always named by its `content`; what can differ is how much of it is there.
+ */
+class Inode {
+  /** Bytes that have landed (a chunk in flight is counted when it lands). */
+  written = 0;
+  /** A writer still streams into this file. */
+  writing = true;
+  /** The dataset where it is the final file `<ds>/<hash>`, if it is. */
+  finalOn: Dataset | undefined;
+  /** It still has a temporary name (shared or private). */
+  tempNamed = true;
+  /** Its space has been given back (no name left and no writer). */
+  freed = false;
+
+  constructor(
+    readonly content: ArtifactHash,
+    readonly size: number,
+    readonly dataset: Dataset,
+  ) {}
+
+  get complete(): boolean {
+    return !this.writing && this.written === this.size;
+  }
+}
+
+/** One M.2's update dataset. */
+interface Dataset {
+  readonly m2: number;
+  failed: boolean;
+  /** Final files `<ds>/<hash>`. */
+  readonly stored: Map<ArtifactHash, Inode>;
+  /** The shared temporary names `<ds>/tmp/<hash>` (`shared_name`). */
+  readonly tempNames: Map<ArtifactHash, Inode>;
+  /** Writers' private temporary files (`private_dir`). */
+  readonly privateTemps: Set<Inode>;
+  /** Bytes of every live file, named or still open. */
+  used: number;
+  /** Bytes of chunks in flight into this dataset. */
+  reserved: number;
+}
+
+/** A writer's file on one dataset. */
+interface WriterFile {
+  readonly dataset: Dataset;
+  readonly inode: Inode;
+  /** Bytes of the chunk in flight reserved on the dataset. */
+  chunk: number;
+}
+
+/** The request body a write consumes: from the Nexus (PUT) or a source sled's depot (copy). */
+export interface BodyStream {
+  /** Whose bytes the body carries (a corrupt source sends a short one). */
+  readonly content: ArtifactHash;
+  readonly length: number;
+  /** Moves the next `bytes`; rejects (with `moved`, when known) if the stream breaks. */
+  read(bytes: number): Promise<void>;
+}
+
+export type OpenWriter =
+  | { readonly ok: true; readonly writer: ArtifactWriter }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+/** What a finished write did: datasets iterated at the start and files renamed into place. */
+export interface WriteResult {
+  readonly datasets: number;
+  readonly successfulWrites: number;
+}
+
+/**
+ * The sled agent's artifact store (`sled-agent/src/artifact_store.rs`): one update dataset
+ * per M.2; files named by hash. Files know their contents, so a file renamed into place
+ * while another writer still fills it, or left short, is visible as such. Every change to
+ * what is stored is reported through `emit`, the world's ground truth.
+ */
+export class ArtifactStore {
+  private readonly datasets: Dataset[];
+  private readonly writers = new Set<ArtifactWriter>();
+  /** hash → working datasets with a final file of it, kept up to date as files come and go. */
+  private readonly counts = new LiveArtifactCounts();
+
+  constructor(
+    readonly sled: SledId,
+    m2Count: number,
+    readonly quota: number,
+    private readonly emit: (event: WorldEventBody) => void,
+    readonly writePath: WritePath = 'shared_name',
+  ) {
+    this.datasets = Array.from({ length: m2Count }, (_, m2) => ({
+      m2,
+      failed: false,
+      stored: new Map(),
+      tempNames: new Map(),
+      privateTemps: new Set(),
+      used: 0,
+      reserved: 0,
+    }));
+  }
+
+  get workingDatasets(): number {
+    let n = 0;
+    for (const d of this.datasets) if (!d.failed) n++;
+    return n;
+  }
+
+  /**
+   * hash → number of working datasets with a final file of it, whatever the file holds
+   * (`list` reads names: `as:204-267@74a6c136`); throws when no dataset is available. The
+   * map is a snapshot: never changed afterwards, so listings can share it.
+   */
+  list(): ReadonlyMap<ArtifactHash, number> {
+    if (this.workingDatasets === 0) throw new StoreError(503, 'no update datasets available');
+    return this.counts.snapshot();
+  }
+
+  /** Working datasets holding a complete, correct copy (what convergence counts). */
+  copies(hash: ArtifactHash): number {
+    let n = 0;
+    for (const d of this.datasets) if (!d.failed && intact(d.stored.get(hash), hash)) n++;
+    return n;
+  }
+
+  /**
+   * What the depot's GET of `hash` sends: the first working dataset's file, as it is now
+   * (`as:149-166@74a6c136`: datasets tried in order). A file still being filled is short.
+   */
+  serve(hash: ArtifactHash): { readonly content: ArtifactHash; readonly bytes: number } | undefined {
+    for (const d of this.datasets) {
+      if (d.failed) continue;
+      const inode = d.stored.get(hash);
+      if (inode !== undefined) return { content: inode.content, bytes: inode.written };
+    }
+    return undefined;
+  }
+
+  /** Bytes used on each dataset (files and chunks in flight), failed ones included. */
+  usage(): number[] {
+    return this.datasets.map((d) => d.used + d.reserved);
+  }
+
+  /** Every final file's hash on a working dataset, sorted. */
+  storedHashes(): ArtifactHash[] {
+    const all = new Set<ArtifactHash>();
+    for (const d of this.datasets) if (!d.failed) for (const h of d.stored.keys()) all.add(h);
+    return [...all].sort();
+  }
+
+  /** Final files' hashes on one working dataset, sorted (a directory listing). */
+  storedOn(m2: number): ArtifactHash[] {
+    const d = this.datasets[m2];
+    return d === undefined || d.failed ? [] : [...d.stored.keys()].sort();
+  }
+
+  /**
+   * `writer()`: a temporary file for `hash` on every working dataset. `shared_name`: a
+   * temporary name already taken is a 409 that unlinks that name and this writer's earlier
+   * ones (`as:300-318@74a6c136`, the Drop of `Utf8TempPath`: omicron#7796). `private_dir`:
+   * never a conflict (`as:650-702@b848b6df`). No quota check: a full dataset fails mid-write.
+   */
+  openWriter(hash: ArtifactHash, size: number): OpenWriter {
+    const files: WriterFile[] = [];
+    let datasets = 0;
+    for (const d of this.datasets) {
+      if (d.failed) continue;
+      datasets++;
+      if (this.writePath === 'shared_name' && d.tempNames.has(hash)) {
+        this.unlinkTempName(d, hash);
+        for (const f of files) {
+          this.unlinkTempName(f.dataset, hash);
+          this.close(f);
+        }
+        return { ok: false, status: 409, reason: `Another task is already writing artifact ${hash}` };
+      }
+      const inode = new Inode(hash, size, d);
+      if (this.writePath === 'shared_name') d.tempNames.set(hash, inode);
+      else d.privateTemps.add(inode);
+      files.push({ dataset: d, inode, chunk: 0 });
+    }
+    if (files.length === 0) return { ok: false, status: 503, reason: 'No update datasets present' };
+    const writer = new ArtifactWriter(this, hash, size, files, datasets);
+    this.writers.add(writer);
+    return { ok: true, writer };
+  }
+
+  /** Removes the final file of `hash` from every working dataset; absent is not an error. */
+  delete(hash: ArtifactHash, cause: RemovalCause): void {
+    for (const d of this.datasets) this.deleteOn(d.m2, hash, cause);
+  }
+
+  /** Removes the final file of `hash` from one dataset (`remove_file`); writers go on. */
+  deleteOn(m2: number, hash: ArtifactHash, cause: RemovalCause): void {
+    const d = this.datasets[m2];
+    if (d === undefined || d.failed) return;
+    const inode = d.stored.get(hash);
+    if (inode === undefined) return;
+    d.stored.delete(hash);
+    inode.finalOn = undefined;
+    this.counts.change(hash, -1);
+    this.emit({ type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause });
+    this.release(inode);
+  }
+
+  /** The M.2 fails: its files are gone from the sled's point of view; writers lose that dataset. */
+  failM2(m2: number): void {
+    const d = this.datasets[m2];
+    if (d === undefined || d.failed) return;
+    d.failed = true;
+    for (const writer of this.writers) writer.loseDataset(d);
+    for (const [hash, inode] of [...d.stored].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      this.counts.change(hash, -1);
+      this.emit({ type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' });
+    }
+  }
+
+  /**
+   * The sled agent dies: writers stop where they are, their files keep their names (no
+   * Drop runs) until the restart's cleanup; a final file a dead writer was filling stays short.
+   */
+  loseWritesInProgress(): void {
+    for (const writer of [...this.writers]) {
+      writer.die();
+      this.emit({ type: 'write_failed', sled: this.sled, hash: writer.hash, reason: 'lost in a restart' });
+    }
+  }
+
+  /** Start-up: `remove_dir_all(<ds>/tmp)` on every dataset present (`as:101-125@74a6c136`, `as:115-135@b848b6df`). */
+  removeTemporaryFiles(): void {
+    for (const d of this.datasets) {
+      if (d.failed) continue;
+      for (const hash of [...d.tempNames.keys()]) this.unlinkTempName(d, hash);
+      for (const inode of [...d.privateTemps]) this.unlinkPrivate(inode);
+    }
+  }
+
+  /** Places a complete artifact directly (initial state of a scenario). */
+  seed(hash: ArtifactHash, size: number): void {
+    for (const d of this.datasets) {
+      if (d.failed || d.stored.has(hash) || d.used + d.reserved + size > this.quota) continue;
+      const inode = new Inode(hash, size, d);
+      inode.written = size;
+      inode.writing = false;
+      inode.tempNamed = false;
+      d.used += size;
+      this.place(inode, hash, 'initial');
+    }
+  }
+
+  // --- what writers do to the datasets (package-private to ArtifactWriter) ---
+
+  /** @internal */ unlinkTempName(d: Dataset, hash: ArtifactHash): void {
+    const inode = d.tempNames.get(hash);
+    if (inode === undefined) return;
+    d.tempNames.delete(hash);
+    inode.tempNamed = false;
+    this.release(inode);
+  }
+
+  /** @internal */ unlinkPrivate(inode: Inode): void {
+    if (!inode.dataset.privateTemps.delete(inode)) return;
+    inode.tempNamed = false;
+    this.release(inode);
+  }
+
+  /** @internal Makes `inode` the final file of `hash` on its dataset (a rename, replacing any). */
+  place(inode: Inode, hash: ArtifactHash, via: 'put' | 'copy' | 'initial'): void {
+    const d = inode.dataset;
+    const previous = d.stored.get(hash);
+    if (previous === undefined) this.counts.change(hash, 1);
+    else {
+      previous.finalOn = undefined;
+      this.release(previous);
+    }
+    d.stored.set(hash, inode);
+    inode.finalOn = d;
+    // A file still being filled may end short: `close` reports it then. (A short file no
+    // writer fills has no temporary name left to be renamed by: its writer unlinked it or
+    // died, and start-up removed it.)
+    this.emit({ type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: inode.size, via });
+  }
+
+  /** @internal The writer stops filling `f`'s file (done, failed or dead). */
+  close(f: WriterFile, moved = 0): void {
+    const { inode, dataset } = f;
+    if (!inode.writing) return;
+    dataset.reserved -= f.chunk;
+    if (moved > 0 && !dataset.failed) {
+      inode.written += moved;
+      dataset.used += moved;
+    }
+    f.chunk = 0;
+    inode.writing = false;
+    if (inode.finalOn !== undefined) this.reportIfShort(inode);
+    this.release(inode);
+  }
+
+  /** @internal */ writerDone(writer: ArtifactWriter): void {
+    this.writers.delete(writer);
+  }
+
+  /** A final file that no writer fills any more and is not the whole artifact stays so. */
+  private reportIfShort(inode: Inode): void {
+    if (inode.dataset.failed || intact(inode, inode.content)) return;
+    const hash = inode.content;
+    this.emit({ type: 'artifact_truncated', sled: this.sled, m2: inode.dataset.m2, hash, bytes: inode.written, size: inode.size });
+  }
+
+  /** A file without a name and without a writer: its space comes back. */
+  private release(inode: Inode): void {
+    if (inode.freed || inode.writing || inode.tempNamed || inode.finalOn !== undefined) return;
+    inode.freed = true;
+    if (!inode.dataset.failed) inode.dataset.used -= inode.written;
+  }
+}
+
+/**
+ * The most a writer moves before it looks at the datasets' room again. Room is claimed a
+ * chunk at a time (landed bytes plus the chunk in flight), so a slow writer holds about
+ * what it has written, as a file does, not its whole artifact.
+ */
+const CHUNK = 64 * 2 ** 20;
+
+/**
+ * One write (`ArtifactWriter`, `as:451-598@74a6c136`; HEAD's per-dataset tasks,
+ * `as:650-775@b848b6df`): its files, the bytes it streamed and hashed.
+ */
+export class ArtifactWriter {
+  private streamed = 0;
+  private ended = false;
+
+  constructor(
+    private readonly store: ArtifactStore,
+    readonly hash: ArtifactHash,
+    readonly size: number,
+    private files: WriterFile[],
+    /** Datasets iterated when it opened (the response's `datasets`). */
+    readonly datasets: number,
+  ) {}
+
+  get active(): boolean {
+    return !this.ended;
+  }
+
+  /**
+   * Streams `body` into the files, then finalizes. A dataset that runs out of quota loses
+   * its file mid-stream; the write fails only when every dataset did (`as:489-517@74a6c136`).
+   * A body that breaks off drops every file (`as:339-348@74a6c136`); so does a hash
+   * mismatch, checked over the bytes this writer streamed (`as:524-531@74a6c136`).
+   */
+  async write(body: BodyStream, via: 'put' | 'copy'): Promise<WriteResult> {
+    while (this.streamed < body.length) {
+      const chunk = this.nextChunk(body.length - this.streamed);
+      if (chunk === 0) {
+        this.fail();
+        throw new StoreError(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`);
+      }
+      try {
+        await body.read(chunk);
+      } catch (err) {
+        const moved = typeof (err as { moved?: unknown }).moved === 'number' ? (err as { moved: number }).moved : 0;
+        this.fail(moved);
+        throw err;
+      }
+      if (this.ended) throw new StoreError(500, 'write ended');
+      this.landChunk(chunk);
+    }
+    if (this.ended) throw new StoreError(500, 'write ended');
+    if (body.content !== this.hash || this.streamed !== this.size) {
+      this.fail();
+      throw new StoreError(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`);
+    }
+    return this.finalize(via);
+  }
+
+  /** Every file dropped: unlinked by name (`shared_name`) or its own private file. */
+  fail(moved = 0): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const f of this.files) this.dropFile(f, moved);
+    this.files = [];
+    this.store.writerDone(this);
+  }
+
+  /** The sled agent died: no Drop runs, names stay for the start-up cleanup. */
+  die(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const f of this.files) this.store.close(f);
+    this.files = [];
+    this.store.writerDone(this);
+  }
+
+  /** @internal The dataset's M.2 failed: its file is gone with it. */
+  loseDataset(d: Dataset): void {
+    const f = this.files.find((file) => file.dataset === d);
+    if (f === undefined) return;
+    this.store.close(f);
+    this.files = this.files.filter((file) => file !== f);
+  }
+
+  /**
+   * The next chunk: as much as every remaining dataset has room for. A dataset with none
+   * left fails this write there (ENOSPC/EDQUOT on `write_all`); 0 when none remains.
+   */
+  private nextChunk(wanted: number): number {
+    let chunk = Math.min(wanted, CHUNK);
+    for (const f of [...this.files]) {
+      const d = f.dataset;
+      const room = this.store.quota - d.used - d.reserved;
+      if (room <= 0) {
+        this.dropFile(f, 0);
+        this.files = this.files.filter((file) => file !== f);
+      } else chunk = Math.min(chunk, room);
+    }
+    if (this.files.length === 0) return 0;
+    for (const f of this.files) {
+      f.chunk = chunk;
+      f.dataset.reserved += chunk;
+    }
+    return chunk;
+  }
+
+  private landChunk(chunk: number): void {
+    this.streamed += chunk;
+    for (const f of this.files) {
+      f.dataset.reserved -= f.chunk;
+      f.chunk = 0;
+      f.inode.written += chunk;
+      f.dataset.used += chunk;
+    }
+  }
+
+  private dropFile(f: WriterFile, moved: number): void {
+    if (this.store.writePath === 'shared_name') this.store.unlinkTempName(f.dataset, this.hash);
+    else this.store.unlinkPrivate(f.inode);
+    this.store.close(f, moved);
+  }
+
+  /**
+   * `shared_name`: renames whatever is at `<ds>/tmp/<hash>` now, the file of another writer
+   * included; nothing there is a `FileRename` error (`as:552-575@74a6c136`). `private_dir`:
+   * renames its own file (`as:671-690@b848b6df`).
+   */
+  private finalize(via: 'put' | 'copy'): WriteResult {
+    this.ended = true;
+    let successfulWrites = 0;
+    for (const f of this.files) {
+      const d = f.dataset;
+      this.store.close(f);
+      if (d.failed) continue;
+      if (this.store.writePath === 'private_dir') {
+        if (!d.privateTemps.delete(f.inode)) continue;
+        f.inode.tempNamed = false;
+        this.store.place(f.inode, this.hash, via);
+        successfulWrites++;
+        continue;
+      }
+      const named = d.tempNames.get(this.hash);
+      if (named === undefined) continue;
+      d.tempNames.delete(this.hash);
+      named.tempNamed = false;
+      this.store.place(named, this.hash, via);
+      successfulWrites++;
+    }
+    this.files = [];
+    this.store.writerDone(this);
+    if (successfulWrites === 0) {
+      throw new StoreError(500, `Failed to rename the temporary files of ${this.hash} into place`);
+    }
+    return { datasets: this.datasets, successfulWrites };
+  }
+}
+
+function intact(inode: Inode | undefined, hash: ArtifactHash): boolean {
+  return inode !== undefined && inode.content === hash && inode.complete;
+}
+
+/** Bytes a file counts for in ground truth: its artifact's size until it is known short. */
+function nominalBytes(inode: Inode): number {
+  return inode.writing || inode.complete ? inode.size : inode.written;
+}
+
+/** How a write that every dataset's quota stopped says so (situations count it). */
+export const QUOTA_REACHED = 'dataset quota reached';
+
+/** A refusal by the store, carrying the HTTP status the sled agent answers with. */
+export class StoreError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}

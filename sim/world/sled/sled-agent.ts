@@ -1,0 +1,308 @@
+import {
+  CONFIG_GENERATION,
+  SledAgentError,
+  type ArtifactConfig,
+  type ArtifactHash,
+  type ArtifactListing,
+  type EngineGeneration,
+  type SledId,
+} from '../../../core/index.ts';
+import { MICROS_PER_SECOND, type Micros } from '../kernel/event-queue.ts';
+import { WaitScope, type Kernel } from '../kernel/kernel.ts';
+import type { Network } from '../network.ts';
+import { answerError, call, deadEndpoint, type Endpoint } from '../rpc.ts';
+import type { WorldEventBody } from '../world-events.ts';
+import { ArtifactStore, StoreError, type BodyStream, type WriteResult } from './artifact-store.ts';
+import { ArtifactCounts } from './artifact-counts.ts';
+
+/**
+ * The omicron commit whose sled agent runs (each generation is the task and the sled agent
+ * of its commit; `review` has no source and runs the merged one).
+ */
+export type SledAgentCommit = '74a6c136' | 'c31dc2f3' | 'b848b6df';
+
+export function sledAgentCommit(generation: EngineGeneration): SledAgentCommit {
+  if (generation === 'current') return 'b848b6df';
+  return generation === 'generation' ? 'c31dc2f3' : '74a6c136';
+}
+
+/** Update dataset quota per M.2: 20 GiB until e45980f5c8, 40 GiB at HEAD (`sled-storage/src/dataset.rs:53@b848b6df`). */
+export function defaultArtifactQuota(generation: EngineGeneration): number {
+  return (sledAgentCommit(generation) === 'b848b6df' ? 40 : 20) * 2 ** 30;
+}
+
+/**
+ * The sled's repo-depot client: connect 15 s, and at 74a6c136 and c31dc2f3 a 15 s per-read
+ * timeout, so the source's answer must come within 15 s (`as:75-79@74a6c136`,
+ * `as:152-156@c31dc2f3`). HEAD keeps only the connect timeout (`as:160-163@b848b6df`): an
+ * unreachable source fails after 15 s, a reachable one is waited for as long as it lives.
+ */
+const DEPOT_TIMEOUT: Micros = 15 * MICROS_PER_SECOND;
+
+export interface SledEnvironment {
+  readonly kernel: Kernel;
+  readonly network: Network;
+  readonly emit: (event: WorldEventBody) => void;
+  /** The sled agent that answers at `sled`'s address, for depot requests between sleds. */
+  readonly sled: (sled: SledId) => SledAgent | undefined;
+  /** An artifact's size, from the catalog of every repo the world knows. */
+  readonly sizeOf: (hash: ArtifactHash) => number;
+}
+
+export interface SledOptions {
+  readonly m2Count: number;
+  /** Per M.2 dataset. */
+  readonly quota: number;
+  /** Which commit's sled agent: configurations from c31dc2f3, the private write path at HEAD. */
+  readonly commit: SledAgentCommit;
+  /** Time the delete reconciler takes per removed artifact. */
+  readonly reconcileDelay: Micros;
+}
+
+function refusal(err: unknown): SledAgentError {
+  if (err instanceof SledAgentError) return err;
+  if (err instanceof StoreError) return answerError(err.message, err.status);
+  return answerError(err instanceof Error ? err.message : String(err), 500);
+}
+
+/**
+ * A sled agent's artifact API (ENGINE.md §2). Handlers run on the sled when a request
+ * arrives; they reject with a `SledAgentError` carrying the HTTP status the real agent
+ * answers with. The sled is an `Endpoint`: its scope ends when it crashes.
+ */
+export class SledAgent implements Endpoint {
+  readonly store: ArtifactStore;
+  private incarnation: WaitScope;
+  private config: { readonly generation: number; readonly artifacts: ReadonlySet<ArtifactHash> } | null = null;
+  private listed: { counts: ReadonlyMap<ArtifactHash, number>; config: SledAgent['config']; listing: ArtifactListing } | undefined;
+  private reconciling = false;
+  private reconcileAgain = false;
+  private expunged = false;
+  private up = true;
+
+  constructor(
+    readonly node: SledId,
+    private readonly env: SledEnvironment,
+    private readonly options: SledOptions,
+  ) {
+    this.store = new ArtifactStore(node, options.m2Count, options.quota, env.emit, options.commit === 'b848b6df' ? 'private_dir' : 'shared_name');
+    this.incarnation = new WaitScope(env.kernel, node);
+  }
+
+  /** Artifact configurations and the delete reconciler: c31dc2f3 (omicron#7519) and later. */
+  private get configurations(): boolean {
+    return this.options.commit !== '74a6c136';
+  }
+
+  get isUp(): boolean {
+    return this.up;
+  }
+
+  get isExpunged(): boolean {
+    return this.expunged;
+  }
+
+  get configGeneration(): number | null {
+    return this.config?.generation ?? null;
+  }
+
+  scope(): WaitScope | undefined {
+    return this.up ? this.incarnation : undefined;
+  }
+
+  // --- the API the Nexus calls ---
+
+  list(): ArtifactListing {
+    // The store throws a StoreError; the port contract (core/ports.ts) and this class
+    // promise a SledAgentError carrying the status (503), as every other handler gives.
+    let counts: ReadonlyMap<ArtifactHash, number>;
+    try {
+      counts = this.store.list();
+    } catch (err) {
+      throw refusal(err);
+    }
+    if (!this.configurations) return { generation: null, artifacts: counts };
+    const config = this.config;
+    // Both inputs are immutable snapshots: while neither changes, neither does the answer.
+    if (this.listed?.counts !== counts || this.listed.config !== config) {
+      const hashes: ArtifactHash[] = [];
+      const copies: number[] = [];
+      if (config !== null) {
+        counts.forEach((n, hash) => {
+          if (!config.artifacts.has(hash)) return;
+          hashes.push(hash);
+          copies.push(n);
+        });
+      }
+      const listing = { generation: config?.generation ?? null, artifacts: new ArtifactCounts(hashes, copies) };
+      this.listed = { counts, config, listing };
+    }
+    return this.listed.listing;
+  }
+
+  putConfig(config: ArtifactConfig): void {
+    if (!this.configurations) throw answerError('artifact configurations are not supported', 404);
+    const current = this.config;
+    if (current !== null && current.generation > config.generation) {
+      throw answerError(
+        `configuration generation ${config.generation} is older than the sled's ${current.generation}`,
+        409,
+        CONFIG_GENERATION,
+      );
+    }
+    if (current !== null && current.generation === config.generation) {
+      const same = current.artifacts.size === config.artifacts.length && config.artifacts.every((h) => current.artifacts.has(h));
+      if (same) return;
+      throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
+    }
+    this.config = { generation: config.generation, artifacts: new Set(config.artifacts) };
+    this.env.emit({ type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
+    this.reconcile();
+  }
+
+  /**
+   * PUT: the configuration checks, `writer()`, then the body streams in; answers when the
+   * write is done (`as:339-348@74a6c136`). A body that breaks off (the Nexus gave up and
+   * closed the connection, or crashed) drops the write: nothing is persisted.
+   */
+  async put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream): Promise<WriteResult> {
+    this.checkGeneration(hash, generation);
+    const opened = this.store.openWriter(hash, size);
+    if (!opened.ok) throw answerError(opened.reason, opened.status);
+    try {
+      return await opened.writer.write(body, 'put');
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+
+  /**
+   * copy-from-depot: `writer()` first (conflicts and configuration errors are answered
+   * before the source is contacted), then the source's depot; an error or a miss there is
+   * 500 `DepotCopy`. On the source's answer: 202 at once, and the body copies in the
+   * background, where failures are only logged (`as:351-394@74a6c136`).
+   */
+  async copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined): Promise<void> {
+    this.checkGeneration(hash, generation);
+    const sourceAgent = this.env.sled(source);
+    const opened = this.store.openWriter(hash, this.env.sizeOf(hash));
+    if (!opened.ok) throw answerError(opened.reason, opened.status);
+    const writer = opened.writer;
+    const scope = this.incarnation;
+    const timeout =
+      this.options.commit !== 'b848b6df' || !this.env.network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
+    let found: { readonly content: ArtifactHash; readonly bytes: number } | undefined;
+    try {
+      found = await call(this.env.kernel, this.env.network, this, sourceAgent ?? deadEndpoint(source), `depot ${source} get`, timeout, () =>
+        sourceAgent?.store.serve(hash),
+      );
+    } catch (err) {
+      writer.fail();
+      throw answerError(`Error fetching artifact ${hash} from depot at ${source}: ${refusal(err).message}`, 500);
+    }
+    if (found === undefined) {
+      writer.fail();
+      throw answerError(`Error fetching artifact ${hash} from depot at ${source}: not found`, 500);
+    }
+    const { content, bytes } = found;
+    const body: BodyStream = {
+      content,
+      length: bytes,
+      read: (chunk) => this.env.network.transfer(source, this.node, chunk, scope, `copy ${hash}`),
+    };
+    this.env.kernel.spawn(`${this.node} copy ${hash}`, async () => {
+      try {
+        await writer.write(body, 'copy');
+      } catch (err) {
+        this.env.emit({ type: 'write_failed', sled: this.node, hash, reason: refusal(err).message });
+      }
+    });
+  }
+
+  /** DELETE (74a6c136): every dataset; absent is fine; no dataset is 503 (`as:400-434@74a6c136`). */
+  delete(hash: ArtifactHash): void {
+    if (this.store.workingDatasets === 0) throw answerError('No update datasets present', 503);
+    this.store.delete(hash, 'delete');
+  }
+
+  // --- what happens to the sled ---
+
+  /** Unreachable; temporary files and writes in progress are lost; disks and config persist. */
+  crash(): void {
+    if (!this.up) return;
+    this.up = false;
+    this.incarnation.close();
+    this.store.loseWritesInProgress();
+    this.reconciling = false;
+    this.reconcileAgain = false;
+    this.env.network.setDown(this.node);
+  }
+
+  /**
+   * Start-up removes `tmp/` on every dataset. The ledgered configuration counts as already
+   * seen by the delete reconciler's `watch::Receiver`, so no pass runs until the next
+   * change (`as:96-148,516@c31dc2f3`).
+   */
+  restart(): void {
+    if (this.up || this.expunged) return;
+    this.up = true;
+    this.incarnation = new WaitScope(this.env.kernel, this.node);
+    this.store.removeTemporaryFiles();
+    this.env.network.setUp(this.node);
+  }
+
+  /** Out of service for good: the rack powers it off. */
+  expunge(): void {
+    this.crash();
+    this.expunged = true;
+  }
+
+  failM2(m2: number): void {
+    this.store.failM2(m2);
+  }
+
+  /**
+   * `writer()`'s configuration checks, before any temporary file and without side effect:
+   * none 400 `NoConfig`, another generation 409 `GenerationPut`, not in it 400
+   * `NotInConfig` (`as:328-343,884-903@c31dc2f3`).
+   */
+  private checkGeneration(hash: ArtifactHash, generation: number | undefined): void {
+    if (generation === undefined || !this.configurations) return;
+    const config = this.config;
+    if (config === null) throw answerError('No artifact configuration present', 400);
+    if (config.generation !== generation) {
+      throw answerError(`Attempt to put artifact with generation ${generation}, but the current generation is ${config.generation}`, 409);
+    }
+    if (!config.artifacts.has(hash)) throw answerError(`Attempt to put artifact ${hash} not in config generation ${generation}`, 400);
+  }
+
+  /**
+   * The delete reconciler (`as:510-607@c31dc2f3`, `as:519-599@b848b6df`): runs after a
+   * configuration change; walks each dataset's files and, re-reading the latest
+   * configuration per entry, removes each one not in it. Writers are not stopped.
+   */
+  private reconcile(): void {
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return;
+    }
+    this.reconciling = true;
+    const scope = this.incarnation;
+    this.env.kernel.spawn(`${this.node} reconciler`, async () => {
+      do {
+        this.reconcileAgain = false;
+        for (let m2 = 0; m2 < this.options.m2Count; m2++) {
+          for (const hash of this.store.storedOn(m2)) {
+            if (this.config?.artifacts.has(hash) !== false) continue;
+            await this.env.kernel.sleep(this.options.reconcileDelay, `${this.node} reconciler`, scope);
+            const config = this.config;
+            if (config === null || config.artifacts.has(hash)) continue;
+            this.store.deleteOn(m2, hash, 'reconciler');
+          }
+        }
+      } while (this.reconcileAgain);
+      this.reconciling = false;
+    });
+  }
+}
+
