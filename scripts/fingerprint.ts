@@ -1,38 +1,81 @@
 // `npm run fingerprint`: records reports/baselines/fingerprints.csv, the sha256 of every
 // report of every bundled scenario × generation × seeds 1-5 (with history and trace).
 // `npm run fingerprint -- --check` recomputes them all and names each run and file that
-// differs (exit 1). `--only NAME` (repeatable) limits either to those scenarios.
+// differs (exit 1). `--only NAME` (repeatable) limits either to those scenarios;
+// `--workers N` spreads the runs over N child processes (each takes every N-th run).
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ENGINE_GENERATIONS } from '../core/types.ts';
 import { csvParseRows } from 'd3-dsv';
+import type { Scenario } from '../sim/harness/scenario/schema.ts';
 import { FINGERPRINT_COLUMNS, FINGERPRINT_SEEDS, fingerprintRow, fingerprintsCsv, scenarioAtGeneration } from '../reports/fingerprint.ts';
 
 const SCENARIOS = new URL('../scenarios/', import.meta.url);
 const FILE = new URL('../reports/baselines/fingerprints.csv', import.meta.url);
 const args = process.argv.slice(2);
+const valueOf = (name: string): string | undefined => args[args.indexOf(name) + 1];
 const check = args.includes('--check');
 const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? [a] : []));
+const workers = args.includes('--workers') ? Number(valueOf('--workers')) : 1;
+/** `--part i/N`: a child's share, its rows printed as JSON lines for the parent. */
+const part = args.includes('--part') ? (valueOf('--part') ?? '').split('/').map(Number) : undefined;
 
-const rows: string[][] = [];
+interface Job {
+  readonly file: string;
+  readonly text: string;
+  readonly scenario: Scenario;
+  readonly seed: number;
+}
+
 /** Rows by generation (in ENGINE_GENERATIONS order), then seed. */
 const order = (r: readonly string[]): number => ENGINE_GENERATIONS.indexOf(r[1] as (typeof ENGINE_GENERATIONS)[number]) * 1000 + Number(r[2]);
 const started = performance.now();
+const jobs: Job[] = [];
 for (const file of readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml')).sort()) {
   if (only.length > 0 && !only.includes(file.replace(/\.yaml$/, ''))) continue;
   const text = readFileSync(new URL(file, SCENARIOS), 'utf8');
   for (const generation of ENGINE_GENERATIONS) {
     const loaded = scenarioAtGeneration(`scenarios/${file}`, text, generation);
     if ('refused' in loaded) {
-      process.stderr.write(`skipped ${file} at ${generation}: ${loaded.refused}\n`);
+      if (part === undefined) process.stderr.write(`skipped ${file} at ${generation}: ${loaded.refused}\n`);
       continue;
     }
-    for (const seed of FINGERPRINT_SEEDS) {
-      const t0 = performance.now();
-      rows.push(await fingerprintRow(`scenarios/${file}`, text, loaded.scenario, seed));
-      process.stderr.write(`${file} ${generation} seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-    }
+    for (const seed of FINGERPRINT_SEEDS) jobs.push({ file: `scenarios/${file}`, text, scenario: loaded.scenario, seed });
   }
 }
+
+async function runJobs(share: readonly Job[]): Promise<string[][]> {
+  const rows: string[][] = [];
+  for (const job of share) {
+    const t0 = performance.now();
+    rows.push(await fingerprintRow(job.file, job.text, job.scenario, job.seed));
+    process.stderr.write(`${job.file} ${job.scenario.engine.generation} seed ${job.seed}: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  }
+  return rows;
+}
+
+/** Runs the jobs in `workers` children of this script, each taking every N-th job. */
+async function runInChildren(): Promise<string[][]> {
+  const children = Array.from({ length: workers }, (_, i) =>
+    new Promise<string[][]>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, process.argv[1] as string, ...args.filter((a, k) => a !== '--workers' && args[k - 1] !== '--workers'), '--part', `${i}/${workers}`], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[])) : reject(new Error(`part ${i}/${workers} exited ${code}`))));
+    }),
+  );
+  return (await Promise.all(children)).flat();
+}
+
+if (part !== undefined) {
+  const [index, of] = part as [number, number];
+  for (const row of await runJobs(jobs.filter((_, k) => k % of === index))) process.stdout.write(`${JSON.stringify(row)}\n`);
+  process.exit(0);
+}
+if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers takes a whole number ≥ 1');
+const rows = workers === 1 ? await runJobs(jobs) : await runInChildren();
 
 if (!check) {
   // With --only, the other scenarios' recorded rows stay as they are.
