@@ -1,17 +1,31 @@
-// The CI-suite case: `depotsim check` of 1,000 seeds of rack-day on 2 workers, as a user
-// runs it; then the least such a check could take here: its runs' planning alone, on two
-// cores that scale perfectly (the planner is the engine, which no simulator can skip).
-import { cli, fmt, heading, median, runChild, scenarioPath } from './measure.ts';
+// The CI-suite case: `depotsim check` of rack-day on 2 workers, as a user runs it — the
+// small check (40 seeds, wall with start-up) and the large one (1,000 seeds) — each printed
+// beside this machine's own two-core ceiling, measured in the same run; then the least
+// such a check could take here: its runs' planning alone, on two cores that scale
+// perfectly (the planner is the engine, which no simulator can skip).
+import { bundled } from '../bin/load.js';
+import { cli, fmt, heading, median, runChild, scenarioPath, twoCoreCeiling } from './measure.ts';
 
 const WORKERS = 2;
 const RECHECK_EVERY = 10;
+const SMALL = 40;
+
+/** Exit 1 and 3 are findings (a seed broke an invariant or did not converge), not a failed benchmark. */
+function check(seeds: number): { seconds: number; stdout: string } {
+  const args = ['check', scenarioPath('rack-day'), '--seeds', String(seeds), '--workers', String(WORKERS), '--recheck-every', String(RECHECK_EVERY)];
+  return cli(args, [0, 1, 3]);
+}
 
 export async function checkBench(seeds: number): Promise<void> {
-  heading(`check: ${seeds} seeds of rack-day on ${WORKERS} workers (every ${RECHECK_EVERY}th rechecked for determinism), one run`);
-  // Exit 1 is a finding (a seed broke an invariant rack-day does not tolerate), not a failed benchmark.
-  const args = ['check', scenarioPath('rack-day'), '--seeds', String(seeds), '--workers', String(WORKERS), '--recheck-every', String(RECHECK_EVERY)];
-  const { seconds, stdout } = cli(args, [0, 1]);
-  console.log(`${fmt(seconds, 1)} s wall, ${fmt((seconds / seeds) * 1000, 0)} ms per seed`);
+  heading(`check of rack-day on ${WORKERS} workers (every ${RECHECK_EVERY}th seed rechecked for determinism)`);
+  const ceiling = await twoCoreCeiling([await bundled('bench/run-child.ts'), scenarioPath('rack-day'), '6']);
+  console.log(`this machine's two-core ceiling now: two independent processes do ${fmt(ceiling)}x the work of one (2.00 where cores scale)`);
+
+  const small = [check(SMALL).seconds, check(SMALL).seconds, check(SMALL).seconds];
+  console.log(`${SMALL} seeds: ${fmt(median(small), 1)} s wall with start-up (median of 3: ${small.map((s) => fmt(s, 1)).join(', ')})`);
+
+  const { seconds, stdout } = check(seeds);
+  console.log(`${seeds} seeds: ${fmt(seconds, 1)} s wall, ${fmt((seconds / seeds) * 1000, 0)} ms per seed; at a ceiling of 2.00 it would be about ${fmt((seconds * ceiling) / 2, 0)} s`);
   const verdicts = stdout.split('\n').find((line) => line.includes('rack-day.yaml:'));
   if (verdicts !== undefined) console.log(verdicts.trim());
 

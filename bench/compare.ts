@@ -5,12 +5,12 @@
 // swapping who goes first each round, ratio per round), a `check` of rack-day on 2
 // workers (wall time with start-up), and the machine's own two-core ceiling: what two
 // independent processes of the same runs gain over one.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ENGINE_GENERATIONS } from '../core/index.ts';
 import type { ChildResult } from './run-child.ts';
-import { fmt, median, scenarioPath, sum } from './measure.ts';
+import { fmt, median, scenarioPath, sum, twoCoreCeiling } from './measure.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -52,12 +52,6 @@ function checkWall(s: Side): number {
   return (performance.now() - start) / 1000;
 }
 
-async function concurrentWall(count: number, argv: readonly string[]): Promise<number> {
-  const start = performance.now();
-  await Promise.all(Array.from({ length: count }, () => new Promise((done) => spawn(process.execPath, argv, { stdio: 'ignore' }).on('exit', done))));
-  return (performance.now() - start) / 1000;
-}
-
 const before = await side('before', beforeRoot);
 const after = await side('after', afterRoot);
 console.log(`before ${resolve(beforeRoot)}, after ${afterRoot}; ${ROUNDS} interleaved rounds`);
@@ -90,11 +84,7 @@ if (runs('check')) console.log(
     `speed-up ${fmt(median(checks.before) / median(checks.after))}x`,
 );
 
-const simulation = [after.child, scenarioPath('rack-day'), '6'];
-const one: number[] = [];
-const two: number[] = [];
-for (let round = 0; round < (runs('ceiling') ? 3 : 0); round++) {
-  one.push(await concurrentWall(1, simulation));
-  two.push(await concurrentWall(2, simulation));
+if (runs('ceiling')) {
+  const ceiling = await twoCoreCeiling([after.child, scenarioPath('rack-day'), '6']);
+  console.log(`two-core ceiling: 2 independent processes of 6 rack-day runs each do ${fmt(ceiling)}x the work of one`);
 }
-if (runs('ceiling')) console.log(`two-core ceiling: 2 independent processes of 6 rack-day runs each do ${fmt((2 * median(one)) / median(two))}x the work of one`);

@@ -1,5 +1,5 @@
 // Shared by the benchmark sections: wall time is measured here, outside core/ and sim/.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { ChildResult } from './run-child.ts';
 
@@ -50,4 +50,26 @@ export async function runChild(args: readonly string[]): Promise<ChildResult> {
   const result = spawnSync(process.execPath, [child, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`run-child ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return JSON.parse(result.stdout) as ChildResult;
+}
+
+/** Wall seconds of `count` processes of `argv` started together. */
+export async function concurrentWall(count: number, argv: readonly string[]): Promise<number> {
+  const start = performance.now();
+  await Promise.all(Array.from({ length: count }, () => new Promise((done) => spawn(process.execPath, argv, { stdio: 'ignore' }).on('exit', done))));
+  return (performance.now() - start) / 1000;
+}
+
+/**
+ * The machine's own two-core ceiling: how much more work two independent processes of the
+ * same simulation do than one (2.0 on two cores that scale; this VM's differ and share).
+ * Alternating one and two, so that a drift of the machine hits both alike.
+ */
+export async function twoCoreCeiling(argv: readonly string[], rounds = 3): Promise<number> {
+  const one: number[] = [];
+  const two: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    one.push(await concurrentWall(1, argv));
+    two.push(await concurrentWall(2, argv));
+  }
+  return (2 * median(one)) / median(two);
 }
