@@ -140,9 +140,11 @@ export class InventoryTable implements PlannerInventory {
     const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
     const wantedIds = wanted.map((hash) => ids.intern(hash));
     const width = sleds.length;
-    this.counts = new Uint8Array(ids.size * width);
-    this.held = new Int32Array(ids.size);
-    this.kind = new Uint8Array(ids.size);
+    // One backing store for the three tables: one allocation an activation, not three.
+    const buffer = new ArrayBuffer(ids.size * (4 + 1 + width));
+    this.held = new Int32Array(buffer, 0, ids.size);
+    this.kind = new Uint8Array(buffer, 4 * ids.size, ids.size);
+    this.counts = new Uint8Array(buffer, 5 * ids.size, ids.size * width);
     let kept = 0;
     for (const id of wantedIds) {
       if (this.kind[id] === UNKNOWN) kept++;
@@ -189,11 +191,13 @@ export class InventoryTable implements PlannerInventory {
     const held = this.held[artifact] as number;
     if (held === 0) return { holders: [], missing: [...sleds] };
     if (held === sleds.length) return { holders: sleds, missing: [] };
-    const holders: SledId[] = [];
-    const missing: SledId[] = [];
+    // Sized up front (the counts are known): no array grows while sleds are sorted in.
+    const holders = new Array<SledId>(held);
+    const missing = new Array<SledId>(sleds.length - held);
     const row = artifact * sleds.length;
-    for (let position = 0; position < sleds.length; position++) {
-      (this.counts[row + position] === 0 ? missing : holders).push(sleds[position] as SledId);
+    for (let position = 0, h = 0, m = 0; position < sleds.length; position++) {
+      if (this.counts[row + position] === 0) missing[m++] = sleds[position] as SledId;
+      else holders[h++] = sleds[position] as SledId;
     }
     return { holders, missing };
   }
