@@ -13,6 +13,16 @@ describe('ArtifactCatalog', () => {
     expect(catalog.hashes).toEqual(['r0-0', 'r0-1', 'x']);
   });
 
+  it('marks the numbers of a hash list, numbering new hashes, once per list', () => {
+    const catalog = new ArtifactCatalog(['a', 'b', 'c']);
+    const sent = ['c', 'x', 'a'];
+    const members = catalog.membersOf(sent);
+    expect([...members]).toEqual([1, 0, 1, 1]);
+    expect(catalog.membersOf(sent)).toBe(members);
+    expect([...catalog.membersOf([...sent])]).toEqual([1, 0, 1, 1]);
+    expect([...catalog.membersOf(['b'])]).toEqual([0, 1, 0, 0]);
+  });
+
   it("numbers the world's repos, shared artifacts once, and every sled lists in that one numbering", () => {
     const r0 = repo('r0', 3);
     const r1 = { name: 'r1', artifacts: [...(r0.artifacts.slice(1)), ...repo('r1', 1).artifacts] };

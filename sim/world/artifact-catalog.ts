@@ -11,6 +11,7 @@ import type { ArtifactHash } from '../../core/index.ts';
 export class ArtifactCatalog {
   readonly hashes: ArtifactHash[] = [];
   private readonly numbers = new Map<ArtifactHash, number>();
+  private readonly memberships = new WeakMap<readonly ArtifactHash[], Uint8Array>();
 
   constructor(hashes: Iterable<ArtifactHash> = []) {
     for (const hash of hashes) this.numberOf(hash);
@@ -25,5 +26,21 @@ export class ArtifactCatalog {
       this.numbers.set(hash, n);
     }
     return n;
+  }
+
+  /**
+   * Number → 1 for each of `hashes` (numbering any new one), 0 for the others. Kept per
+   * array, which must not change afterwards: the engine sends one configuration to every
+   * sled of an activation, so one sled reads its hashes and the others reuse the result.
+   */
+  membersOf(hashes: readonly ArtifactHash[]): Uint8Array {
+    let members = this.memberships.get(hashes);
+    if (members === undefined) {
+      const numbers = hashes.map((hash) => this.numberOf(hash));
+      members = new Uint8Array(this.hashes.length);
+      for (const n of numbers) members[n] = 1;
+      this.memberships.set(hashes, members);
+    }
+    return members;
   }
 }

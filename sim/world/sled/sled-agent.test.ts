@@ -234,6 +234,16 @@ describe('putConfig', () => {
     expect(rig.of('config_stored')).toHaveLength(stored);
   });
 
+  it('one configuration sent to several sleds is judged against what each holds', () => {
+    const rig = new Rig();
+    const [holdsA, holdsAB] = [rig.sled('sled-0'), rig.sled('sled-1')];
+    holdsA.putConfig({ generation: 2, artifacts: ['a'] });
+    holdsAB.putConfig({ generation: 2, artifacts: ['a', 'b'] });
+    const sent = { generation: 2, artifacts: ['b', 'a'] };
+    expect([thrown(() => holdsA.putConfig(sent))?.status, thrown(() => holdsAB.putConfig(sent))?.status]).toEqual([409, undefined]);
+    expect([thrown(() => holdsAB.putConfig(sent))?.status, thrown(() => holdsA.putConfig(sent))?.status]).toEqual([undefined, 409]);
+  });
+
   it('emits config_stored with the generation and the artifact count', () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');

@@ -62,6 +62,12 @@ export interface SledOptions {
   readonly catalog: ArtifactCatalog;
 }
 
+/** Whether every number marked in `members` is marked in `of` (either may be the shorter). */
+function everyMemberIn(members: Uint8Array, of: Uint8Array): boolean {
+  for (let n = 0; n < members.length; n++) if (members[n] === 1 && of[n] !== 1) return false;
+  return true;
+}
+
 function refusal(err: unknown): SledAgentError {
   if (err instanceof SledAgentError) return err;
   if (err instanceof StoreError) return answerError(err.message, err.status);
@@ -164,15 +170,14 @@ export class SledAgent implements Endpoint {
         CONFIG_GENERATION,
       );
     }
+    const numbers = this.options.catalog.membersOf(config.artifacts);
     if (current !== null && current.generation === config.generation) {
-      const same = current.artifacts.size === config.artifacts.length && config.artifacts.every((h) => current.artifacts.has(h));
+      // Every artifact sent is held, compared by catalog number: no hashing per artifact, per sled, per activation.
+      const same = current.artifacts.size === config.artifacts.length && everyMemberIn(numbers, current.numbers);
       if (same) return;
       throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
     }
-    const numbers = config.artifacts.map((hash) => this.options.catalog.numberOf(hash));
-    const inConfig = new Uint8Array(this.options.catalog.hashes.length);
-    for (const n of numbers) inConfig[n] = 1;
-    this.config = { generation: config.generation, artifacts: new Set(config.artifacts), numbers: inConfig };
+    this.config = { generation: config.generation, artifacts: new Set(config.artifacts), numbers };
     this.env.emit({ type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
     this.reconcile();
   }
