@@ -1,6 +1,8 @@
 // The engine's typed inventory against the plain one: the same listings must give the same
 // plan, draw for draw, on every generation, over several activations of one engine (one
-// ArtifactIds, interned in whatever order the listings first named the hashes).
+// ArtifactIds, interned in whatever order the listings first named the hashes), whether a
+// listing comes as hashes only or also numbered (`NumberedArtifacts`, as the simulated
+// world's do), in a numbering that grows between activations or in a second one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildInventory } from './inventory.ts';
@@ -8,14 +10,21 @@ import { ArtifactIds, InventoryTable } from './inventory-table.ts';
 import { engineParams } from './params.ts';
 import { planActivation, planInventory } from './planner/index.ts';
 import { seededRng } from './random.ts';
-import { ENGINE_GENERATIONS, type ArtifactHash, type LocalRepo, type SledId } from './types.ts';
+import { ENGINE_GENERATIONS, type ArtifactHash, type ListedArtifacts, type LocalRepo, type SledId } from './types.ts';
 
 /** Hashes whose hash order is not the order the tests name them in. */
 const HASHES = ['c7', 'a1', 'f0', 'b2', 'e9', 'd3', 'a10', 'b'];
 
+/**
+ * How a sled's listing comes: hashes only, also numbered in the case's numbering (which
+ * numbers a hash it lacks when a listing first names it), or in a second numbering.
+ */
+type ListingForm = 'hashes' | 'numbered' | 'other numbering';
+
 interface Activation {
   /** Per sled: copies of each of HASHES (0: not listed), or null when the sled did not answer. */
   readonly listed: readonly (readonly number[] | null)[];
+  readonly forms: readonly ListingForm[];
   readonly wanted: readonly ArtifactHash[];
   /** Local repos, each a list of hashes (some never listed nor wanted). */
   readonly local: readonly (readonly ArtifactHash[])[];
@@ -27,6 +36,7 @@ const activation = (sleds: number): fc.Arbitrary<Activation> =>
       fc.option(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: HASHES.length, maxLength: HASHES.length }), { freq: 6 }),
       { minLength: sleds, maxLength: sleds },
     ),
+    forms: fc.array(fc.constantFrom<ListingForm>('hashes', 'numbered', 'other numbering'), { minLength: sleds, maxLength: sleds }),
     wanted: fc.shuffledSubarray(HASHES),
     local: fc.array(fc.shuffledSubarray([...HASHES, 'zz-never-listed'], { minLength: 1 }), { maxLength: 3 }),
   });
@@ -41,17 +51,34 @@ const engineCase = fc.integer({ min: 0, max: 7 }).chain((n) =>
     maxRequests: fc.integer({ min: 0, max: 12 }),
     maxPutRequests: fc.integer({ min: 0, max: 4 }),
     seed: fc.integer(),
+    /** What the numbering holds before the first listing. */
+    numbered: fc.shuffledSubarray(HASHES),
+    otherNumbering: fc.shuffledSubarray(HASHES, { minLength: HASHES.length }),
   }),
 );
 
-function listingMaps(a: Activation): (Map<ArtifactHash, number> | undefined)[] {
-  return a.listed.map((counts) => {
+/** `listing` also as entries `number * 256 + count` of `numbering`, in the reverse of its order. */
+function numberedIn(listing: Map<ArtifactHash, number>, numbering: ArtifactHash[]): ListedArtifacts {
+  const entries: number[] = [];
+  listing.forEach((count, hash) => {
+    let n = numbering.indexOf(hash);
+    if (n < 0) n = numbering.push(hash) - 1;
+    entries.unshift(n * 256 + count);
+  });
+  return Object.assign(new Map(listing), { numbered: { hashes: numbering, entries } });
+}
+
+/** Each sled's listing (hashes only, or numbered as `forms` says); `undefined` when it did not answer. */
+function listingsOf(a: Activation, numbering: ArtifactHash[], otherNumbering: ArtifactHash[]): (ListedArtifacts | undefined)[] {
+  return a.listed.map((counts, sled) => {
     if (counts === null) return undefined;
     const listing = new Map<ArtifactHash, number>();
     counts.forEach((n, h) => {
       if (n > 0) listing.set(HASHES[h] as ArtifactHash, n);
     });
-    return listing;
+    const form = a.forms[sled];
+    if (form === 'numbered') return numberedIn(listing, numbering);
+    return form === 'other numbering' ? numberedIn(listing, otherNumbering) : listing;
   });
 }
 
@@ -72,11 +99,13 @@ describe('InventoryTable', () => {
         });
         const keepUnwanted = c.generation === 'review' || c.generation === 'merged';
         const ids = new ArtifactIds();
+        const numbering = [...c.numbered];
+        const otherNumbering = [...c.otherNumbering];
         const typedRng = seededRng(`${c.seed}`);
         const plainRng = seededRng(`${c.seed}`);
         for (const a of c.activations) {
-          const listings = listingMaps(a);
-          const byName = new Map<SledId, Map<ArtifactHash, number>>();
+          const listings = listingsOf(a, numbering, otherNumbering);
+          const byName = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
           listings.forEach((listing, i) => {
             if (listing !== undefined) byName.set(c.sleds[i] as SledId, listing);
           });
@@ -108,5 +137,26 @@ describe('InventoryTable', () => {
     expect(table.split(ids.find('f0') as number)).toEqual({ holders: ['sled-1'], missing: ['sled-0'] });
     expect(table.find('zz')).toBeUndefined();
     expect(new InventoryTable(ids, ['sled-0', 'sled-1'], [undefined, snapshot], ['b2'], false).find('a1')).toBeUndefined();
+  });
+
+  it("reads a numbered listing's entries by number, in the first numbering it met, and any other numbering by hashes", () => {
+    const ids = new ArtifactIds();
+    ids.intern('a1');
+    // The maps say the opposite of the entries: what the table holds tells which it read.
+    const numbering = ['f0', 'a1'];
+    const byNumber = Object.assign(new Map([['a1', 1]]), { numbered: { hashes: numbering, entries: [0 * 256 + 3] } });
+    const other = ['a1', 'f0'];
+    const byHash = Object.assign(new Map([['f0', 2]]), { numbered: { hashes: other, entries: [0 * 256 + 1] } });
+    const table = new InventoryTable(ids, ['sled-0', 'sled-1'], [byNumber, byHash], ['a1', 'f0'], true);
+    const f0 = table.find('f0') as number;
+    const a1 = table.find('a1') as number;
+    expect([table.copiesAt(f0, 0), table.copiesAt(a1, 0)]).toEqual([3, 0]);
+    expect([table.copiesAt(f0, 1), table.copiesAt(a1, 1)]).toEqual([2, 0]);
+    // A number appended to the numbering later is read too.
+    numbering.push('b2');
+    const grown = Object.assign(new Map(), { numbered: { hashes: numbering, entries: [2 * 256 + 1, 1 * 256 + 2] } });
+    const next = new InventoryTable(ids, ['sled-0'], [grown], ['b2'], true);
+    expect([next.copiesAt(next.find('b2') as number, 0), next.copiesAt(next.find('a1') as number, 0)]).toEqual([1, 2]);
+    expect([...next.inHashOrder].map((id) => next.hashOf(id))).toEqual(['a1', 'b2']);
   });
 });

@@ -1,26 +1,38 @@
 import type { PlannerInventory } from './inventory.ts';
-import type { ArtifactHash, SledId } from './types.ts';
+import type { ArtifactHash, ListedArtifacts, SledId } from './types.ts';
 
 /**
- * One sled's listing with interned artifact ids: each entry with a count above 0 as
- * `id * 256 + count`. A plain array of small integers: most listings are read once (on a
- * busy rack a store changes between most of them), and a typed array's separate backing
- * store costs more to allocate and collect than the read saves.
+ * One sled's listing as an inventory table reads it: each entry with a count above 0 as
+ * `n * 256 + count`, where `n` is an artifact id, or, when `idOf` is given, a number of the
+ * listing's own numbering and `idOf[n]` its id. Plain arrays of small integers: most
+ * listings are read once (on a busy rack a store changes between most of them), and a
+ * typed array's separate backing store costs more to allocate and collect than the read saves.
  */
-export type IdListing = readonly number[];
+export interface IdListing {
+  readonly entries: readonly number[];
+  readonly idOf: Int32Array | null;
+}
 
 /**
  * The artifact hashes one engine has seen, numbered in the order it first saw them, and
- * each listing it was given in those numbers. A sled's listing is a snapshot the sled never
- * changes (the `SledClient.list` contract), and a store hands out the same snapshot until
- * its contents change, so on a quiet rack every activation of every Nexus reads the same
- * few objects: each is turned into ids once, not once per activation.
+ * each listing it was given in those numbers. A listing that comes numbered
+ * (`NumberedArtifacts`, as the simulated world's do) is read through a number → id table
+ * filled once per number, so no 64-character hash is hashed per entry; ids follow the
+ * first numbering seen, and a listing of another numbering is read by its hashes. A
+ * listing of hashes only is a snapshot the sled never changes (the `SledClient.list`
+ * contract), and a store hands out the same snapshot until its contents change, so each
+ * is turned into ids once, not once per activation.
  */
 export class ArtifactIds {
   private readonly ids = new Map<ArtifactHash, number>();
   private readonly hashes: ArtifactHash[] = [];
   private sorted: Int32Array | undefined;
   private readonly listings = new WeakMap<ReadonlyMap<ArtifactHash, number>, IdListing>();
+  /** The numbering read by number: the first one a listing came in. */
+  private numbering: readonly ArtifactHash[] | undefined;
+  /** Number of `numbering` → id, for its first `numbered` numbers. */
+  private idOfNumber = new Int32Array(0);
+  private numbered = 0;
 
   get size(): number {
     return this.hashes.length;
@@ -58,18 +70,42 @@ export class ArtifactIds {
     return this.sorted;
   }
 
-  listing(artifacts: ReadonlyMap<ArtifactHash, number>): IdListing {
+  listing(artifacts: ListedArtifacts): IdListing {
+    const { numbered } = artifacts;
+    if (numbered !== undefined && this.readsByNumber(numbered.hashes)) {
+      return { entries: numbered.entries, idOf: this.idOfNumber };
+    }
     const cached = this.listings.get(artifacts);
     if (cached !== undefined) return cached;
-    const listing: number[] = [];
+    const entries: number[] = [];
     artifacts.forEach((count, hash) => {
       if (count <= 0) return;
       // A count is copies on one sled, one per M.2 (at most 8 by the limits).
       if (count > 255) throw new RangeError(`a listing reports ${count} copies of ${hash}; at most 255 fit the table`);
-      listing.push(this.intern(hash) * 256 + count);
+      entries.push(this.intern(hash) * 256 + count);
     });
+    const listing = { entries, idOf: null };
     this.listings.set(artifacts, listing);
     return listing;
+  }
+
+  /**
+   * Whether listings numbered by `numbering` are read by number: it is the first numbering
+   * seen. Its numbers appended since the last look get their ids now, in number order.
+   */
+  private readsByNumber(numbering: readonly ArtifactHash[]): boolean {
+    this.numbering ??= numbering;
+    if (this.numbering !== numbering) return false;
+    if (this.numbered < numbering.length) {
+      if (this.idOfNumber.length < numbering.length) {
+        const grown = new Int32Array(Math.max(numbering.length, 2 * this.idOfNumber.length));
+        grown.set(this.idOfNumber);
+        this.idOfNumber = grown;
+      }
+      for (let n = this.numbered; n < numbering.length; n++) this.idOfNumber[n] = this.intern(numbering[n] as ArtifactHash);
+      this.numbered = numbering.length;
+    }
+    return true;
   }
 }
 
@@ -97,31 +133,45 @@ export class InventoryTable implements PlannerInventory {
   constructor(
     private readonly ids: ArtifactIds,
     readonly sleds: readonly SledId[],
-    listings: readonly (ReadonlyMap<ArtifactHash, number> | undefined)[],
+    listings: readonly (ListedArtifacts | undefined)[],
     wanted: readonly ArtifactHash[],
     keepUnwanted: boolean,
   ) {
-    const byId = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
-    for (const hash of wanted) ids.intern(hash);
+    const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
+    const wantedIds = wanted.map((hash) => ids.intern(hash));
     const width = sleds.length;
-    this.counts = new Uint8Array(ids.size * width);
-    this.held = new Int32Array(ids.size);
-    this.kind = new Uint8Array(ids.size);
-    for (const hash of wanted) this.kind[ids.intern(hash)] = WANTED;
-    byId.forEach((listing, position) => {
-      if (listing === undefined) return;
-      for (let k = 0; k < listing.length; k++) {
-        const entry = listing[k] as number;
-        const id = entry >>> 8;
+    // One backing store for the three tables: one allocation an activation, not three.
+    const buffer = new ArrayBuffer(ids.size * (4 + 1 + width));
+    this.held = new Int32Array(buffer, 0, ids.size);
+    this.kind = new Uint8Array(buffer, 4 * ids.size, ids.size);
+    this.counts = new Uint8Array(buffer, 5 * ids.size, ids.size * width);
+    let kept = 0;
+    for (const id of wantedIds) {
+      if (this.kind[id] === UNKNOWN) kept++;
+      this.kind[id] = WANTED;
+    }
+    for (let position = 0; position < width; position++) {
+      const listing = byPosition[position];
+      if (listing === undefined) continue;
+      const { entries, idOf } = listing;
+      for (let k = 0; k < entries.length; k++) {
+        const entry = entries[k] as number;
+        const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
         if (this.kind[id] === UNKNOWN) {
           if (!keepUnwanted) continue;
           this.kind[id] = UNWANTED;
+          kept++;
         }
         this.counts[id * width + position] = entry & 0xff;
         this.held[id] = (this.held[id] as number) + 1;
       }
-    });
-    this.inHashOrder = ids.inHashOrder().filter((id) => this.kind[id] !== UNKNOWN);
+    }
+    const all = ids.inHashOrder();
+    this.inHashOrder = new Int32Array(kept);
+    for (let i = 0, at = 0; at < kept; i++) {
+      const id = all[i] as number;
+      if (this.kind[id] !== UNKNOWN) this.inHashOrder[at++] = id;
+    }
   }
 
   hashOf(artifact: number): ArtifactHash {
@@ -141,11 +191,13 @@ export class InventoryTable implements PlannerInventory {
     const held = this.held[artifact] as number;
     if (held === 0) return { holders: [], missing: [...sleds] };
     if (held === sleds.length) return { holders: sleds, missing: [] };
-    const holders: SledId[] = [];
-    const missing: SledId[] = [];
+    // Sized up front (the counts are known): no array grows while sleds are sorted in.
+    const holders = new Array<SledId>(held);
+    const missing = new Array<SledId>(sleds.length - held);
     const row = artifact * sleds.length;
-    for (let position = 0; position < sleds.length; position++) {
-      (this.counts[row + position] === 0 ? missing : holders).push(sleds[position] as SledId);
+    for (let position = 0, h = 0, m = 0; position < sleds.length; position++) {
+      if (this.counts[row + position] === 0) missing[m++] = sleds[position] as SledId;
+      else holders[h++] = sleds[position] as SledId;
     }
     return { holders, missing };
   }

@@ -32,6 +32,25 @@ export interface ArtifactConfig {
   readonly artifacts: readonly ArtifactHash[];
 }
 
+/**
+ * What a listing's source may add to a listing's artifacts so that reading them hashes no
+ * strings: the same entries in a numbering of artifacts the source keeps for every listing
+ * it gives. Optional: a listing without it is read by its hashes, with the same result.
+ * (The simulator numbers every artifact of a scenario when it builds the world.)
+ */
+export interface NumberedArtifacts {
+  /**
+   * Number → hash. Shared by every listing of one numbering, which only ever appends to
+   * it: a number keeps its hash.
+   */
+  readonly hashes: readonly ArtifactHash[];
+  /** The listing's entries as `number * 256 + count` (count 1 to 255), in any order. */
+  readonly entries: readonly number[];
+}
+
+/** Hash → copies, as a sled listed them; `numbered` is an optional form of the same entries. */
+export type ListedArtifacts = ReadonlyMap<ArtifactHash, number> & { readonly numbered?: NumberedArtifacts | undefined };
+
 /** One sled's answer to `list`. */
 export interface ArtifactListing {
   /** The configuration generation the sled holds; `null` for sleds without configurations. */
@@ -40,7 +59,7 @@ export interface ArtifactListing {
    * Hash → number of update datasets (M.2s) holding it. A snapshot: never changed once
    * returned, so the engine may keep what it derived from it (`ArtifactIds.listing`).
    */
-  readonly artifacts: ReadonlyMap<ArtifactHash, number>;
+  readonly artifacts: ListedArtifacts;
 }
 
 /** An artifact in a Nexus's local storage, ready to be PUT to a sled. */

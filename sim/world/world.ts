@@ -4,6 +4,7 @@ import { uniformInt, type DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
 import { Kernel } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
+import { ArtifactCatalog } from './artifact-catalog.ts';
 import { Network, type NetworkConfig, type NodeId } from './network.ts';
 import { NexusInstance, type UploadOrder } from './nexus/nexus-instance.ts';
 import { SledAgent, sledAgentCommit } from './sled/sled-agent.ts';
@@ -75,6 +76,8 @@ export class World {
   readonly nexus = new Map<NexusId, NexusInstance>();
   readonly repos = new Map<RepoName, RepoSpec>();
   private readonly sizes = new Map<ArtifactHash, number>();
+  /** Every artifact of the scenario, numbered in repo order before the first sled exists. */
+  private readonly catalog: ArtifactCatalog;
   private requestIds = 0;
   private faultIds = 0;
 
@@ -104,6 +107,7 @@ export class World {
       this.repos.set(repo.name, repo);
       for (const a of repo.artifacts) this.sizes.set(a.hash, a.size);
     }
+    this.catalog = new ArtifactCatalog(this.sizes.keys());
     for (let i = 0; i < config.sleds; i++) this.createSled();
     const env = {
       kernel: this.kernel,
@@ -297,6 +301,7 @@ export class World {
         quota: this.config.artifactQuota,
         commit: sledAgentCommit(this.config.engine.generation),
         reconcileDelay: this.config.reconcileDelay,
+        catalog: this.catalog,
       },
     );
     this.sleds.set(id, agent);

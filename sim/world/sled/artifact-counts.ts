@@ -1,33 +1,39 @@
-import type { ArtifactHash } from '../../../core/index.ts';
+import type { ArtifactHash, NumberedArtifacts } from '../../../core/index.ts';
+import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
 /**
- * A listing's hash → copies, frozen: two parallel arrays behind the `ReadonlyMap` the
- * engine reads. Every activation of every Nexus lists every sled, and a store changes
- * between most of those listings while copies land, so the snapshot must be cheap to take
- * (two array copies) and to walk (`forEach` over arrays).
+ * A listing's hash → copies, frozen: entries `number * 256 + count` in the world's
+ * `ArtifactCatalog` numbers behind the `ReadonlyMap` the engine reads, and handed to it as
+ * they are (`numbered`), so its inventory reads them without hashing. Every activation of
+ * every Nexus lists every sled, and a store changes between most of those listings while
+ * copies land, so the snapshot must be cheap to take (one array copy) and to walk.
  */
 export class ArtifactCounts implements ReadonlyMap<ArtifactHash, number> {
+  readonly numbered: NumberedArtifacts;
   private index: Map<ArtifactHash, number> | undefined;
 
-  constructor(
-    private readonly hashes: readonly ArtifactHash[],
-    private readonly counts: readonly number[],
-  ) {}
+  /** `hashes`: the catalog's number → hash; `entries`: never changed afterwards. */
+  constructor(hashes: readonly ArtifactHash[], entries: readonly number[]) {
+    this.numbered = { hashes, entries };
+  }
 
   get size(): number {
-    return this.hashes.length;
+    return this.numbered.entries.length;
   }
 
   forEach(callback: (count: number, hash: ArtifactHash, map: ReadonlyMap<ArtifactHash, number>) => void): void {
-    const { hashes, counts } = this;
-    for (let i = 0; i < hashes.length; i++) callback(counts[i] as number, hashes[i] as ArtifactHash, this);
+    const { hashes, entries } = this.numbered;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as number;
+      callback(entry & 0xff, hashes[entry >>> 8] as ArtifactHash, this);
+    }
   }
 
   get(hash: ArtifactHash): number | undefined {
-    // Lookups are rare (tests, the generation filter walks instead): index on first use.
-    this.index ??= new Map(this.hashes.map((h, i) => [h, i]));
-    const at = this.index.get(hash);
-    return at === undefined ? undefined : this.counts[at];
+    // Lookups are rare (tests): index on first use.
+    const { hashes, entries } = this.numbered;
+    this.index ??= new Map(entries.map((entry) => [hashes[entry >>> 8] as ArtifactHash, entry & 0xff]));
+    return this.index.get(hash);
   }
 
   has(hash: ArtifactHash): boolean {
@@ -35,15 +41,16 @@ export class ArtifactCounts implements ReadonlyMap<ArtifactHash, number> {
   }
 
   *entries(): MapIterator<[ArtifactHash, number]> {
-    for (let i = 0; i < this.hashes.length; i++) yield [this.hashes[i] as ArtifactHash, this.counts[i] as number];
+    const { hashes, entries } = this.numbered;
+    for (const entry of entries) yield [hashes[entry >>> 8] as ArtifactHash, entry & 0xff];
   }
 
   *keys(): MapIterator<ArtifactHash> {
-    yield* this.hashes;
+    for (const [hash] of this.entries()) yield hash;
   }
 
   *values(): MapIterator<number> {
-    yield* this.counts;
+    for (const entry of this.numbered.entries) yield entry & 0xff;
   }
 
   [Symbol.iterator](): MapIterator<[ArtifactHash, number]> {
@@ -53,43 +60,47 @@ export class ArtifactCounts implements ReadonlyMap<ArtifactHash, number> {
 
 /** The live counts a store keeps up to date; `snapshot()` freezes them copy-on-write. */
 export class LiveArtifactCounts {
-  private hashes: ArtifactHash[] = [];
-  private counts: number[] = [];
-  private readonly position = new Map<ArtifactHash, number>();
+  private entries: number[] = [];
+  /** Catalog number → its entry's index + 1; 0 when no copy is counted. */
+  private at = new Int32Array(0);
   private frozen: ArtifactCounts | undefined;
 
+  constructor(private readonly catalog: ArtifactCatalog) {}
+
   snapshot(): ArtifactCounts {
-    this.frozen ??= new ArtifactCounts(this.hashes, this.counts);
+    this.frozen ??= new ArtifactCounts(this.catalog.hashes, this.entries);
     return this.frozen;
   }
 
   change(hash: ArtifactHash, by: 1 | -1): void {
     if (this.frozen !== undefined) {
-      this.hashes = this.hashes.slice();
-      this.counts = this.counts.slice();
+      this.entries = this.entries.slice();
       this.frozen = undefined;
     }
-    const at = this.position.get(hash);
-    if (at === undefined) {
+    const n = this.catalog.numberOf(hash);
+    if (n >= this.at.length) {
+      const grown = new Int32Array(this.catalog.hashes.length);
+      grown.set(this.at);
+      this.at = grown;
+    }
+    const i = (this.at[n] as number) - 1;
+    if (i < 0) {
       if (by < 0) throw new Error(`no copy of ${hash} to remove`);
-      this.position.set(hash, this.hashes.length);
-      this.hashes.push(hash);
-      this.counts.push(by);
+      this.at[n] = this.entries.push(n * 256 + 1);
       return;
     }
-    const n = (this.counts[at] as number) + by;
-    if (n > 0) {
-      this.counts[at] = n;
+    const count = ((this.entries[i] as number) & 0xff) + by;
+    if (count > 255) throw new RangeError(`${count} copies of ${hash}; a listing entry holds at most 255`);
+    if (count > 0) {
+      this.entries[i] = n * 256 + count;
       return;
     }
-    // Swap the last entry into the hole: listings promise no order.
-    const last = this.hashes.length - 1;
-    const lastHash = this.hashes[last] as ArtifactHash;
-    this.hashes[at] = lastHash;
-    this.counts[at] = this.counts[last] as number;
-    this.position.set(lastHash, at);
-    this.hashes.pop();
-    this.counts.pop();
-    this.position.delete(hash);
+    // Move the last entry into the hole: listings promise no order.
+    const last = this.entries.pop() as number;
+    if (i < this.entries.length) {
+      this.entries[i] = last;
+      this.at[last >>> 8] = i + 1;
+    }
+    this.at[n] = 0;
   }
 }

@@ -1,5 +1,6 @@
 import type { ArtifactHash, SledId } from '../../../core/index.ts';
-import { LiveArtifactCounts } from './artifact-counts.ts';
+import { ArtifactCatalog } from '../artifact-catalog.ts';
+import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import type { RemovalCause, WorldEventBody } from '../world-events.ts';
 
 /**
@@ -94,7 +95,7 @@ export class ArtifactStore {
   private readonly datasets: Dataset[];
   private readonly writers = new Set<ArtifactWriter>();
   /** hash → working datasets with a final file of it, kept up to date as files come and go. */
-  private readonly counts = new LiveArtifactCounts();
+  private readonly counts: LiveArtifactCounts;
 
   constructor(
     readonly sled: SledId,
@@ -102,7 +103,10 @@ export class ArtifactStore {
     readonly quota: number,
     private readonly emit: (event: WorldEventBody) => void,
     readonly writePath: WritePath = 'shared_name',
+    /** The world's numbering of artifacts, in which listings count. */
+    readonly catalog = new ArtifactCatalog(),
   ) {
+    this.counts = new LiveArtifactCounts(catalog);
     this.datasets = Array.from({ length: m2Count }, (_, m2) => ({
       m2,
       failed: false,
@@ -125,7 +129,7 @@ export class ArtifactStore {
    * (`list` reads names: `as:204-267@74a6c136`); throws when no dataset is available. The
    * map is a snapshot: never changed afterwards, so listings can share it.
    */
-  list(): ReadonlyMap<ArtifactHash, number> {
+  list(): ArtifactCounts {
     if (this.workingDatasets === 0) throw new StoreError(503, 'no update datasets available');
     return this.counts.snapshot();
   }

@@ -10,6 +10,7 @@ import { sledAgentClients } from '../nexus/sled-clients.ts';
 import type { WorldEvent, WorldEventBody } from '../world-events.ts';
 import { worldConfig as compiledConfig } from '../../harness/scenario/compile.ts';
 import { loadScenario } from '../../harness/scenario/load.ts';
+import { ArtifactCatalog } from '../artifact-catalog.ts';
 import { SledAgent, sledAgentCommit, type SledOptions } from './sled-agent.ts';
 
 const MB = 1_000_000;
@@ -42,6 +43,8 @@ class Rig {
   });
   readonly events: WorldEvent[] = [];
   readonly sleds = new Map<SledId, SledAgent>();
+  /** The world's numbering of artifacts (the world numbers its repos' first; the rig, none). */
+  readonly catalog = new ArtifactCatalog();
   /** The world's catalog of artifact sizes. */
   readonly sizes = new Map<ArtifactHash, number>([
     ['a', MB],
@@ -59,7 +62,7 @@ class Rig {
         sled: (s) => this.sleds.get(s),
         sizeOf: (h) => this.sizes.get(h) ?? 0,
       },
-      { m2Count: 2, quota: 20 * MB, commit: 'c31dc2f3', reconcileDelay: RECONCILE, ...options },
+      { m2Count: 2, quota: 20 * MB, commit: 'c31dc2f3', reconcileDelay: RECONCILE, catalog: this.catalog, ...options },
     );
     this.sleds.set(id, agent);
     return agent;
@@ -171,6 +174,20 @@ describe('list', () => {
     expect(plain(sled.list())).toEqual({ generation: 3, artifacts: new Map([['a', 2]]) });
   });
 
+  it("numbered in the world's catalog, the configuration's artifacts only, even one the catalog first met in the configuration", () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    sled.store.seed('a', MB);
+    sled.putConfig({ generation: 3, artifacts: ['c', 'a'] });
+    sled.store.seed('d', MB);
+    sled.store.seed('c', MB);
+    const { artifacts } = sled.list();
+    expect(new Map(artifacts)).toEqual(new Map([['a', 2], ['c', 2]]));
+    const numbered = artifacts.numbered;
+    expect(numbered?.hashes).toBe(rig.catalog.hashes);
+    expect(numbered?.entries.map((entry) => [numbered.hashes[entry >>> 8], entry & 0xff])).toEqual([['a', 2], ['c', 2]]);
+  });
+
   it('no update dataset left: refused with a SledAgentError 503', () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');
@@ -215,6 +232,16 @@ describe('putConfig', () => {
     }
     expect(sled.configGeneration).toBe(generation);
     expect(rig.of('config_stored')).toHaveLength(stored);
+  });
+
+  it('one configuration sent to several sleds is judged against what each holds', () => {
+    const rig = new Rig();
+    const [holdsA, holdsAB] = [rig.sled('sled-0'), rig.sled('sled-1')];
+    holdsA.putConfig({ generation: 2, artifacts: ['a'] });
+    holdsAB.putConfig({ generation: 2, artifacts: ['a', 'b'] });
+    const sent = { generation: 2, artifacts: ['b', 'a'] };
+    expect([thrown(() => holdsA.putConfig(sent))?.status, thrown(() => holdsAB.putConfig(sent))?.status]).toEqual([409, undefined]);
+    expect([thrown(() => holdsAB.putConfig(sent))?.status, thrown(() => holdsA.putConfig(sent))?.status]).toEqual([undefined, 409]);
   });
 
   it('emits config_stored with the generation and the artifact count', () => {

@@ -14,6 +14,7 @@ import { answerError, call, deadEndpoint, type Endpoint } from '../rpc.ts';
 import type { WorldEventBody } from '../world-events.ts';
 import { ArtifactStore, StoreError, type BodyStream, type WriteResult } from './artifact-store.ts';
 import { ArtifactCounts } from './artifact-counts.ts';
+import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
 /**
  * The omicron commit whose sled agent runs (each generation is the task and the sled agent
@@ -57,6 +58,14 @@ export interface SledOptions {
   readonly commit: SledAgentCommit;
   /** Time the delete reconciler takes per removed artifact. */
   readonly reconcileDelay: Micros;
+  /** The world's numbering of artifacts, shared by every sled: listings count in it. */
+  readonly catalog: ArtifactCatalog;
+}
+
+/** Whether every number marked in `members` is marked in `of` (either may be the shorter). */
+function everyMemberIn(members: Uint8Array, of: Uint8Array): boolean {
+  for (let n = 0; n < members.length; n++) if (members[n] === 1 && of[n] !== 1) return false;
+  return true;
 }
 
 function refusal(err: unknown): SledAgentError {
@@ -73,8 +82,13 @@ function refusal(err: unknown): SledAgentError {
 export class SledAgent implements Endpoint {
   readonly store: ArtifactStore;
   private incarnation: WaitScope;
-  private config: { readonly generation: number; readonly artifacts: ReadonlySet<ArtifactHash> } | null = null;
-  private listed: { counts: ReadonlyMap<ArtifactHash, number>; config: SledAgent['config']; listing: ArtifactListing } | undefined;
+  private config: {
+    readonly generation: number;
+    readonly artifacts: ReadonlySet<ArtifactHash>;
+    /** Catalog number → 1 when the configuration holds it: what `list` filters by. */
+    readonly numbers: Uint8Array;
+  } | null = null;
+  private listed: { counts: ArtifactCounts; config: SledAgent['config']; listing: ArtifactListing } | undefined;
   private reconciling = false;
   private reconcileAgain = false;
   private expunged = false;
@@ -85,7 +99,14 @@ export class SledAgent implements Endpoint {
     private readonly env: SledEnvironment,
     private readonly options: SledOptions,
   ) {
-    this.store = new ArtifactStore(node, options.m2Count, options.quota, env.emit, options.commit === 'b848b6df' ? 'private_dir' : 'shared_name');
+    this.store = new ArtifactStore(
+      node,
+      options.m2Count,
+      options.quota,
+      env.emit,
+      options.commit === 'b848b6df' ? 'private_dir' : 'shared_name',
+      options.catalog,
+    );
     this.incarnation = new WaitScope(env.kernel, node);
   }
 
@@ -115,7 +136,7 @@ export class SledAgent implements Endpoint {
   list(): ArtifactListing {
     // The store throws a StoreError; the port contract (core/ports.ts) and this class
     // promise a SledAgentError carrying the status (503), as every other handler gives.
-    let counts: ReadonlyMap<ArtifactHash, number>;
+    let counts: ArtifactCounts;
     try {
       counts = this.store.list();
     } catch (err) {
@@ -125,16 +146,15 @@ export class SledAgent implements Endpoint {
     const config = this.config;
     // Both inputs are immutable snapshots: while neither changes, neither does the answer.
     if (this.listed?.counts !== counts || this.listed.config !== config) {
-      const hashes: ArtifactHash[] = [];
-      const copies: number[] = [];
+      const { hashes, entries } = counts.numbered;
+      const configured: number[] = [];
       if (config !== null) {
-        counts.forEach((n, hash) => {
-          if (!config.artifacts.has(hash)) return;
-          hashes.push(hash);
-          copies.push(n);
-        });
+        for (let i = 0; i < entries.length; i++) {
+          const entry = entries[i] as number;
+          if (config.numbers[entry >>> 8] === 1) configured.push(entry);
+        }
       }
-      const listing = { generation: config?.generation ?? null, artifacts: new ArtifactCounts(hashes, copies) };
+      const listing = { generation: config?.generation ?? null, artifacts: new ArtifactCounts(hashes, configured) };
       this.listed = { counts, config, listing };
     }
     return this.listed.listing;
@@ -150,12 +170,14 @@ export class SledAgent implements Endpoint {
         CONFIG_GENERATION,
       );
     }
+    const numbers = this.options.catalog.membersOf(config.artifacts);
     if (current !== null && current.generation === config.generation) {
-      const same = current.artifacts.size === config.artifacts.length && config.artifacts.every((h) => current.artifacts.has(h));
+      // Every artifact sent is held, compared by catalog number: no hashing per artifact, per sled, per activation.
+      const same = current.artifacts.size === config.artifacts.length && everyMemberIn(numbers, current.numbers);
       if (same) return;
       throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
     }
-    this.config = { generation: config.generation, artifacts: new Set(config.artifacts) };
+    this.config = { generation: config.generation, artifacts: new Set(config.artifacts), numbers };
     this.env.emit({ type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
     this.reconcile();
   }
