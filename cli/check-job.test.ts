@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { loadScenario } from '../sim/harness/scenario/load.ts';
+import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 import runCheckJob, { type CheckJob } from './check-job.ts';
 import { TINY } from './testing/in-process.ts';
 
@@ -29,6 +29,17 @@ describe('a check job', { timeout: 60_000 }, () => {
     // Compiled afresh after another scenario: what the reused one gave.
     expect(await runCheckJob(job(2))).toEqual(second);
     expect(compiles).toHaveBeenCalledTimes(3);
+  });
+
+  it('runs the scenario a job brings, cloned as a worker receives it, without compiling, as its text would run', async () => {
+    const compiles = vi.mocked(loadScenario);
+    const fromText = await runCheckJob(job(3, ['nexus.count=2']));
+    const scenario = structuredClone(loadScenario('tiny.yaml', TINY, [parseOverride('nexus.count=2')]));
+    compiles.mockClear();
+    // Another scenario's text under it: only what it brings may run.
+    const brought = await runCheckJob({ ...job(3), scenario });
+    expect(compiles).not.toHaveBeenCalled();
+    expect(brought).toEqual(fromText);
   });
 
   it('compiles again when the text changes, even under the same file name', async () => {
