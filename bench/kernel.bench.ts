@@ -1,51 +1,86 @@
-// Event-queue and executor throughput: the floor under every simulated event.
-import { EventQueue, QueuedEvent } from '../sim/world/kernel/event-queue.ts';
-import { Kernel } from '../sim/world/kernel/kernel.ts';
-import { RandomStreams } from '../sim/world/kernel/random-streams.ts';
-import { fmt, heading, timed } from './measure.ts';
+// Event-queue and executor throughput, the floor under every simulated event, beside two
+// JavaScript discrete-event simulators running the same timelines (kernel-peers.ts).
+import { performance } from 'node:perf_hooks';
+import { holdOnJssim, holdOnSimjs, peerVersion, processOnJssim, processOnSimjs } from './kernel-peers.ts';
+import {
+  holdOnEventQueue,
+  holdOnKernel,
+  holdWorkload,
+  processOnKernelCallbacks,
+  processOnKernelTasks,
+  processWorkload,
+  type Tally,
+} from './kernel-workloads.ts';
+import { fmt, heading, median } from './measure.ts';
 
-const N = 1_000_000;
+const EVENTS = 1_000_000;
+const RUNS = 5;
 
-async function rate(label: string, body: () => Promise<void> | void): Promise<void> {
-  const seconds = await timed(5, body);
-  console.log(`${label.padEnd(60)} ${fmt(N / seconds / 1e6).padStart(6)} M events/s`);
+interface Row {
+  readonly label: string;
+  readonly run: () => Tally | Promise<Tally>;
+  /** Set on depotsim's own rows: the header of their "ours ÷ it" column. */
+  readonly ours?: string;
+}
+
+/**
+ * Times each row and prints it with a ratio column for each of our rows (above 1: ours
+ * is faster). After a warm-up of every row, the rows take turns, one run each for RUNS
+ * rounds, so that a drift in the shared machine's speed hits them alike; each row's
+ * figure is its median. Every run's tally must equal the first one's: a rate counts only
+ * if the run did the same events at the same times.
+ */
+async function compare(title: string, rows: readonly Row[]): Promise<void> {
+  let reference: Tally | undefined;
+  const checked = async ({ label, run }: Row): Promise<void> => {
+    const tally = await run();
+    reference ??= tally;
+    if (tally.events !== EVENTS || tally.timeSum !== reference.timeSum || tally.lastTime !== reference.lastTime) {
+      throw new Error(`${label} ran ${tally.events} events (time sum ${tally.timeSum}, last ${tally.lastTime}); ` +
+        `expected ${EVENTS} (time sum ${reference.timeSum}, last ${reference.lastTime})`);
+    }
+  };
+  for (const row of rows) await checked(row);
+  const seconds = rows.map((): number[] => []);
+  for (let round = 0; round < RUNS; round++) {
+    for (const [i, row] of rows.entries()) {
+      const start = performance.now();
+      await checked(row);
+      seconds[i]?.push((performance.now() - start) / 1000);
+    }
+  }
+  const rates = seconds.map((s) => EVENTS / median(s));
+  const ours = rows.flatMap((row, i) => (row.ours === undefined ? [] : [{ header: row.ours, row: i, rate: rates[i] as number }]));
+  const width = Math.max(...rows.map((row) => row.label.length));
+  console.log(`\n${title}`);
+  console.log(`  ${''.padEnd(width)} ${'M events/s'.padStart(10)}${ours.map(({ header }) => `  ${header}`).join('')}`);
+  for (const [i, { label }] of rows.entries()) {
+    const rate = rates[i] as number;
+    const ratios = ours.map((our) => `  ${(our.row === i ? '' : `${fmt(our.rate / rate)}×`).padStart(our.header.length)}`);
+    console.log(`  ${label.padEnd(width)} ${fmt(rate / 1e6).padStart(10)}${ratios.join('')}`);
+  }
 }
 
 export async function kernelBench(): Promise<void> {
-  heading('kernel (median of 5; 1,000,000 events each)');
-  const noop = (): void => undefined;
-  const rng = new RandomStreams(1).stream('bench');
-  const times = Array.from({ length: N }, () => rng.nextInt(1_000_000_000));
+  const simjs = `simjs ${peerVersion('simjs')}`;
+  const jssim = `js-simulator ${peerVersion('js-simulator')}`;
+  heading(`kernel beside ${simjs} and ${jssim} (median of ${RUNS} interleaved runs after a warm-up; 1,000,000 events a run)`);
+  console.log('Delays of 1 µs to 1 s from one seeded sequence. Every run\'s event count, event-time sum and');
+  console.log('last event time are checked equal to the first row\'s. Ratios above 1: ours is faster.');
 
-  await rate('bare queue: hold model, 10,000 pending events', () => {
-    // The classic "hold" benchmark: pop the earliest event, push one a random time later.
-    const queue = new EventQueue();
-    let seq = 0;
-    for (let i = 0; i < 10_000; i++) queue.push(new QueuedEvent(times[i] as number, 0, seq++, 'e', noop));
-    for (let i = 0; i < N; i++) {
-      const event = queue.pop() as QueuedEvent;
-      queue.push(new QueuedEvent(event.time + Math.floor((times[i] as number) / 1000), 0, seq++, 'e', noop));
-    }
-  });
+  const hold = holdWorkload(EVENTS, 10_000);
+  await compare('hold model: 10,000 pending; each event schedules the next', [
+    { label: 'depotsim Kernel.after callbacks', run: () => holdOnKernel(hold), ours: 'kernel ÷ it' },
+    { label: 'depotsim EventQueue alone, no executor', run: () => holdOnEventQueue(hold) },
+    { label: `${simjs}: an Entity, setTimer().done()`, run: () => holdOnSimjs(hold) },
+    { label: `${jssim}: SimEvents rescheduling themselves`, run: () => holdOnJssim(hold) },
+  ]);
 
-  await rate('kernel loop, synchronous callbacks (1,000 chains)', async () => {
-    const kernel = new Kernel();
-    let left = N;
-    const step = (i: number): void => {
-      if (--left >= 1000) kernel.after(1 + (i % 997), 'step', () => step(i + 1));
-    };
-    for (let c = 0; c < 1000; c++) kernel.after(c, 'start', () => step(c));
-    await kernel.run();
-  });
-
-  await rate('async-engine loop: 1,000 async tasks awaiting sleeps', async () => {
-    const kernel = new Kernel();
-    const perTask = N / 1000;
-    for (let c = 0; c < 1000; c++) {
-      kernel.spawn('task', async () => {
-        for (let i = 0; i < perTask; i++) await kernel.sleep(1 + ((c * 31 + i) % 997), 'sleep');
-      });
-    }
-    await kernel.run();
-  });
+  const tasks = processWorkload(1_000, EVENTS / 1_000);
+  await compare('processes: 1,000 tasks, each sleeping 1,000 times in a loop (no coroutines in simjs or js-simulator)', [
+    { label: 'depotsim async tasks awaiting Kernel.sleep', run: () => processOnKernelTasks(tasks), ours: 'tasks ÷ it' },
+    { label: 'depotsim a chain of Kernel.after callbacks a task', run: () => processOnKernelCallbacks(tasks), ours: 'callbacks ÷ it' },
+    { label: `${simjs}: an Entity a task, chaining timers`, run: () => processOnSimjs(tasks) },
+    { label: `${jssim}: a SimEvent a task, rescheduling itself`, run: () => processOnJssim(tasks) },
+  ]);
 }

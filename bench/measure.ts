@@ -12,18 +12,6 @@ export function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-/** Seconds per call of `body`, median of `runs` after one warm-up. */
-export async function timed(runs: number, body: () => Promise<void> | void): Promise<number> {
-  await body();
-  const seconds: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await body();
-    seconds.push((performance.now() - start) / 1000);
-  }
-  return median(seconds);
-}
-
 export const BIN = new URL('../bin/depotsim.js', import.meta.url).pathname;
 export const scenarioPath = (name: string): string => new URL(`../scenarios/${name}.yaml`, import.meta.url).pathname;
 

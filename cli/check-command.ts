@@ -47,6 +47,7 @@ interface Planned {
   readonly text: string;
   readonly seed: number;
   readonly sets: readonly string[];
+  readonly scenario: Scenario;
   readonly expected: Verdict;
   /** An invariant that must be among the violations (`expect.invariant`). */
   readonly invariant: string | undefined;
@@ -108,6 +109,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
         text,
         seed,
         sets,
+        scenario,
         expected: scenario.expect.verdict,
         invariant: scenario.expect.invariant,
         recheck: args.recheckEvery > 0 && i % args.recheckEvery === 0,
@@ -118,7 +120,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   const pool = (args.pool ?? workerPool)(Math.min(args.workers, plans.length * 2));
   const progress = countProgress('check', plans.length);
   let failures = 0;
-  const job = (p: Planned, history: boolean): CheckJob => ({ file: p.file, text: p.text, sets: p.sets, seed: p.seed, history });
+  const job = (p: Planned, history: boolean): CheckJob => ({ file: p.file, text: p.text, sets: p.sets, scenario: p.scenario, seed: p.seed, history });
   const one = async (p: Planned): Promise<Finished> => {
     const [result, again] = await Promise.all([pool.run(job(p, false)), p.recheck ? pool.run(job(p, false)) : undefined]);
     let divergence: string | null = null;
