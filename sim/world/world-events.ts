@@ -169,6 +169,15 @@ class HistoryHash {
     else this.value(value);
   }
 
+  /** The fields every artifact_* event opens with. */
+  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
+    this.recent(body.type, type);
+    this.str(body.sled);
+    this.int(body.m2);
+    this.str(body.hash);
+    this.int(body.bytes);
+  }
+
   update(t: Micros, body: WorldEventBody): void {
     this.number(t);
     // `type` comes first in every event (each emitter writes it first).
@@ -191,27 +200,15 @@ class HistoryHash {
         this.str(body.error);
         break;
       case 'artifact_stored':
-        this.recent(body.type, this.storedType);
-        this.str(body.sled);
-        this.int(body.m2);
-        this.str(body.hash);
-        this.int(body.bytes);
+        this.copyFields(body, this.storedType);
         this.recent(body.via, this.lastVia);
         break;
       case 'artifact_removed':
-        this.recent(body.type, this.removedType);
-        this.str(body.sled);
-        this.int(body.m2);
-        this.str(body.hash);
-        this.int(body.bytes);
+        this.copyFields(body, this.removedType);
         this.recent(body.cause, this.lastCause);
         break;
       case 'artifact_truncated':
-        this.recent(body.type, this.truncatedType);
-        this.str(body.sled);
-        this.int(body.m2);
-        this.str(body.hash);
-        this.int(body.bytes);
+        this.copyFields(body, this.truncatedType);
         this.int(body.size);
         break;
       case 'activation_started':

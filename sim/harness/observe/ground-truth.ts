@@ -179,10 +179,6 @@ export class GroundTruth {
     return popcount(this.copies.get(sled, hash));
   }
 
-  workingM2(sled: number): number {
-    return this.m2PerSled - popcount(this.failedM2.get(sled));
-  }
-
   /** Whether a live Nexus holds `hash` in local storage (through any repo). */
   heldLocally(hash: number, repoArtifacts: (repo: RepoName) => readonly number[] | undefined): boolean {
     for (const [nexus, held] of this.local) {

@@ -4,7 +4,7 @@
  */
 export class Interner {
   private readonly ids = new Map<string, number>();
-  readonly names: string[] = [];
+  private readonly names: string[] = [];
 
   get size(): number {
     return this.names.length;
@@ -18,11 +18,6 @@ export class Interner {
       this.names.push(name);
     }
     return id;
-  }
-
-  /** The id of `name`, or -1 if it was never seen (and is not interned by asking). */
-  find(name: string): number {
-    return this.ids.get(name) ?? -1;
   }
 
   name(id: number): string {

@@ -56,7 +56,7 @@ export class Observers {
         const target = ids.sleds.id(e.target);
         const source = e.source === null ? -1 : ids.sleds.id(e.source);
         const hash = e.hash === null ? -1 : ids.hashes.id(e.hash);
-        this.requests.open(e.id, kind, nexus, target, source, hash, e.bytes);
+        this.requests.open(e.id, kind, nexus, target, hash, e.bytes);
         metrics.requestSent(e, kind, target, hash);
         if (checking) checkers.requestSent(e, kind, nexus);
         if (counting) situations.requestSent(e, kind, nexus, target, source, hash);

@@ -6,7 +6,6 @@ interface Request {
   readonly kind: number;
   readonly nexus: number;
   readonly target: number;
-  readonly source: number;
   readonly hash: number;
   readonly bytes: number;
 }
@@ -19,7 +18,6 @@ describe('OpenRequests', () => {
       kind: fc.integer({ min: 0, max: 4 }),
       nexus: fc.integer({ min: 0, max: 2 }),
       target: fc.integer({ min: 0, max: 9 }),
-      source: fc.integer({ min: -1, max: 9 }),
       hash: fc.integer({ min: -1, max: 30 }),
       bytes: fc.integer({ min: 0, max: 2 ** 40 }),
     });
@@ -37,7 +35,7 @@ describe('OpenRequests', () => {
         for (const o of ops) {
           if (o.op === 'open') {
             const r = o.request;
-            table.open(o.id, r.kind, r.nexus, r.target, r.source, r.hash, r.bytes);
+            table.open(o.id, r.kind, r.nexus, r.target, r.hash, r.bytes);
             open.set(o.id, r);
             forMetrics.set(o.id, r);
             ids.add(o.id);
@@ -57,8 +55,8 @@ describe('OpenRequests', () => {
           expect(table.isOpenForMetrics(id)).toBe(forMetrics.has(id));
           const r = open.get(id);
           if (r === undefined) continue;
-          const { kind, nexus, target, source, hash, bytes } = r;
-          expect([table.kind(id), table.nexus(id), table.target(id), table.source(id), table.hash(id), table.bytes(id)]).toEqual([kind, nexus, target, source, hash, bytes]);
+          const { kind, nexus, target, hash, bytes } = r;
+          expect([table.kind(id), table.nexus(id), table.target(id), table.hash(id), table.bytes(id)]).toEqual([kind, nexus, target, hash, bytes]);
         }
       }),
       { numRuns: 300 },

@@ -34,7 +34,7 @@ const OPEN_FOR_METRICS = 2;
 
 /**
  * The requests sent and not yet done, by request id (a positive integer), with what the
- * observers need of each: kind, sender, target and source sleds, artifact (-1: none),
+ * observers need of each: kind, sender, target sled, artifact (-1: none),
  * bytes, and the checkers' activation tally. Ids are those of `ObservedIds`.
  */
 export class OpenRequests {
@@ -42,7 +42,6 @@ export class OpenRequests {
   private kinds = new Uint8Array(0);
   private nexusIds = new Int32Array(0);
   private targets = new Int32Array(0);
-  private sources = new Int32Array(0);
   private hashes = new Int32Array(0);
   private tallies = new Int32Array(0);
   private sizes = new Float64Array(0);
@@ -53,14 +52,13 @@ export class OpenRequests {
     return this.openForMetrics;
   }
 
-  open(id: number, kind: number, nexus: number, target: number, source: number, hash: number, bytes: number): void {
+  open(id: number, kind: number, nexus: number, target: number, hash: number, bytes: number): void {
     if (id >= this.state.length) this.grow(id);
     if (((this.state[id] as number) & OPEN_FOR_METRICS) === 0) this.openForMetrics++;
     this.state[id] = OPEN | OPEN_FOR_METRICS;
     this.kinds[id] = kind;
     this.nexusIds[id] = nexus;
     this.targets[id] = target;
-    this.sources[id] = source;
     this.hashes[id] = hash;
     this.sizes[id] = bytes;
     this.tallies[id] = -1;
@@ -103,10 +101,6 @@ export class OpenRequests {
     return this.targets[id] as number;
   }
 
-  source(id: number): number {
-    return this.sources[id] as number;
-  }
-
   hash(id: number): number {
     return this.hashes[id] as number;
   }
@@ -129,7 +123,6 @@ export class OpenRequests {
     this.kinds = grown(this.kinds, new Uint8Array(length));
     this.nexusIds = grown(this.nexusIds, new Int32Array(length));
     this.targets = grown(this.targets, new Int32Array(length));
-    this.sources = grown(this.sources, new Int32Array(length));
     this.hashes = grown(this.hashes, new Int32Array(length));
     this.tallies = grown(this.tallies, new Int32Array(length));
     this.sizes = grown(this.sizes, new Float64Array(length));

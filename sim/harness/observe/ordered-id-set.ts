@@ -11,11 +11,6 @@ export class OrderedIdSet {
   private member = new Uint8Array(16);
   private head = -1;
   private tail = -1;
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
 
   has(id: number): boolean {
     return id < this.member.length && this.member[id] === 1;
@@ -30,7 +25,6 @@ export class OrderedIdSet {
     if (this.tail === -1) this.head = id;
     else this.next[this.tail] = id;
     this.tail = id;
-    this.count++;
   }
 
   delete(id: number): boolean {
@@ -42,7 +36,6 @@ export class OrderedIdSet {
     if (after === -1) this.tail = before;
     else this.prev[after] = before;
     this.member[id] = 0;
-    this.count--;
     return true;
   }
 
