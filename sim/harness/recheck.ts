@@ -1,6 +1,6 @@
 // `depotsim recheck`: every invariant over a stored event history, without the world.
 // The history (`run --history`) holds every event the world emitted, in order; the same
-// observers the runner subscribes (metrics, ground truth, safety checkers) read it again,
+// observers the runner subscribes (ground truth, metrics, safety checkers) read it again,
 // sampled at the same simulated times, so new or fixed checkers can judge an old run.
 import type { Micros } from '../world/kernel/event-queue.ts';
 import type { Violation } from './observe/safety-checkers.ts';
@@ -41,8 +41,8 @@ export function parseHistoryLine(text: string, file: string, line: number, after
  */
 export async function recheckHistory(scenario: Scenario, seed: number, lines: readonly string[], file: string): Promise<Recheck> {
   const config = worldConfig(scenario, { seed });
-  const { metrics, checkers } = judges(scenario, config, false);
-  const truth = metrics.truth;
+  const observers = judges(scenario, config, { requestRows: false, unchecked: false, situations: false });
+  const { truth, checkers } = observers;
   const count = lines.length > 0 && lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
   let next = 0;
   let last: Micros = 0;
@@ -57,8 +57,7 @@ export async function recheckHistory(scenario: Scenario, seed: number, lines: re
   const sampled = await sampleRun(scenario, {
     advance: (t) => {
       for (let e = peek(); e !== undefined && e.t <= t; e = peek()) {
-        metrics.observe(e);
-        checkers.observe(e);
+        observers.observe(e);
         pending = undefined;
         next++;
       }
@@ -68,7 +67,7 @@ export async function recheckHistory(scenario: Scenario, seed: number, lines: re
     sample: () => {
       let localRepos = 0;
       for (const [nexus, held] of truth.local) if (!truth.down.has(nexus)) localRepos += held.size;
-      return convergence(replicationState(metrics, scenario.engine.min_sled_replication), localRepos);
+      return convergence(replicationState(observers, scenario.engine.min_sled_replication), localRepos);
     },
   });
   return { violations: runViolations(checkers.violations, sampled), events: next, trailing: count - next };

@@ -1,8 +1,9 @@
 import type { DrawnFault } from '../world/fault-generator.ts';
 import type { Micros } from '../world/kernel/event-queue.ts';
-import { RunMetrics } from './observe/run-metrics.ts';
-import { SafetyCheckers, type Violation } from './observe/safety-checkers.ts';
-import { SituationCounter, type Situation } from './observe/situations.ts';
+import { Observers } from './observe/observers.ts';
+import type { RunMetrics } from './observe/run-metrics.ts';
+import type { Violation } from './observe/safety-checkers.ts';
+import type { Situation } from './observe/situations.ts';
 import { compileScenario, faultPhaseEnd, worldConfig } from './scenario/compile.ts';
 import type { Scenario } from './scenario/schema.ts';
 import type { World, WorldConfig } from '../world/world.ts';
@@ -78,10 +79,10 @@ export interface ReplicationState {
 }
 
 /** Counts replication from ground truth, after looking for artifacts lost since the last event. */
-export function replicationState(metrics: RunMetrics, minSledReplication: number): ReplicationState {
-  const truth = metrics.truth;
+export function replicationState(observers: Observers, minSledReplication: number): ReplicationState {
+  const { truth, metrics } = observers;
   metrics.checkLoss();
-  const sleds = truth.inService.size;
+  const sleds = truth.inServiceCount;
   let wanted = 0;
   let pairsPresent = 0;
   let full = 0;
@@ -89,18 +90,19 @@ export function replicationState(metrics: RunMetrics, minSledReplication: number
   let without = 0;
   let missingUnlost = 0;
   const min = Math.min(minSledReplication, sleds);
-  for (const hash of truth.wanted()) {
+  for (let hash = truth.firstWanted(); hash !== -1; hash = truth.nextWanted(hash)) {
     wanted++;
     const holders = truth.holderCount(hash);
     const fullHolders = truth.fullHolderCount(hash);
     pairsPresent += fullHolders;
     if (fullHolders >= sleds) full++;
-    else if (!metrics.lostArtifacts.has(hash)) missingUnlost++;
+    else if (!metrics.isLost(hash)) missingUnlost++;
     if (holders < min) belowMin++;
     if (holders === 0) without++;
   }
+  // Each in-service sled holding an unwanted artifact is one of its holders.
   let unwantedPairs = 0;
-  for (const sled of truth.inService) for (const hash of truth.hashesOn(sled)) if (!truth.isWanted(hash)) unwantedPairs++;
+  for (let hash = 0; hash < observers.ids.hashes.size; hash++) if (!truth.isWanted(hash)) unwantedPairs += truth.holderCount(hash);
   return { wanted, pairsPresent, full, belowMin, without, missingUnlost, unwantedPairs };
 }
 
@@ -115,15 +117,15 @@ export function convergence(state: ReplicationState, localRepos: number): { conv
 /** A timeline sample from ground truth and the world's Nexus instances. */
 function sample(
   world: World,
-  metrics: RunMetrics,
+  observers: Observers,
   t: Micros,
   minSledReplication: number,
 ): { row: TimelineRow; converged: boolean; gaps: string } {
-  const truth = metrics.truth;
-  const state = replicationState(metrics, minSledReplication);
-  const sleds = truth.inService.size;
+  const { truth, metrics, ids } = observers;
+  const state = replicationState(observers, minSledReplication);
+  const sleds = truth.inServiceCount;
   let sledsUp = 0;
-  for (const sled of truth.inService) if (!truth.down.has(sled)) sledsUp++;
+  for (let sled = 0; sled < ids.sleds.size; sled++) if (truth.isInService(sled) && !truth.down.has(ids.sleds.name(sled))) sledsUp++;
   let nexusUp = 0;
   for (const nexus of world.nexus.values()) if (nexus.isUp) nexusUp++;
   let localRepos = 0;
@@ -225,12 +227,20 @@ export function runViolations(safety: readonly Violation[], sampled: SampledRun)
 
 /**
  * The observers that judge a run from its events, built alike by the runner and by
- * `recheck` over a stored history: the metrics (and their ground truth) first, then the
- * safety checkers, which read that ground truth.
+ * `recheck` over a stored history: the ground truth and the metrics, the safety checkers
+ * unless `unchecked`, and the situation counter where asked.
  */
-export function judges(scenario: Scenario, config: WorldConfig, requestRows: boolean): { metrics: RunMetrics; checkers: SafetyCheckers } {
-  const metrics = new RunMetrics(scenario.rack.m2_per_sled, scenario.engine.min_sled_replication, config.repos, requestRows);
-  return { metrics, checkers: new SafetyCheckers(metrics, config.engine, config.artifactQuota) };
+export function judges(scenario: Scenario, config: WorldConfig, options: { requestRows: boolean; unchecked: boolean; situations: boolean }): Observers {
+  return new Observers({
+    m2PerSled: scenario.rack.m2_per_sled,
+    minSledReplication: scenario.engine.min_sled_replication,
+    catalog: config.repos,
+    engine: config.engine,
+    artifactQuota: config.artifactQuota,
+    requestRows: options.requestRows,
+    checkers: !options.unchecked,
+    situations: options.situations && !options.unchecked,
+  });
 }
 
 /**
@@ -241,11 +251,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const unchecked = options.unchecked === true;
   const compile = { seed: options.seed, recordHistory: options.history === true, hashHistory: !unchecked };
   const config = worldConfig(scenario, compile);
-  const { metrics, checkers } = judges(scenario, config, options.requestRows === true);
-  const situations = new SituationCounter(metrics, scenario.engine.min_sled_replication);
+  const observers = judges(scenario, config, { requestRows: options.requestRows === true, unchecked, situations: true });
+  const { metrics, checkers, situations } = observers;
   const drawnFaults: DrawnFault[] = [];
-  const observers = unchecked ? [metrics.observe] : [metrics.observe, checkers.observe, situations.observe];
-  const world = compileScenario(scenario, { ...compile, observers, drawnFaults }, config);
+  const world = compileScenario(scenario, { ...compile, observers: [observers.observe], drawnFaults }, config);
 
   const timeline: TimelineRow[] = [];
   const sampled = await sampleRun(
@@ -254,7 +263,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       advance: (t) => world.run(t),
       heal: () => world.healAll(),
       sample: (t) => {
-        const { row, ...rest } = sample(world, metrics, t, scenario.engine.min_sled_replication);
+        const { row, ...rest } = sample(world, observers, t, scenario.engine.min_sled_replication);
         timeline.push(row);
         return rest;
       },

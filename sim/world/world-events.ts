@@ -62,15 +62,38 @@ export type WorldEventType = WorldEvent['type'];
 
 export type WorldEventListener = (event: WorldEvent) => void;
 
+/** The last string seen in one field, with its index. */
+class RecentString {
+  text: string | undefined = undefined;
+  index = 0;
+}
+
 /**
  * A 53-bit hash of the event sequence (two 32-bit multiply–xorshift lanes). Strings are
  * fed as their first-seen index, not character by character: the index sequence encodes
  * the history as well as the text does, and costs one map lookup per field.
+ *
+ * Each value is fed as `t`, then the body's fields in their order. `update` names each
+ * type's fields in the order the type lists them (the order every emitter writes them,
+ * so the order `JSON.stringify` and `for…in` see): one loop over ever-changing object
+ * shapes cost more than the hashing itself. The digest is the one that loop gave.
  */
 class HistoryHash {
   private h1 = 0xdeadbeef;
   private h2 = 0x41c6ce57;
   private readonly strings = new Map<string, number>();
+  private readonly sentType = new RecentString();
+  private readonly doneType = new RecentString();
+  private readonly storedType = new RecentString();
+  private readonly removedType = new RecentString();
+  private readonly truncatedType = new RecentString();
+  private readonly startedType = new RecentString();
+  private readonly finishedType = new RecentString();
+  private readonly lastNexus = new RecentString();
+  private readonly lastKind = new RecentString();
+  private readonly lastOutcome = new RecentString();
+  private readonly lastVia = new RecentString();
+  private readonly lastCause = new RecentString();
 
   private mix(word: number): void {
     this.h1 = Math.imul(this.h1 ^ word, 2654435761);
@@ -78,28 +101,41 @@ class HistoryHash {
   }
 
   private string(text: string): void {
+    this.mix(this.indexOf(text));
+  }
+
+  private indexOf(text: string): number {
     let index = this.strings.get(text);
     if (index === undefined) {
       index = this.strings.size;
       this.strings.set(text, index);
     }
-    this.mix(index);
+    return index;
   }
 
+  /**
+   * A string of a field with few values (a type, a kind, a Nexus), fed as `text` would be:
+   * a string's index never changes once seen, so the field's last one is kept to skip
+   * the lookup when it repeats.
+   */
+  private recent(value: string, last: RecentString): void {
+    if (typeof value !== 'string') {
+      this.value(value);
+      return;
+    }
+    if (value !== last.text) {
+      last.text = value;
+      last.index = this.indexOf(value);
+    }
+    this.mix(3);
+    this.mix(last.index);
+  }
+
+  /** Any value: what each typed helper below falls back to when the value is not of its type. */
   private value(value: unknown): void {
-    if (typeof value === 'number') {
-      if (Number.isSafeInteger(value)) {
-        this.mix(1);
-        this.mix(value | 0);
-        this.mix(Math.floor(value / 0x100000000) | 0);
-      } else {
-        this.mix(2);
-        this.string(String(value));
-      }
-    } else if (typeof value === 'string') {
-      this.mix(3);
-      this.string(value);
-    } else if (value === null || value === undefined || typeof value === 'boolean') {
+    if (typeof value === 'number') this.number(value);
+    else if (typeof value === 'string') this.text(value);
+    else if (value === null || value === undefined || typeof value === 'boolean') {
       this.mix(value === true ? 4 : value === false ? 5 : 6);
     } else {
       this.mix(7);
@@ -107,11 +143,92 @@ class HistoryHash {
     }
   }
 
+  private number(value: number): void {
+    if (Number.isSafeInteger(value)) {
+      this.mix(1);
+      this.mix(value | 0);
+      this.mix(Math.floor(value / 0x100000000) | 0);
+    } else {
+      this.mix(2);
+      this.string(String(value));
+    }
+  }
+
+  private text(value: string): void {
+    this.mix(3);
+    this.string(value);
+  }
+
+  private int(value: number): void {
+    if (typeof value === 'number') this.number(value);
+    else this.value(value);
+  }
+
+  private str(value: string | null): void {
+    if (typeof value === 'string') this.text(value);
+    else this.value(value);
+  }
+
+  /** The fields every artifact_* event opens with. */
+  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
+    this.recent(body.type, type);
+    this.str(body.sled);
+    this.int(body.m2);
+    this.str(body.hash);
+    this.int(body.bytes);
+  }
+
   update(t: Micros, body: WorldEventBody): void {
-    this.value(t);
-    // Values only: each type has its fixed fields in a fixed order, so the type (the first
-    // value) already tells which field each later value is.
-    for (const key in body) this.value((body as Record<string, unknown>)[key]);
+    this.number(t);
+    // `type` comes first in every event (each emitter writes it first).
+    switch (body.type) {
+      case 'request_sent':
+        this.recent(body.type, this.sentType);
+        this.int(body.id);
+        this.recent(body.nexus, this.lastNexus);
+        this.int(body.activation);
+        this.recent(body.kind, this.lastKind);
+        this.str(body.target);
+        this.str(body.source);
+        this.str(body.hash);
+        this.int(body.bytes);
+        break;
+      case 'request_done':
+        this.recent(body.type, this.doneType);
+        this.int(body.id);
+        this.recent(body.outcome, this.lastOutcome);
+        this.str(body.error);
+        break;
+      case 'artifact_stored':
+        this.copyFields(body, this.storedType);
+        this.recent(body.via, this.lastVia);
+        break;
+      case 'artifact_removed':
+        this.copyFields(body, this.removedType);
+        this.recent(body.cause, this.lastCause);
+        break;
+      case 'artifact_truncated':
+        this.copyFields(body, this.truncatedType);
+        this.int(body.size);
+        break;
+      case 'activation_started':
+        this.recent(body.type, this.startedType);
+        this.recent(body.nexus, this.lastNexus);
+        this.int(body.activation);
+        break;
+      case 'activation_finished':
+        this.recent(body.type, this.finishedType);
+        this.recent(body.nexus, this.lastNexus);
+        this.int(body.activation);
+        this.str(body.error);
+        this.int(body.deferred);
+        this.int(body.localRepos);
+        break;
+      default:
+        // The rare types (a few hundred events a run), field by field as they come.
+        for (const key in body) this.value((body as Record<string, unknown>)[key]);
+        break;
+    }
     const h1 = this.h1;
     const h2 = this.h2;
     this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
@@ -148,13 +265,14 @@ export class WorldEventLog {
 
   emit(body: WorldEventBody): void {
     const t = this.clock.now;
-    this.hash?.update(t, body);
-    this.lines?.push(`{"t":${t},${JSON.stringify(body).slice(1)}`);
+    if (this.hash !== undefined) this.hash.update(t, body);
+    if (this.lines !== undefined) this.lines.push(`{"t":${t},${JSON.stringify(body).slice(1)}`);
     // `t` goes on the body itself: the event object is the body, so no copy per event.
     const event = body as WorldEvent & { t: Micros };
     event.t = t;
     this.count++;
-    for (const listener of this.listeners) listener(event);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event);
   }
 
   get size(): number {

@@ -1,157 +1,186 @@
-import type { ArtifactHash, SledId } from '../../../core/index.ts';
-import type { NexusId, RepoName, WorldEvent } from '../../world/world-events.ts';
-import { PairMap } from './pair-map.ts';
+import type { NexusId, RemovalCause, RepoName } from '../../world/world-events.ts';
+import { IdColumn, PairTable } from './id-tables.ts';
+import type { ObservedIds } from './interner.ts';
+import { OrderedIdSet } from './ordered-id-set.ts';
 
 /**
  * What the rack really holds, rebuilt from the event stream alone: copies per sled and
  * M.2, working M.2s, in-service sleds, the repos in the database and what they want,
  * and every Nexus's local storage. Checkers and metrics read it; it changes nothing.
+ * Sleds and artifacts are the ids of `ids`; `Observers` feeds it each event first.
  */
 export class GroundTruth {
-  /** sled → hash → bitmask of the M.2s holding a copy. */
-  private readonly copies = new Map<SledId, Map<ArtifactHash, number>>();
-  private readonly failedM2 = new Map<SledId, number>();
-  readonly inService = new Set<SledId>();
+  /** (sled, artifact) → bitmask of the M.2s holding a copy. */
+  private readonly copies = new PairTable();
+  private readonly failedM2 = new IdColumn();
+  /** 1 for an in-service sled. */
+  private readonly inService = new IdColumn();
+  private sledsInService = 0;
   readonly down = new Set<string>();
-  readonly repos = new Map<RepoName, readonly ArtifactHash[]>();
-  private readonly references = new Map<ArtifactHash, number>();
-  /** hash → in-service sleds with at least one copy. */
-  private readonly holders = new Map<ArtifactHash, number>();
-  /** hash → in-service sleds with a copy on every working M.2. */
-  private readonly fullHolders = new Map<ArtifactHash, number>();
+  /** Repos in the database → the artifacts they reference. */
+  readonly repos = new Map<RepoName, readonly number[]>();
+  private readonly references = new IdColumn();
+  /** Referenced artifacts, in the order a `Set` of them would hold them. */
+  private readonly wantedSet = new OrderedIdSet();
+  /** Artifact → in-service sleds with at least one copy. */
+  private readonly holders = new IdColumn();
+  /** Artifact → in-service sleds with a copy on every working M.2. */
+  private readonly fullHolders = new IdColumn();
   /**
-   * (sled, `hash/m2`) → bytes held by a final file known to be short (omicron#7796). Such a
-   * file is listed by its sled but is no copy: it counts in no holder tally.
+   * (sled, artifact) → bitmask of the M.2s with a final file known to be short
+   * (omicron#7796), and the bytes each holds by `sled/artifact/m2`. Such a file is listed
+   * by its sled but is no copy: it counts in no holder tally.
    */
-  private readonly short = new PairMap<number>();
-  /** sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). */
-  private readonly datasetBytes = new Map<SledId, number[]>();
+  private readonly shortMask = new PairTable();
+  private readonly shortBytes = new Map<string, number>();
+  /** Sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). */
+  private readonly datasetBytes: Float64Array[] = [];
   /** nexus → repo → local copies held (an upload can be held twice). */
   readonly local = new Map<NexusId, Map<RepoName, { count: number; bytes: number }>>();
 
-  constructor(readonly m2PerSled: number) {}
+  constructor(
+    readonly m2PerSled: number,
+    readonly ids: ObservedIds,
+  ) {}
 
-  observe(e: WorldEvent): void {
-    switch (e.type) {
-      case 'sled_added':
-        this.setInService(e.sled, true);
-        break;
-      case 'sled_expunged':
-        this.setInService(e.sled, false);
-        break;
-      case 'artifact_stored': {
-        const held = this.takeShort(e.sled, e.hash, e.m2);
-        if (held !== undefined) this.addBytes(e.sled, e.m2, -held);
-        if (this.setCopy(e.sled, e.hash, e.m2, true)) this.addBytes(e.sled, e.m2, e.bytes);
-        break;
-      }
-      case 'artifact_truncated':
-        this.setCopy(e.sled, e.hash, e.m2, false);
-        this.short.set(e.sled, `${e.hash}/${e.m2}`, e.bytes);
-        this.addBytes(e.sled, e.m2, e.bytes - e.size);
-        break;
-      case 'artifact_removed':
-        if (this.takeShort(e.sled, e.hash, e.m2) === undefined) {
-          if (e.cause === 'm2_failure') this.failM2(e.sled, e.m2, e.hash);
-          else this.setCopy(e.sled, e.hash, e.m2, false);
-        }
-        this.addBytes(e.sled, e.m2, -e.bytes);
-        break;
-      case 'fault_started':
-        if (e.kind === 'sled_crash' || e.kind === 'nexus_crash') this.down.add(e.target);
-        if (e.kind === 'm2_failure') this.noteM2Failure(e.target);
-        break;
-      case 'fault_ended':
-        if (e.kind === 'sled_crash' || e.kind === 'nexus_crash') this.down.delete(e.target);
-        break;
-      case 'repo_inserted':
-        this.repos.set(e.repo, e.artifacts);
-        for (const h of e.artifacts) this.references.set(h, (this.references.get(h) ?? 0) + 1);
-        break;
-      case 'repo_deleted': {
-        for (const h of this.repos.get(e.repo) ?? []) {
-          const n = (this.references.get(h) ?? 0) - 1;
-          if (n > 0) this.references.set(h, n);
-          else this.references.delete(h);
-        }
-        this.repos.delete(e.repo);
-        break;
-      }
-      case 'local_repo_added': {
-        const held = this.localOf(e.nexus);
-        const entry = held.get(e.repo) ?? { count: 0, bytes: 0 };
-        held.set(e.repo, { count: entry.count + 1, bytes: entry.bytes + e.bytes });
-        break;
-      }
-      case 'local_repo_released': {
-        const held = this.localOf(e.nexus);
-        const entry = held.get(e.repo);
-        if (entry === undefined) break;
-        if (entry.count <= 1) held.delete(e.repo);
-        else held.set(e.repo, { count: entry.count - 1, bytes: entry.bytes - e.bytes });
-        break;
-      }
-      case 'local_repos_lost':
-        this.localOf(e.nexus).clear();
-        break;
-      default:
-        break;
+  sledAdded(sled: number): void {
+    this.setInService(sled, true);
+  }
+
+  sledExpunged(sled: number): void {
+    this.setInService(sled, false);
+  }
+
+  stored(sled: number, hash: number, m2: number, bytes: number): void {
+    const held = this.takeShort(sled, hash, m2);
+    if (held !== undefined) this.addBytes(sled, m2, -held);
+    if (this.setCopy(sled, hash, m2, true)) this.addBytes(sled, m2, bytes);
+  }
+
+  truncated(sled: number, hash: number, m2: number, bytes: number, size: number): void {
+    this.setCopy(sled, hash, m2, false);
+    this.shortMask.set(sled, hash, this.shortMask.get(sled, hash) | (1 << m2));
+    this.shortBytes.set(`${sled}/${hash}/${m2}`, bytes);
+    this.addBytes(sled, m2, bytes - size);
+  }
+
+  removed(sled: number, hash: number, m2: number, bytes: number, cause: RemovalCause): void {
+    if (this.takeShort(sled, hash, m2) === undefined) {
+      if (cause === 'm2_failure') this.failM2(sled, m2, hash);
+      else this.setCopy(sled, hash, m2, false);
+    }
+    this.addBytes(sled, m2, -bytes);
+  }
+
+  faultStarted(kind: string, target: string): void {
+    if (kind === 'sled_crash' || kind === 'nexus_crash') this.down.add(target);
+    if (kind === 'm2_failure') this.noteM2Failure(target);
+  }
+
+  faultEnded(kind: string, target: string): void {
+    if (kind === 'sled_crash' || kind === 'nexus_crash') this.down.delete(target);
+  }
+
+  repoInserted(repo: RepoName, artifacts: readonly number[]): void {
+    this.repos.set(repo, artifacts);
+    for (const h of artifacts) {
+      this.references.add(h, 1);
+      this.wantedSet.add(h);
     }
   }
 
-  private takeShort(sled: SledId, hash: ArtifactHash, m2: number): number | undefined {
-    const key = `${hash}/${m2}`;
-    const held = this.short.get(sled, key);
-    if (held !== undefined) this.short.delete(sled, key);
+  repoDeleted(repo: RepoName): void {
+    for (const h of this.repos.get(repo) ?? []) {
+      const n = this.references.get(h) - 1;
+      if (n > 0) {
+        this.references.set(h, n);
+      } else {
+        this.references.set(h, 0);
+        this.wantedSet.delete(h);
+      }
+    }
+    this.repos.delete(repo);
+  }
+
+  localRepoAdded(nexus: NexusId, repo: RepoName, bytes: number): void {
+    const held = this.localOf(nexus);
+    const entry = held.get(repo) ?? { count: 0, bytes: 0 };
+    held.set(repo, { count: entry.count + 1, bytes: entry.bytes + bytes });
+  }
+
+  localRepoReleased(nexus: NexusId, repo: RepoName, bytes: number): void {
+    const held = this.localOf(nexus);
+    const entry = held.get(repo);
+    if (entry === undefined) return;
+    if (entry.count <= 1) held.delete(repo);
+    else held.set(repo, { count: entry.count - 1, bytes: entry.bytes - bytes });
+  }
+
+  localReposLost(nexus: NexusId): void {
+    this.localOf(nexus).clear();
+  }
+
+  private takeShort(sled: number, hash: number, m2: number): number | undefined {
+    const mask = this.shortMask.get(sled, hash);
+    if ((mask & (1 << m2)) === 0) return undefined;
+    this.shortMask.set(sled, hash, mask & ~(1 << m2));
+    const key = `${sled}/${hash}/${m2}`;
+    const held = this.shortBytes.get(key);
+    this.shortBytes.delete(key);
     return held;
   }
 
   /** Bytes stored on one M.2 dataset. */
-  datasetUsage(sled: SledId, m2: number): number {
-    return this.datasetBytes.get(sled)?.[m2] ?? 0;
+  datasetUsage(sled: number, m2: number): number {
+    return this.datasetBytes[sled]?.[m2] ?? 0;
   }
 
-  private addBytes(sled: SledId, m2: number, bytes: number): void {
-    let perM2 = this.datasetBytes.get(sled);
+  private addBytes(sled: number, m2: number, bytes: number): void {
+    let perM2 = this.datasetBytes[sled];
     if (perM2 === undefined) {
-      perM2 = new Array<number>(this.m2PerSled).fill(0);
-      this.datasetBytes.set(sled, perM2);
+      while (this.datasetBytes.length <= sled) this.datasetBytes.push(new Float64Array(this.m2PerSled));
+      perM2 = this.datasetBytes[sled] as Float64Array;
     }
-    perM2[m2] = (perM2[m2] ?? 0) + bytes;
+    perM2[m2] = (perM2[m2] as number) + bytes;
   }
 
-  isWanted(hash: ArtifactHash): boolean {
-    return this.references.has(hash);
+  get inServiceCount(): number {
+    return this.sledsInService;
   }
 
-  wanted(): IterableIterator<ArtifactHash> {
-    return this.references.keys();
+  isInService(sled: number): boolean {
+    return this.inService.get(sled) === 1;
+  }
+
+  isWanted(hash: number): boolean {
+    return this.references.get(hash) > 0;
+  }
+
+  /** The wanted artifacts, in the order they became wanted: iterate with `nextWanted`. */
+  firstWanted(): number {
+    return this.wantedSet.first();
+  }
+
+  nextWanted(hash: number): number {
+    return this.wantedSet.after(hash);
   }
 
   /** In-service sleds holding at least one copy. */
-  holderCount(hash: ArtifactHash): number {
-    return this.holders.get(hash) ?? 0;
+  holderCount(hash: number): number {
+    return this.holders.get(hash);
   }
 
   /** In-service sleds holding a copy on every working M.2. */
-  fullHolderCount(hash: ArtifactHash): number {
-    return this.fullHolders.get(hash) ?? 0;
+  fullHolderCount(hash: number): number {
+    return this.fullHolders.get(hash);
   }
 
-  copiesOn(sled: SledId, hash: ArtifactHash): number {
-    return popcount(this.copies.get(sled)?.get(hash) ?? 0);
-  }
-
-  hashesOn(sled: SledId): IterableIterator<ArtifactHash> {
-    return (this.copies.get(sled) ?? new Map<ArtifactHash, number>()).keys();
-  }
-
-  workingM2(sled: SledId): number {
-    return this.m2PerSled - popcount(this.failedM2.get(sled) ?? 0);
+  copiesOn(sled: number, hash: number): number {
+    return popcount(this.copies.get(sled, hash));
   }
 
   /** Whether a live Nexus holds `hash` in local storage (through any repo). */
-  heldLocally(hash: ArtifactHash, repoArtifacts: (repo: RepoName) => readonly ArtifactHash[] | undefined): boolean {
+  heldLocally(hash: number, repoArtifacts: (repo: RepoName) => readonly number[] | undefined): boolean {
     for (const [nexus, held] of this.local) {
       if (this.down.has(nexus)) continue;
       for (const repo of held.keys()) if (repoArtifacts(repo)?.includes(hash) === true) return true;
@@ -178,69 +207,54 @@ export class GroundTruth {
     return held;
   }
 
-  private isFull(sled: SledId, mask: number): boolean {
-    const working = ((1 << this.m2PerSled) - 1) & ~(this.failedM2.get(sled) ?? 0);
+  private isFull(sled: number, mask: number): boolean {
+    const working = ((1 << this.m2PerSled) - 1) & ~this.failedM2.get(sled);
     return working !== 0 && (mask & working) === working;
   }
 
   /** Returns whether the copy's presence changed (false when a copy is replaced). */
-  private setCopy(sled: SledId, hash: ArtifactHash, m2: number, present: boolean): boolean {
-    let held = this.copies.get(sled);
-    if (held === undefined) {
-      held = new Map();
-      this.copies.set(sled, held);
-    }
-    const before = held.get(hash) ?? 0;
+  private setCopy(sled: number, hash: number, m2: number, present: boolean): boolean {
+    const before = this.copies.get(sled, hash);
     const after = present ? before | (1 << m2) : before & ~(1 << m2);
     if (after === before) return false;
-    if (after === 0) held.delete(hash);
-    else held.set(hash, after);
-    if (this.inService.has(sled)) this.count(sled, hash, before, after);
+    this.copies.set(sled, hash, after);
+    if (this.isInService(sled)) this.count(sled, hash, before, after);
     return true;
   }
 
   /** Re-counts `hash` on `sled` from `before` to `after` in the holder tallies. */
-  private count(sled: SledId, hash: ArtifactHash, before: number, after: number): void {
+  private count(sled: number, hash: number, before: number, after: number): void {
     const dHolder = (after !== 0 ? 1 : 0) - (before !== 0 ? 1 : 0);
     const dFull = (this.isFull(sled, after) ? 1 : 0) - (this.isFull(sled, before) ? 1 : 0);
-    if (dHolder !== 0) bump(this.holders, hash, dHolder);
-    if (dFull !== 0) bump(this.fullHolders, hash, dFull);
+    if (dHolder !== 0) this.holders.add(hash, dHolder);
+    if (dFull !== 0) this.fullHolders.add(hash, dFull);
   }
 
-  private setInService(sled: SledId, inService: boolean): void {
-    if (this.inService.has(sled) === inService) return;
-    const held = this.copies.get(sled);
-    if (!inService) for (const [hash, mask] of held ?? []) this.count(sled, hash, mask, 0);
-    if (inService) this.inService.add(sled);
-    else this.inService.delete(sled);
-    if (inService) for (const [hash, mask] of held ?? []) this.count(sled, hash, 0, mask);
+  private setInService(sled: number, inService: boolean): void {
+    if (this.isInService(sled) === inService) return;
+    if (!inService) this.copies.forEachIn(sled, (hash, mask) => this.count(sled, hash, mask, 0));
+    this.inService.set(sled, inService ? 1 : 0);
+    this.sledsInService += inService ? 1 : -1;
+    if (inService) this.copies.forEachIn(sled, (hash, mask) => this.count(sled, hash, 0, mask));
   }
 
   private noteM2Failure(target: string): void {
-    const [sled, m2] = target.split('/m2-') as [SledId, string];
-    const held = this.copies.get(sled);
-    const service = this.inService.has(sled);
-    if (service) for (const [hash, mask] of held ?? []) this.count(sled, hash, mask, 0);
-    this.failedM2.set(sled, (this.failedM2.get(sled) ?? 0) | (1 << Number(m2)));
-    if (service) for (const [hash, mask] of held ?? []) this.count(sled, hash, 0, mask);
+    const [name, m2] = target.split('/m2-') as [string, string];
+    const sled = this.ids.sleds.id(name);
+    const service = this.isInService(sled);
+    if (service) this.copies.forEachIn(sled, (hash, mask) => this.count(sled, hash, mask, 0));
+    this.failedM2.set(sled, this.failedM2.get(sled) | (1 << Number(m2)));
+    if (service) this.copies.forEachIn(sled, (hash, mask) => this.count(sled, hash, 0, mask));
   }
 
-  private failM2(sled: SledId, m2: number, hash: ArtifactHash): void {
+  private failM2(sled: number, m2: number, hash: number): void {
     // The copy is unreachable: the fault event that follows re-counts the sled.
-    const held = this.copies.get(sled);
-    const before = held?.get(hash) ?? 0;
+    const before = this.copies.get(sled, hash);
     const after = before & ~(1 << m2);
-    if (held === undefined || after === before) return;
-    if (after === 0) held.delete(hash);
-    else held.set(hash, after);
-    if (this.inService.has(sled)) this.count(sled, hash, before, after);
+    if (after === before) return;
+    this.copies.set(sled, hash, after);
+    if (this.isInService(sled)) this.count(sled, hash, before, after);
   }
-}
-
-function bump(map: Map<ArtifactHash, number>, hash: ArtifactHash, delta: number): void {
-  const n = (map.get(hash) ?? 0) + delta;
-  if (n === 0) map.delete(hash);
-  else map.set(hash, n);
 }
 
 function popcount(mask: number): number {

@@ -3,43 +3,49 @@
 import { describe, expect, it } from 'vitest';
 import { engineParams } from '../../../core/index.ts';
 import type { WorldEvent, WorldEventBody } from '../../world/world-events.ts';
-import { RunMetrics } from './run-metrics.ts';
-import { SafetyCheckers } from './safety-checkers.ts';
+import { Observers } from './observers.ts';
 
 function observed() {
-  const metrics = new RunMetrics(2, 1, [{ name: 'v1', artifacts: [{ hash: 'h', size: 10 }] }], false);
-  const checkers = new SafetyCheckers(metrics, engineParams(), 100);
+  const observers = new Observers({
+    m2PerSled: 2,
+    minSledReplication: 1,
+    catalog: [{ name: 'v1', artifacts: [{ hash: 'h', size: 10 }] }],
+    engine: engineParams(),
+    artifactQuota: 100,
+    requestRows: false,
+    checkers: true,
+    situations: false,
+  });
   let t = 0;
-  const send = (body: WorldEventBody): void => {
-    const event = { ...body, t: ++t } as WorldEvent;
-    metrics.observe(event);
-    checkers.observe(event);
-  };
+  const send = (body: WorldEventBody): void => observers.observe({ ...body, t: ++t } as WorldEvent);
   send({ type: 'sled_added', sled: 'sled-0' });
   for (const m2 of [0, 1]) send({ type: 'artifact_stored', sled: 'sled-0', m2, hash: 'h', bytes: 10, via: 'copy' });
   send({ type: 'repo_inserted', repo: 'v1', nexus: null, artifacts: ['h'], generation: 1 });
-  return { truth: metrics.truth, checkers, send };
+  const { truth, checkers, ids } = observers;
+  const h = ids.hashes.id('h');
+  const sled0 = ids.sleds.id('sled-0');
+  return { truth, checkers, send, h, sled0 };
 }
 
 describe('a truncated final file', () => {
   it('is an artifact_integrity violation, no copy for the holder tallies, and counts the bytes it holds', () => {
-    const { truth, checkers, send } = observed();
+    const { truth, checkers, send, h, sled0 } = observed();
     send({ type: 'artifact_truncated', sled: 'sled-0', m2: 0, hash: 'h', bytes: 4, size: 10 });
     expect(checkers.violations.map((v) => [v.invariant, v.sled, v.artifact])).toEqual([['artifact_integrity', 'sled-0', 'h']]);
-    expect(truth.copiesOn('sled-0', 'h')).toBe(1);
-    expect(truth.fullHolderCount('h')).toBe(0);
-    expect(truth.datasetUsage('sled-0', 0)).toBe(4);
+    expect(truth.copiesOn(sled0, h)).toBe(1);
+    expect(truth.fullHolderCount(h)).toBe(0);
+    expect(truth.datasetUsage(sled0, 0)).toBe(4);
   });
 
   it('a complete write over it makes the copy whole again; removing it takes off the bytes it held', () => {
-    const { truth, send } = observed();
+    const { truth, send, h, sled0 } = observed();
     send({ type: 'artifact_truncated', sled: 'sled-0', m2: 0, hash: 'h', bytes: 4, size: 10 });
     send({ type: 'artifact_stored', sled: 'sled-0', m2: 0, hash: 'h', bytes: 10, via: 'copy' });
-    expect(truth.fullHolderCount('h')).toBe(1);
-    expect(truth.datasetUsage('sled-0', 0)).toBe(10);
+    expect(truth.fullHolderCount(h)).toBe(1);
+    expect(truth.datasetUsage(sled0, 0)).toBe(10);
     send({ type: 'artifact_truncated', sled: 'sled-0', m2: 1, hash: 'h', bytes: 3, size: 10 });
     send({ type: 'artifact_removed', sled: 'sled-0', m2: 1, hash: 'h', bytes: 3, cause: 'delete' });
-    expect(truth.datasetUsage('sled-0', 1)).toBe(0);
-    expect(truth.copiesOn('sled-0', 'h')).toBe(1);
+    expect(truth.datasetUsage(sled0, 1)).toBe(0);
+    expect(truth.copiesOn(sled0, h)).toBe(1);
   });
 });

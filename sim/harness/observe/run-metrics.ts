@@ -1,9 +1,10 @@
 import type { ArtifactHash } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
 import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, WorldEvent } from '../../world/world-events.ts';
-import { GroundTruth } from './ground-truth.ts';
-import { PairCounter } from './pair-map.ts';
-import { RequestTable } from './request-table.ts';
+import type { GroundTruth } from './ground-truth.ts';
+import { PairTable } from './id-tables.ts';
+import type { ObservedIds } from './interner.ts';
+import { KINDS, type OpenRequests } from './open-requests.ts';
 
 export interface RequestRow {
   readonly id: number;
@@ -43,31 +44,58 @@ export interface RepoRow {
   lost: number;
 }
 
+/** A repo of the catalog: its artifacts, as ids. */
+interface CatalogRepo {
+  readonly name: RepoName;
+  readonly hashes: readonly number[];
+  readonly bytes: number;
+}
+
+type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
+
+/**
+ * Tallies by request kind, with the kinds in the order first counted (as the maps the
+ * reports read had them).
+ */
+class KindTallies {
+  private readonly values = [0, 0, 0, 0, 0];
+  private readonly order: number[] = [];
+
+  add(kind: number, delta: number): void {
+    if (!this.order.includes(kind)) this.order.push(kind);
+    this.values[kind] = (this.values[kind] as number) + delta;
+  }
+
+  toMap(): ReadonlyMap<RequestKind, number> {
+    return new Map(this.order.map((k) => [KINDS[k] as RequestKind, this.values[k] as number]));
+  }
+}
+
 /**
  * Everything the reports need, gathered from the event stream as it happens: requests
  * and their outcomes, fault intervals, each repo's lifecycle, and running peaks. Reads
- * ground truth only; never touches the world.
+ * ground truth only; never touches the world. `Observers` feeds it each event after the
+ * ground truth.
  */
 export class RunMetrics {
-  readonly truth: GroundTruth;
   /** Every request, in sending order; empty unless the rows are kept (for requests.csv). */
   readonly requests: RequestRow[] = [];
-  /** Requests sent, by kind. */
-  readonly requestsSent = new Map<RequestKind, number>();
+  /** The kept row of each open request, by id. */
+  private readonly openRows: (RequestRow | undefined)[] = [];
+  private readonly sent = new KindTallies();
   /** Requests that ended in an error or a timeout. */
   requestsFailed = 0;
-  /** Bytes of requests that succeeded, by kind. */
-  readonly bytesMoved = new Map<RequestKind, number>();
-  private readonly openRequests = new RequestTable<RequestRow>();
+  private readonly moved = new KindTallies();
   /** kind → (target, artifact) of requests in flight → how many. */
-  private readonly inFlightKeys = new Map<RequestKind, PairCounter>();
+  private readonly inFlightKeys = KINDS.map(() => new PairTable());
   readonly faults: FaultRow[] = [];
   private readonly openFaults = new Map<number, FaultRow>();
   readonly repos = new Map<RepoName, RepoRow>();
-  private readonly repoArtifacts = new Map<RepoName, readonly ArtifactHash[]>();
-  private readonly reposByHash = new Map<ArtifactHash, RepoName[]>();
-  private readonly sizes = new Map<ArtifactHash, number>();
+  private readonly catalog = new Map<RepoName, CatalogRepo>();
+  /** Artifact → the catalog's repos that hold it. */
+  private readonly reposByHash: CatalogRepo[][] = [];
   readonly lostArtifacts = new Set<ArtifactHash>();
+  private readonly lost: boolean[] = [];
   activations = 0;
   requestsDeferred = 0;
   duplicateRequests = 0;
@@ -76,150 +104,171 @@ export class RunMetrics {
   peakDatasetBytes = 0;
 
   constructor(
-    m2PerSled: number,
+    readonly truth: GroundTruth,
+    private readonly ids: ObservedIds,
+    private readonly open: OpenRequests,
     private readonly minSledReplication: number,
     catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>,
     /** Keep a row per request. A day of a rack sends some 10⁵ requests; only requests.csv needs them. */
     private readonly keepRequests: boolean,
   ) {
-    this.truth = new GroundTruth(m2PerSled);
-    for (const repo of catalog) {
-      this.repoArtifacts.set(repo.name, repo.artifacts.map((a) => a.hash));
-      for (const a of repo.artifacts) {
-        this.sizes.set(a.hash, a.size);
-        const list = this.reposByHash.get(a.hash) ?? [];
-        list.push(repo.name);
-        this.reposByHash.set(a.hash, list);
+    const repos = [...catalog];
+    const sizes = new Map<ArtifactHash, number>();
+    for (const repo of repos) for (const a of repo.artifacts) sizes.set(a.hash, a.size);
+    for (const repo of repos) {
+      const hashes = repo.artifacts.map((a) => ids.hashes.id(a.hash));
+      // Each artifact at the size the catalog gives it last, summed in the repo's order.
+      const bytes = repo.artifacts.reduce((sum, a) => sum + (sizes.get(a.hash) ?? 0), 0);
+      const entry: CatalogRepo = { name: repo.name, hashes, bytes };
+      this.catalog.set(repo.name, entry);
+      for (const h of hashes) {
+        while (this.reposByHash.length <= h) this.reposByHash.push([]);
+        (this.reposByHash[h] as CatalogRepo[]).push(entry);
       }
     }
+  }
+
+  /** Requests sent, by kind. */
+  get requestsSent(): ReadonlyMap<RequestKind, number> {
+    return this.sent.toMap();
+  }
+
+  /** Bytes of requests that succeeded, by kind. */
+  get bytesMoved(): ReadonlyMap<RequestKind, number> {
+    return this.moved.toMap();
   }
 
   get inFlight(): number {
-    return this.openRequests.size;
+    return this.open.metricsSize;
   }
 
-  readonly observe = (e: WorldEvent): void => {
-    this.truth.observe(e);
-    switch (e.type) {
-      case 'request_sent': {
-        const row: RequestRow = {
-          id: e.id,
-          start: e.t,
-          end: null,
-          nexus: e.nexus,
-          activation: e.activation,
-          kind: e.kind,
-          target: e.target,
-          source: e.source,
-          artifact: e.hash,
-          bytes: e.bytes,
-          outcome: null,
-          error: null,
-        };
-        if (this.keepRequests) this.requests.push(row);
-        this.openRequests.set(e.id, row);
-        this.requestsSent.set(e.kind, (this.requestsSent.get(e.kind) ?? 0) + 1);
-        if (e.hash !== null && this.inFlightOf(e.kind).add(e.target, e.hash, 1) > 0) this.duplicateRequests++;
-        break;
-      }
-      case 'request_done': {
-        const row = this.openRequests.take(e.id);
-        if (row === undefined) break;
-        row.end = e.t;
-        row.outcome = e.outcome;
-        row.error = e.error;
-        if (e.outcome === 'ok') this.bytesMoved.set(row.kind, (this.bytesMoved.get(row.kind) ?? 0) + row.bytes);
-        else this.requestsFailed++;
-        if (row.artifact !== null) this.inFlightOf(row.kind).add(row.target, row.artifact, -1);
-        break;
-      }
-      case 'local_repos_lost':
-        // Requests of a crashed Nexus never end; they stay open-ended in requests.csv.
-        this.openRequests.closeWhere((row) => row.nexus === e.nexus);
-        this.checkLoss();
-        break;
-      case 'activation_started':
-        this.activations++;
-        break;
-      case 'activation_finished':
-        this.requestsDeferred += e.deferred;
-        break;
-      case 'fault_started': {
-        const row: FaultRow = { id: e.fault, start: e.t, end: null, kind: e.kind, target: e.target };
-        this.faults.push(row);
-        if (e.kind !== 'm2_failure') this.openFaults.set(e.fault, row);
-        if (e.kind === 'nexus_crash') this.checkLoss();
-        break;
-      }
-      case 'fault_ended': {
-        const row = this.openFaults.get(e.fault);
-        if (row !== undefined) row.end = e.t;
-        this.openFaults.delete(e.fault);
-        break;
-      }
-      case 'repo_upload_started': {
-        const row = this.repo(e.repo);
-        row.uploadedAt ??= e.t;
-        row.via ??= e.nexus;
-        break;
-      }
-      case 'repo_inserted': {
-        const row = this.repo(e.repo);
-        row.inDbAt = e.t;
-        row.deletedAt = null;
-        row.purgedAt = null;
-        this.updateRepo(row, e.t);
-        this.checkLoss();
-        break;
-      }
-      case 'repo_deleted': {
-        const row = this.repo(e.repo);
-        row.deletedAt = e.t;
-        this.updatePurged(row, e.t);
-        break;
-      }
-      case 'local_repo_added': {
-        const { bytes } = this.truth.localTotals();
-        if (bytes > this.peakLocalBytes) this.peakLocalBytes = bytes;
-        break;
-      }
-      case 'local_repo_released':
-        this.repo(e.repo).localReleasedAt = e.t;
-        this.checkLoss();
-        break;
-      case 'artifact_stored': {
-        const bytes = this.truth.datasetUsage(e.sled, e.m2);
-        if (bytes > this.peakDatasetBytes) this.peakDatasetBytes = bytes;
-        this.onCopiesChanged(e.hash, e.t);
-        break;
-      }
-      case 'artifact_removed': {
-        this.onCopiesChanged(e.hash, e.t);
-        // Removing a copy can lose only that artifact.
-        if (this.truth.isWanted(e.hash)) this.checkLossOf(e.hash);
-        break;
-      }
-      case 'sled_expunged':
-      case 'sled_added':
-        for (const row of this.repos.values()) this.updateRepo(row, e.t);
-        if (e.type === 'sled_expunged') this.checkLoss();
-        break;
-      default:
-        break;
+  requestSent(e: Event<'request_sent'>, kind: number, target: number, hash: number): void {
+    if (this.keepRequests) {
+      const row: RequestRow = {
+        id: e.id,
+        start: e.t,
+        end: null,
+        nexus: e.nexus,
+        activation: e.activation,
+        kind: e.kind,
+        target: e.target,
+        source: e.source,
+        artifact: e.hash,
+        bytes: e.bytes,
+        outcome: null,
+        error: null,
+      };
+      this.requests.push(row);
+      while (this.openRows.length < e.id) this.openRows.push(undefined);
+      this.openRows[e.id] = row;
     }
-  };
-
-  private inFlightOf(kind: RequestKind): PairCounter {
-    let counter = this.inFlightKeys.get(kind);
-    if (counter === undefined) {
-      counter = new PairCounter();
-      this.inFlightKeys.set(kind, counter);
-    }
-    return counter;
+    this.sent.add(kind, 1);
+    if (hash !== -1 && (this.inFlightKeys[kind] as PairTable).add(target, hash, 1) > 0) this.duplicateRequests++;
   }
 
-  artifactsOf(repo: RepoName): readonly ArtifactHash[] | undefined {
-    return this.repoArtifacts.get(repo);
+  /** A request done while open for the metrics. */
+  requestDone(e: Event<'request_done'>, id: number): void {
+    const open = this.open;
+    const kind = open.kind(id);
+    if (this.keepRequests) {
+      const row = this.openRows[id] as RequestRow;
+      this.openRows[id] = undefined;
+      row.end = e.t;
+      row.outcome = e.outcome;
+      row.error = e.error;
+    }
+    if (e.outcome === 'ok') this.moved.add(kind, open.bytes(id));
+    else this.requestsFailed++;
+    const hash = open.hash(id);
+    if (hash !== -1) {
+      const inFlight = this.inFlightKeys[kind] as PairTable;
+      const target = open.target(id);
+      // Never below zero.
+      if (inFlight.get(target, hash) > 0) inFlight.add(target, hash, -1);
+    }
+  }
+
+  localReposLost(nexus: number): void {
+    // Requests of a crashed Nexus never end; they stay open-ended in requests.csv.
+    this.open.closeForMetricsSentBy(nexus);
+    this.checkLoss();
+  }
+
+  activationStarted(): void {
+    this.activations++;
+  }
+
+  activationFinished(e: Event<'activation_finished'>): void {
+    this.requestsDeferred += e.deferred;
+  }
+
+  faultStarted(e: Event<'fault_started'>): void {
+    const row: FaultRow = { id: e.fault, start: e.t, end: null, kind: e.kind, target: e.target };
+    this.faults.push(row);
+    if (e.kind !== 'm2_failure') this.openFaults.set(e.fault, row);
+    if (e.kind === 'nexus_crash') this.checkLoss();
+  }
+
+  faultEnded(e: Event<'fault_ended'>): void {
+    const row = this.openFaults.get(e.fault);
+    if (row !== undefined) row.end = e.t;
+    this.openFaults.delete(e.fault);
+  }
+
+  repoUploadStarted(e: Event<'repo_upload_started'>): void {
+    const row = this.repo(e.repo);
+    row.uploadedAt ??= e.t;
+    row.via ??= e.nexus;
+  }
+
+  repoInserted(e: Event<'repo_inserted'>): void {
+    const row = this.repo(e.repo);
+    row.inDbAt = e.t;
+    row.deletedAt = null;
+    row.purgedAt = null;
+    this.updateRepo(row, e.t);
+    this.checkLoss();
+  }
+
+  repoDeleted(e: Event<'repo_deleted'>): void {
+    const row = this.repo(e.repo);
+    row.deletedAt = e.t;
+    this.updatePurged(row, e.t);
+  }
+
+  localRepoAdded(): void {
+    const { bytes } = this.truth.localTotals();
+    if (bytes > this.peakLocalBytes) this.peakLocalBytes = bytes;
+  }
+
+  localRepoReleased(e: Event<'local_repo_released'>): void {
+    this.repo(e.repo).localReleasedAt = e.t;
+    this.checkLoss();
+  }
+
+  stored(sled: number, hash: number, m2: number, t: Micros): void {
+    const bytes = this.truth.datasetUsage(sled, m2);
+    if (bytes > this.peakDatasetBytes) this.peakDatasetBytes = bytes;
+    this.onCopiesChanged(hash, t);
+  }
+
+  removed(hash: number, t: Micros): void {
+    this.onCopiesChanged(hash, t);
+    // Removing a copy can lose only that artifact.
+    if (this.truth.isWanted(hash)) this.checkLossOf(hash);
+  }
+
+  sledsChanged(t: Micros, expunged: boolean): void {
+    for (const row of this.repos.values()) this.updateRepo(row, t);
+    if (expunged) this.checkLoss();
+  }
+
+  artifactsOf(repo: RepoName): readonly number[] | undefined {
+    return this.catalog.get(repo)?.hashes;
+  }
+
+  isLost(hash: number): boolean {
+    return this.lost[hash] === true;
   }
 
   /**
@@ -227,15 +276,18 @@ export class RunMetrics {
    * storage are lost: omicron has no way to get them back.
    */
   checkLoss(): void {
-    for (const hash of this.truth.wanted()) this.checkLossOf(hash);
+    const truth = this.truth;
+    for (let h = truth.firstWanted(); h !== -1; h = truth.nextWanted(h)) this.checkLossOf(h);
   }
 
-  private checkLossOf(hash: ArtifactHash): void {
-    if (this.lostArtifacts.has(hash) || this.truth.holderCount(hash) > 0) return;
-    if (this.truth.heldLocally(hash, (r) => this.repoArtifacts.get(r))) return;
-    this.lostArtifacts.add(hash);
-    for (const name of this.reposByHash.get(hash) ?? []) {
-      const row = this.repos.get(name);
+  private checkLossOf(hash: number): void {
+    if (this.lost[hash] === true || this.truth.holderCount(hash) > 0) return;
+    if (this.truth.heldLocally(hash, (r) => this.artifactsOf(r))) return;
+    while (this.lost.length < hash) this.lost.push(false);
+    this.lost[hash] = true;
+    this.lostArtifacts.add(this.ids.hashes.name(hash));
+    for (const repo of this.reposByHash[hash] ?? []) {
+      const row = this.repos.get(repo.name);
       if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
     }
   }
@@ -243,11 +295,11 @@ export class RunMetrics {
   private repo(name: RepoName): RepoRow {
     let row = this.repos.get(name);
     if (row === undefined) {
-      const artifacts = this.repoArtifacts.get(name) ?? [];
+      const repo = this.catalog.get(name);
       row = {
         repo: name,
-        artifacts: artifacts.length,
-        bytes: artifacts.reduce((sum, h) => sum + (this.sizes.get(h) ?? 0), 0),
+        artifacts: repo?.hashes.length ?? 0,
+        bytes: repo?.bytes ?? 0,
         via: null,
         uploadedAt: null,
         inDbAt: null,
@@ -263,9 +315,11 @@ export class RunMetrics {
     return row;
   }
 
-  private onCopiesChanged(hash: ArtifactHash, t: Micros): void {
-    for (const name of this.reposByHash.get(hash) ?? []) {
-      const row = this.repos.get(name);
+  private onCopiesChanged(hash: number, t: Micros): void {
+    const repos = this.reposByHash[hash];
+    if (repos === undefined) return;
+    for (const repo of repos) {
+      const row = this.repos.get(repo.name);
       if (row === undefined) continue;
       if (row.deletedAt === null) this.updateRepo(row, t, hash);
       else this.updatePurged(row, t, hash);
@@ -277,25 +331,25 @@ export class RunMetrics {
    * `changed`: the artifact whose copies just changed; unless it now meets a mark, the
    * repo cannot, and its other artifacts need no look.
    */
-  private updateRepo(row: RepoRow, t: Micros, changed?: ArtifactHash): void {
+  private updateRepo(row: RepoRow, t: Micros, changed = -1): void {
     if (row.inDbAt === null || row.deletedAt !== null) return;
     if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
     const truth = this.truth;
-    const sleds = truth.inService.size;
+    const sleds = truth.inServiceCount;
     const min = Math.min(this.minSledReplication, sleds);
-    const mayMeetMin = row.minReplicatedAt === null && (changed === undefined || truth.holderCount(changed) >= min);
-    const mayMeetAll = row.fullyReplicatedAt === null && (changed === undefined || truth.fullHolderCount(changed) >= sleds);
+    const mayMeetMin = row.minReplicatedAt === null && (changed === -1 || truth.holderCount(changed) >= min);
+    const mayMeetAll = row.fullyReplicatedAt === null && (changed === -1 || truth.fullHolderCount(changed) >= sleds);
     if (!mayMeetMin && !mayMeetAll) return;
-    const artifacts = this.repoArtifacts.get(row.repo) ?? [];
+    const artifacts = this.artifactsOf(row.repo) ?? [];
     if (mayMeetMin && artifacts.every((h) => truth.holderCount(h) >= min)) row.minReplicatedAt = t;
     if (mayMeetAll && artifacts.every((h) => truth.fullHolderCount(h) >= sleds)) row.fullyReplicatedAt = t;
   }
 
   /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
-  private updatePurged(row: RepoRow, t: Micros, changed?: ArtifactHash): void {
+  private updatePurged(row: RepoRow, t: Micros, changed = -1): void {
     if (row.deletedAt === null || row.purgedAt !== null) return;
-    const artifacts = this.repoArtifacts.get(row.repo) ?? [];
-    const gone = (h: ArtifactHash): boolean => this.truth.isWanted(h) || this.truth.holderCount(h) === 0;
-    if ((changed === undefined || gone(changed)) && artifacts.every(gone)) row.purgedAt = t;
+    const artifacts = this.artifactsOf(row.repo) ?? [];
+    const gone = (h: number): boolean => this.truth.isWanted(h) || this.truth.holderCount(h) === 0;
+    if ((changed === -1 || gone(changed)) && artifacts.every(gone)) row.purgedAt = t;
   }
 }

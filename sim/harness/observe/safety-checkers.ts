@@ -1,8 +1,10 @@
 import type { ArtifactHash, EngineParams, SledId } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
 import type { NexusId, RepoName, WorldEvent } from '../../world/world-events.ts';
-import { PairMap } from './pair-map.ts';
-import { RequestTable } from './request-table.ts';
+import type { GroundTruth } from './ground-truth.ts';
+import { PairTable } from './id-tables.ts';
+import type { ObservedIds } from './interner.ts';
+import { CONFIG, LIST, PUT, type OpenRequests } from './open-requests.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
 export const SAFETY_INVARIANTS = [
@@ -34,122 +36,134 @@ interface ActivationTally {
   flagged: boolean;
 }
 
+type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
+
 /**
  * The safety invariants of SPEC §4, checked as events happen, from ground truth (the
- * metrics' `GroundTruth`), never from a Nexus's view. Subscribe after the metrics, which
- * update the ground truth first. Observes only.
+ * metrics' `GroundTruth`), never from a Nexus's view. `Observers` feeds it each event
+ * after the ground truth and the metrics. Observes only.
  */
 export class SafetyCheckers {
   readonly violations: Violation[] = [];
-  /** (sled, hash) removed while no repo wanted the hash. */
-  private readonly removedUnwanted = new PairMap<true>();
-  private readonly configGeneration = new Map<SledId, number>();
-  /** nexus → its running activations' tallies, by activation number. */
-  private readonly activations = new Map<NexusId, Map<number, ActivationTally>>();
-  /** Request id → the tally of the activation that sent it. */
-  private readonly requestActivation = new RequestTable<ActivationTally>();
+  /** (sled, artifact) → 1 once removed while no repo wanted the artifact. */
+  private readonly removedUnwanted = new PairTable();
+  /** Sled → its last configuration generation. */
+  private readonly configGeneration: (number | undefined)[] = [];
+  /** Nexus → its running activations' tallies, by activation number. */
+  private readonly activations: (Map<number, number> | undefined)[] = [];
+  /** Every activation's tally; the open-request table holds the index of its sender's. */
+  private readonly tallies: ActivationTally[] = [];
   private lostSeen = 0;
 
   constructor(
+    private readonly truth: GroundTruth,
     private readonly metrics: RunMetrics,
+    private readonly ids: ObservedIds,
+    private readonly open: OpenRequests,
     private readonly params: EngineParams,
     private readonly quota: number,
   ) {}
 
-  readonly observe = (e: WorldEvent): void => {
-    const truth = this.metrics.truth;
-    switch (e.type) {
-      case 'artifact_removed': {
-        if (e.cause === 'm2_failure') break;
-        if (truth.isWanted(e.hash)) {
-          this.flag(e.t, 'no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
-        } else {
-          this.removedUnwanted.set(e.sled, e.hash, true);
-        }
-        break;
-      }
-      case 'artifact_truncated':
-        if (truth.inService.has(e.sled)) {
-          this.flag(e.t, 'artifact_integrity', {
-            sled: e.sled,
-            artifact: e.hash,
-            detail: `M.2 ${e.m2} lists a file of ${e.bytes} of the artifact's ${e.size} bytes`,
-          });
-        }
-        break;
-      case 'artifact_stored': {
-        if (!truth.isWanted(e.hash) && this.removedUnwanted.has(e.sled, e.hash)) {
-          this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
-        }
-        const bytes = truth.datasetUsage(e.sled, e.m2);
-        if (bytes > this.quota) this.flag(e.t, 'quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
-        break;
-      }
-      case 'repo_inserted':
-        for (const hash of e.artifacts) for (const sled of truth.inService) this.removedUnwanted.delete(sled, hash);
-        break;
-      case 'local_repo_released': {
-        if (e.by !== 'task') break;
-        // A repo deleted from the database protects nothing (no_data_loss is scoped the
-        // same way): review releases one as soon as its DELETEd artifacts appear nowhere.
-        if (this.metrics.repos.get(e.repo)?.deletedAt != null) break;
-        const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
-        const short = artifacts.filter((h) => truth.holderCount(h) < this.params.minSledReplication);
-        if (short.length > 0) {
-          this.flag(e.t, 'local_retention', {
-            nexus: e.nexus,
-            repo: e.repo,
-            artifact: short[0] as ArtifactHash,
-            detail: `released while ${short.length} artifacts are on fewer than ${this.params.minSledReplication} in-service sleds`,
-          });
-        }
-        break;
-      }
-      case 'config_stored': {
-        const before = this.configGeneration.get(e.sled);
-        if (before !== undefined && e.generation < before) {
-          this.flag(e.t, 'generation_monotonic', { sled: e.sled, detail: `configuration generation went from ${before} to ${e.generation}` });
-        }
-        this.configGeneration.set(e.sled, e.generation);
-        break;
-      }
-      case 'request_sent': {
-        if (e.kind === 'list' || e.kind === 'config') break;
-        let running = this.activations.get(e.nexus);
-        if (running === undefined) {
-          running = new Map();
-          this.activations.set(e.nexus, running);
-        }
-        let tally = running.get(e.activation);
-        if (tally === undefined) {
-          tally = { requests: 0, puts: 0, inFlight: 0, flagged: false };
-          running.set(e.activation, tally);
-        }
-        this.requestActivation.set(e.id, tally);
-        tally.requests++;
-        if (e.kind === 'put') tally.puts++;
-        tally.inFlight++;
-        this.checkLimits(e.t, e.nexus, tally);
-        break;
-      }
-      case 'request_done': {
-        const tally = this.requestActivation.take(e.id);
-        if (tally === undefined) break;
-        tally.inFlight--;
-        break;
-      }
-      case 'activation_finished':
-        this.activations.get(e.nexus)?.delete(e.activation);
-        break;
-      case 'nexus_started':
-        // A restarted Nexus numbers its activations from 1 again; the crashed ones never finish.
-        this.activations.delete(e.nexus);
-        break;
-      default:
-        break;
+  removed(e: Event<'artifact_removed'>, sled: number, hash: number): void {
+    if (e.cause === 'm2_failure') return;
+    if (this.truth.isWanted(hash)) {
+      this.flag(e.t, 'no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
+    } else {
+      this.removedUnwanted.set(sled, hash, 1);
     }
-    if (this.metrics.lostArtifacts.size > this.lostSeen) this.reportLosses(e.t);
-  };
+  }
+
+  truncated(e: Event<'artifact_truncated'>, sled: number): void {
+    if (this.truth.isInService(sled)) {
+      this.flag(e.t, 'artifact_integrity', {
+        sled: e.sled,
+        artifact: e.hash,
+        detail: `M.2 ${e.m2} lists a file of ${e.bytes} of the artifact's ${e.size} bytes`,
+      });
+    }
+  }
+
+  stored(e: Event<'artifact_stored'>, sled: number, hash: number): void {
+    const truth = this.truth;
+    if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) {
+      this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
+    }
+    const bytes = truth.datasetUsage(sled, e.m2);
+    if (bytes > this.quota) this.flag(e.t, 'quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
+  }
+
+  repoInserted(artifacts: readonly number[]): void {
+    const sleds = this.ids.sleds.size;
+    for (const hash of artifacts) for (let sled = 0; sled < sleds; sled++) if (this.truth.isInService(sled)) this.removedUnwanted.set(sled, hash, 0);
+  }
+
+  localRepoReleased(e: Event<'local_repo_released'>): void {
+    if (e.by !== 'task') return;
+    // A repo deleted from the database protects nothing (no_data_loss is scoped the
+    // same way): review releases one as soon as its DELETEd artifacts appear nowhere.
+    if (this.metrics.repos.get(e.repo)?.deletedAt != null) return;
+    const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
+    const short = artifacts.filter((h) => this.truth.holderCount(h) < this.params.minSledReplication);
+    if (short.length > 0) {
+      this.flag(e.t, 'local_retention', {
+        nexus: e.nexus,
+        repo: e.repo,
+        artifact: this.ids.hashes.name(short[0] as number),
+        detail: `released while ${short.length} artifacts are on fewer than ${this.params.minSledReplication} in-service sleds`,
+      });
+    }
+  }
+
+  configStored(e: Event<'config_stored'>, sled: number): void {
+    const before = this.configGeneration[sled];
+    if (before !== undefined && e.generation < before) {
+      this.flag(e.t, 'generation_monotonic', { sled: e.sled, detail: `configuration generation went from ${before} to ${e.generation}` });
+    }
+    while (this.configGeneration.length < sled) this.configGeneration.push(undefined);
+    this.configGeneration[sled] = e.generation;
+  }
+
+  requestSent(e: Event<'request_sent'>, kind: number, nexus: number): void {
+    if (kind === LIST || kind === CONFIG) return;
+    while (this.activations.length <= nexus) this.activations.push(undefined);
+    let running = this.activations[nexus];
+    if (running === undefined) {
+      running = new Map();
+      this.activations[nexus] = running;
+    }
+    let index = running.get(e.activation);
+    if (index === undefined) {
+      index = this.tallies.length;
+      this.tallies.push({ requests: 0, puts: 0, inFlight: 0, flagged: false });
+      running.set(e.activation, index);
+    }
+    this.open.setTally(e.id, index);
+    const tally = this.tallies[index] as ActivationTally;
+    tally.requests++;
+    if (kind === PUT) tally.puts++;
+    tally.inFlight++;
+    this.checkLimits(e.t, e.nexus, tally);
+  }
+
+  requestDone(id: number): void {
+    const kind = this.open.kind(id);
+    if (kind === LIST || kind === CONFIG) return;
+    (this.tallies[this.open.tally(id)] as ActivationTally).inFlight--;
+  }
+
+  activationFinished(nexus: number, activation: number): void {
+    this.activations[nexus]?.delete(activation);
+  }
+
+  nexusStarted(nexus: number): void {
+    // A restarted Nexus numbers its activations from 1 again; the crashed ones never finish.
+    if (nexus < this.activations.length) this.activations[nexus] = undefined;
+  }
+
+  /** After every event: reports the artifacts the metrics found lost since the last one. */
+  afterEvent(t: Micros): void {
+    if (this.metrics.lostArtifacts.size > this.lostSeen) this.reportLosses(t);
+  }
 
   private checkLimits(t: Micros, nexus: NexusId, tally: ActivationTally): void {
     if (tally.flagged) return;

@@ -1,20 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { WorldEvent, WorldEventBody } from '../../world/world-events.ts';
-import { RunMetrics } from './run-metrics.ts';
-import { SituationCounter } from './situations.ts';
+import { engineParams } from '../../../core/index.ts';
+import { Observers } from './observers.ts';
 
-/** A counter fed by hand: events at t = 1, 2, 3, … through the metrics first, as in a run. */
+/** A counter fed by hand: events at t = 1, 2, 3, … through every observer, as in a run. */
 function counter(): { send: (body: WorldEventBody) => void; count: (name: 'concurrent_writes' | 'copy_after_put') => number } {
-  const metrics = new RunMetrics(2, 3, [], false);
-  const situations = new SituationCounter(metrics, 3);
+  const observers = new Observers({
+    m2PerSled: 2,
+    minSledReplication: 3,
+    catalog: [],
+    engine: engineParams(),
+    artifactQuota: 100,
+    requestRows: false,
+    checkers: true,
+    situations: true,
+  });
   let t = 0;
   return {
-    send: (body) => {
-      const event = { ...body, t: ++t } as WorldEvent;
-      metrics.observe(event);
-      situations.observe(event);
-    },
-    count: (name) => situations.counts.get(name) ?? 0,
+    send: (body) => observers.observe({ ...body, t: ++t } as WorldEvent),
+    count: (name) => observers.situations.counts.get(name) ?? 0,
   };
 }
 

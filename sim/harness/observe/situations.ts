@@ -1,10 +1,12 @@
 import { QUOTA_REACHED } from '../../world/sled/artifact-store.ts';
 import type { WorldEvent } from '../../world/world-events.ts';
-import { PairMap } from './pair-map.ts';
-import { RequestTable } from './request-table.ts';
+import type { GroundTruth } from './ground-truth.ts';
+import { PairTable } from './id-tables.ts';
+import type { ObservedIds } from './interner.ts';
+import { CONFIG, COPY, DELETE, LIST, PUT, type OpenRequests } from './open-requests.ts';
 import type { RunMetrics } from './run-metrics.ts';
 
-type RequestSent = Extract<WorldEvent, { type: 'request_sent' }>;
+type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
 
 /** The situations a test suite should reach, with what each one is. */
 export const SITUATIONS = {
@@ -22,126 +24,122 @@ export const SITUATIONS = {
 } as const;
 export type Situation = keyof typeof SITUATIONS;
 
-/**
- * The Nexus instances writing one artifact to one sled, with how many writes each has in
- * flight. Kept with zero counts when the last write ends, as the pair counters are: the
- * same pair is written again and again.
- */
-class Writers {
-  private readonly writes = new Map<string, number>();
-  private writing = 0;
-
-  /** Counts a write by `nexus`; returns whether another Nexus was writing already. */
-  add(nexus: string): boolean {
-    const before = this.writes.get(nexus) ?? 0;
-    const others = this.writing - (before > 0 ? 1 : 0);
-    if (before === 0) this.writing++;
-    this.writes.set(nexus, before + 1);
-    return others > 0;
-  }
-
-  remove(nexus: string): void {
-    const before = this.writes.get(nexus) ?? 0;
-    if (before === 0) return;
-    if (before === 1) this.writing--;
-    this.writes.set(nexus, before - 1);
-  }
+/** A table per Nexus, made when first needed. */
+function tableOf(tables: PairTable[], nexus: number): PairTable {
+  while (tables.length <= nexus) tables.push(new PairTable());
+  return tables[nexus] as PairTable;
 }
 
-/** Counts how often each named situation happens in a run. Observes only. */
+/**
+ * Counts how often each named situation happens in a run. `Observers` feeds it each event
+ * after the ground truth, the metrics and the checkers. Observes only.
+ */
 export class SituationCounter {
   readonly counts = new Map<Situation, number>((Object.keys(SITUATIONS) as Situation[]).map((s) => [s, 0]));
-  /** (target, hash) → the Nexus instances with a PUT or copy of it in flight. */
-  private readonly writing = new PairMap<Writers>();
-  /** The open requests other than listings, as sent. */
-  private readonly requests = new RequestTable<RequestSent>();
-  /** nexus → (target, hash) of its PUTs → the activation that last sent one. */
-  private readonly puts = new Map<string, PairMap<number>>();
-  /** (sled, hash) removed by a DELETE. */
-  private readonly deleted = new PairMap<true>();
+  /** Nexus → (target, artifact) → its PUTs and copies of it in flight. */
+  private readonly writes: PairTable[] = [];
+  /** (target, artifact) → the Nexus instances with a PUT or copy of it in flight. */
+  private readonly writers = new PairTable();
+  /** Nexus → (target, artifact) of its PUTs → 1 + the activation that last sent one (0: none). */
+  private readonly puts: PairTable[] = [];
+  /** (sled, artifact) → 1 once removed by a DELETE. */
+  private readonly deleted = new PairTable();
   private lost = 0;
 
   constructor(
+    private readonly truth: GroundTruth,
     private readonly metrics: RunMetrics,
+    private readonly ids: ObservedIds,
+    private readonly open: OpenRequests,
     private readonly minSledReplication: number,
   ) {}
-
-  private putsOf(nexus: string): PairMap<number> {
-    let puts = this.puts.get(nexus);
-    if (puts === undefined) {
-      puts = new PairMap();
-      this.puts.set(nexus, puts);
-    }
-    return puts;
-  }
 
   private bump(situation: Situation): void {
     this.counts.set(situation, (this.counts.get(situation) ?? 0) + 1);
   }
 
-  readonly observe = (e: WorldEvent): void => {
-    const truth = this.metrics.truth;
-    switch (e.type) {
-      case 'request_sent': {
-        // A listing writes nothing and is in no situation.
-        if (e.kind === 'list') break;
-        const hash = e.hash ?? '';
-        this.requests.set(e.id, e);
-        if (e.kind === 'put' || e.kind === 'copy') {
-          let writers = this.writing.get(e.target, hash);
-          if (writers === undefined) {
-            writers = new Writers();
-            this.writing.set(e.target, hash, writers);
-          }
-          if (writers.add(e.nexus)) this.bump('concurrent_writes');
-        }
-        // A Nexus runs one activation at a time, so a PUT target's activation number tells
-        // whether this activation sent it.
-        if (e.kind === 'put') this.putsOf(e.nexus).set(e.target, hash, e.activation);
-        if (e.kind === 'copy' && this.puts.get(e.nexus)?.get(e.source ?? '', hash) === e.activation) this.bump('copy_after_put');
-        if (e.kind === 'delete' && e.hash !== null && truth.isWanted(e.hash)) this.bump('stale_delete');
-        break;
-      }
-      case 'request_done': {
-        const request = this.requests.take(e.id);
-        if (request === undefined) break;
-        if (request.kind === 'put' || request.kind === 'copy') this.writing.get(request.target, request.hash ?? '')?.remove(request.nexus);
-        if (request.kind === 'config' && e.error?.includes('older than the sled') === true) this.bump('generation_conflict');
-        if (e.error?.includes(QUOTA_REACHED) === true) this.bump('quota_refusal');
-        break;
-      }
-      case 'local_repo_released': {
-        if (e.by !== 'task') break;
-        const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
-        const least = Math.min(...artifacts.map((h) => truth.holderCount(h)));
-        if (least === this.minSledReplication) this.bump('release_at_minimum');
-        break;
-      }
-      case 'write_failed':
-        if (e.reason === 'lost in a restart') this.bump('restart_mid_write');
-        if (e.reason.includes(QUOTA_REACHED)) this.bump('quota_refusal');
-        break;
-      case 'artifact_truncated':
-        this.bump('truncated_artifact');
-        break;
-      case 'artifact_removed':
-        if (e.cause === 'delete') this.deleted.set(e.sled, e.hash, true);
-        break;
-      case 'artifact_stored':
-        if (e.m2 === 0 && this.deleted.delete(e.sled, e.hash)) this.bump('resurrected_artifact');
-        break;
-      case 'local_repos_lost':
-        if (e.repos.length > 0) this.bump('nexus_crash_with_local_repos');
-        break;
-      case 'nexus_started':
-        this.puts.delete(e.nexus);
-        break;
-      default:
-        break;
+  /** A write's artifact as the tables key it: a PUT or copy without one is keyed by ''. */
+  private written(hash: number): number {
+    return hash === -1 ? this.ids.hashes.id('') : hash;
+  }
+
+  requestSent(e: Event<'request_sent'>, kind: number, nexus: number, target: number, source: number, hash: number): void {
+    // A listing writes nothing and is in no situation.
+    if (kind === LIST) return;
+    if (kind === PUT || kind === COPY) {
+      const key = this.written(hash);
+      const before = tableOf(this.writes, nexus).add(target, key, 1);
+      const writing = before === 0 ? this.writers.add(target, key, 1) : this.writers.get(target, key);
+      if (writing - (before > 0 ? 1 : 0) > 0) this.bump('concurrent_writes');
     }
-    if (this.metrics.lostArtifacts.size > this.lost) {
-      for (let i = this.lost; i < this.metrics.lostArtifacts.size; i++) this.bump('lost_artifact');
-      this.lost = this.metrics.lostArtifacts.size;
+    // A Nexus runs one activation at a time, so a PUT target's activation number tells
+    // whether this activation sent it (activations count from 1; the tables hold 1 + it).
+    if (kind === PUT) tableOf(this.puts, nexus).set(target, this.written(hash), e.activation + 1);
+    if (kind === COPY && source !== -1 && nexus < this.puts.length && (this.puts[nexus] as PairTable).get(source, this.written(hash)) === e.activation + 1) {
+      this.bump('copy_after_put');
     }
-  };
+    if (kind === DELETE && hash !== -1 && this.truth.isWanted(hash)) this.bump('stale_delete');
+  }
+
+  requestDone(e: Event<'request_done'>, id: number): void {
+    const open = this.open;
+    const kind = open.kind(id);
+    if (kind === LIST) return;
+    if (kind === PUT || kind === COPY) {
+      const writes = tableOf(this.writes, open.nexus(id));
+      const target = open.target(id);
+      const key = this.written(open.hash(id));
+      const before = writes.get(target, key);
+      if (before > 0) {
+        writes.set(target, key, before - 1);
+        if (before === 1) this.writers.add(target, key, -1);
+      }
+    }
+    if (kind === CONFIG && e.error?.includes('older than the sled') === true) this.bump('generation_conflict');
+    if (e.error?.includes(QUOTA_REACHED) === true) this.bump('quota_refusal');
+  }
+
+  localRepoReleased(e: Event<'local_repo_released'>): void {
+    if (e.by !== 'task') return;
+    const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
+    const least = Math.min(...artifacts.map((h) => this.truth.holderCount(h)));
+    if (least === this.minSledReplication) this.bump('release_at_minimum');
+  }
+
+  writeFailed(e: Event<'write_failed'>): void {
+    if (e.reason === 'lost in a restart') this.bump('restart_mid_write');
+    if (e.reason.includes(QUOTA_REACHED)) this.bump('quota_refusal');
+  }
+
+  truncated(): void {
+    this.bump('truncated_artifact');
+  }
+
+  removed(e: Event<'artifact_removed'>, sled: number, hash: number): void {
+    if (e.cause === 'delete') this.deleted.set(sled, hash, 1);
+  }
+
+  stored(e: Event<'artifact_stored'>, sled: number, hash: number): void {
+    if (e.m2 === 0 && this.deleted.get(sled, hash) === 1) {
+      this.deleted.set(sled, hash, 0);
+      this.bump('resurrected_artifact');
+    }
+  }
+
+  localReposLost(e: Event<'local_repos_lost'>): void {
+    if (e.repos.length > 0) this.bump('nexus_crash_with_local_repos');
+  }
+
+  nexusStarted(nexus: number): void {
+    if (nexus < this.puts.length) (this.puts[nexus] as PairTable).clear();
+  }
+
+  /** After every event: counts the artifacts the metrics found lost since the last one. */
+  afterEvent(): void {
+    const lost = this.metrics.lostArtifacts.size;
+    if (lost > this.lost) {
+      for (let i = this.lost; i < lost; i++) this.bump('lost_artifact');
+      this.lost = lost;
+    }
+  }
 }

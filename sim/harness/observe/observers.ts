@@ -1,0 +1,169 @@
+import type { ArtifactHash, EngineParams } from '../../../core/index.ts';
+import type { RepoName, WorldEvent } from '../../world/world-events.ts';
+import { GroundTruth } from './ground-truth.ts';
+import { ObservedIds } from './interner.ts';
+import { kindCode, OpenRequests } from './open-requests.ts';
+import { RunMetrics } from './run-metrics.ts';
+import { SafetyCheckers } from './safety-checkers.ts';
+import { SituationCounter } from './situations.ts';
+
+export interface ObserversOptions {
+  readonly m2PerSled: number;
+  readonly minSledReplication: number;
+  readonly catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>;
+  readonly engine: EngineParams;
+  readonly artifactQuota: number;
+  /** Keep a row per request (requests.csv). */
+  readonly requestRows: boolean;
+  /** Run the safety checkers. */
+  readonly checkers: boolean;
+  /** Count the situations. */
+  readonly situations: boolean;
+}
+
+/**
+ * Everything that watches a run, fed in one pass per event: the event's sled, artifact
+ * and Nexus are interned once, then the ground truth, the metrics, the safety checkers
+ * and the situation counter see it, in that order (each later one reads what the earlier
+ * ones made of it). They share one table of open requests. Observes only.
+ */
+export class Observers {
+  readonly ids = new ObservedIds();
+  readonly truth: GroundTruth;
+  readonly metrics: RunMetrics;
+  readonly checkers: SafetyCheckers;
+  readonly situations: SituationCounter;
+  private readonly requests = new OpenRequests();
+  private readonly checking: boolean;
+  private readonly counting: boolean;
+
+  constructor(options: ObserversOptions) {
+    const { ids, requests } = this;
+    this.truth = new GroundTruth(options.m2PerSled, ids);
+    this.metrics = new RunMetrics(this.truth, ids, requests, options.minSledReplication, options.catalog, options.requestRows);
+    this.checkers = new SafetyCheckers(this.truth, this.metrics, ids, requests, options.engine, options.artifactQuota);
+    this.situations = new SituationCounter(this.truth, this.metrics, ids, requests, options.minSledReplication);
+    this.checking = options.checkers;
+    this.counting = options.situations;
+  }
+
+  readonly observe = (e: WorldEvent): void => {
+    const { ids, truth, metrics, checkers, situations, checking, counting } = this;
+    switch (e.type) {
+      case 'request_sent': {
+        const kind = kindCode(e.kind);
+        const nexus = ids.nexus.id(e.nexus);
+        const target = ids.sleds.id(e.target);
+        const source = e.source === null ? -1 : ids.sleds.id(e.source);
+        const hash = e.hash === null ? -1 : ids.hashes.id(e.hash);
+        this.requests.open(e.id, kind, nexus, target, hash, e.bytes);
+        metrics.requestSent(e, kind, target, hash);
+        if (checking) checkers.requestSent(e, kind, nexus);
+        if (counting) situations.requestSent(e, kind, nexus, target, source, hash);
+        break;
+      }
+      case 'request_done': {
+        const requests = this.requests;
+        if (!requests.isOpen(e.id)) break;
+        if (requests.isOpenForMetrics(e.id)) metrics.requestDone(e, e.id);
+        if (checking) checkers.requestDone(e.id);
+        if (counting) situations.requestDone(e, e.id);
+        requests.close(e.id);
+        break;
+      }
+      case 'artifact_stored': {
+        const sled = ids.sleds.id(e.sled);
+        const hash = ids.hashes.id(e.hash);
+        truth.stored(sled, hash, e.m2, e.bytes);
+        metrics.stored(sled, hash, e.m2, e.t);
+        if (checking) checkers.stored(e, sled, hash);
+        if (counting) situations.stored(e, sled, hash);
+        break;
+      }
+      case 'artifact_removed': {
+        const sled = ids.sleds.id(e.sled);
+        const hash = ids.hashes.id(e.hash);
+        truth.removed(sled, hash, e.m2, e.bytes, e.cause);
+        metrics.removed(hash, e.t);
+        if (checking) checkers.removed(e, sled, hash);
+        if (counting) situations.removed(e, sled, hash);
+        break;
+      }
+      case 'artifact_truncated': {
+        const sled = ids.sleds.id(e.sled);
+        truth.truncated(sled, ids.hashes.id(e.hash), e.m2, e.bytes, e.size);
+        if (checking) checkers.truncated(e, sled);
+        if (counting) situations.truncated();
+        break;
+      }
+      case 'activation_started':
+        metrics.activationStarted();
+        break;
+      case 'activation_finished':
+        metrics.activationFinished(e);
+        if (checking) checkers.activationFinished(ids.nexus.id(e.nexus), e.activation);
+        break;
+      case 'config_stored':
+        if (checking) checkers.configStored(e, ids.sleds.id(e.sled));
+        break;
+      case 'write_failed':
+        if (counting) situations.writeFailed(e);
+        break;
+      case 'sled_added':
+        truth.sledAdded(ids.sleds.id(e.sled));
+        metrics.sledsChanged(e.t, false);
+        break;
+      case 'sled_expunged':
+        truth.sledExpunged(ids.sleds.id(e.sled));
+        metrics.sledsChanged(e.t, true);
+        break;
+      case 'fault_started':
+        truth.faultStarted(e.kind, e.target);
+        metrics.faultStarted(e);
+        break;
+      case 'fault_ended':
+        truth.faultEnded(e.kind, e.target);
+        metrics.faultEnded(e);
+        break;
+      case 'repo_upload_started':
+        metrics.repoUploadStarted(e);
+        break;
+      case 'repo_inserted': {
+        const artifacts = e.artifacts.map((h) => ids.hashes.id(h));
+        truth.repoInserted(e.repo, artifacts);
+        metrics.repoInserted(e);
+        if (checking) checkers.repoInserted(artifacts);
+        break;
+      }
+      case 'repo_deleted':
+        truth.repoDeleted(e.repo);
+        metrics.repoDeleted(e);
+        break;
+      case 'local_repo_added':
+        truth.localRepoAdded(e.nexus, e.repo, e.bytes);
+        metrics.localRepoAdded();
+        break;
+      case 'local_repo_released':
+        truth.localRepoReleased(e.nexus, e.repo, e.bytes);
+        metrics.localRepoReleased(e);
+        if (checking) checkers.localRepoReleased(e);
+        if (counting) situations.localRepoReleased(e);
+        break;
+      case 'local_repos_lost':
+        truth.localReposLost(e.nexus);
+        metrics.localReposLost(ids.nexus.id(e.nexus));
+        if (counting) situations.localReposLost(e);
+        break;
+      case 'nexus_started': {
+        const nexus = ids.nexus.id(e.nexus);
+        if (checking) checkers.nexusStarted(nexus);
+        if (counting) situations.nexusStarted(nexus);
+        break;
+      }
+      default:
+        break;
+    }
+    if (checking) checkers.afterEvent(e.t);
+    if (counting) situations.afterEvent();
+  };
+}
