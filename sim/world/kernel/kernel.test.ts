@@ -171,6 +171,23 @@ describe('Kernel', () => {
     expect([(error as SimulationError).time, (error as SimulationError).label]).toEqual([2, 'bad']);
   });
 
+  it('ends a callback sleep at its event and then stops counting it as a wait, and never ends one whose scope closed', async () => {
+    const kernel = new Kernel();
+    const alive = new WaitScope(kernel, 'sled-1');
+    const crashed = new WaitScope(kernel, 'sled-2');
+    const seen: string[] = [];
+    kernel.sleepThen(10, 'nap', alive, () => seen.push(`woke@${kernel.now}`));
+    kernel.sleepThen(10, 'nap', crashed, () => seen.push('the dead woke'));
+    kernel.at(5, 'crash', () => crashed.close());
+    kernel.at(10, 'after', () => seen.push(`after@${kernel.now}`));
+    await kernel.run();
+    expect(seen).toEqual(['woke@10', 'after@10']);
+    const stalled = new Kernel();
+    stalled.sleepThen(5, 'nap', new WaitScope(stalled, 'sled-3'), () => void stalled.deferred<void>('reply from nowhere'));
+    const error = await stalled.run().catch((e: unknown) => e);
+    expect((error as StallError).waiting).toEqual(['reply from nowhere']);
+  });
+
   it('reports a stall with the time and what is waiting, and counts more than eight as such', async () => {
     const kernel = new Kernel();
     kernel.spawn('sleeper', async () => {

@@ -387,6 +387,12 @@ export class Kernel {
     return d.promise;
   }
 
+  /** `sleep` for callback code: `then` runs at the event that ends it, unless `scope` closed first. */
+  sleepThen(delay: Micros, label: string, scope: WaitScope, then: () => void): void {
+    const wait = scope.waitFor<void>(label, then);
+    this.after(delay, label, () => wait.resolve());
+  }
+
   /** Starts async work now; a rejection fails the run with `label` and the time. */
   spawn(label: string, task: () => Promise<void>): void {
     this.touchPromises();

@@ -287,22 +287,42 @@ export class SledAgent implements Endpoint {
       return;
     }
     this.reconciling = true;
-    const scope = this.incarnation;
-    this.env.kernel.spawn(`${this.node} reconciler`, async () => {
-      do {
-        this.reconcileAgain = false;
-        for (let m2 = 0; m2 < this.options.m2Count; m2++) {
-          for (const hash of this.store.storedOn(m2)) {
-            if (this.config?.artifacts.has(hash) !== false) continue;
-            await this.env.kernel.sleep(this.options.reconcileDelay, `${this.node} reconciler`, scope);
+    this.reconcileAgain = false;
+    this.reconcileFrom(this.incarnation, 0, this.store.storedOn(0), 0);
+  }
+
+  /**
+   * The reconciler's walk from the `next`-th file of dataset `m2` (`files`, listed when the
+   * walk reached it), on callbacks: after each sleep it goes on one tick after the sleep's
+   * event, where the `await` of the sleep resumed, so it does what it did when it did.
+   */
+  private reconcileFrom(scope: WaitScope, m2: number, files: readonly ArtifactHash[], next: number): void {
+    const kernel = this.env.kernel;
+    for (;;) {
+      while (next < files.length) {
+        const hash = files[next++] as ArtifactHash;
+        if (this.config?.artifacts.has(hash) !== false) continue;
+        const from = next;
+        kernel.sleepThen(this.options.reconcileDelay, `${this.node} reconciler`, scope, () =>
+          kernel.tick(() => {
             const config = this.config;
-            if (config === null || config.artifacts.has(hash)) continue;
-            this.store.deleteOn(m2, hash, 'reconciler');
-          }
-        }
-      } while (this.reconcileAgain);
-      this.reconciling = false;
-    });
+            if (config !== null && !config.artifacts.has(hash)) this.store.deleteOn(m2, hash, 'reconciler');
+            this.reconcileFrom(scope, m2, files, from);
+          }),
+        );
+        return;
+      }
+      if (++m2 < this.options.m2Count) {
+        files = this.store.storedOn(m2);
+        next = 0;
+        continue;
+      }
+      if (!this.reconcileAgain) break;
+      this.reconcileAgain = false;
+      m2 = 0;
+      files = this.store.storedOn(0);
+      next = 0;
+    }
+    this.reconciling = false;
   }
 }
-
