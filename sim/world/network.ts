@@ -43,9 +43,14 @@ interface Partition {
   readonly oneway: boolean;
 }
 
+// The fields a rebalance rewrites start as numbers: a field first defined as `undefined`
+// (a bare declaration, under ES2022 class fields) holds any value, and V8 then boxes every
+// float stored into it anew, several times per transfer and share change.
 class Transfer {
   rate = 0;
-  updatedAt: Micros;
+  updatedAt: Micros = 0;
+  /** Bytes still to move, as of `updatedAt`. */
+  remaining = 0;
   /** When the last byte arrives at the current rate. */
   eta: Micros = Infinity;
   /** Position in the network's completion heap; -1 once detached. */
@@ -67,7 +72,6 @@ class Transfer {
     this.updatedAt = now;
     this.remaining = bytes;
   }
-  remaining: number;
 }
 
 /**
