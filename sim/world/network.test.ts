@@ -25,9 +25,8 @@ function rig(config: Partial<NetworkConfig> = {}, seed = 1) {
   const scope = new WaitScope(kernel, 'receiver');
   /** Starts a transfer now; its outcome lands in `arrivals` with its time. */
   const transfer = (from: string, to: string, bytes: number, label = `${from}=>${to}`): void => {
-    network.transfer(from, to, bytes, scope, label).then(
-      () => arrivals.push(`${label}@${kernel.now}`),
-      (err: unknown) => arrivals.push(`${label} ${err instanceof TransferError ? 'broke' : 'failed'}@${kernel.now}`),
+    network.transfer(from, to, bytes, scope, label, (ok, _, err) =>
+      arrivals.push(ok ? `${label}@${kernel.now}` : `${label} ${err instanceof TransferError ? 'broke' : 'failed'}@${kernel.now}`),
     );
   };
   return { kernel, network, arrivals, send, transfer };

@@ -1,7 +1,7 @@
 import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
 import { MICROS_PER_SECOND, type QueuedEvent } from './kernel/event-queue.ts';
-import type { Deferred, Kernel, WaitScope } from './kernel/kernel.ts';
+import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
 import { CompletionHeap } from './completion-heap.ts';
 
@@ -43,9 +43,14 @@ interface Partition {
   readonly oneway: boolean;
 }
 
+// The fields a rebalance rewrites start as numbers: a field first defined as `undefined`
+// (a bare declaration, under ES2022 class fields) holds any value, and V8 then boxes every
+// float stored into it anew, several times per transfer and share change.
 class Transfer {
   rate = 0;
-  updatedAt: Micros;
+  updatedAt: Micros = 0;
+  /** Bytes still to move, as of `updatedAt`. */
+  remaining = 0;
   /** When the last byte arrives at the current rate. */
   eta: Micros = Infinity;
   /** Position in the network's completion heap; -1 once detached. */
@@ -60,14 +65,13 @@ class Transfer {
     readonly toLink: Set<Transfer>,
     /** The body's length. */
     readonly bytes: number,
-    readonly done: Deferred<void>,
+    readonly done: Settleable<void>,
     now: Micros,
     readonly connection: Connection | undefined,
   ) {
     this.updatedAt = now;
     this.remaining = bytes;
   }
-  remaining: number;
 }
 
 /**
@@ -162,30 +166,40 @@ export class Network {
   }
 
   /**
-   * Streams `bytes` from `from` to `to`. Resolves when the last byte arrives; rejects with
-   * a TransferError when an end goes down or a partition separates them. The promise
-   * belongs to `scope` (the receiver's incarnation).
+   * Streams `bytes` from `from` to `to`; `then` hears the outcome when the last byte
+   * arrives, or a TransferError when an end goes down or a partition separates them (at
+   * once, when the body cannot start). The wait belongs to `scope` (the receiver's
+   * incarnation): once that is closed, `then` is never called.
    */
-  transfer(from: NodeId, to: NodeId, bytes: number, scope: WaitScope, label: string, connection?: Connection): Promise<void> {
-    const done = scope.deferred<void>(`${label}: ${bytes} bytes ${from}->${to}`);
+  transfer(from: NodeId, to: NodeId, bytes: number, scope: WaitScope, label: string, then: Settle<void>, connection?: Connection): void {
+    this.start(from, to, bytes, scope.waitFor<void>(transferLabel(label, bytes, from, to), then), connection);
+  }
+
+  /** `transfer` for code that awaits it. */
+  transferred(from: NodeId, to: NodeId, bytes: number, scope: WaitScope, label: string): Promise<void> {
+    const done = scope.deferred<void>(transferLabel(label, bytes, from, to));
+    this.start(from, to, bytes, done, undefined);
+    return done.promise;
+  }
+
+  private start(from: NodeId, to: NodeId, bytes: number, done: Settleable<void>, connection: Connection | undefined): void {
     if (connection?.closed !== undefined) {
       done.reject(new TransferError(`transfer ${from}->${to} broke off: ${connection.closed}`));
-      return done.promise;
+      return;
     }
     if (!this.reachable(from, to)) {
       done.reject(new TransferError(`${from} cannot reach ${to}`));
-      return done.promise;
+      return;
     }
     if (bytes <= 0 || !Number.isFinite(this.config.bandwidth)) {
       done.resolve();
-      return done.promise;
+      return;
     }
     const transfer = new Transfer(this.transfersStarted++, from, to, this.link(from), this.link(to), bytes, done, this.kernel.now, connection);
     this.completions.add(transfer);
     transfer.fromLink.add(transfer);
     transfer.toLink.add(transfer);
     this.rebalance(transfer);
-    return done.promise;
   }
 
   /** Closes `connection`: its bodies in flight break off, with the bytes they had moved. */
@@ -282,4 +296,8 @@ export class Network {
       t.done.reject(new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`, moved));
     }
   }
+}
+
+function transferLabel(label: string, bytes: number, from: NodeId, to: NodeId): string {
+  return `${label}: ${bytes} bytes ${from}->${to}`;
 }

@@ -5,7 +5,7 @@ import { SledAgentError } from '../../core/index.ts';
 import { Kernel, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { Network } from './network.ts';
-import { answerError, call, type Endpoint } from './rpc.ts';
+import { answerError, call, type Endpoint, type Handler } from './rpc.ts';
 
 const LATENCY = 1_000;
 const TIMEOUT = 50_000;
@@ -33,12 +33,12 @@ function rig() {
   const client = endpoint('nexus');
   const server = endpoint('sled');
   const outcomes: string[] = [];
-  /** Calls `handle` on the server now; the outcome lands in `outcomes` with its time, after what `settling` heard. */
-  const request = (handle: () => Promise<string> | string): void => {
+  /** Calls `handler` on the server now; the outcome lands in `outcomes` with its time, after what `settling` heard. */
+  const request = (handler: Handler<string>): void => {
     const settling = (ok: boolean, err: unknown): void => {
       outcomes.push(`settling ${ok ? 'ok' : String((err as Error).message)}@${kernel.now}`);
     };
-    call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handle, settling).then(
+    call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handler, settling).then(
       (value) => outcomes.push(`${value}@${kernel.now}`),
       (err: unknown) =>
         outcomes.push(
@@ -49,27 +49,44 @@ function rig() {
   return { kernel, network, client, server, outcomes, request };
 }
 
+/** An async handler: it answers when its promise settles. */
+function later(work: () => Promise<string>): Handler<string> {
+  return {
+    later: (done) =>
+      void work().then(
+        (value) => done(true, value, undefined),
+        (err: unknown) => done(false, undefined, err),
+      ),
+  };
+}
+
 describe('rpc call', () => {
   it('answers after a round trip, and after the handler’s own work when it is asynchronous', async () => {
     const { kernel, outcomes, request } = rig();
-    request(() => 'listed');
-    request(async () => {
-      await kernel.sleep(10_000, 'write');
-      return 'written';
-    });
+    request({ now: () => 'listed' });
+    request(
+      later(async () => {
+        await kernel.sleep(10_000, 'write');
+        return 'written';
+      }),
+    );
     await kernel.run();
     expect(outcomes).toEqual(['settling ok@2000', 'listed@2000', 'settling ok@12000', 'written@12000']);
   });
 
   it('carries the handler’s error back to the client', async () => {
     const { kernel, outcomes, request } = rig();
-    request(() => {
-      throw new SledAgentError('conflict', 409);
+    request({
+      now: () => {
+        throw new SledAgentError('conflict', 409);
+      },
     });
-    request(async () => {
-      await kernel.sleep(1, 'write');
-      throw new Error('disk on fire');
-    });
+    request(
+      later(async () => {
+        await kernel.sleep(1, 'write');
+        throw new Error('disk on fire');
+      }),
+    );
     await kernel.run();
     expect(outcomes).toEqual(['settling conflict@2000', 'SledAgentError(409): conflict@2000', 'settling disk on fire@2001', 'Error: disk on fire@2001']);
   });
@@ -77,11 +94,13 @@ describe('rpc call', () => {
   it('gives up after the timeout with no status, while the server’s work goes on', async () => {
     const { kernel, outcomes, request } = rig();
     let finished = -1;
-    request(async () => {
-      await kernel.sleep(100_000, 'slow write');
-      finished = kernel.now;
-      return 'late';
-    });
+    request(
+      later(async () => {
+        await kernel.sleep(100_000, 'slow write');
+        finished = kernel.now;
+        return 'late';
+      }),
+    );
     await kernel.run();
     expect(outcomes).toEqual(['settling GET /artifacts: no answer within 50 ms@50000', 'SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
     expect(finished).toBe(101_000);
@@ -100,11 +119,13 @@ describe('rpc call', () => {
   it('times out when the server crashes mid-request, and never answers from the dead incarnation', async () => {
     const { kernel, server, outcomes, request } = rig();
     let resumed = false;
-    request(async () => {
-      await kernel.sleep(10_000, 'write', server.scope());
-      resumed = true;
-      return 'written';
-    });
+    request(
+      later(async () => {
+        await kernel.sleep(10_000, 'write', server.scope());
+        resumed = true;
+        return 'written';
+      }),
+    );
     kernel.at(5_000, 'crash', () => server.crash());
     await kernel.run();
     expect(resumed).toBe(false);
@@ -113,9 +134,9 @@ describe('rpc call', () => {
 
   it('leaves a crashed client’s call pending forever, without stalling the run', async () => {
     const { kernel, client, outcomes, request } = rig();
-    request(() => 'listed');
+    request({ now: () => 'listed' });
     client.crash();
-    request(() => 'never sent');
+    request({ now: () => 'never sent' });
     await kernel.run();
     expect(outcomes).toEqual([]);
   });

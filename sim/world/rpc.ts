@@ -1,6 +1,6 @@
 import { SledAgentError } from '../../core/index.ts';
 import type { Micros } from './kernel/event-queue.ts';
-import type { Kernel, WaitScope } from './kernel/kernel.ts';
+import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { Network, NodeId } from './network.ts';
 
 /**
@@ -31,7 +31,14 @@ export function deadEndpoint(node: NodeId): Endpoint {
 }
 
 /**
- * A request/response exchange: the request crosses the network, `handle` runs on the
+ * How a server answers. `now` returns (or throws) the answer at once, as a plain handler
+ * does; `later` calls `done` when its work ends, and the answer leaves one microtask tick
+ * after that, where the `await` of an async handler's promise resumed.
+ */
+export type Handler<T> = { readonly now: () => T } | { readonly later: (done: Settle<T>) => void };
+
+/**
+ * A request/response exchange: the request crosses the network, `handler` runs on the
  * server, the answer (value or error) crosses back. The client gives up after `timeout`
  * (reqwest's total timeout) with a `SledAgentError` without status, as an HTTP client
  * does, and closes its connection: `givingUp` runs then, to break off a request body
@@ -47,13 +54,49 @@ export function call<T>(
   server: Endpoint,
   label: string,
   timeout: Micros,
-  handle: () => Promise<T> | T,
+  handler: Handler<T>,
   settling?: (ok: boolean, error: unknown) => void,
   givingUp?: () => void,
 ): Promise<T> {
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return new Promise<T>(() => undefined);
   const reply = clientScope.deferred<T>(label);
+  exchange(kernel, network, client.node, clientScope, reply, server, label, timeout, handler, settling, givingUp);
+  return reply.promise;
+}
+
+/**
+ * `call` for a client that is the world's own code (a sled's depot client): `then` hears
+ * the outcome when the answer arrives or the client gives up, never if the client crashed.
+ */
+export function callThen<T>(
+  kernel: Kernel,
+  network: Network,
+  client: Endpoint,
+  server: Endpoint,
+  label: string,
+  timeout: Micros,
+  handler: Handler<T>,
+  then: Settle<T>,
+): void {
+  const clientScope = client.scope();
+  if (clientScope === undefined || clientScope.isClosed) return;
+  exchange(kernel, network, client.node, clientScope, clientScope.waitFor(label, then), server, label, timeout, handler);
+}
+
+function exchange<T>(
+  kernel: Kernel,
+  network: Network,
+  clientNode: NodeId,
+  clientScope: WaitScope,
+  reply: Settleable<T>,
+  server: Endpoint,
+  label: string,
+  timeout: Micros,
+  handler: Handler<T>,
+  settling?: (ok: boolean, error: unknown) => void,
+  givingUp?: () => void,
+): void {
   const settle = (ok: boolean, value: T | undefined, error: unknown): void => {
     if (reply.settled || clientScope.isClosed) return;
     settling?.(ok, error);
@@ -62,35 +105,25 @@ export function call<T>(
   };
   const answer = (scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void => {
     if (scope.isClosed) return;
-    network.send(server.node, client.node, `${label} reply`, () => {
+    network.send(server.node, clientNode, `${label} reply`, () => {
       timer?.cancel();
       settle(ok, value, error);
     });
   };
-  network.send(client.node, server.node, label, () => {
+  network.send(clientNode, server.node, label, () => {
     const scope = server.scope();
     if (scope === undefined || scope.isClosed) return;
-    let result: Promise<T> | T;
+    if ('later' in handler) {
+      handler.later((ok, value, error) => kernel.tick(() => answer(scope, ok, value, error)));
+      return;
+    }
+    let result: T;
     try {
-      result = handle();
+      result = handler.now();
     } catch (err) {
       return answer(scope, false, undefined, err);
     }
-    // Most handlers answer at once (list, delete): no task, no promise for them.
-    if (!(result instanceof Promise)) return answer(scope, true, result, undefined);
-    const pending = result;
-    kernel.spawn(label, async () => {
-      let ok = true;
-      let value: T | undefined;
-      let error: unknown;
-      try {
-        value = await pending;
-      } catch (err) {
-        ok = false;
-        error = err;
-      }
-      answer(scope, ok, value, error);
-    });
+    answer(scope, true, result, undefined);
   });
   // The client gives up and drops the connection; a late answer is ignored. A client
   // without a total timeout (`Infinity`) waits as long as the server lives.
@@ -101,5 +134,4 @@ export function call<T>(
         givingUp?.();
       })
     : undefined;
-  return reply.promise;
 }

@@ -124,6 +124,70 @@ describe('Kernel', () => {
     }
   });
 
+  it('runs tick jobs where the awaits they stand for would resume, promises settled in between or not', async () => {
+    // Chains of steps started by one event: a `tick` step is a callback continuation, an
+    // `await` step resumes after the await of a promise the world settles. The order in
+    // which steps run must be the one every step being an await gives (the microtask
+    // queue's), whichever steps are callbacks and whichever settle promises.
+    type Step = 'tick' | 'await';
+    const chains = fc.array(fc.array(fc.constantFrom<Step>('tick', 'await'), { maxLength: 6 }), { minLength: 1, maxLength: 5 });
+    const order = async (program: Step[][], allAwaits: boolean): Promise<string[]> => {
+      const kernel = new Kernel();
+      const seen: string[] = [];
+      const step = (chain: number, at: number): void => {
+        const steps = program[chain] as Step[];
+        seen.push(`${chain}.${at}@${kernel.now}`);
+        if (at === steps.length) return;
+        const next = (): void => step(chain, at + 1);
+        if (!allAwaits && steps[at] === 'tick') return kernel.tick(next);
+        const settled = kernel.deferred<void>('step');
+        void settled.promise.then(next);
+        settled.resolve();
+      };
+      for (const time of [5, 5, 9]) kernel.at(time, 'start', () => program.forEach((_, chain) => step(chain, 0)));
+      await kernel.run();
+      return seen;
+    };
+    await fc.assert(
+      fc.asyncProperty(chains, async (program) => {
+        expect(await order(program, false)).toEqual(await order(program, true));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('runs tick jobs before the next event, and fails the run with the event of one that throws', async () => {
+    const kernel = new Kernel();
+    const seen: string[] = [];
+    kernel.at(1, 'first', () => kernel.tick(() => kernel.tick(() => seen.push(`tick@${kernel.now}`))));
+    kernel.at(1, 'second', () => seen.push(`second@${kernel.now}`));
+    kernel.at(2, 'bad', () => kernel.tick(() => {
+      throw new Error('boom');
+    }));
+    kernel.at(3, 'never', () => seen.push('never'));
+    const error = await kernel.run().catch((e: unknown) => e);
+    expect(seen).toEqual(['tick@1', 'second@1']);
+    expect(error).toBeInstanceOf(SimulationError);
+    expect([(error as SimulationError).time, (error as SimulationError).label]).toEqual([2, 'bad']);
+  });
+
+  it('ends a callback sleep at its event and then stops counting it as a wait, and never ends one whose scope closed', async () => {
+    const kernel = new Kernel();
+    const alive = new WaitScope(kernel, 'sled-1');
+    const crashed = new WaitScope(kernel, 'sled-2');
+    const seen: string[] = [];
+    kernel.sleepThen(10, 'nap', alive, () => seen.push(`woke@${kernel.now}`));
+    kernel.sleepThen(10, 'nap', crashed, () => seen.push('the dead woke'));
+    kernel.at(5, 'crash', () => crashed.close());
+    kernel.at(10, 'after', () => seen.push(`after@${kernel.now}`));
+    await kernel.run();
+    expect(seen).toEqual(['woke@10', 'after@10']);
+    const stalled = new Kernel();
+    stalled.sleepThen(5, 'nap', new WaitScope(stalled, 'sled-3'), () => void stalled.deferred<void>('reply from nowhere'));
+    const error = await stalled.run().catch((e: unknown) => e);
+    expect((error as StallError).waiting).toEqual(['reply from nowhere']);
+  });
+
   it('reports a stall with the time and what is waiting, and counts more than eight as such', async () => {
     const kernel = new Kernel();
     kernel.spawn('sleeper', async () => {

@@ -2,6 +2,8 @@ import { EventQueue, QueuedEvent, type Micros } from './event-queue.ts';
 import { afterMicrotasksSettle } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
 
+const RESOLVED = Promise.resolve();
+
 export interface KernelOptions {
   /** Breaks ties among same-time events with this stream instead of scheduling order. */
   readonly tieBreak?: RandomStream | undefined;
@@ -34,14 +36,21 @@ export class SimulationError extends Error {
   }
 }
 
-/** A promise that only the world resolves, registered as a wait until it settles. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
+/** A wait's outcome, given the moment it is known (as a promise would settle then). */
+export type Settle<T> = (ok: boolean, value: T | undefined, error: unknown) => void;
+
+/** A wait that only the world settles, registered as a wait until it settles. */
+export interface Settleable<T> {
   readonly settled: boolean;
   resolve(value: T): void;
   reject(reason: unknown): void;
-  /** Gives up on it: it stays pending forever and no longer counts as a wait. */
+  /** Gives up on it: it never settles and no longer counts as a wait. */
   abandon(): void;
+}
+
+/** A wait whose outcome something `await`s: a promise that only the world resolves. */
+export interface Deferred<T> extends Settleable<T> {
+  readonly promise: Promise<T>;
 }
 
 /**
@@ -108,6 +117,48 @@ class KernelDeferred<T> implements Deferred<T>, Wait {
 }
 
 /**
+ * A wait of the world's own code, which goes on in a callback instead of an `await`: no
+ * promise, and settling it leaves the microtask queue alone. `then` hears the outcome the
+ * moment it is known; a caller that stood for an `await` continues through `Kernel.tick`.
+ */
+class CallbackWait<T> implements Settleable<T>, Wait {
+  settled = false;
+  pending = false;
+  prev: Wait | undefined = undefined;
+  next: Wait | undefined = undefined;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly label: string,
+    readonly scope: WaitScope,
+    readonly seq: number,
+    private readonly then: Settle<T>,
+  ) {}
+
+  resolve(value: T): void {
+    if (this.settle()) this.then(true, value, undefined);
+  }
+
+  reject(reason: unknown): void {
+    if (this.settle()) this.then(false, undefined, reason);
+  }
+
+  abandon(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.kernel.settled(this, false);
+  }
+
+  private settle(): boolean {
+    // A crashed incarnation's code must never resume.
+    if (this.settled || this.scope.isClosed) return false;
+    this.settled = true;
+    this.kernel.settled(this, false);
+    return true;
+  }
+}
+
+/**
  * Waits that belong to one incarnation of a node. When the node crashes its pending waits
  * are abandoned: the promises stay pending forever and no longer count as stalled work.
  */
@@ -129,6 +180,11 @@ export class WaitScope {
 
   deferred<T>(label: string): Deferred<T> {
     return this.kernel.deferredIn(this, label);
+  }
+
+  /** A wait settled through `then` instead of a promise. */
+  waitFor<T>(label: string, then: Settle<T>): Settleable<T> {
+    return this.kernel.register(new CallbackWait<T>(this.kernel, label, this, this.kernel.nextWaitSeq(), then));
   }
 
   /** @internal */ track(wait: Wait): void {
@@ -175,6 +231,12 @@ export class Kernel {
   private waitSeq = 0;
   private waitCount = 0;
   private running = false;
+  /** Whether `tick` jobs go to the kernel's own queue (see `tick`): only inside an event that touched no promise. */
+  private ownJobs = false;
+  private readonly jobs: (() => void)[] = [];
+  private jobHead = 0;
+  private readonly microJobs: (() => void)[] = [];
+  private microJobHead = 0;
   /** Events run so far (cancelled ones excluded). */
   eventsRun = 0;
 
@@ -208,13 +270,20 @@ export class Kernel {
   }
 
   /** @internal */ deferredIn<T>(scope: WaitScope, label: string): Deferred<T> {
-    const deferred = new KernelDeferred<T>(this, label, scope, this.waitSeq++);
-    if (!scope.isClosed) {
-      deferred.pending = true;
+    return this.register(new KernelDeferred<T>(this, label, scope, this.waitSeq++));
+  }
+
+  /** @internal */ nextWaitSeq(): number {
+    return this.waitSeq++;
+  }
+
+  /** @internal */ register<W extends Wait>(wait: W): W {
+    if (!wait.scope.isClosed) {
+      wait.pending = true;
       this.waitCount++;
-      scope.track(deferred);
+      wait.scope.track(wait);
     }
-    return deferred;
+    return wait;
   }
 
   /** @internal */ settled(wait: Wait, resumes: boolean): void {
@@ -222,7 +291,72 @@ export class Kernel {
       wait.scope.untrack(wait);
       this.forget(wait);
     }
-    if (resumes) this.dirty = true;
+    if (resumes) this.touchPromises();
+  }
+
+  /**
+   * Runs `job` one microtask tick from now: where the code after an `await` of a promise
+   * settled now would run. While an event's work touches no promise, such jobs run from
+   * the kernel's own first-in first-out queue right after the event, in exactly the order
+   * the microtask queue would give them, and the event needs no settling; once a promise
+   * is settled, they ride the microtask queue itself (see `touchPromises`).
+   */
+  tick(job: () => void): void {
+    if (this.ownJobs) this.jobs.push(job);
+    else {
+      this.microJobs.push(job);
+      void RESOLVED.then(this.runMicroJob);
+    }
+  }
+
+  /**
+   * A promise is settled or async code starts: from here to the end of this event's
+   * settling, jobs go through the microtask queue. The jobs already queued go first, as
+   * they were queued before the promise's reactions, so one first-in first-out order holds.
+   */
+  private touchPromises(): void {
+    this.dirty = true;
+    if (!this.ownJobs) return;
+    this.ownJobs = false;
+    const jobs = this.jobs;
+    for (let i = this.jobHead; i < jobs.length; i++) {
+      this.microJobs.push(jobs[i] as () => void);
+      void RESOLVED.then(this.runMicroJob);
+    }
+    jobs.length = 0;
+    this.jobHead = 0;
+  }
+
+  // Jobs run in the order queued, so the n-th reaction takes the n-th job.
+  private readonly runMicroJob = (): void => {
+    const job = this.microJobs[this.microJobHead++] as () => void;
+    if (this.microJobHead === this.microJobs.length) this.microJobs.length = this.microJobHead = 0;
+    try {
+      job();
+    } catch (err) {
+      this.failure ??= new SimulationError(this.time, 'a world continuation', err);
+    }
+  };
+
+  /** Runs the kernel's own jobs after an event until none is left or a promise is touched. */
+  private runOwnJobs(label: string): SimulationError | undefined {
+    const jobs = this.jobs;
+    while (this.ownJobs && this.jobHead < jobs.length) {
+      const job = jobs[this.jobHead++] as () => void;
+      try {
+        job();
+      } catch (err) {
+        this.dropOwnJobs();
+        return new SimulationError(this.time, label, err);
+      }
+    }
+    this.dropOwnJobs();
+    return undefined;
+  }
+
+  private dropOwnJobs(): void {
+    this.ownJobs = false;
+    this.jobs.length = this.jobHead = 0;
   }
 
   /** @internal */ forget(wait: Wait): void {
@@ -253,9 +387,15 @@ export class Kernel {
     return d.promise;
   }
 
+  /** `sleep` for callback code: `then` runs at the event that ends it, unless `scope` closed first. */
+  sleepThen(delay: Micros, label: string, scope: WaitScope, then: () => void): void {
+    const wait = scope.waitFor<void>(label, then);
+    this.after(delay, label, () => wait.resolve());
+  }
+
   /** Starts async work now; a rejection fails the run with `label` and the time. */
   spawn(label: string, task: () => Promise<void>): void {
-    this.dirty = true;
+    this.touchPromises();
     task().catch((err: unknown) => {
       this.failure ??= new SimulationError(this.time, label, err);
     });
@@ -287,11 +427,15 @@ export class Kernel {
           if (event.cancelled) continue;
           this.time = event.time;
           this.eventsRun++;
+          this.ownJobs = true;
           try {
             event.fn();
           } catch (err) {
+            this.dropOwnJobs();
             return fail(new SimulationError(this.time, event.label, err));
           }
+          const failed = this.runOwnJobs(event.label);
+          if (failed !== undefined) return fail(failed);
           if (this.dirty || alwaysSettle) return afterMicrotasksSettle(loop);
         }
         if (queue.size === 0 && this.waitCount > 0) {

@@ -236,7 +236,7 @@ export class NexusInstance implements ClientOwner {
   private async receive(repo: RepoUpload, bytes: number, scope: WaitScope): Promise<void> {
     const { kernel, network, datastore } = this.env;
     try {
-      await network.transfer(this.env.operatorNode, this.node, bytes, scope, `upload ${repo.name}`);
+      await network.transferred(this.env.operatorNode, this.node, bytes, scope, `upload ${repo.name}`);
     } catch (err) {
       this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
       return;

@@ -6,9 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WorldEventBody } from '../world-events.ts';
-import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type WritePath } from './artifact-store.ts';
+import type { Settle } from '../kernel/kernel.ts';
+import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
 
 const SLED = 'sled-0';
+
+/** Continuations as the microtask queue runs them, which `settle` lets run. */
+const MICROTASKS: Ticker = { tick: (job) => void Promise.resolve().then(job) };
 
 function storeWith(m2Count = 2, quota = 100, path: WritePath = 'shared_name'): { store: ArtifactStore; events: WorldEventBody[] } {
   const events: WorldEventBody[] = [];
@@ -29,10 +33,8 @@ class HandBody implements BodyStream {
     return this.pending?.bytes;
   }
 
-  read(bytes: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending = { bytes, resolve, reject };
-    });
+  read(bytes: number, then: Settle<void>): void {
+    this.pending = { bytes, resolve: () => then(true, undefined, undefined), reject: (err) => then(false, undefined, err) };
   }
 
   land(): void {
@@ -65,10 +67,9 @@ function start(store: ArtifactStore, hash: string, size: number, length = size):
   if (!opened.ok) return opened.status;
   const body = new HandBody(hash, length);
   const running: Running = { writer: opened.writer, body, outcome: undefined };
-  opened.writer.write(body, 'put').then(
-    (r) => (running.outcome = { ok: true, written: r.successfulWrites }),
-    (err: unknown) => (running.outcome = { ok: false, status: err instanceof StoreError ? err.status : -1 }),
-  );
+  opened.writer.write(body, 'put', MICROTASKS, (ok, r, err) => {
+    running.outcome = ok && r !== undefined ? { ok: true, written: r.successfulWrites } : { ok: false, status: err instanceof StoreError ? err.status : -1 };
+  });
   return running;
 }
 

@@ -1,5 +1,6 @@
 import type { ArtifactHash, SledId } from '../../../core/index.ts';
 import { ArtifactCatalog } from '../artifact-catalog.ts';
+import type { Settle } from '../kernel/kernel.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import type { RemovalCause, WorldEventBody } from '../world-events.ts';
 
@@ -71,8 +72,16 @@ export interface BodyStream {
   /** Whose bytes the body carries (a corrupt source sends a short one). */
   readonly content: ArtifactHash;
   readonly length: number;
-  /** Moves the next `bytes`; rejects (with `moved`, when known) if the stream breaks. */
-  read(bytes: number): Promise<void>;
+  /**
+   * Moves the next `bytes`; `then` hears when they have arrived, or the error (with
+   * `moved`, when known) if the stream breaks.
+   */
+  read(bytes: number, then: Settle<void>): void;
+}
+
+/** Where a continuation runs one microtask tick later (the kernel). */
+export interface Ticker {
+  tick(job: () => void): void;
 }
 
 export type OpenWriter =
@@ -362,34 +371,50 @@ export class ArtifactWriter {
   }
 
   /**
-   * Streams `body` into the files, then finalizes. A dataset that runs out of quota loses
-   * its file mid-stream; the write fails only when every dataset did (`as:489-517@74a6c136`).
-   * A body that breaks off drops every file (`as:339-348@74a6c136`); so does a hash
-   * mismatch, checked over the bytes this writer streamed (`as:524-531@74a6c136`).
+   * Streams `body` into the files, then finalizes; `then` hears the result or the refusal.
+   * A dataset that runs out of quota loses its file mid-stream; the write fails only when
+   * every dataset did (`as:489-517@74a6c136`). A body that breaks off drops every file
+   * (`as:339-348@74a6c136`); so does a hash mismatch, checked over the bytes this writer
+   * streamed (`as:524-531@74a6c136`).
+   *
+   * Callbacks instead of an async loop, with the loop's timing: each chunk goes on one tick
+   * after its read settles (where the `await` resumed), and `then` is called when the async
+   * function's promise would have settled, so other work interleaves as it did.
    */
-  async write(body: BodyStream, via: 'put' | 'copy'): Promise<WriteResult> {
-    while (this.streamed < body.length) {
-      const chunk = this.nextChunk(body.length - this.streamed);
-      if (chunk === 0) {
-        this.fail();
-        throw new StoreError(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`);
-      }
-      try {
-        await body.read(chunk);
-      } catch (err) {
-        const moved = typeof (err as { moved?: unknown }).moved === 'number' ? (err as { moved: number }).moved : 0;
-        this.fail(moved);
-        throw err;
-      }
-      if (this.ended) throw new StoreError(500, 'write ended');
-      this.landChunk(chunk);
+  write(body: BodyStream, via: 'put' | 'copy', ticker: Ticker, then: Settle<WriteResult>): void {
+    if (this.streamed >= body.length) return this.finish(body, via, then);
+    const chunk = this.nextChunk(body.length - this.streamed);
+    if (chunk === 0) {
+      this.fail();
+      return then(false, undefined, new StoreError(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`));
     }
-    if (this.ended) throw new StoreError(500, 'write ended');
+    body.read(chunk, (ok, _, err) => ticker.tick(() => this.chunkRead(body, via, ticker, then, chunk, ok, err)));
+  }
+
+  private chunkRead(body: BodyStream, via: 'put' | 'copy', ticker: Ticker, then: Settle<WriteResult>, chunk: number, ok: boolean, err: unknown): void {
+    if (!ok) {
+      const moved = typeof (err as { moved?: unknown }).moved === 'number' ? (err as { moved: number }).moved : 0;
+      this.fail(moved);
+      return then(false, undefined, err);
+    }
+    if (this.ended) return then(false, undefined, new StoreError(500, 'write ended'));
+    this.landChunk(chunk);
+    this.write(body, via, ticker, then);
+  }
+
+  private finish(body: BodyStream, via: 'put' | 'copy', then: Settle<WriteResult>): void {
+    if (this.ended) return then(false, undefined, new StoreError(500, 'write ended'));
     if (body.content !== this.hash || this.streamed !== this.size) {
       this.fail();
-      throw new StoreError(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`);
+      return then(false, undefined, new StoreError(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`));
     }
-    return this.finalize(via);
+    let result: WriteResult;
+    try {
+      result = this.finalize(via);
+    } catch (err) {
+      return then(false, undefined, err);
+    }
+    then(true, result, undefined);
   }
 
   /** Every file dropped: unlinked by name (`shared_name`) or its own private file. */

@@ -75,20 +75,27 @@ class Rig {
   /** PUT from the Nexus: the body streams over the network to the sled. */
   put(agent: SledAgent, hash: ArtifactHash, generation?: number): Watched {
     return this.watch(
-      agent.put(hash, this.size(hash), generation, {
-        content: hash,
-        length: this.size(hash),
-        read: (bytes) => {
-          const scope = agent.scope();
-          if (scope === undefined) return new Promise<void>(() => undefined);
-          return this.network.transfer(NEXUS, agent.node, bytes, scope, `put ${hash}`);
-        },
-      }),
+      new Promise((resolve, reject) =>
+        agent.put(
+          hash,
+          this.size(hash),
+          generation,
+          {
+            content: hash,
+            length: this.size(hash),
+            read: (bytes, then) => {
+              const scope = agent.scope();
+              if (scope !== undefined) this.network.transfer(NEXUS, agent.node, bytes, scope, `put ${hash}`, then);
+            },
+          },
+          (ok, value, err) => (ok ? resolve(value) : reject(err)),
+        ),
+      ),
     );
   }
 
   copy(target: SledAgent, hash: ArtifactHash, source: SledId, generation?: number): Watched {
-    return this.watch(target.copyFromDepot(hash, source, generation));
+    return this.watch(new Promise((resolve, reject) => target.copyFromDepot(hash, source, generation, (ok, value, err) => (ok ? resolve(value) : reject(err)))));
   }
 
   /** Records when and how a handler answered. */

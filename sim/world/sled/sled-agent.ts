@@ -8,9 +8,9 @@ import {
   type SledId,
 } from '../../../core/index.ts';
 import { MICROS_PER_SECOND, type Micros } from '../kernel/event-queue.ts';
-import { WaitScope, type Kernel } from '../kernel/kernel.ts';
+import { WaitScope, type Kernel, type Settle } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
-import { answerError, call, deadEndpoint, type Endpoint } from '../rpc.ts';
+import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
 import type { WorldEventBody } from '../world-events.ts';
 import { ArtifactStore, StoreError, type BodyStream, type WriteResult } from './artifact-store.ts';
 import { ArtifactCounts } from './artifact-counts.ts';
@@ -185,60 +185,59 @@ export class SledAgent implements Endpoint {
   /**
    * PUT: the configuration checks, `writer()`, then the body streams in; answers when the
    * write is done (`as:339-348@74a6c136`). A body that breaks off (the Nexus gave up and
-   * closed the connection, or crashed) drops the write: nothing is persisted.
+   * closed the connection, or crashed) drops the write: nothing is persisted. `done`
+   * hears the answer when the async handler's promise would have settled: at once for a
+   * refusal, one tick after the write's end otherwise.
    */
-  async put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream): Promise<WriteResult> {
-    this.checkGeneration(hash, generation);
+  put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream, done: Settle<WriteResult>): void {
+    const refused = this.generationRefusal(hash, generation);
+    if (refused !== undefined) return done(false, undefined, refused);
     const opened = this.store.openWriter(hash, size);
-    if (!opened.ok) throw answerError(opened.reason, opened.status);
-    try {
-      return await opened.writer.write(body, 'put');
-    } catch (err) {
-      throw refusal(err);
-    }
+    if (!opened.ok) return done(false, undefined, answerError(opened.reason, opened.status));
+    const kernel = this.env.kernel;
+    opened.writer.write(body, 'put', kernel, (ok, result, err) =>
+      kernel.tick(() => (ok ? done(true, result, undefined) : done(false, undefined, refusal(err)))),
+    );
   }
 
   /**
    * copy-from-depot: `writer()` first (conflicts and configuration errors are answered
    * before the source is contacted), then the source's depot; an error or a miss there is
    * 500 `DepotCopy`. On the source's answer: 202 at once, and the body copies in the
-   * background, where failures are only logged (`as:351-394@74a6c136`).
+   * background, where failures are only logged (`as:351-394@74a6c136`). Each step runs
+   * one tick after what it waited for, where the async handler's `await`s resumed.
    */
-  async copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined): Promise<void> {
-    this.checkGeneration(hash, generation);
+  copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, done: Settle<void>): void {
+    const refused = this.generationRefusal(hash, generation);
+    if (refused !== undefined) return done(false, undefined, refused);
     const sourceAgent = this.env.sled(source);
     const opened = this.store.openWriter(hash, this.env.sizeOf(hash));
-    if (!opened.ok) throw answerError(opened.reason, opened.status);
+    if (!opened.ok) return done(false, undefined, answerError(opened.reason, opened.status));
     const writer = opened.writer;
+    const { kernel, network } = this.env;
     const scope = this.incarnation;
-    const timeout =
-      this.options.commit !== 'b848b6df' || !this.env.network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
-    let found: { readonly content: ArtifactHash; readonly bytes: number } | undefined;
-    try {
-      found = await call(this.env.kernel, this.env.network, this, sourceAgent ?? deadEndpoint(source), `depot ${source} get`, timeout, () =>
-        sourceAgent?.store.serve(hash),
-      );
-    } catch (err) {
-      writer.fail();
-      throw answerError(`Error fetching artifact ${hash} from depot at ${source}: ${refusal(err).message}`, 500);
-    }
-    if (found === undefined) {
-      writer.fail();
-      throw answerError(`Error fetching artifact ${hash} from depot at ${source}: not found`, 500);
-    }
-    const { content, bytes } = found;
-    const body: BodyStream = {
-      content,
-      length: bytes,
-      read: (chunk) => this.env.network.transfer(source, this.node, chunk, scope, `copy ${hash}`),
-    };
-    this.env.kernel.spawn(`${this.node} copy ${hash}`, async () => {
-      try {
-        await writer.write(body, 'copy');
-      } catch (err) {
-        this.env.emit({ type: 'write_failed', sled: this.node, hash, reason: refusal(err).message });
-      }
-    });
+    const timeout = this.options.commit !== 'b848b6df' || !network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
+    const depot = sourceAgent ?? deadEndpoint(source);
+    const serve = { now: () => sourceAgent?.store.serve(hash) };
+    callThen(kernel, network, this, depot, `depot ${source} get`, timeout, serve, (ok, found, err) =>
+      kernel.tick(() => {
+        if (!ok || found === undefined) {
+          writer.fail();
+          const why = ok ? 'not found' : refusal(err).message;
+          return done(false, undefined, answerError(`Error fetching artifact ${hash} from depot at ${source}: ${why}`, 500));
+        }
+        const body: BodyStream = {
+          content: found.content,
+          length: found.bytes,
+          read: (chunk, then) => network.transfer(source, this.node, chunk, scope, `copy ${hash}`, then),
+        };
+        writer.write(body, 'copy', kernel, (written, _, error) => {
+          if (written) return;
+          kernel.tick(() => this.env.emit({ type: 'write_failed', sled: this.node, hash, reason: refusal(error).message }));
+        });
+        done(true, undefined, undefined);
+      }),
+    );
   }
 
   /** DELETE (74a6c136): every dataset; absent is fine; no dataset is 503 (`as:400-434@74a6c136`). */
@@ -286,16 +285,17 @@ export class SledAgent implements Endpoint {
   /**
    * `writer()`'s configuration checks, before any temporary file and without side effect:
    * none 400 `NoConfig`, another generation 409 `GenerationPut`, not in it 400
-   * `NotInConfig` (`as:328-343,884-903@c31dc2f3`).
+   * `NotInConfig` (`as:328-343,884-903@c31dc2f3`). The refusal, or `undefined`.
    */
-  private checkGeneration(hash: ArtifactHash, generation: number | undefined): void {
-    if (generation === undefined || !this.configurations) return;
+  private generationRefusal(hash: ArtifactHash, generation: number | undefined): SledAgentError | undefined {
+    if (generation === undefined || !this.configurations) return undefined;
     const config = this.config;
-    if (config === null) throw answerError('No artifact configuration present', 400);
+    if (config === null) return answerError('No artifact configuration present', 400);
     if (config.generation !== generation) {
-      throw answerError(`Attempt to put artifact with generation ${generation}, but the current generation is ${config.generation}`, 409);
+      return answerError(`Attempt to put artifact with generation ${generation}, but the current generation is ${config.generation}`, 409);
     }
-    if (!config.artifacts.has(hash)) throw answerError(`Attempt to put artifact ${hash} not in config generation ${generation}`, 400);
+    if (!config.artifacts.has(hash)) return answerError(`Attempt to put artifact ${hash} not in config generation ${generation}`, 400);
+    return undefined;
   }
 
   /**
@@ -309,22 +309,42 @@ export class SledAgent implements Endpoint {
       return;
     }
     this.reconciling = true;
-    const scope = this.incarnation;
-    this.env.kernel.spawn(`${this.node} reconciler`, async () => {
-      do {
-        this.reconcileAgain = false;
-        for (let m2 = 0; m2 < this.options.m2Count; m2++) {
-          for (const hash of this.store.storedOn(m2)) {
-            if (this.config?.artifacts.has(hash) !== false) continue;
-            await this.env.kernel.sleep(this.options.reconcileDelay, `${this.node} reconciler`, scope);
+    this.reconcileAgain = false;
+    this.reconcileFrom(this.incarnation, 0, this.store.storedOn(0), 0);
+  }
+
+  /**
+   * The reconciler's walk from the `next`-th file of dataset `m2` (`files`, listed when the
+   * walk reached it), on callbacks: after each sleep it goes on one tick after the sleep's
+   * event, where the `await` of the sleep resumed, so it does what it did when it did.
+   */
+  private reconcileFrom(scope: WaitScope, m2: number, files: readonly ArtifactHash[], next: number): void {
+    const kernel = this.env.kernel;
+    for (;;) {
+      while (next < files.length) {
+        const hash = files[next++] as ArtifactHash;
+        if (this.config?.artifacts.has(hash) !== false) continue;
+        const from = next;
+        kernel.sleepThen(this.options.reconcileDelay, `${this.node} reconciler`, scope, () =>
+          kernel.tick(() => {
             const config = this.config;
-            if (config === null || config.artifacts.has(hash)) continue;
-            this.store.deleteOn(m2, hash, 'reconciler');
-          }
-        }
-      } while (this.reconcileAgain);
-      this.reconciling = false;
-    });
+            if (config !== null && !config.artifacts.has(hash)) this.store.deleteOn(m2, hash, 'reconciler');
+            this.reconcileFrom(scope, m2, files, from);
+          }),
+        );
+        return;
+      }
+      if (++m2 < this.options.m2Count) {
+        files = this.store.storedOn(m2);
+        next = 0;
+        continue;
+      }
+      if (!this.reconcileAgain) break;
+      this.reconcileAgain = false;
+      m2 = 0;
+      files = this.store.storedOn(0);
+      next = 0;
+    }
+    this.reconciling = false;
   }
 }
-
