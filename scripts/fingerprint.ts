@@ -61,49 +61,54 @@ async function runInChildren(): Promise<string[][]> {
       const child = spawn(process.execPath, [...process.execArgv, process.argv[1] as string, ...args.filter((a, k) => a !== '--workers' && args[k - 1] !== '--workers'), '--part', `${i}/${workers}`], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      // 'close', not 'exit': a child's last rows may still be in the pipe when it exits.
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[])) : reject(new Error(`part ${i}/${workers} exited ${code}`))));
+      child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[])) : reject(new Error(`part ${i}/${workers} exited ${code}`))));
     }),
   );
   return (await Promise.all(children)).flat();
 }
 
-if (part !== undefined) {
-  const [index, of] = part as [number, number];
-  for (const row of await runJobs(jobs.filter((_, k) => k % of === index))) process.stdout.write(`${JSON.stringify(row)}\n`);
-  process.exit(0);
-}
 if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers takes a whole number ≥ 1');
-const rows = workers === 1 ? await runJobs(jobs) : await runInChildren();
-
-if (!check) {
-  // With --only, the other scenarios' recorded rows stay as they are.
-  const kept = only.length === 0 ? [] : csvParseRows(readFileSync(FILE, 'utf8')).slice(1).filter((r) => !only.includes(r[0] ?? ''));
-  const byName = (a: readonly string[], b: readonly string[]): number => ((a[0] ?? '') < (b[0] ?? '') ? -1 : (a[0] ?? '') > (b[0] ?? '') ? 1 : 0);
-  const all = [...kept, ...rows].sort((a, b) => byName(a, b) || order(a) - order(b));
-  writeFileSync(FILE, fingerprintsCsv(all));
-  process.stdout.write(`wrote reports/baselines/fingerprints.csv: ${rows.length} runs in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+if (part !== undefined) {
+  // A child prints its rows and ends by itself: process.exit could cut a pipe's pending writes.
+  const [index, of] = part as [number, number];
+  const share = await runJobs(jobs.filter((_, k) => k % of === index));
+  process.stdout.write(share.map((row) => `${JSON.stringify(row)}\n`).join(''));
 } else {
-  const [header, ...recorded] = csvParseRows(readFileSync(FILE, 'utf8'));
-  const key = (r: readonly string[]): string => r.slice(0, 3).join(' ');
-  const byKey = new Map(recorded.map((r) => [key(r), r]));
-  let differ = 0;
-  for (const row of rows) {
-    const was = byKey.get(key(row));
-    if (was === undefined) {
-      differ++;
-      process.stdout.write(`${key(row)}: not in fingerprints.csv\n`);
-      continue;
+  report(workers === 1 ? await runJobs(jobs) : await runInChildren());
+}
+
+function report(rows: readonly string[][]): void {
+  if (!check) {
+    // With --only, the other scenarios' recorded rows stay as they are.
+    const kept = only.length === 0 ? [] : csvParseRows(readFileSync(FILE, 'utf8')).slice(1).filter((r) => !only.includes(r[0] ?? ''));
+    const byName = (a: readonly string[], b: readonly string[]): number => ((a[0] ?? '') < (b[0] ?? '') ? -1 : (a[0] ?? '') > (b[0] ?? '') ? 1 : 0);
+    const all = [...kept, ...rows].sort((a, b) => byName(a, b) || order(a) - order(b));
+    writeFileSync(FILE, fingerprintsCsv(all));
+    process.stdout.write(`wrote reports/baselines/fingerprints.csv: ${rows.length} runs in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  } else {
+    const [header, ...recorded] = csvParseRows(readFileSync(FILE, 'utf8'));
+    const key = (r: readonly string[]): string => r.slice(0, 3).join(' ');
+    const byKey = new Map(recorded.map((r) => [key(r), r]));
+    let differ = 0;
+    for (const row of rows) {
+      const was = byKey.get(key(row));
+      if (was === undefined) {
+        differ++;
+        process.stdout.write(`${key(row)}: not in fingerprints.csv\n`);
+        continue;
+      }
+      const moved = FINGERPRINT_COLUMNS.flatMap((column, i) => (row[i] === was[i] ? [] : [column]));
+      if (moved.length > 0) {
+        differ++;
+        process.stdout.write(`${key(row)}: differs in ${moved.join(', ')}\n`);
+      }
     }
-    const moved = FINGERPRINT_COLUMNS.flatMap((column, i) => (row[i] === was[i] ? [] : [column]));
-    if (moved.length > 0) {
-      differ++;
-      process.stdout.write(`${key(row)}: differs in ${moved.join(', ')}\n`);
-    }
+    const missing = only.length === 0 ? recorded.filter((r) => !rows.some((row) => key(row) === key(r))).length : 0;
+    if (header?.join(',') !== FINGERPRINT_COLUMNS.join(',')) process.stdout.write('fingerprints.csv has other columns\n');
+    process.stdout.write(`${rows.length} runs checked, ${differ} differ, ${missing} recorded runs not run\n`);
+    process.exitCode = differ === 0 && missing === 0 ? 0 : 1;
   }
-  const missing = only.length === 0 ? recorded.filter((r) => !rows.some((row) => key(row) === key(r))).length : 0;
-  if (header?.join(',') !== FINGERPRINT_COLUMNS.join(',')) process.stdout.write('fingerprints.csv has other columns\n');
-  process.stdout.write(`${rows.length} runs checked, ${differ} differ, ${missing} recorded runs not run\n`);
-  process.exitCode = differ === 0 && missing === 0 ? 0 : 1;
 }
