@@ -23,6 +23,22 @@ describe('ArtifactCatalog', () => {
     expect([...catalog.membersOf(['b'])]).toEqual([0, 1, 0, 0]);
   });
 
+  it('tells whether one hash list is within another, the same answer again for the same pair and a fresh one for any other', () => {
+    const catalog = new ArtifactCatalog(['a', 'b', 'c']);
+    const stored = catalog.membersOf(['a', 'b']);
+    const within = catalog.membersOf(['b', 'a']);
+    const beyond = catalog.membersOf(['a', 'x']);
+    const answers = [
+      catalog.everyMemberIn(within, stored),
+      catalog.everyMemberIn(within, stored),
+      catalog.everyMemberIn(beyond, stored),
+      catalog.everyMemberIn(stored, beyond),
+      catalog.everyMemberIn(within, stored),
+      catalog.everyMemberIn(stored, catalog.membersOf(['a', 'b', 'c', 'x'])),
+    ];
+    expect(answers).toEqual([true, true, false, false, true, true]);
+  });
+
   it("numbers the world's repos, shared artifacts once, and every sled lists in that one numbering", () => {
     const r0 = repo('r0', 3);
     const r1 = { name: 'r1', artifacts: [...(r0.artifacts.slice(1)), ...repo('r1', 1).artifacts] };

@@ -12,6 +12,7 @@ export class ArtifactCatalog {
   readonly hashes: ArtifactHash[] = [];
   private readonly numbers = new Map<ArtifactHash, number>();
   private readonly memberships = new WeakMap<readonly ArtifactHash[], Uint8Array>();
+  private lastInclusion: { readonly members: Uint8Array; readonly of: Uint8Array; readonly result: boolean } | undefined;
 
   constructor(hashes: Iterable<ArtifactHash> = []) {
     for (const hash of hashes) this.numberOf(hash);
@@ -42,5 +43,24 @@ export class ArtifactCatalog {
       this.memberships.set(hashes, members);
     }
     return members;
+  }
+
+  /**
+   * Whether every member of `members` is one of `of` (both `membersOf` results, which never
+   * change; either may be the shorter). Every sled of an activation compares the one configuration sent against the
+   * one it stores, mostly the same for all: the last answer is kept.
+   */
+  everyMemberIn(members: Uint8Array, of: Uint8Array): boolean {
+    const last = this.lastInclusion;
+    if (last !== undefined && last.members === members && last.of === of) return last.result;
+    let result = true;
+    for (let n = 0; n < members.length; n++) {
+      if (members[n] === 1 && of[n] !== 1) {
+        result = false;
+        break;
+      }
+    }
+    this.lastInclusion = { members, of, result };
+    return result;
   }
 }

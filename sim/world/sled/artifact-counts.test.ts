@@ -40,10 +40,10 @@ describe('LiveArtifactCounts', () => {
           }
           const count = (model.get(step.hash) ?? 0) + step.change;
           if (count < 0) {
-            expect(() => live.change(step.hash, step.change)).toThrow(`no copy of ${step.hash} to remove`);
+            expect(() => live.change(catalog.numberOf(step.hash), step.change)).toThrow(`no copy of ${step.hash} to remove`);
             continue;
           }
-          live.change(step.hash, step.change);
+          live.change(catalog.numberOf(step.hash), step.change);
           if (count === 0) model.delete(step.hash);
           else model.set(step.hash, count);
         }
@@ -61,11 +61,12 @@ describe('LiveArtifactCounts', () => {
   });
 
   it('hands out one snapshot until the counts change', () => {
-    const live = new LiveArtifactCounts(new ArtifactCatalog());
-    live.change('a1', 1);
+    const catalog = new ArtifactCatalog();
+    const live = new LiveArtifactCounts(catalog);
+    live.change(catalog.numberOf('a1'), 1);
     const first = live.snapshot();
     expect(live.snapshot()).toBe(first);
-    live.change('a1', 1);
+    live.change(catalog.numberOf('a1'), 1);
     expect(live.snapshot()).not.toBe(first);
     expect([first.get('a1'), live.snapshot().get('a1')]).toEqual([1, 2]);
   });

@@ -72,12 +72,12 @@ export class LiveArtifactCounts {
     return this.frozen;
   }
 
-  change(hash: ArtifactHash, by: 1 | -1): void {
+  /** Counts one copy more or fewer of the catalog's artifact `n`. */
+  change(n: number, by: 1 | -1): void {
     if (this.frozen !== undefined) {
       this.entries = this.entries.slice();
       this.frozen = undefined;
     }
-    const n = this.catalog.numberOf(hash);
     if (n >= this.at.length) {
       const grown = new Int32Array(this.catalog.hashes.length);
       grown.set(this.at);
@@ -85,12 +85,12 @@ export class LiveArtifactCounts {
     }
     const i = (this.at[n] as number) - 1;
     if (i < 0) {
-      if (by < 0) throw new Error(`no copy of ${hash} to remove`);
+      if (by < 0) throw new Error(`no copy of ${this.catalog.hashes[n]} to remove`);
       this.at[n] = this.entries.push(n * 256 + 1);
       return;
     }
     const count = ((this.entries[i] as number) & 0xff) + by;
-    if (count > 255) throw new RangeError(`${count} copies of ${hash}; a listing entry holds at most 255`);
+    if (count > 255) throw new RangeError(`${count} copies of ${this.catalog.hashes[n]}; a listing entry holds at most 255`);
     if (count > 0) {
       this.entries[i] = n * 256 + count;
       return;

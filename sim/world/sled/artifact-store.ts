@@ -1,6 +1,7 @@
 import type { ArtifactHash, SledId } from '../../../core/index.ts';
 import { ArtifactCatalog } from '../artifact-catalog.ts';
 import type { Settle } from '../kernel/kernel.ts';
+import { FilesByNumber } from './files-by-number.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import type { RemovalCause, WorldEventBody } from '../world-events.ts';
 
@@ -34,6 +35,8 @@ class Inode {
 
   constructor(
     readonly content: ArtifactHash,
+    /** `content`'s number in the world's catalog. */
+    readonly number: number,
     readonly size: number,
     readonly dataset: Dataset,
   ) {}
@@ -47,10 +50,12 @@ class Inode {
 interface Dataset {
   readonly m2: number;
   failed: boolean;
-  /** Final files `<ds>/<hash>`. */
-  readonly stored: Map<ArtifactHash, Inode>;
-  /** The shared temporary names `<ds>/tmp/<hash>` (`shared_name`). */
-  readonly tempNames: Map<ArtifactHash, Inode>;
+  // Names are keyed by the hash's catalog number, not the 64-character hash: one catalog
+  // lookup per store operation instead of one string-keyed lookup per name touched.
+  /** Final files `<ds>/<hash>`, by catalog number. */
+  readonly stored: FilesByNumber<Inode>;
+  /** The shared temporary names `<ds>/tmp/<hash>` (`shared_name`), by catalog number. */
+  readonly tempNames: FilesByNumber<Inode>;
   /** Writers' private temporary files (`private_dir`). */
   readonly privateTemps: Set<Inode>;
   /** Bytes of every live file, named or still open. */
@@ -119,8 +124,8 @@ export class ArtifactStore {
     this.datasets = Array.from({ length: m2Count }, (_, m2) => ({
       m2,
       failed: false,
-      stored: new Map(),
-      tempNames: new Map(),
+      stored: new FilesByNumber(),
+      tempNames: new FilesByNumber(),
       privateTemps: new Set(),
       used: 0,
       reserved: 0,
@@ -145,8 +150,9 @@ export class ArtifactStore {
 
   /** Working datasets holding a complete, correct copy (what convergence counts). */
   copies(hash: ArtifactHash): number {
+    const number = this.catalog.numberOf(hash);
     let n = 0;
-    for (const d of this.datasets) if (!d.failed && intact(d.stored.get(hash), hash)) n++;
+    for (const d of this.datasets) if (!d.failed && intact(d.stored.get(number), hash)) n++;
     return n;
   }
 
@@ -155,9 +161,10 @@ export class ArtifactStore {
    * (`as:149-166@74a6c136`: datasets tried in order). A file still being filled is short.
    */
   serve(hash: ArtifactHash): { readonly content: ArtifactHash; readonly bytes: number } | undefined {
+    const number = this.catalog.numberOf(hash);
     for (const d of this.datasets) {
       if (d.failed) continue;
-      const inode = d.stored.get(hash);
+      const inode = d.stored.get(number);
       if (inode !== undefined) return { content: inode.content, bytes: inode.written };
     }
     return undefined;
@@ -171,14 +178,14 @@ export class ArtifactStore {
   /** Every final file's hash on a working dataset, sorted. */
   storedHashes(): ArtifactHash[] {
     const all = new Set<ArtifactHash>();
-    for (const d of this.datasets) if (!d.failed) for (const h of d.stored.keys()) all.add(h);
+    for (const d of this.datasets) if (!d.failed) for (const n of d.stored.numbers()) all.add(this.hashOf(n));
     return [...all].sort();
   }
 
   /** Final files' hashes on one working dataset, sorted (a directory listing). */
   storedOn(m2: number): ArtifactHash[] {
     const d = this.datasets[m2];
-    return d === undefined || d.failed ? [] : [...d.stored.keys()].sort();
+    return d === undefined || d.failed ? [] : d.stored.numbers().map((n) => this.hashOf(n)).sort();
   }
 
   /**
@@ -188,44 +195,50 @@ export class ArtifactStore {
    * never a conflict (`as:650-702@b848b6df`). No quota check: a full dataset fails mid-write.
    */
   openWriter(hash: ArtifactHash, size: number): OpenWriter {
+    const number = this.catalog.numberOf(hash);
     const files: WriterFile[] = [];
     let datasets = 0;
     for (const d of this.datasets) {
       if (d.failed) continue;
       datasets++;
-      if (this.writePath === 'shared_name' && d.tempNames.has(hash)) {
-        this.unlinkTempName(d, hash);
+      if (this.writePath === 'shared_name' && d.tempNames.has(number)) {
+        this.unlinkTempName(d, number);
         for (const f of files) {
-          this.unlinkTempName(f.dataset, hash);
+          this.unlinkTempName(f.dataset, number);
           this.close(f);
         }
         return { ok: false, status: 409, reason: `Another task is already writing artifact ${hash}` };
       }
-      const inode = new Inode(hash, size, d);
-      if (this.writePath === 'shared_name') d.tempNames.set(hash, inode);
+      const inode = new Inode(hash, number, size, d);
+      if (this.writePath === 'shared_name') d.tempNames.set(number, inode);
       else d.privateTemps.add(inode);
       files.push({ dataset: d, inode, chunk: 0 });
     }
     if (files.length === 0) return { ok: false, status: 503, reason: 'No update datasets present' };
-    const writer = new ArtifactWriter(this, hash, size, files, datasets);
+    const writer = new ArtifactWriter(this, hash, number, size, files, datasets);
     this.writers.add(writer);
     return { ok: true, writer };
   }
 
   /** Removes the final file of `hash` from every working dataset; absent is not an error. */
   delete(hash: ArtifactHash, cause: RemovalCause): void {
-    for (const d of this.datasets) this.deleteOn(d.m2, hash, cause);
+    const number = this.catalog.numberOf(hash);
+    for (const d of this.datasets) this.deleteFrom(d, hash, number, cause);
   }
 
   /** Removes the final file of `hash` from one dataset (`remove_file`); writers go on. */
   deleteOn(m2: number, hash: ArtifactHash, cause: RemovalCause): void {
     const d = this.datasets[m2];
-    if (d === undefined || d.failed) return;
-    const inode = d.stored.get(hash);
+    if (d !== undefined) this.deleteFrom(d, hash, this.catalog.numberOf(hash), cause);
+  }
+
+  private deleteFrom(d: Dataset, hash: ArtifactHash, number: number, cause: RemovalCause): void {
+    if (d.failed) return;
+    const inode = d.stored.get(number);
     if (inode === undefined) return;
-    d.stored.delete(hash);
+    d.stored.delete(number);
     inode.finalOn = undefined;
-    this.counts.change(hash, -1);
+    this.counts.change(number, -1);
     this.emit({ type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause });
     this.release(inode);
   }
@@ -236,8 +249,9 @@ export class ArtifactStore {
     if (d === undefined || d.failed) return;
     d.failed = true;
     for (const writer of this.writers) writer.loseDataset(d);
-    for (const [hash, inode] of [...d.stored].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      this.counts.change(hash, -1);
+    const files = d.stored.numbers().map((n) => [this.hashOf(n), n, d.stored.get(n) as Inode] as const);
+    for (const [hash, n, inode] of files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      this.counts.change(n, -1);
       this.emit({ type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' });
     }
   }
@@ -257,30 +271,31 @@ export class ArtifactStore {
   removeTemporaryFiles(): void {
     for (const d of this.datasets) {
       if (d.failed) continue;
-      for (const hash of [...d.tempNames.keys()]) this.unlinkTempName(d, hash);
+      for (const n of d.tempNames.numbers()) this.unlinkTempName(d, n);
       for (const inode of [...d.privateTemps]) this.unlinkPrivate(inode);
     }
   }
 
   /** Places a complete artifact directly (initial state of a scenario). */
   seed(hash: ArtifactHash, size: number): void {
+    const number = this.catalog.numberOf(hash);
     for (const d of this.datasets) {
-      if (d.failed || d.stored.has(hash) || d.used + d.reserved + size > this.quota) continue;
-      const inode = new Inode(hash, size, d);
+      if (d.failed || d.stored.has(number) || d.used + d.reserved + size > this.quota) continue;
+      const inode = new Inode(hash, number, size, d);
       inode.written = size;
       inode.writing = false;
       inode.tempNamed = false;
       d.used += size;
-      this.place(inode, hash, 'initial');
+      this.place(inode, 'initial');
     }
   }
 
   // --- what writers do to the datasets (package-private to ArtifactWriter) ---
 
-  /** @internal */ unlinkTempName(d: Dataset, hash: ArtifactHash): void {
-    const inode = d.tempNames.get(hash);
+  /** @internal `number`: the hash's catalog number. */ unlinkTempName(d: Dataset, number: number): void {
+    const inode = d.tempNames.get(number);
     if (inode === undefined) return;
-    d.tempNames.delete(hash);
+    d.tempNames.delete(number);
     inode.tempNamed = false;
     this.release(inode);
   }
@@ -291,16 +306,21 @@ export class ArtifactStore {
     this.release(inode);
   }
 
-  /** @internal Makes `inode` the final file of `hash` on its dataset (a rename, replacing any). */
-  place(inode: Inode, hash: ArtifactHash, via: 'put' | 'copy' | 'initial'): void {
+  /**
+   * @internal Makes `inode` the final file of its hash on its dataset (a rename, replacing
+   * any). Every writer of a hash fills its files with that artifact, so a file's content
+   * names it.
+   */
+  place(inode: Inode, via: 'put' | 'copy' | 'initial'): void {
     const d = inode.dataset;
-    const previous = d.stored.get(hash);
-    if (previous === undefined) this.counts.change(hash, 1);
+    const hash = inode.content;
+    const previous = d.stored.get(inode.number);
+    if (previous === undefined) this.counts.change(inode.number, 1);
     else {
       previous.finalOn = undefined;
       this.release(previous);
     }
-    d.stored.set(hash, inode);
+    d.stored.set(inode.number, inode);
     inode.finalOn = d;
     // A file still being filled may end short: `close` reports it then. (A short file no
     // writer fills has no temporary name left to be renamed by: its writer unlinked it or
@@ -325,6 +345,10 @@ export class ArtifactStore {
 
   /** @internal */ writerDone(writer: ArtifactWriter): void {
     this.writers.delete(writer);
+  }
+
+  private hashOf(number: number): ArtifactHash {
+    return this.catalog.hashes[number] as ArtifactHash;
   }
 
   /** A final file that no writer fills any more and is not the whole artifact stays so. */
@@ -360,6 +384,8 @@ export class ArtifactWriter {
   constructor(
     private readonly store: ArtifactStore,
     readonly hash: ArtifactHash,
+    /** `hash`'s catalog number. */
+    private readonly number: number,
     readonly size: number,
     private files: WriterFile[],
     /** Datasets iterated when it opened (the response's `datasets`). */
@@ -476,7 +502,7 @@ export class ArtifactWriter {
   }
 
   private dropFile(f: WriterFile, moved: number): void {
-    if (this.store.writePath === 'shared_name') this.store.unlinkTempName(f.dataset, this.hash);
+    if (this.store.writePath === 'shared_name') this.store.unlinkTempName(f.dataset, this.number);
     else this.store.unlinkPrivate(f.inode);
     this.store.close(f, moved);
   }
@@ -496,15 +522,15 @@ export class ArtifactWriter {
       if (this.store.writePath === 'private_dir') {
         if (!d.privateTemps.delete(f.inode)) continue;
         f.inode.tempNamed = false;
-        this.store.place(f.inode, this.hash, via);
+        this.store.place(f.inode, via);
         successfulWrites++;
         continue;
       }
-      const named = d.tempNames.get(this.hash);
+      const named = d.tempNames.get(this.number);
       if (named === undefined) continue;
-      d.tempNames.delete(this.hash);
+      d.tempNames.delete(this.number);
       named.tempNamed = false;
-      this.store.place(named, this.hash, via);
+      this.store.place(named, via);
       successfulWrites++;
     }
     this.files = [];

@@ -62,12 +62,6 @@ export interface SledOptions {
   readonly catalog: ArtifactCatalog;
 }
 
-/** Whether every number marked in `members` is marked in `of` (either may be the shorter). */
-function everyMemberIn(members: Uint8Array, of: Uint8Array): boolean {
-  for (let n = 0; n < members.length; n++) if (members[n] === 1 && of[n] !== 1) return false;
-  return true;
-}
-
 function refusal(err: unknown): SledAgentError {
   if (err instanceof SledAgentError) return err;
   if (err instanceof StoreError) return answerError(err.message, err.status);
@@ -173,7 +167,7 @@ export class SledAgent implements Endpoint {
     const numbers = this.options.catalog.membersOf(config.artifacts);
     if (current !== null && current.generation === config.generation) {
       // Every artifact sent is held, compared by catalog number: no hashing per artifact, per sled, per activation.
-      const same = current.artifacts.size === config.artifacts.length && everyMemberIn(numbers, current.numbers);
+      const same = current.artifacts.size === config.artifacts.length && this.options.catalog.everyMemberIn(numbers, current.numbers);
       if (same) return;
       throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
     }
