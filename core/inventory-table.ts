@@ -109,6 +109,24 @@ export class ArtifactIds {
   }
 }
 
+/**
+ * The memory of one engine's inventory tables, reused from one activation to the next: a
+ * fresh zero-filled buffer an activation (ids × sleds bytes) cost more to allocate and
+ * collect than clearing the part the next table uses. A table built on it is valid until
+ * the next table is built on it; the engine builds one per activation and plans from it
+ * synchronously, before any await.
+ */
+export class TableMemory {
+  private bytes = new Uint8Array(0);
+
+  /** A zeroed buffer of at least `size` bytes, whose first `size` bytes are the caller's. */
+  take(size: number): ArrayBuffer {
+    if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, 2 * this.bytes.length));
+    else this.bytes.fill(0, 0, size);
+    return this.bytes.buffer as ArrayBuffer;
+  }
+}
+
 const UNKNOWN = 0;
 const WANTED = 1;
 const UNWANTED = 2;
@@ -128,7 +146,8 @@ export class InventoryTable implements PlannerInventory {
   /**
    * `listings[i]` is what `sleds[i]` listed, `undefined` when it did not answer. An
    * artifact a sled reported but nobody wants is kept (as unwanted) only when
-   * `keepUnwanted`, as in `buildInventory`.
+   * `keepUnwanted`, as in `buildInventory`. With `memory` the tables live in its buffer
+   * (and this table is valid until the next one built on it), without it in a fresh one.
    */
   constructor(
     private readonly ids: ArtifactIds,
@@ -136,12 +155,14 @@ export class InventoryTable implements PlannerInventory {
     listings: readonly (ListedArtifacts | undefined)[],
     wanted: readonly ArtifactHash[],
     keepUnwanted: boolean,
+    memory?: TableMemory,
   ) {
     const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
     const wantedIds = wanted.map((hash) => ids.intern(hash));
     const width = sleds.length;
     // One backing store for the three tables: one allocation an activation, not three.
-    const buffer = new ArrayBuffer(ids.size * (4 + 1 + width));
+    const size = ids.size * (4 + 1 + width);
+    const buffer = memory === undefined ? new ArrayBuffer(size) : memory.take(size);
     this.held = new Int32Array(buffer, 0, ids.size);
     this.kind = new Uint8Array(buffer, 4 * ids.size, ids.size);
     this.counts = new Uint8Array(buffer, 5 * ids.size, ids.size * width);
