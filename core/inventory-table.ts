@@ -160,12 +160,14 @@ export class InventoryTable implements PlannerInventory {
     const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
     const wantedIds = wanted.map((hash) => ids.intern(hash));
     const width = sleds.length;
-    // One backing store for the three tables: one allocation an activation, not three.
-    const size = ids.size * (4 + 1 + width);
+    // One backing store for the four tables: one allocation an activation, not four.
+    // The hash-order list goes after `held` (room for every id; `kept` of them are used):
+    // a small typed array of its own costs a backing store an activation.
+    const size = ids.size * (4 + 4 + 1 + width);
     const buffer = memory === undefined ? new ArrayBuffer(size) : memory.take(size);
     this.held = new Int32Array(buffer, 0, ids.size);
-    this.kind = new Uint8Array(buffer, 4 * ids.size, ids.size);
-    this.counts = new Uint8Array(buffer, 5 * ids.size, ids.size * width);
+    this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size);
+    this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width);
     let kept = 0;
     for (const id of wantedIds) {
       if (this.kind[id] === UNKNOWN) kept++;
@@ -188,7 +190,7 @@ export class InventoryTable implements PlannerInventory {
       }
     }
     const all = ids.inHashOrder();
-    this.inHashOrder = new Int32Array(kept);
+    this.inHashOrder = new Int32Array(buffer, 4 * ids.size, kept);
     for (let i = 0, at = 0; at < kept; i++) {
       const id = all[i] as number;
       if (this.kind[id] !== UNKNOWN) this.inHashOrder[at++] = id;
