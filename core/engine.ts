@@ -118,6 +118,7 @@ export class ReplicationEngine {
       this.logBatch(ledger);
       addCounters(this.lifetime, ledger.counters);
       if (error !== null) this.log('error', 'Activation stopped', { activation, error });
+      const requestLog = this.requestLog.snapshot();
       return {
         activation,
         error,
@@ -127,7 +128,10 @@ export class ReplicationEngine {
         lifetime: cloneCounters(this.lifetime),
         requestsDeferred: deferred,
         localRepos: this.local.length,
-        requestLog: this.requestLog.toArray(),
+        // Copied out only if read: the world reads the counters, not the log.
+        get requestLog() {
+          return requestLog();
+        },
       };
     };
 
