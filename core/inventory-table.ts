@@ -33,6 +33,8 @@ export class ArtifactIds {
   /** Number of `numbering` → id, for its first `numbered` numbers. */
   private idOfNumber = new Int32Array(0);
   private numbered = 0;
+  private lastHashes: readonly ArtifactHash[] = [];
+  private lastIds = new Int32Array(0);
 
   get size(): number {
     return this.hashes.length;
@@ -68,6 +70,20 @@ export class ArtifactIds {
       });
     }
     return this.sorted;
+  }
+
+  /**
+   * The ids of `hashes`, in order. The last answer is kept and given again when the same
+   * hashes come in the same order: the configuration is read afresh each activation (a
+   * new array of the same strings) and changes far less often than that.
+   */
+  idsOf(hashes: readonly ArtifactHash[]): Int32Array {
+    const last = this.lastHashes;
+    if (last.length !== hashes.length || hashes.some((hash, i) => hash !== last[i])) {
+      this.lastIds = Int32Array.from(hashes, (hash) => this.intern(hash));
+      this.lastHashes = [...hashes];
+    }
+    return this.lastIds;
   }
 
   listing(artifacts: ListedArtifacts): IdListing {
@@ -158,7 +174,7 @@ export class InventoryTable implements PlannerInventory {
     memory?: TableMemory,
   ) {
     const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
-    const wantedIds = wanted.map((hash) => ids.intern(hash));
+    const wantedIds = ids.idsOf(wanted);
     const width = sleds.length;
     // One backing store for the four tables: one allocation an activation, not four.
     // The hash-order list goes after `held` (room for every id; `kept` of them are used):
