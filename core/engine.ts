@@ -1,5 +1,5 @@
 import { executePlan } from './executor.ts';
-import { ArtifactIds, InventoryTable } from './inventory-table.ts';
+import { ArtifactIds, InventoryTable, TableMemory } from './inventory-table.ts';
 import type { EngineParams } from './params.ts';
 import { planInventory } from './planner/index.ts';
 import {
@@ -80,6 +80,7 @@ export class ReplicationEngine {
   private running = false;
   /** Every artifact hash this engine has listed or wanted, as integers for its inventory tables. */
   private readonly artifactIds = new ArtifactIds();
+  private readonly tableMemory = new TableMemory();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -117,6 +118,7 @@ export class ReplicationEngine {
       this.logBatch(ledger);
       addCounters(this.lifetime, ledger.counters);
       if (error !== null) this.log('error', 'Activation stopped', { activation, error });
+      const requestLog = this.requestLog.snapshot();
       return {
         activation,
         error,
@@ -126,7 +128,10 @@ export class ReplicationEngine {
         lifetime: cloneCounters(this.lifetime),
         requestsDeferred: deferred,
         localRepos: this.local.length,
-        requestLog: this.requestLog.toArray(),
+        // Copied out only if read: the world reads the counters, not the log.
+        get requestLog() {
+          return requestLog();
+        },
       };
     };
 
@@ -175,7 +180,7 @@ export class ReplicationEngine {
       return finish('no sleds responded to list requests', config.generation, 0);
     }
 
-    const inventory = new InventoryTable(this.artifactIds, sleds, listings, config.artifacts, !usesConfigGenerations(params.generation));
+    const inventory = new InventoryTable(this.artifactIds, sleds, listings, config.artifacts, !usesConfigGenerations(params.generation), this.tableMemory);
     const plan = planInventory(inventory, this.local, rng, params);
     if (plan.release.length > 0) {
       const released = new Set(plan.release);
@@ -188,7 +193,7 @@ export class ReplicationEngine {
     await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
       this.send(ledger, request, generation),
     );
-    return finish(null, config.generation, plan.deferred.length);
+    return finish(null, config.generation, plan.deferredCount);
   }
 
   /**

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildInventory } from './inventory.ts';
-import { ArtifactIds, InventoryTable } from './inventory-table.ts';
+import { ArtifactIds, InventoryTable, TableMemory } from './inventory-table.ts';
 import { engineParams } from './params.ts';
 import { planActivation, planInventory } from './planner/index.ts';
 import { seededRng } from './random.ts';
@@ -87,7 +87,7 @@ function localRepos(a: Activation): LocalRepo[] {
 }
 
 describe('InventoryTable', () => {
-  it('plans exactly as planActivation over buildInventory, activation after activation, leaving the rng in the same state', () => {
+  it('plans exactly as planActivation over buildInventory, activation after activation, leaving the rng in the same state (tables on one reused TableMemory, as the engine builds them)', () => {
     fc.assert(
       fc.property(engineCase, (c) => {
         const params = engineParams({
@@ -99,6 +99,7 @@ describe('InventoryTable', () => {
         });
         const keepUnwanted = c.generation === 'review' || c.generation === 'merged';
         const ids = new ArtifactIds();
+        const memory = new TableMemory();
         const numbering = [...c.numbered];
         const otherNumbering = [...c.otherNumbering];
         const typedRng = seededRng(`${c.seed}`);
@@ -111,7 +112,7 @@ describe('InventoryTable', () => {
           });
           const repos = localRepos(a);
           const plain = planActivation({ sleds: c.sleds, inventory: buildInventory(a.wanted, byName, keepUnwanted), localRepos: repos }, plainRng, params);
-          const typed = planInventory(new InventoryTable(ids, c.sleds, listings, a.wanted, keepUnwanted), repos, typedRng, params);
+          const typed = planInventory(new InventoryTable(ids, c.sleds, listings, a.wanted, keepUnwanted, memory), repos, typedRng, params);
           expect(typed).toEqual(plain);
           expect(typed.release.map((r) => r.id)).toEqual(plain.release.map((r) => r.id));
         }

@@ -33,6 +33,8 @@ export class ArtifactIds {
   /** Number of `numbering` → id, for its first `numbered` numbers. */
   private idOfNumber = new Int32Array(0);
   private numbered = 0;
+  private lastHashes: readonly ArtifactHash[] = [];
+  private lastIds = new Int32Array(0);
 
   get size(): number {
     return this.hashes.length;
@@ -68,6 +70,20 @@ export class ArtifactIds {
       });
     }
     return this.sorted;
+  }
+
+  /**
+   * The ids of `hashes`, in order. The last answer is kept and given again when the same
+   * hashes come in the same order: the configuration is read afresh each activation (a
+   * new array of the same strings) and changes far less often than that.
+   */
+  idsOf(hashes: readonly ArtifactHash[]): Int32Array {
+    const last = this.lastHashes;
+    if (last.length !== hashes.length || hashes.some((hash, i) => hash !== last[i])) {
+      this.lastIds = Int32Array.from(hashes, (hash) => this.intern(hash));
+      this.lastHashes = [...hashes];
+    }
+    return this.lastIds;
   }
 
   listing(artifacts: ListedArtifacts): IdListing {
@@ -109,6 +125,24 @@ export class ArtifactIds {
   }
 }
 
+/**
+ * The memory of one engine's inventory tables, reused from one activation to the next: a
+ * fresh zero-filled buffer an activation (ids × sleds bytes) cost more to allocate and
+ * collect than clearing the part the next table uses. A table built on it is valid until
+ * the next table is built on it; the engine builds one per activation and plans from it
+ * synchronously, before any await.
+ */
+export class TableMemory {
+  private bytes = new Uint8Array(0);
+
+  /** A zeroed buffer of at least `size` bytes, whose first `size` bytes are the caller's. */
+  take(size: number): ArrayBuffer {
+    if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, 2 * this.bytes.length));
+    else this.bytes.fill(0, 0, size);
+    return this.bytes.buffer as ArrayBuffer;
+  }
+}
+
 const UNKNOWN = 0;
 const WANTED = 1;
 const UNWANTED = 2;
@@ -128,7 +162,8 @@ export class InventoryTable implements PlannerInventory {
   /**
    * `listings[i]` is what `sleds[i]` listed, `undefined` when it did not answer. An
    * artifact a sled reported but nobody wants is kept (as unwanted) only when
-   * `keepUnwanted`, as in `buildInventory`.
+   * `keepUnwanted`, as in `buildInventory`. With `memory` the tables live in its buffer
+   * (and this table is valid until the next one built on it), without it in a fresh one.
    */
   constructor(
     private readonly ids: ArtifactIds,
@@ -136,15 +171,19 @@ export class InventoryTable implements PlannerInventory {
     listings: readonly (ListedArtifacts | undefined)[],
     wanted: readonly ArtifactHash[],
     keepUnwanted: boolean,
+    memory?: TableMemory,
   ) {
     const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
-    const wantedIds = wanted.map((hash) => ids.intern(hash));
+    const wantedIds = ids.idsOf(wanted);
     const width = sleds.length;
-    // One backing store for the three tables: one allocation an activation, not three.
-    const buffer = new ArrayBuffer(ids.size * (4 + 1 + width));
+    // One backing store for the four tables: one allocation an activation, not four.
+    // The hash-order list goes after `held` (room for every id; `kept` of them are used):
+    // a small typed array of its own costs a backing store an activation.
+    const size = ids.size * (4 + 4 + 1 + width);
+    const buffer = memory === undefined ? new ArrayBuffer(size) : memory.take(size);
     this.held = new Int32Array(buffer, 0, ids.size);
-    this.kind = new Uint8Array(buffer, 4 * ids.size, ids.size);
-    this.counts = new Uint8Array(buffer, 5 * ids.size, ids.size * width);
+    this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size);
+    this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width);
     let kept = 0;
     for (const id of wantedIds) {
       if (this.kind[id] === UNKNOWN) kept++;
@@ -167,7 +206,7 @@ export class InventoryTable implements PlannerInventory {
       }
     }
     const all = ids.inHashOrder();
-    this.inHashOrder = new Int32Array(kept);
+    this.inHashOrder = new Int32Array(buffer, 4 * ids.size, kept);
     for (let i = 0, at = 0; at < kept; i++) {
       const id = all[i] as number;
       if (this.kind[id] !== UNKNOWN) this.inHashOrder[at++] = id;

@@ -75,7 +75,14 @@ export class TaskPanic extends Error {
  * buffer, only a reviewer's wish for one) trims silently instead.
  */
 export class RingBuffer<T> {
+  /**
+   * The records from `start` on, oldest first. Only ever appended to; once the dropped
+   * head is as long as the capacity the kept part moves to a new array. An array is never
+   * written below its end, so a snapshot (an array and a range) stays what it was, and an
+   * activation's status need not copy up to 4,096 records that nobody may read.
+   */
   private items: T[] = [];
+  private start = 0;
 
   constructor(
     readonly capacity: number,
@@ -85,22 +92,33 @@ export class RingBuffer<T> {
   pushAll(batch: readonly T[]): void {
     if (this.panicsOnOversizedBatch && batch.length > this.capacity) {
       throw new TaskPanic(
-        `range end index ${this.items.length + batch.length - this.capacity} out of range for slice of length ${this.items.length}` +
+        `range end index ${this.length + batch.length - this.capacity} out of range for slice of length ${this.length}` +
           ` (request ring buffer: a batch of ${batch.length} entries, capacity ${this.capacity})`,
       );
     }
     // A loop, not push(...batch): a spread of a 1,024-sled activation's batch overflows the stack.
     for (const item of batch) this.items.push(item);
-    const excess = this.items.length - this.capacity;
-    if (excess > 0) this.items.splice(0, excess);
+    this.start = Math.max(this.start, this.items.length - this.capacity);
+    if (this.start >= this.capacity) {
+      this.items = this.items.slice(this.start);
+      this.start = 0;
+    }
   }
 
   toArray(): readonly T[] {
-    return [...this.items];
+    return this.items.slice(this.start);
+  }
+
+  /** The contents as they are now, copied out on the first call only. */
+  snapshot(): () => readonly T[] {
+    const { items, start } = this;
+    const end = items.length;
+    let copy: readonly T[] | undefined;
+    return () => (copy ??= items.slice(start, end));
   }
 
   get length(): number {
-    return this.items.length;
+    return this.items.length - this.start;
   }
 }
 
