@@ -356,7 +356,8 @@ export class Kernel {
 
   private dropOwnJobs(): void {
     this.ownJobs = false;
-    this.jobs.length = this.jobHead = 0;
+    // Most events queue no job: setting an array's length is a runtime call, so skip it.
+    if (this.jobs.length !== 0) this.jobs.length = this.jobHead = 0;
   }
 
   /** @internal */ forget(wait: Wait): void {
