@@ -75,7 +75,7 @@ export class Observers {
         const sled = ids.sleds.id(e.sled);
         const hash = ids.hashes.id(e.hash);
         truth.stored(sled, hash, e.m2, e.bytes);
-        metrics.stored(sled, hash, e.m2, e.t);
+        metrics.stored(sled, hash, e.m2, e);
         if (checking) checkers.stored(e, sled, hash);
         if (counting) situations.stored(e, sled, hash);
         break;
@@ -84,7 +84,7 @@ export class Observers {
         const sled = ids.sleds.id(e.sled);
         const hash = ids.hashes.id(e.hash);
         truth.removed(sled, hash, e.m2, e.bytes, e.cause);
-        metrics.removed(hash, e.t);
+        metrics.removed(hash, e);
         if (checking) checkers.removed(e, sled, hash);
         if (counting) situations.removed(e, sled, hash);
         break;
@@ -111,11 +111,11 @@ export class Observers {
         break;
       case 'sled_added':
         truth.sledAdded(ids.sleds.id(e.sled));
-        metrics.sledsChanged(e.t, false);
+        metrics.sledsChanged(e, false);
         break;
       case 'sled_expunged':
         truth.sledExpunged(ids.sleds.id(e.sled));
-        metrics.sledsChanged(e.t, true);
+        metrics.sledsChanged(e, true);
         break;
       case 'fault_started':
         truth.faultStarted(e.kind, e.target);
@@ -163,7 +163,7 @@ export class Observers {
       default:
         break;
     }
-    if (checking) checkers.afterEvent(e.t);
+    if (checking) checkers.afterEvent(e);
     if (counting) situations.afterEvent();
   };
 }

@@ -52,6 +52,11 @@ interface CatalogRepo {
 }
 
 type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
+/**
+ * Where a time is needed: the event that carries it. Times pass 2^31 µs, so they are
+ * floats, and a float passed as an argument is boxed anew on every call; an event is not.
+ */
+type Timed = { readonly t: Micros };
 
 /**
  * Tallies by request kind, with the kinds in the order first counted (as the maps the
@@ -226,14 +231,14 @@ export class RunMetrics {
     row.inDbAt = e.t;
     row.deletedAt = null;
     row.purgedAt = null;
-    this.updateRepo(row, e.t);
+    this.updateRepo(row, e);
     this.checkLoss();
   }
 
   repoDeleted(e: Event<'repo_deleted'>): void {
     const row = this.repo(e.repo);
     row.deletedAt = e.t;
-    this.updatePurged(row, e.t);
+    this.updatePurged(row, e);
   }
 
   localRepoAdded(): void {
@@ -246,20 +251,20 @@ export class RunMetrics {
     this.checkLoss();
   }
 
-  stored(sled: number, hash: number, m2: number, t: Micros): void {
+  stored(sled: number, hash: number, m2: number, at: Timed): void {
     const bytes = this.truth.datasetUsage(sled, m2);
     if (bytes > this.peakDatasetBytes) this.peakDatasetBytes = bytes;
-    this.onCopiesChanged(hash, t);
+    this.onCopiesChanged(hash, at);
   }
 
-  removed(hash: number, t: Micros): void {
-    this.onCopiesChanged(hash, t);
+  removed(hash: number, at: Timed): void {
+    this.onCopiesChanged(hash, at);
     // Removing a copy can lose only that artifact.
     if (this.truth.isWanted(hash)) this.checkLossOf(hash);
   }
 
-  sledsChanged(t: Micros, expunged: boolean): void {
-    for (const row of this.repos.values()) this.updateRepo(row, t);
+  sledsChanged(at: Timed, expunged: boolean): void {
+    for (const row of this.repos.values()) this.updateRepo(row, at);
     if (expunged) this.checkLoss();
   }
 
@@ -315,14 +320,14 @@ export class RunMetrics {
     return row;
   }
 
-  private onCopiesChanged(hash: number, t: Micros): void {
+  private onCopiesChanged(hash: number, at: Timed): void {
     const repos = this.reposByHash[hash];
     if (repos === undefined) return;
     for (const repo of repos) {
       const row = this.repos.get(repo.name);
       if (row === undefined) continue;
-      if (row.deletedAt === null) this.updateRepo(row, t, hash);
-      else this.updatePurged(row, t, hash);
+      if (row.deletedAt === null) this.updateRepo(row, at, hash);
+      else this.updatePurged(row, at, hash);
     }
   }
 
@@ -331,7 +336,7 @@ export class RunMetrics {
    * `changed`: the artifact whose copies just changed; unless it now meets a mark, the
    * repo cannot, and its other artifacts need no look.
    */
-  private updateRepo(row: RepoRow, t: Micros, changed = -1): void {
+  private updateRepo(row: RepoRow, at: Timed, changed = -1): void {
     if (row.inDbAt === null || row.deletedAt !== null) return;
     if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
     const truth = this.truth;
@@ -341,15 +346,22 @@ export class RunMetrics {
     const mayMeetAll = row.fullyReplicatedAt === null && (changed === -1 || truth.fullHolderCount(changed) >= sleds);
     if (!mayMeetMin && !mayMeetAll) return;
     const artifacts = this.artifactsOf(row.repo) ?? [];
-    if (mayMeetMin && artifacts.every((h) => truth.holderCount(h) >= min)) row.minReplicatedAt = t;
-    if (mayMeetAll && artifacts.every((h) => truth.fullHolderCount(h) >= sleds)) row.fullyReplicatedAt = t;
+    if (mayMeetMin && this.allHeldBy(artifacts, min, false)) row.minReplicatedAt = at.t;
+    if (mayMeetAll && this.allHeldBy(artifacts, sleds, true)) row.fullyReplicatedAt = at.t;
+  }
+
+  /** Whether every artifact has `count` holders (full copies only, if `full`): a loop, not a closure per copy event. */
+  private allHeldBy(artifacts: readonly number[], count: number, full: boolean): boolean {
+    const truth = this.truth;
+    for (const h of artifacts) if ((full ? truth.fullHolderCount(h) : truth.holderCount(h)) < count) return false;
+    return true;
   }
 
   /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
-  private updatePurged(row: RepoRow, t: Micros, changed = -1): void {
+  private updatePurged(row: RepoRow, at: Timed, changed = -1): void {
     if (row.deletedAt === null || row.purgedAt !== null) return;
     const artifacts = this.artifactsOf(row.repo) ?? [];
     const gone = (h: number): boolean => this.truth.isWanted(h) || this.truth.holderCount(h) === 0;
-    if ((changed === -1 || gone(changed)) && artifacts.every(gone)) row.purgedAt = t;
+    if ((changed === -1 || gone(changed)) && artifacts.every(gone)) row.purgedAt = at.t;
   }
 }

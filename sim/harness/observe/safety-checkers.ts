@@ -161,8 +161,9 @@ export class SafetyCheckers {
   }
 
   /** After every event: reports the artifacts the metrics found lost since the last one. */
-  afterEvent(t: Micros): void {
-    if (this.metrics.lostArtifacts.size > this.lostSeen) this.reportLosses(t);
+  // The event, not its time: a time is a float (past 2^31 µs), which a call boxes anew.
+  afterEvent(e: WorldEvent): void {
+    if (this.metrics.lostArtifacts.size > this.lostSeen) this.reportLosses(e.t);
   }
 
   private checkLimits(t: Micros, nexus: NexusId, tally: ActivationTally): void {

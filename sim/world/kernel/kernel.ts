@@ -70,6 +70,15 @@ interface Wait {
   next: Wait | undefined;
 }
 
+// The resolving functions of the promise being built: one executor for every deferred,
+// where an arrow executor would cost a closure and a context per deferred.
+let capturedResolve: ((value: never) => void) | undefined;
+let capturedReject: ((reason: unknown) => void) | undefined;
+function captureResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 // A class, not closures: under tsx every named closure costs a defineProperty call, and
 // a run creates a deferred per request, message and sleep.
 class KernelDeferred<T> implements Deferred<T>, Wait {
@@ -87,10 +96,10 @@ class KernelDeferred<T> implements Deferred<T>, Wait {
     readonly scope: WaitScope,
     readonly seq: number,
   ) {
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolveFn = resolve;
-      this.rejectFn = reject;
-    });
+    this.promise = new Promise<T>(captureResolvers);
+    this.resolveFn = capturedResolve as (value: T) => void;
+    this.rejectFn = capturedReject as (reason: unknown) => void;
+    capturedResolve = capturedReject = undefined;
   }
 
   resolve(value: T): void {
@@ -356,7 +365,8 @@ export class Kernel {
 
   private dropOwnJobs(): void {
     this.ownJobs = false;
-    this.jobs.length = this.jobHead = 0;
+    // Most events queue no job: setting an array's length is a runtime call, so skip it.
+    if (this.jobs.length !== 0) this.jobs.length = this.jobHead = 0;
   }
 
   /** @internal */ forget(wait: Wait): void {
