@@ -79,36 +79,23 @@ function captureResolvers(resolve: (value: never) => void, reject: (reason: unkn
   capturedReject = reject;
 }
 
-// A class, not closures: under tsx every named closure costs a defineProperty call, and
-// a run creates a deferred per request, message and sleep.
-class KernelDeferred<T> implements Deferred<T>, Wait {
-  readonly promise: Promise<T>;
+/**
+ * What every wait shares: its place in its scope's list and the rule that a crashed
+ * incarnation's code never resumes. Classes, not closures: under tsx every named closure
+ * costs a defineProperty call, and a run creates a wait per request, message and sleep.
+ */
+abstract class KernelWait implements Wait {
   settled = false;
   pending = false;
   prev: Wait | undefined = undefined;
   next: Wait | undefined = undefined;
-  private resolveFn!: (value: T) => void;
-  private rejectFn!: (reason: unknown) => void;
 
   constructor(
-    private readonly kernel: Kernel,
+    protected readonly kernel: Kernel,
     readonly label: string,
     readonly scope: WaitScope,
     readonly seq: number,
-  ) {
-    this.promise = new Promise<T>(captureResolvers);
-    this.resolveFn = capturedResolve as (value: T) => void;
-    this.rejectFn = capturedReject as (reason: unknown) => void;
-    capturedResolve = capturedReject = undefined;
-  }
-
-  resolve(value: T): void {
-    if (this.settle()) this.resolveFn(value);
-  }
-
-  reject(reason: unknown): void {
-    if (this.settle()) this.rejectFn(reason);
-  }
+  ) {}
 
   abandon(): void {
     if (this.settled) return;
@@ -116,12 +103,34 @@ class KernelDeferred<T> implements Deferred<T>, Wait {
     this.kernel.settled(this, false);
   }
 
-  private settle(): boolean {
-    // A crashed incarnation's code must never resume.
+  /** Whether the outcome may be delivered; `resumesPromise` when a promise settles with it. */
+  protected settle(resumesPromise: boolean): boolean {
     if (this.settled || this.scope.isClosed) return false;
     this.settled = true;
-    this.kernel.settled(this, true);
+    this.kernel.settled(this, resumesPromise);
     return true;
+  }
+}
+
+class KernelDeferred<T> extends KernelWait implements Deferred<T> {
+  readonly promise: Promise<T>;
+  private readonly resolveFn: (value: T) => void;
+  private readonly rejectFn: (reason: unknown) => void;
+
+  constructor(kernel: Kernel, label: string, scope: WaitScope, seq: number) {
+    super(kernel, label, scope, seq);
+    this.promise = new Promise<T>(captureResolvers);
+    this.resolveFn = capturedResolve as (value: T) => void;
+    this.rejectFn = capturedReject as (reason: unknown) => void;
+    capturedResolve = capturedReject = undefined;
+  }
+
+  resolve(value: T): void {
+    if (this.settle(true)) this.resolveFn(value);
+  }
+
+  reject(reason: unknown): void {
+    if (this.settle(true)) this.rejectFn(reason);
   }
 }
 
@@ -130,40 +139,23 @@ class KernelDeferred<T> implements Deferred<T>, Wait {
  * promise, and settling it leaves the microtask queue alone. `then` hears the outcome the
  * moment it is known; a caller that stood for an `await` continues through `Kernel.tick`.
  */
-class CallbackWait<T> implements Settleable<T>, Wait {
-  settled = false;
-  pending = false;
-  prev: Wait | undefined = undefined;
-  next: Wait | undefined = undefined;
-
+class CallbackWait<T> extends KernelWait implements Settleable<T> {
   constructor(
-    private readonly kernel: Kernel,
-    readonly label: string,
-    readonly scope: WaitScope,
-    readonly seq: number,
+    kernel: Kernel,
+    label: string,
+    scope: WaitScope,
+    seq: number,
     private readonly then: Settle<T>,
-  ) {}
+  ) {
+    super(kernel, label, scope, seq);
+  }
 
   resolve(value: T): void {
-    if (this.settle()) this.then(true, value, undefined);
+    if (this.settle(false)) this.then(true, value, undefined);
   }
 
   reject(reason: unknown): void {
-    if (this.settle()) this.then(false, undefined, reason);
-  }
-
-  abandon(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.kernel.settled(this, false);
-  }
-
-  private settle(): boolean {
-    // A crashed incarnation's code must never resume.
-    if (this.settled || this.scope.isClosed) return false;
-    this.settled = true;
-    this.kernel.settled(this, false);
-    return true;
+    if (this.settle(false)) this.then(false, undefined, reason);
   }
 }
 
