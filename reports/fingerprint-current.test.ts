@@ -1,0 +1,3 @@
+import { describeFingerprints } from './testing/fingerprint-suite.ts';
+
+describeFingerprints('current');
