@@ -193,7 +193,7 @@ export class ReplicationEngine {
     await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
       this.send(ledger, request, generation),
     );
-    return finish(null, config.generation, plan.deferredCount);
+    return finish(null, config.generation, plan.deferred.length);
   }
 
   /**

@@ -3,7 +3,7 @@ import { inventoryView, type PlannerInventory } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import { randSamplers, randVersionOf, type RandSamplers } from '../rng/index.ts';
-import type { LocalRepo, Request } from '../types.ts';
+import type { LocalRepo } from '../types.ts';
 import { mergedRequests } from './merged.ts';
 import type { Plan, PlanInput } from './plan.ts';
 import { reviewRequests } from './review.ts';
@@ -43,21 +43,9 @@ export function planInventory(
   const local = localCopies(kept, inventory);
 
   if (params.generation === 'review') {
-    const { put, other, deferredCount, deferred } = reviewRequests(inventory, local, rng, draws, params);
-    let held: Request[] | undefined;
-    return {
-      put,
-      copyAfterPut: [],
-      other,
-      recopy: [],
-      // The engine reads only the count; the requests are built if someone looks.
-      get deferred() {
-        return (held ??= deferred());
-      },
-      deferredCount,
-      release,
-    };
+    const { put, other, deferred } = reviewRequests(inventory, local, rng, draws, params);
+    return { put, copyAfterPut: [], other, recopy: [], deferred, release };
   }
   const requests = mergedRequests(inventory, local, rng, draws, params, params.generation === 'merged');
-  return { ...requests, deferred: [], deferredCount: 0, release };
+  return { ...requests, deferred: [], release };
 }

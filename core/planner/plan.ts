@@ -29,8 +29,6 @@ export interface Plan {
   readonly recopy: readonly CopyRequest[];
   /** Generated but held back by a per-activation cap (`review`); retried next activation. */
   readonly deferred: readonly Request[];
-  /** `deferred.length`, without building the held-back requests (`review` makes them on first read). */
-  readonly deferredCount: number;
   /** Local repos the activation drops, so their local files go. */
   readonly release: readonly LocalRepo[];
 }
