@@ -10,6 +10,7 @@ import { readInput } from './files.ts';
 import { formatPlan, PLAN_FORMATS, planSummary, runPlan, type PlanFormat } from './plan-command.ts';
 import { checkCommand, workerPool, type PoolFactory } from './check-command.ts';
 import { crashLine } from './crash-report.ts';
+import { describeGiven, optionText } from './option-text.ts';
 import { recheckCommand } from './recheck-command.ts';
 import { reportCommand } from './report-command.ts';
 import { shrinkCommand } from './shrink-command.ts';
@@ -33,11 +34,19 @@ export interface CliOptions {
 /** The most seeds per scenario of check and sweep. */
 export const MAX_SEEDS = 100_000;
 
-/** Numeric options that must be whole numbers of at least a bound: [option, value, least, most]. */
-function requireWhole(options: readonly (readonly [string, number, number, number?])[]): void {
+/**
+ * Numeric options that must be whole numbers of at least a bound: [option, value, least,
+ * most]. An option left out (`undefined`, not typed) passes; the error names what was typed.
+ */
+function requireWhole(argv: readonly string[], options: readonly (readonly [string, number | undefined, number, number?])[]): void {
   for (const [name, value, least, most = Number.MAX_SAFE_INTEGER] of options) {
-    if (!Number.isSafeInteger(value) || value < least) throw new InputError(name, 1, 1, `expected a whole number >= ${least}, got ${String(value)}`);
-    if (value > most) throw new InputError(name, 1, 1, `expected at most ${most}, got ${value}`);
+    const typed = optionText(argv, name);
+    if (!typed.given && value === undefined) continue;
+    // A bare `--seeds` would otherwise run with the default.
+    if ((typed.given && typed.text === undefined) || value === undefined || !Number.isSafeInteger(value) || value < least) {
+      throw new InputError(`--${name}`, 1, 1, `expected a whole number >= ${least}, got ${describeGiven(typed, value)}`);
+    }
+    if (value > most) throw new InputError(`--${name}`, 1, 1, `expected at most ${most}, got ${value}`);
   }
 }
 
@@ -81,7 +90,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
           .option('history', { type: 'boolean', default: false, describe: 'also write the event history as history.jsonl' })
           .option('trace', { type: 'boolean', default: false, describe: 'also write trace.json (Chrome trace events, for Perfetto and chrome://tracing)' }),
       async (args) => {
-        if (args.seed !== undefined) requireWhole([['--seed', args.seed, 0]]);
+        requireWhole(argv, [['seed', args.seed, 0]]);
         code = await runCommand({ scenario: args.scenario, seed: args.seed, out: args.out, set: args.set, history: args.history, trace: args.trace });
       },
     )
@@ -100,7 +109,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
           .option('out', { type: 'string', describe: 'write check.csv and summaries.csv here' })
           .option('junit', { type: 'string', describe: 'also write the runs as JUnit XML to this file' }),
       async (args) => {
-        requireWhole([['--seeds', args.seeds, 1, MAX_SEEDS], ['--first-seed', args['first-seed'], 0], ['--recheck-every', args['recheck-every'], 0], ['--workers', args.workers, 1, MAX_WORKERS]]);
+        requireWhole(argv, [['seeds', args.seeds, 1, MAX_SEEDS], ['first-seed', args['first-seed'], 0], ['recheck-every', args['recheck-every'], 0], ['workers', args.workers, 1, MAX_WORKERS]]);
         code = await checkCommand({
           scenarios: args.scenarios,
           seeds: args.seeds,
@@ -160,7 +169,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
           .option('resume', { type: 'boolean', default: false, describe: 'skip the runs already in OUT/runs.jsonl' })
           .option('out', { type: 'string', describe: 'output directory (default: out/<name>-sweep/)' }),
       async (args) => {
-        requireWhole([['--seeds', args.seeds, 1, MAX_SEEDS], ['--first-seed', args['first-seed'], 0], ['--workers', args.workers, 1, MAX_WORKERS]]);
+        requireWhole(argv, [['seeds', args.seeds, 1, MAX_SEEDS], ['first-seed', args['first-seed'], 0], ['workers', args.workers, 1, MAX_WORKERS]]);
         code = await sweepCommand({
           scenario: args.scenario,
           grid: args.grid,

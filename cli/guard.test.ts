@@ -59,6 +59,9 @@ describe('the guard around every command (SPEC §2 exit 5)', { timeout: 60_000 }
       [['run', join(cwd, 'tiny.yaml'), '--bogus'], /^depotsim: Unknown argument: bogus/],
       [['check', join(cwd, 'tiny.yaml'), '--workers', '1000'], /^depotsim: --workers:1:1: expected at most 32, got 1000$/],
       [['sweep', join(cwd, 'tiny.yaml'), '--grid', 'seed=1', '--workers', '0'], /^depotsim: --workers:1:1: expected a whole number >= 1, got 0$/],
+      [['check', join(cwd, 'tiny.yaml'), '--seeds', 'abc', '--out', join(cwd, 'never')], /^depotsim: --seeds:1:1: expected a whole number >= 1, got "abc"$/],
+      [['check', join(cwd, 'tiny.yaml'), '--seeds', '--out', join(cwd, 'never')], /^depotsim: --seeds:1:1: expected a whole number >= 1, got nothing$/],
+      [['run', join(cwd, 'tiny.yaml'), '--seed', '--out', join(cwd, 'never')], /^depotsim: --seed:1:1: expected a whole number >= 0, got nothing$/],
     ];
     for (const [argv, line] of cases) {
       const r = await depotsimInProcess(argv, crashes);
@@ -66,5 +69,6 @@ describe('the guard around every command (SPEC §2 exit 5)', { timeout: 60_000 }
       expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(line)]);
     }
     expect(readdirSync(crashes)).toEqual([]);
+    expect(readdirSync(cwd)).toEqual(['tiny.yaml']);
   });
 });
