@@ -10,10 +10,10 @@ import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 import type { Scenario } from '../sim/harness/scenario/schema.ts';
 import { swarmOverrides } from '../sim/harness/swarm.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
-import { checkOutputFile, checkReportDir, readInput, writeDirAtomically, writeFileAtomically } from './files.ts';
+import { checkOutputFile, checkReportDir, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { crashLine } from './crash-report.ts';
 import { countProgress } from './progress.ts';
-import { describeParameters, EXIT, firstDifference, runCommandLine } from './run-command.ts';
+import { describeParameters, EXIT, firstDifference, runCommandLine, version } from './run-command.ts';
 
 export interface CheckArgs {
   readonly scenarios: readonly string[];
@@ -170,6 +170,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   lines.push(`situations never reached: ${never.join(', ') || 'none'}`);
   process.stdout.write(lines.join('\n') + '\n');
 
+  const code = mostSevere(finished.map(outcomeCode));
   if (args.out !== undefined) {
     const rows = finished.map((f) => [
       f.file,
@@ -185,6 +186,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     writeDirAtomically(
       args.out,
       new Map([
+        ['check.json', checkJson(args, code)],
         ['check.csv', csv(['scenario', 'seed', 'expected', 'verdict', 'ok', 'invariants', 'history_hash', 'divergence', 'command'], rows)],
         ['summaries.csv', csv(SUMMARY_COLUMNS, []) + finished.filter((f) => f.crash === null).map((f) => `${f.result.summary}\n`).join('')],
         ['situations.csv', csv(['situation', 'count', 'what'], [...reached].map(([name, n]) => [name, n, SITUATIONS[name as Situation]]))],
@@ -196,7 +198,17 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     writeFileAtomically(args.junit, junitXml(args.scenarios.map((file) => ({ name: file, cases: finished.filter((f) => f.file === file).map(junitCase) }))));
     process.stderr.write(`JUnit XML in ${args.junit}\n`);
   }
-  return mostSevere(finished.map(outcomeCode));
+  return code;
+}
+
+/**
+ * What a check's results came from: the command's inputs and exit code. It also marks the
+ * directory as depotsim's own, so that the next check may replace it (files.ts).
+ */
+function checkJson(args: CheckArgs, exitCode: number): string {
+  const scenarios = args.scenarios.map((file) => ({ file, sha256: sha256(readInput(file)) }));
+  const options = { seeds: args.seeds, first_seed: args.firstSeed, overrides: args.set, swarm: args.swarm, recheck_every: args.recheckEvery };
+  return JSON.stringify({ command: 'check', version: version(), scenarios, ...options, exit_code: exitCode }, null, 2) + '\n';
 }
 
 function whyFailed(f: Finished): string {

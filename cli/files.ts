@@ -1,6 +1,6 @@
 // File system access of the CLI: reading inputs with clear errors, and writing outputs
 // under the rule of SPEC §2: a command never deletes, truncates or replaces anything that
-// is not a report directory depotsim wrote (one holding its run.json or sweep.json).
+// is not a report directory depotsim wrote (one holding its run.json, sweep.json or check.json).
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -42,7 +42,7 @@ export function sha256(text: string): string {
 }
 
 /** The files that mark a directory as a report depotsim wrote, which it may replace. */
-const REPORT_MARKERS = ['run.json', 'sweep.json'];
+const REPORT_MARKERS = ['run.json', 'sweep.json', 'check.json'];
 
 /** Staging names: `.<name>.depotsim-<pid>-<random>`; the pid tells a stale one (its writer is gone) from a live one. */
 const STAGING = /^\.(.+)\.depotsim-(\d+)-[^/]*$/;
@@ -115,7 +115,7 @@ export function checkReportDir(dir: string, flag = '--out'): void {
     if (!stats.isDirectory()) throw new InputError(dir, 1, 1, `expected a directory for depotsim's reports, got ${what(stats)}`);
     const entries = readdirSync(dir);
     if (entries.length > 0 && !REPORT_MARKERS.some((m) => entries.includes(m))) {
-      throw new InputError(dir, 1, 1, `expected an empty directory or a depotsim report directory (holding ${REPORT_MARKERS.join(' or ')}), got a directory holding ${entries.length} other ${entries.length === 1 ? 'entry' : 'entries'}; nothing was changed`);
+      throw new InputError(dir, 1, 1, `expected an empty directory or a depotsim report directory (holding ${REPORT_MARKERS.slice(0, -1).join(', ')} or ${REPORT_MARKERS.at(-1)}), got a directory holding ${entries.length} other ${entries.length === 1 ? 'entry' : 'entries'}; nothing was changed`);
     }
   }
   probeWritable(dir, flag);

@@ -77,6 +77,21 @@ describe('output paths (SPEC §2): nothing that is not a depotsim report is ever
     expect(JSON.parse(readFileSync(join(cwd, 'empty', 'run.json'), 'utf8'))).toMatchObject({ seed: 2 });
   });
 
+  it('replaces the results of its own earlier check, which check.json marks and describes', () => {
+    const cwd = setup();
+    expect(depotsim(['check', 'tiny.yaml', '--seeds', '2', '--workers', '1', '--out', 'c'], cwd).status).toBe(0);
+    expect(depotsim(['check', 'tiny.yaml', '--seeds', '3', '--first-seed', '5', '--workers', '1', '--out', 'c'], cwd).status).toBe(0);
+    expect(readdirSync(join(cwd, 'c')).sort()).toEqual(['check.csv', 'check.json', 'situations.csv', 'summaries.csv']);
+    expect(readFileSync(join(cwd, 'c', 'check.csv'), 'utf8').trim().split('\n').map((row) => row.split(',')[1])).toEqual(['seed', '5', '6', '7']);
+    expect(JSON.parse(readFileSync(join(cwd, 'c', 'check.json'), 'utf8'))).toMatchObject({
+      command: 'check',
+      scenarios: [{ file: 'tiny.yaml', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      seeds: 3,
+      first_seed: 5,
+      exit_code: 0,
+    });
+  });
+
   it('leaves nothing behind and the previous report intact when a write fails', () => {
     const cwd = setup();
     mkdirSync(join(cwd, 'r'));
