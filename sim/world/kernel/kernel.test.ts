@@ -124,6 +124,33 @@ describe('Kernel', () => {
     }
   });
 
+  it('runs two kernels at once in one thread, each as it runs alone (their settling does not wait on the other)', async () => {
+    // Two runs in one process (a library user's Promise.all of two worlds): each kernel's
+    // settling marker must not take the other's for pending work, or neither goes on.
+    const story = (kernel: Kernel, seen: string[]): void => {
+      kernel.spawn('task', async () => {
+        for (let step = 0; step < 20; step++) {
+          await kernel.sleep(1 + (step % 3), 'nap');
+          for (let i = 0; i < step % 4; i++) await Promise.resolve();
+          seen.push(`${step}@${kernel.now}`);
+        }
+      });
+      for (let t = 0; t < 40; t += 5) kernel.at(t, 'other', () => seen.push(`other@${kernel.now}`));
+    };
+    const alone: string[] = [];
+    const aloneKernel = new Kernel();
+    story(aloneKernel, alone);
+    await aloneKernel.run();
+    const [a, b] = [new Kernel(), new Kernel()];
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    story(a, seenA);
+    story(b, seenB);
+    await Promise.all([a.run(), b.run()]);
+    expect(seenA).toEqual(alone);
+    expect(seenB).toEqual(alone);
+  });
+
   it('runs tick jobs where the awaits they stand for would resume, promises settled in between or not', async () => {
     // Chains of steps started by one event: a `tick` step is a callback continuation, an
     // `await` step resumes after the await of a promise the world settles. The order in

@@ -12,13 +12,15 @@ promiseHooks.onBefore(() => {
   reactions++;
 });
 
-// Markers ride on promise reactions (cheaper than queueMicrotask in Node), so each marker
-// job counts itself once: exactly one reaction since it was queued means no other ran.
-// Jobs run in the order queued, so the n-th marker job takes the n-th marker. A marker is
-// a slot in two parallel arrays between a head and a tail that go back to 0 when they
-// meet, not an object shifted off an array: a marker re-queues itself about four times a
-// settle, 200k times a rack-day seed. The arrays never shrink (emptying one frees its
-// store, which the next push allocates again).
+// Markers ride on promise reactions (cheaper than queueMicrotask in Node); each marker job
+// takes its own reaction back off the count, so that markers never count as pending work:
+// no reaction since a marker was queued means no other ran. Were they counted, two
+// kernels settling at once in one thread (two runs under one Promise.all) would each see
+// the other's marker run, re-queue, and never go on. Jobs run in the order queued, so the
+// n-th marker job takes the n-th marker. A marker is a slot in two parallel arrays between
+// a head and a tail that go back to 0 when they meet, not an object shifted off an array:
+// a marker re-queues itself about six times a settle, 300k times a rack-day seed. The
+// arrays never shrink (emptying one frees its store, which the next push allocates again).
 const thens: (() => void)[] = [];
 const seens: number[] = [];
 let head = 0;
@@ -26,10 +28,11 @@ let tail = 0;
 const resolved = Promise.resolve();
 
 function checkMarker(): void {
+  reactions--;
   const then = thens[head] as () => void;
   const seen = seens[head] as number;
   if (++head === tail) head = tail = 0;
-  if (reactions === seen + 1) then();
+  if (reactions === seen) then();
   else queue(then);
 }
 
@@ -48,9 +51,4 @@ function queue(then: () => void): void {
  */
 export function afterMicrotasksSettle(then: () => void): void {
   queue(then);
-}
-
-/** Resolves once no promise reaction is left to run. */
-export function settleMicrotasks(): Promise<void> {
-  return new Promise<void>((resolve) => afterMicrotasksSettle(resolve));
 }
