@@ -26,6 +26,30 @@ describe('shrink', { timeout: 120_000 }, () => {
     expect(result.runs).toBe(1);
   });
 
+  it('never lengthens the scenario: a failure found after the end (a liveness deadline) cuts nothing', async () => {
+    const tried: unknown[] = [];
+    // A run that fails convergence 3 h in, past the 2 h it simulates, whatever is removed.
+    const evaluate = (candidate: ScenarioInput): Promise<{ failed: Map<string, number> }> => {
+      tried.push(candidate.duration);
+      return Promise.resolve({ failed: new Map([['convergence', 3 * 3_600_000_000]]) });
+    };
+    const input: ScenarioInput = { name: 'x', duration: '2h', rack: { sleds: 1 }, nexus: { count: 1 }, events: [] };
+    const result = await shrinkScenario(input, 'convergence', evaluate);
+    expect(result.input.duration).toBe('2h');
+    expect(tried.every((d) => d === '2h')).toBe(true);
+    // The same when the scenario leaves the duration at its default (6 h) and fails at 7 h.
+    const late = (): Promise<{ failed: Map<string, number> }> => Promise.resolve({ failed: new Map([['convergence', 7 * 3_600_000_000]]) });
+    const { name, rack, nexus, events } = input;
+    expect((await shrinkScenario({ name, rack, nexus, events }, 'convergence', late)).input.duration).toBeUndefined();
+  });
+
+  it('cuts the duration to just past a failure inside it', async () => {
+    const evaluate = (): Promise<{ failed: Map<string, number> }> => Promise.resolve({ failed: new Map([['no_data_loss', 30 * 60_000_000]]) });
+    const input: ScenarioInput = { name: 'x', duration: '2h', rack: { sleds: 1 }, nexus: { count: 1 }, events: [] };
+    const result = await shrinkScenario(input, 'no_data_loss', evaluate);
+    expect(result.input.duration).toBe('31m');
+  });
+
   it('makes random faults explicit events that reproduce the same run', async () => {
     const text = read('sled-failures.yaml');
     const scenario = loadScenario('s.yaml', text);

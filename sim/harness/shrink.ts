@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { runScenario } from './runner.ts';
 import { InputError } from './scenario/input-error.ts';
 import { loadScenario } from './scenario/load.ts';
+import { DEFAULT_DURATION } from './scenario/schema.ts';
 import { formatDuration, parseDuration } from './scenario/units.ts';
 
 /** A scenario as plain YAML data, in file units. */
@@ -123,9 +124,11 @@ export async function shrinkScenario(
       changed = true;
     }
 
-    // The duration: just past the first failure.
-    if (lastFailure !== undefined) {
-      const cut = Math.ceil(lastFailure / 60_000_000) * 60_000_000 + 60_000_000;
+    // The duration: just past the first failure, when that is sooner than its end (a
+    // liveness failure is found after the end, at the convergence deadline).
+    const cut = lastFailure === undefined ? undefined : Math.ceil(lastFailure / 60_000_000) * 60_000_000 + 60_000_000;
+    const duration = parseDuration(best.duration ?? DEFAULT_DURATION);
+    if (cut !== undefined && (!duration.ok || cut < duration.value)) {
       const candidate = clone(best);
       candidate.duration = us(cut);
       const faults = candidate.faults as Record<string, unknown> | undefined;
@@ -134,7 +137,7 @@ export async function shrinkScenario(
         const at = parseDuration(e.at);
         return !at.ok || at.value <= cut;
       });
-      if (String(best.duration) !== us(cut) && (await attempt(candidate, `cut the duration to ${us(cut)}`))) changed = true;
+      if (await attempt(candidate, `cut the duration to ${us(cut)}`)) changed = true;
     }
 
     // Sizes: sleds, Nexus count, artifacts per repo.

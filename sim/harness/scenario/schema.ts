@@ -21,6 +21,9 @@ function unit(parse: (input: unknown) => Parsed, description: string) {
 const DURATION = 'a duration: 250ms, 90s, 5m, 1h30m, 2d, or seconds';
 const SIZE = 'a size: 512B, 4KiB, 1MiB, 20GiB, 500MB, or bytes';
 const RATE = 'a rate: 1GiB/s, 100MB/s';
+/** A scenario's `duration` when it gives none. */
+export const DEFAULT_DURATION = '6h';
+
 export const duration = () => unit(parseDuration, DURATION);
 export const size = () => unit(parseSize, SIZE);
 
@@ -172,7 +175,7 @@ export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/, 'expected a name of lower-case letters, digits and "-"'),
   description: z.string().default(''),
   seed: z.int().min(0).default(1),
-  duration: durationDefault('6h', 'simulated time limit of the run', durationWithin(0)),
+  duration: durationDefault(DEFAULT_DURATION, 'simulated time limit of the run', durationWithin(0)),
   sample_every: durationDefault('60s', `timeline.csv sampling interval; at least ${formatDuration(limits.MIN_SAMPLE_EVERY_US)}`, durationWithin(limits.MIN_SAMPLE_EVERY_US)),
   scheduler: z.strictObject({ tie_break: z.boolean().default(false) }).prefault({}),
   rack: rack.prefault({}),
