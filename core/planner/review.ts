@@ -36,6 +36,7 @@ export function reviewRequests(
       const target = draws.choose(sleds, rng);
       if (copy !== undefined && target !== undefined) generated.push({ kind: 'put', target, artifact: copy });
     } else {
+      // The PR's `missing.choose(rng)` then `holders.choose(rng)`, without building the slices.
       const target = chooseMissing(inventory, artifact, draws, rng);
       const source = chooseHolder(inventory, artifact, draws, rng);
       if (target !== undefined && source !== undefined) generated.push({ kind: 'copy', target, source, hash });
