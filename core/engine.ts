@@ -35,12 +35,14 @@ export interface EnginePorts {
   readonly log: Log;
 }
 
-/** What collecting one sled gave: its listing, nothing usable, or a reason to stop the activation. */
-type Collected =
-  | { readonly listed: ReadonlyMap<ArtifactHash, number> }
-  | { readonly failed: true }
-  | { readonly stop: string };
+/**
+ * What collecting one sled gave: its listing (as the sled returned it: no wrapper per sled
+ * per activation), nothing usable, or a reason to stop the activation.
+ */
+type Collected = ArtifactListing | { readonly failed: true } | { readonly stop: string };
 const FAILED: Collected = { failed: true };
+/** Every list request's operation: one object for all of them (a record only reads it). */
+const LIST: Operation = { kind: 'list' };
 
 /** The request records and counters of one activation. */
 class ActivationLedger {
@@ -171,8 +173,8 @@ export class ReplicationEngine {
       // A `Break` skips cleanup, planning and requests but is no error: the status is the
       // usual one (tuf_artifact_replication.rs:479-545@c31dc2f3, :487-554@b848b6df).
       if ('stop' in result) return finish(null, config.generation, 0, result.stop);
-      listings.push('listed' in result ? result.listed : undefined);
-      if ('listed' in result) listed++;
+      listings.push('artifacts' in result ? result.artifacts : undefined);
+      if ('artifacts' in result) listed++;
     }
     // merged logs the lists as a batch of their own before planning (tuf_artifact_replication.rs:664-666@74a6c136).
     if (params.generation === 'merged') this.logBatch(ledger);
@@ -212,19 +214,19 @@ export class ReplicationEngine {
     try {
       listing = await this.ports.sledAgents(sled).list();
     } catch (err) {
-      ledger.record(sled, { kind: 'list' }, describe(err));
+      ledger.record(sled, LIST, describe(err));
       this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
       return FAILED;
     }
     if (expectedGeneration !== undefined && listing.generation !== expectedGeneration) {
       const error = `sled reported generation ${listing.generation}, expected ${expectedGeneration}`;
-      ledger.record(sled, { kind: 'list' }, error);
+      ledger.record(sled, LIST, error);
       this.log('error', 'Failed to get artifact list: sled reported different generation number', { sled, error });
       return { stop: `sled ${sled} ${error}` };
     }
-    ledger.record(sled, { kind: 'list' }, null);
+    ledger.record(sled, LIST, null);
     this.log('info', 'Successfully got artifact list', { sled });
-    return { listed: listing.artifacts };
+    return listing;
   }
 
   /** `generation` engine: put the configuration, then list; a newer generation anywhere stops. */
@@ -257,8 +259,9 @@ export class ReplicationEngine {
     const hash = requestHash(request);
     const operation: Operation = request.kind === 'copy' ? { kind: 'copy', hash, source: request.source } : { kind: request.kind, hash };
     ledger.record(request.target, operation, error);
-    const fields: Record<string, string> = { sled: request.target, sha256: hash };
-    if (request.kind === 'copy') fields.source = request.source;
+    // The source in the literal, not added after: a property added later costs an object its own property store.
+    const fields: Record<string, string> =
+      request.kind === 'copy' ? { sled: request.target, sha256: hash, source: request.source } : { sled: request.target, sha256: hash };
     if (error !== null) fields.error = error;
     this.log(error === null ? 'info' : 'warn', REQUEST_MESSAGES[request.kind][error === null ? 0 : 1], fields);
   }

@@ -37,18 +37,26 @@ export function executePlan(
   };
 
   return new Promise<void>((resolve) => {
+    // Two settle callbacks for the whole plan, not a closure per request.
+    const putEnded = (): void => {
+      putsRunning--;
+      otherEnded();
+    };
+    const otherEnded = (): void => {
+      inFlight--;
+      pump();
+    };
     const pump = (): void => {
       while (inFlight < limit) {
         const request = next();
         if (request === undefined) break;
         inFlight++;
-        const isPut = request.kind === 'put';
-        if (isPut) putsRunning++;
-        void send(request).then(() => {
-          inFlight--;
-          if (isPut) putsRunning--;
-          pump();
-        });
+        if (request.kind === 'put') {
+          putsRunning++;
+          void send(request).then(putEnded);
+        } else {
+          void send(request).then(otherEnded);
+        }
       }
       if (inFlight === 0 && nextPut === puts.length && nextAfterPut === afterPut.length && nextRest === rest.length) resolve();
     };

@@ -181,13 +181,15 @@ export class InventoryTable implements PlannerInventory {
     // a small typed array of its own costs a backing store an activation.
     const size = ids.size * (4 + 4 + 1 + width);
     const buffer = memory === undefined ? new ArrayBuffer(size) : memory.take(size);
-    this.held = new Int32Array(buffer, 0, ids.size);
-    this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size);
-    this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width);
+    // Read through locals in the loops below (once per listing entry, thousands an
+    // activation): through the fields, a rack-day profile spent a third more time here.
+    const held = (this.held = new Int32Array(buffer, 0, ids.size));
+    const kind = (this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size));
+    const counts = (this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width));
     let kept = 0;
     for (const id of wantedIds) {
-      if (this.kind[id] === UNKNOWN) kept++;
-      this.kind[id] = WANTED;
+      if (kind[id] === UNKNOWN) kept++;
+      kind[id] = WANTED;
     }
     for (let position = 0; position < width; position++) {
       const listing = byPosition[position];
@@ -196,20 +198,20 @@ export class InventoryTable implements PlannerInventory {
       for (let k = 0; k < entries.length; k++) {
         const entry = entries[k] as number;
         const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
-        if (this.kind[id] === UNKNOWN) {
+        if (kind[id] === UNKNOWN) {
           if (!keepUnwanted) continue;
-          this.kind[id] = UNWANTED;
+          kind[id] = UNWANTED;
           kept++;
         }
-        this.counts[id * width + position] = entry & 0xff;
-        this.held[id] = (this.held[id] as number) + 1;
+        counts[id * width + position] = entry & 0xff;
+        held[id] = (held[id] as number) + 1;
       }
     }
     const all = ids.inHashOrder();
     this.inHashOrder = new Int32Array(buffer, 4 * ids.size, kept);
     for (let i = 0, at = 0; at < kept; i++) {
       const id = all[i] as number;
-      if (this.kind[id] !== UNKNOWN) this.inHashOrder[at++] = id;
+      if (kind[id] !== UNKNOWN) this.inHashOrder[at++] = id;
     }
   }
 

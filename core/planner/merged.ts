@@ -3,6 +3,7 @@ import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, CopyRequest, DeleteRequest, LocalArtifact, PutRequest, SledId } from '../types.ts';
+import { pushDeletes } from './sled-walk.ts';
 
 export interface MergedRequests {
   readonly put: PutRequest[];
@@ -37,7 +38,7 @@ export function mergedRequests(
     const hash = inventory.hashOf(handle);
     if (!inventory.isWanted(handle)) {
       if (!deletes) continue;
-      for (const target of inventory.split(handle).holders) other.push({ kind: 'delete', target, hash });
+      pushDeletes(inventory, handle, hash, other);
       continue;
     }
     const { holders: present, missing } = inventory.split(handle);

@@ -3,6 +3,7 @@ import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, DeleteRequest, CopyRequest, LocalArtifact, PutRequest, Request } from '../types.ts';
+import { chooseHolder, chooseMissing, pushDeletes } from './sled-walk.ts';
 
 export interface ReviewRequests {
   readonly put: PutRequest[];
@@ -27,7 +28,7 @@ export function reviewRequests(
     const artifact = inHashOrder[i] as number;
     const hash = inventory.hashOf(artifact);
     if (!inventory.isWanted(artifact)) {
-      for (const target of inventory.split(artifact).holders) generated.push({ kind: 'delete', target, hash });
+      pushDeletes(inventory, artifact, hash, generated);
       continue;
     }
     if (inventory.presentCount(artifact) === 0) {
@@ -35,9 +36,9 @@ export function reviewRequests(
       const target = draws.choose(sleds, rng);
       if (copy !== undefined && target !== undefined) generated.push({ kind: 'put', target, artifact: copy });
     } else {
-      const { holders, missing } = inventory.split(artifact);
-      const target = draws.choose(missing, rng);
-      const source = draws.choose(holders, rng);
+      // The PR's `missing.choose(rng)` then `holders.choose(rng)`, without building the slices.
+      const target = chooseMissing(inventory, artifact, draws, rng);
+      const source = chooseHolder(inventory, artifact, draws, rng);
       if (target !== undefined && source !== undefined) generated.push({ kind: 'copy', target, source, hash });
     }
   }

@@ -1,0 +1,47 @@
+import type { PlannerInventory } from '../inventory.ts';
+import type { Rng } from '../ports.ts';
+import type { RandSamplers } from '../rng/index.ts';
+import type { ArtifactHash, DeleteRequest, SledId } from '../types.ts';
+
+/*
+ * The planners' uses of `holders` and `missing` (the activation's sleds holding a copy of
+ * an artifact, and those not) that need neither slice, only its elements in sled order.
+ * Building both slices for every artifact every activation was the largest allocation of
+ * an engine's planning, where review keeps one element of each. `choose` on a slice is
+ * `slice[index(len)]` (core/rng/draws.ts), so one index draw and a walk to that sled give
+ * the same draw and the same sled: every plan stays byte for byte what it was.
+ */
+
+/** `missing.choose(rng)`: a sled holding no copy of `artifact`; `undefined`, and no draw, when every sled holds one. */
+export function chooseMissing(inventory: PlannerInventory, artifact: number, draws: RandSamplers, rng: Rng): SledId | undefined {
+  return chooseWhere(inventory, artifact, false, draws, rng);
+}
+
+/** `holders.choose(rng)`: a sled holding a copy of `artifact`; `undefined`, and no draw, when none does. */
+export function chooseHolder(inventory: PlannerInventory, artifact: number, draws: RandSamplers, rng: Rng): SledId | undefined {
+  return chooseWhere(inventory, artifact, true, draws, rng);
+}
+
+/** A DELETE of `artifact` (`hash`) for every sled holding a copy, in sled order, appended to `into`. */
+export function pushDeletes(inventory: PlannerInventory, artifact: number, hash: ArtifactHash, into: { push(request: DeleteRequest): unknown }): void {
+  const { sleds } = inventory;
+  for (let position = 0; position < sleds.length; position++) {
+    if (inventory.copiesAt(artifact, position) > 0) into.push({ kind: 'delete', target: sleds[position] as SledId, hash });
+  }
+}
+
+function chooseWhere(inventory: PlannerInventory, artifact: number, holding: boolean, draws: RandSamplers, rng: Rng): SledId | undefined {
+  const { sleds } = inventory;
+  const held = inventory.presentCount(artifact);
+  const count = holding ? held : sleds.length - held;
+  if (count === 0) return undefined;
+  let skip = draws.index(rng, count);
+  // Every sled is one: no walk. Review draws a source even for an artifact on every sled
+  // (no target, no request): 4 in 10 of a rack-day seed's walks.
+  if (count === sleds.length) return sleds[skip] as SledId;
+  for (let position = 0; ; position++) {
+    if (inventory.copiesAt(artifact, position) > 0 !== holding) continue;
+    if (skip === 0) return sleds[position] as SledId;
+    skip--;
+  }
+}
