@@ -202,14 +202,16 @@ export class ArtifactStore {
    * `number`: `hash`'s catalog number, when the caller has it already.
    */
   openWriter(hash: ArtifactHash, size: number, number = this.catalog.numberOf(hash)): OpenWriter {
-    const files: Inode[] = [];
-    let datasets = 0;
+    if (this.working === 0) return { ok: false, status: 503, reason: 'No update datasets present' };
+    // Sized once: the writer keeps it for its whole life (`[]` grown by `push` holds room for 17).
+    const files = new Array<Inode>(this.working);
+    let opened = 0;
     for (const d of this.datasets) {
       if (d.failed) continue;
-      datasets++;
       if (this.writePath === 'shared_name' && this.tempNames.has(number, d.m2)) {
         this.unlinkTempName(d, number);
-        for (const f of files) {
+        for (let i = 0; i < opened; i++) {
+          const f = files[i] as Inode;
           this.unlinkTempName(f.dataset, number);
           this.close(f);
         }
@@ -218,10 +220,9 @@ export class ArtifactStore {
       const inode = new Inode(hash, number, size, d);
       if (this.writePath === 'shared_name') this.tempNames.set(number, d.m2, inode);
       else d.privateTemps.add(inode);
-      files.push(inode);
+      files[opened++] = inode;
     }
-    if (files.length === 0) return { ok: false, status: 503, reason: 'No update datasets present' };
-    const writer = new ArtifactWriter(this, hash, number, size, files, datasets);
+    const writer = new ArtifactWriter(this, hash, number, size, files, this.working);
     this.writers.push(writer);
     return { ok: true, writer };
   }
