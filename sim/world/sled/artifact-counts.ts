@@ -58,9 +58,13 @@ export class ArtifactCounts implements ReadonlyMap<ArtifactHash, number> {
   }
 }
 
-/** The live counts a store keeps up to date; `snapshot()` freezes them copy-on-write. */
+/**
+ * The live counts a store keeps up to date; `snapshot()` freezes a copy of them, taken
+ * when a listing asks after a change (so the copy has exactly the entries' length, and
+ * the live array keeps its room to grow), and handed out until the next change.
+ */
 export class LiveArtifactCounts {
-  private entries: number[] = [];
+  private readonly entries: number[] = [];
   /** Catalog number → its entry's index + 1; 0 when no copy is counted. */
   private at = new Int32Array(0);
   private frozen: ArtifactCounts | undefined;
@@ -68,16 +72,13 @@ export class LiveArtifactCounts {
   constructor(private readonly catalog: ArtifactCatalog) {}
 
   snapshot(): ArtifactCounts {
-    this.frozen ??= new ArtifactCounts(this.catalog.hashes, this.entries);
+    this.frozen ??= new ArtifactCounts(this.catalog.hashes, this.entries.slice());
     return this.frozen;
   }
 
   /** Counts one copy more or fewer of the catalog's artifact `n`. */
   change(n: number, by: 1 | -1): void {
-    if (this.frozen !== undefined) {
-      this.entries = this.entries.slice();
-      this.frozen = undefined;
-    }
+    this.frozen = undefined;
     if (n >= this.at.length) {
       const grown = new Int32Array(this.catalog.hashes.length);
       grown.set(this.at);

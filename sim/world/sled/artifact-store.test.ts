@@ -194,6 +194,19 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     store.removeTemporaryFiles();
     expect(typeof start(store, 'h', 10)).toBe('object');
   });
+
+  it('a restart reports the writes it loses in the order they opened, whichever ended between', async () => {
+    const { store, events } = storeWith(2, 100);
+    started(start(store, 'a', 10));
+    const b = started(start(store, 'b', 10));
+    started(start(store, 'c', 10));
+    started(start(store, 'd', 10));
+    await finish(b);
+    started(start(store, 'e', 10));
+    events.length = 0;
+    store.loseWritesInProgress();
+    expect(events.map((e) => (e.type === 'write_failed' ? e.hash : e.type))).toEqual(['a', 'c', 'd', 'e']);
+  });
 });
 
 describe('ArtifactStore, private temporary files (HEAD)', () => {
@@ -282,7 +295,11 @@ async function play(path: WritePath, ops: readonly Op[], quota: number): Promise
     else if (op.kind === 'cut') writers[op.writer]?.body.cut(1);
     else if (op.kind === 'delete') store.delete(op.hash, 'delete');
     else {
+      // A restart reports the writes it loses in the order they opened, whichever ended between.
+      const open = writers.filter((w) => w.writer.active).map((w) => w.writer.hash);
+      const before = events.length;
       store.loseWritesInProgress();
+      expect(events.slice(before).flatMap((e) => (e.type === 'write_failed' ? [e.hash] : []))).toEqual(open);
       store.removeTemporaryFiles();
     }
     await settle();
@@ -313,6 +330,10 @@ describe('ArtifactStore against its own events (fast-check)', () => {
           let bytes = 0;
           for (const [key, file] of files) if (key.startsWith(`${m2}/`)) bytes += file.bytes;
           expect(store.usage()[m2]).toBe(bytes);
+          // The directory listing (the reconciler's walk): those files' names, sorted.
+          const names = [...files.keys()].filter((key) => key.startsWith(`${m2}/`)).map((key) => key.slice(2));
+          expect(store.storedOn(m2)).toEqual(names.sort());
+          expect(store.storedNumbersOn(m2).map((n) => store.catalog.hashes[n])).toEqual(store.storedOn(m2));
         }
       }),
       { numRuns: 300 },

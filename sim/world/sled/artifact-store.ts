@@ -32,6 +32,8 @@ class Inode {
   tempNamed = true;
   /** Its space has been given back (no name left and no writer). */
   freed = false;
+  /** Bytes of its writer's chunk in flight, reserved on its dataset. */
+  chunk = 0;
 
   constructor(
     readonly content: ArtifactHash,
@@ -46,30 +48,16 @@ class Inode {
   }
 }
 
-/** One M.2's update dataset. */
+/** One M.2's update dataset (its names are the store's `FilesByNumber` tables, at `m2`). */
 interface Dataset {
   readonly m2: number;
   failed: boolean;
-  // Names are keyed by the hash's catalog number, not the 64-character hash: one catalog
-  // lookup per store operation instead of one string-keyed lookup per name touched.
-  /** Final files `<ds>/<hash>`, by catalog number. */
-  readonly stored: FilesByNumber<Inode>;
-  /** The shared temporary names `<ds>/tmp/<hash>` (`shared_name`), by catalog number. */
-  readonly tempNames: FilesByNumber<Inode>;
   /** Writers' private temporary files (`private_dir`). */
   readonly privateTemps: Set<Inode>;
   /** Bytes of every live file, named or still open. */
   used: number;
   /** Bytes of chunks in flight into this dataset. */
   reserved: number;
-}
-
-/** A writer's file on one dataset. */
-interface WriterFile {
-  readonly dataset: Dataset;
-  readonly inode: Inode;
-  /** Bytes of the chunk in flight reserved on the dataset. */
-  chunk: number;
 }
 
 /** The request body a write consumes: from the Nexus (PUT) or a source sled's depot (copy). */
@@ -107,7 +95,20 @@ export interface WriteResult {
  */
 export class ArtifactStore {
   private readonly datasets: Dataset[];
-  private readonly writers = new Set<ArtifactWriter>();
+  /** Datasets whose M.2 has not failed (every list and delete asks). */
+  private working: number;
+  // Names are keyed by the hash's catalog number, not the 64-character hash: one catalog
+  // lookup per store operation instead of one string-keyed lookup per name touched.
+  /** Final files `<ds>/<hash>`, by catalog number and M.2. */
+  private readonly finals: FilesByNumber<Inode>;
+  /** The shared temporary names `<ds>/tmp/<hash>` (`shared_name`), by catalog number and M.2. */
+  private readonly tempNames: FilesByNumber<Inode>;
+  /**
+   * Writers still open, in the order they opened (a crash reports their loss in that
+   * order). An array, not a `Set`: a handful are open at a time, and a `Set` hashed each
+   * of the thousands of writers a day opens and closes.
+   */
+  private readonly writers: ArtifactWriter[] = [];
   /** hash → working datasets with a final file of it, kept up to date as files come and go. */
   private readonly counts: LiveArtifactCounts;
 
@@ -121,11 +122,12 @@ export class ArtifactStore {
     readonly catalog = new ArtifactCatalog(),
   ) {
     this.counts = new LiveArtifactCounts(catalog);
+    this.working = m2Count;
+    this.finals = new FilesByNumber(m2Count);
+    this.tempNames = new FilesByNumber(m2Count);
     this.datasets = Array.from({ length: m2Count }, (_, m2) => ({
       m2,
       failed: false,
-      stored: new FilesByNumber(),
-      tempNames: new FilesByNumber(),
       privateTemps: new Set(),
       used: 0,
       reserved: 0,
@@ -133,9 +135,7 @@ export class ArtifactStore {
   }
 
   get workingDatasets(): number {
-    let n = 0;
-    for (const d of this.datasets) if (!d.failed) n++;
-    return n;
+    return this.working;
   }
 
   /**
@@ -152,7 +152,7 @@ export class ArtifactStore {
   copies(hash: ArtifactHash): number {
     const number = this.catalog.numberOf(hash);
     let n = 0;
-    for (const d of this.datasets) if (!d.failed && intact(d.stored.get(number), hash)) n++;
+    for (const d of this.datasets) if (!d.failed && intact(this.finals.get(number, d.m2), hash)) n++;
     return n;
   }
 
@@ -160,11 +160,10 @@ export class ArtifactStore {
    * What the depot's GET of `hash` sends: the first working dataset's file, as it is now
    * (`as:149-166@74a6c136`: datasets tried in order). A file still being filled is short.
    */
-  serve(hash: ArtifactHash): { readonly content: ArtifactHash; readonly bytes: number } | undefined {
-    const number = this.catalog.numberOf(hash);
+  serve(hash: ArtifactHash, number = this.catalog.numberOf(hash)): { readonly content: ArtifactHash; readonly bytes: number } | undefined {
     for (const d of this.datasets) {
       if (d.failed) continue;
-      const inode = d.stored.get(number);
+      const inode = this.finals.get(number, d.m2);
       if (inode !== undefined) return { content: inode.content, bytes: inode.written };
     }
     return undefined;
@@ -178,14 +177,21 @@ export class ArtifactStore {
   /** Every final file's hash on a working dataset, sorted. */
   storedHashes(): ArtifactHash[] {
     const all = new Set<ArtifactHash>();
-    for (const d of this.datasets) if (!d.failed) for (const n of d.stored.numbers()) all.add(this.hashOf(n));
+    for (const d of this.datasets) if (!d.failed) for (const n of this.finals.numbersOn(d.m2)) all.add(this.hashOf(n));
     return [...all].sort();
   }
 
   /** Final files' hashes on one working dataset, sorted (a directory listing). */
   storedOn(m2: number): ArtifactHash[] {
+    return this.storedNumbersOn(m2).map((n) => this.hashOf(n));
+  }
+
+  /** `storedOn` as catalog numbers, in the same order (sorted by hash). */
+  storedNumbersOn(m2: number): number[] {
     const d = this.datasets[m2];
-    return d === undefined || d.failed ? [] : d.stored.numbers().map((n) => this.hashOf(n)).sort();
+    if (d === undefined || d.failed) return [];
+    const hashes = this.catalog.hashes;
+    return this.finals.numbersOn(m2).sort((a, b) => ((hashes[a] as string) < (hashes[b] as string) ? -1 : 1));
   }
 
   /**
@@ -193,30 +199,31 @@ export class ArtifactStore {
    * temporary name already taken is a 409 that unlinks that name and this writer's earlier
    * ones (`as:300-318@74a6c136`, the Drop of `Utf8TempPath`: omicron#7796). `private_dir`:
    * never a conflict (`as:650-702@b848b6df`). No quota check: a full dataset fails mid-write.
+   * `number`: `hash`'s catalog number, when the caller has it already.
    */
-  openWriter(hash: ArtifactHash, size: number): OpenWriter {
-    const number = this.catalog.numberOf(hash);
-    const files: WriterFile[] = [];
-    let datasets = 0;
+  openWriter(hash: ArtifactHash, size: number, number = this.catalog.numberOf(hash)): OpenWriter {
+    if (this.working === 0) return { ok: false, status: 503, reason: 'No update datasets present' };
+    // Sized once: the writer keeps it for its whole life (`[]` grown by `push` holds room for 17).
+    const files = new Array<Inode>(this.working);
+    let opened = 0;
     for (const d of this.datasets) {
       if (d.failed) continue;
-      datasets++;
-      if (this.writePath === 'shared_name' && d.tempNames.has(number)) {
+      if (this.writePath === 'shared_name' && this.tempNames.has(number, d.m2)) {
         this.unlinkTempName(d, number);
-        for (const f of files) {
+        for (let i = 0; i < opened; i++) {
+          const f = files[i] as Inode;
           this.unlinkTempName(f.dataset, number);
           this.close(f);
         }
         return { ok: false, status: 409, reason: `Another task is already writing artifact ${hash}` };
       }
       const inode = new Inode(hash, number, size, d);
-      if (this.writePath === 'shared_name') d.tempNames.set(number, inode);
+      if (this.writePath === 'shared_name') this.tempNames.set(number, d.m2, inode);
       else d.privateTemps.add(inode);
-      files.push({ dataset: d, inode, chunk: 0 });
+      files[opened++] = inode;
     }
-    if (files.length === 0) return { ok: false, status: 503, reason: 'No update datasets present' };
-    const writer = new ArtifactWriter(this, hash, number, size, files, datasets);
-    this.writers.add(writer);
+    const writer = new ArtifactWriter(this, hash, number, size, files, this.working);
+    this.writers.push(writer);
     return { ok: true, writer };
   }
 
@@ -227,16 +234,16 @@ export class ArtifactStore {
   }
 
   /** Removes the final file of `hash` from one dataset (`remove_file`); writers go on. */
-  deleteOn(m2: number, hash: ArtifactHash, cause: RemovalCause): void {
+  deleteOn(m2: number, hash: ArtifactHash, cause: RemovalCause, number = this.catalog.numberOf(hash)): void {
     const d = this.datasets[m2];
-    if (d !== undefined) this.deleteFrom(d, hash, this.catalog.numberOf(hash), cause);
+    if (d !== undefined) this.deleteFrom(d, hash, number, cause);
   }
 
   private deleteFrom(d: Dataset, hash: ArtifactHash, number: number, cause: RemovalCause): void {
     if (d.failed) return;
-    const inode = d.stored.get(number);
+    const inode = this.finals.get(number, d.m2);
     if (inode === undefined) return;
-    d.stored.delete(number);
+    this.finals.delete(number, d.m2);
     inode.finalOn = undefined;
     this.counts.change(number, -1);
     this.emit({ type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause });
@@ -248,8 +255,9 @@ export class ArtifactStore {
     const d = this.datasets[m2];
     if (d === undefined || d.failed) return;
     d.failed = true;
+    this.working--;
     for (const writer of this.writers) writer.loseDataset(d);
-    const files = d.stored.numbers().map((n) => [this.hashOf(n), n, d.stored.get(n) as Inode] as const);
+    const files = this.finals.numbersOn(m2).map((n) => [this.hashOf(n), n, this.finals.get(n, m2) as Inode] as const);
     for (const [hash, n, inode] of files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       this.counts.change(n, -1);
       this.emit({ type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' });
@@ -261,7 +269,7 @@ export class ArtifactStore {
    * Drop runs) until the restart's cleanup; a final file a dead writer was filling stays short.
    */
   loseWritesInProgress(): void {
-    for (const writer of [...this.writers]) {
+    for (const writer of this.writers.slice()) {
       writer.die();
       this.emit({ type: 'write_failed', sled: this.sled, hash: writer.hash, reason: 'lost in a restart' });
     }
@@ -271,7 +279,7 @@ export class ArtifactStore {
   removeTemporaryFiles(): void {
     for (const d of this.datasets) {
       if (d.failed) continue;
-      for (const n of d.tempNames.numbers()) this.unlinkTempName(d, n);
+      for (const n of this.tempNames.numbersOn(d.m2)) this.unlinkTempName(d, n);
       for (const inode of [...d.privateTemps]) this.unlinkPrivate(inode);
     }
   }
@@ -280,7 +288,7 @@ export class ArtifactStore {
   seed(hash: ArtifactHash, size: number): void {
     const number = this.catalog.numberOf(hash);
     for (const d of this.datasets) {
-      if (d.failed || d.stored.has(number) || d.used + d.reserved + size > this.quota) continue;
+      if (d.failed || this.finals.has(number, d.m2) || d.used + d.reserved + size > this.quota) continue;
       const inode = new Inode(hash, number, size, d);
       inode.written = size;
       inode.writing = false;
@@ -293,11 +301,24 @@ export class ArtifactStore {
   // --- what writers do to the datasets (package-private to ArtifactWriter) ---
 
   /** @internal `number`: the hash's catalog number. */ unlinkTempName(d: Dataset, number: number): void {
-    const inode = d.tempNames.get(number);
+    const inode = this.tempNames.get(number, d.m2);
     if (inode === undefined) return;
-    d.tempNames.delete(number);
+    this.tempNames.delete(number, d.m2);
     inode.tempNamed = false;
     this.release(inode);
+  }
+
+  /**
+   * @internal `shared_name`'s rename of whatever is at `<ds>/tmp/<hash>` now into place;
+   * false when nothing is there.
+   */
+  renameTempName(d: Dataset, number: number, via: 'put' | 'copy'): boolean {
+    const named = this.tempNames.get(number, d.m2);
+    if (named === undefined) return false;
+    this.tempNames.delete(number, d.m2);
+    named.tempNamed = false;
+    this.place(named, via);
+    return true;
   }
 
   /** @internal */ unlinkPrivate(inode: Inode): void {
@@ -314,13 +335,13 @@ export class ArtifactStore {
   place(inode: Inode, via: 'put' | 'copy' | 'initial'): void {
     const d = inode.dataset;
     const hash = inode.content;
-    const previous = d.stored.get(inode.number);
+    const previous = this.finals.get(inode.number, d.m2);
     if (previous === undefined) this.counts.change(inode.number, 1);
     else {
       previous.finalOn = undefined;
       this.release(previous);
     }
-    d.stored.set(inode.number, inode);
+    this.finals.set(inode.number, d.m2, inode);
     inode.finalOn = d;
     // A file still being filled may end short: `close` reports it then. (A short file no
     // writer fills has no temporary name left to be renamed by: its writer unlinked it or
@@ -328,23 +349,28 @@ export class ArtifactStore {
     this.emit({ type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: inode.size, via });
   }
 
-  /** @internal The writer stops filling `f`'s file (done, failed or dead). */
-  close(f: WriterFile, moved = 0): void {
-    const { inode, dataset } = f;
+  /** @internal The writer stops filling `inode` (done, failed or dead). */
+  close(inode: Inode, moved = 0): void {
     if (!inode.writing) return;
-    dataset.reserved -= f.chunk;
+    const dataset = inode.dataset;
+    dataset.reserved -= inode.chunk;
     if (moved > 0 && !dataset.failed) {
       inode.written += moved;
       dataset.used += moved;
     }
-    f.chunk = 0;
+    inode.chunk = 0;
     inode.writing = false;
     if (inode.finalOn !== undefined) this.reportIfShort(inode);
     this.release(inode);
   }
 
   /** @internal */ writerDone(writer: ArtifactWriter): void {
-    this.writers.delete(writer);
+    const writers = this.writers;
+    const at = writers.indexOf(writer);
+    if (at < 0) return;
+    // Those opened later move up one, keeping the order (`splice` would allocate an array).
+    for (let i = at + 1; i < writers.length; i++) writers[i - 1] = writers[i] as ArtifactWriter;
+    writers.pop();
   }
 
   private hashOf(number: number): ArtifactHash {
@@ -387,7 +413,8 @@ export class ArtifactWriter {
     /** `hash`'s catalog number. */
     private readonly number: number,
     readonly size: number,
-    private files: WriterFile[],
+    /** Its file on each dataset it still writes to. */
+    private files: Inode[],
     /** Datasets iterated when it opened (the response's `datasets`). */
     readonly datasets: number,
   ) {}
@@ -463,7 +490,7 @@ export class ArtifactWriter {
 
   /** @internal The dataset's M.2 failed: its file is gone with it. */
   loseDataset(d: Dataset): void {
-    const f = this.files.find((file) => file.dataset === d);
+    const f = this.files.find((inode) => inode.dataset === d);
     if (f === undefined) return;
     this.store.close(f);
     this.files = this.files.filter((file) => file !== f);
@@ -475,7 +502,9 @@ export class ArtifactWriter {
    */
   private nextChunk(wanted: number): number {
     let chunk = Math.min(wanted, CHUNK);
-    for (const f of [...this.files]) {
+    // `this.files` is replaced, never changed in place, when a file is dropped: the loop
+    // walks the array it started with.
+    for (const f of this.files) {
       const d = f.dataset;
       const room = this.store.quota - d.used - d.reserved;
       if (room <= 0) {
@@ -496,14 +525,14 @@ export class ArtifactWriter {
     for (const f of this.files) {
       f.dataset.reserved -= f.chunk;
       f.chunk = 0;
-      f.inode.written += chunk;
+      f.written += chunk;
       f.dataset.used += chunk;
     }
   }
 
-  private dropFile(f: WriterFile, moved: number): void {
+  private dropFile(f: Inode, moved: number): void {
     if (this.store.writePath === 'shared_name') this.store.unlinkTempName(f.dataset, this.number);
-    else this.store.unlinkPrivate(f.inode);
+    else this.store.unlinkPrivate(f);
     this.store.close(f, moved);
   }
 
@@ -520,18 +549,13 @@ export class ArtifactWriter {
       this.store.close(f);
       if (d.failed) continue;
       if (this.store.writePath === 'private_dir') {
-        if (!d.privateTemps.delete(f.inode)) continue;
-        f.inode.tempNamed = false;
-        this.store.place(f.inode, via);
+        if (!d.privateTemps.delete(f)) continue;
+        f.tempNamed = false;
+        this.store.place(f, via);
         successfulWrites++;
         continue;
       }
-      const named = d.tempNames.get(this.number);
-      if (named === undefined) continue;
-      d.tempNames.delete(this.number);
-      named.tempNamed = false;
-      this.store.place(named, via);
-      successfulWrites++;
+      if (this.store.renameTempName(d, this.number, via)) successfulWrites++;
     }
     this.files = [];
     this.store.writerDone(this);

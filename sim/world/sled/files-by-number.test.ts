@@ -1,30 +1,34 @@
-// The store's slot table against a Map: after any sequence of sets and deletes, lookups
-// and the ascending list of numbers agree with the map's.
+// The store's slot table against a Map: after any sequence of sets and deletes on any
+// datasets, lookups and each dataset's ascending list of numbers agree with the map's.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FilesByNumber } from './files-by-number.ts';
 
-const op = fc.record({ set: fc.boolean(), n: fc.nat({ max: 40 }), file: fc.string({ maxLength: 3 }) });
+const DATASETS = 3;
+const op = fc.record({ set: fc.boolean(), n: fc.nat({ max: 40 }), dataset: fc.nat({ max: DATASETS - 1 }), file: fc.string({ maxLength: 3 }) });
 
 describe('FilesByNumber', () => {
-  it('answers as a Map keyed by number would, numbers ascending', () => {
+  it('answers as a Map keyed by (number, dataset) would, numbers ascending per dataset', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
-        const files = new FilesByNumber<string>();
-        const model = new Map<number, string>();
-        for (const { set, n, file } of ops) {
+        const files = new FilesByNumber<string>(DATASETS);
+        const model = new Map<string, string>();
+        for (const { set, n, dataset, file } of ops) {
           if (set) {
-            files.set(n, file);
-            model.set(n, file);
+            files.set(n, dataset, file);
+            model.set(`${n}/${dataset}`, file);
           } else {
-            files.delete(n);
-            model.delete(n);
+            files.delete(n, dataset);
+            model.delete(`${n}/${dataset}`);
           }
         }
-        expect(files.numbers()).toEqual([...model.keys()].sort((a, b) => a - b));
-        for (let n = 0; n <= 45; n++) {
-          expect(files.get(n)).toBe(model.get(n));
-          expect(files.has(n)).toBe(model.has(n));
+        for (let dataset = 0; dataset < DATASETS; dataset++) {
+          const numbers = [...model.keys()].filter((key) => key.endsWith(`/${dataset}`)).map((key) => Number(key.split('/')[0]));
+          expect(files.numbersOn(dataset)).toEqual(numbers.sort((a, b) => a - b));
+          for (let n = 0; n <= 45; n++) {
+            expect(files.get(n, dataset)).toBe(model.get(`${n}/${dataset}`));
+            expect(files.has(n, dataset)).toBe(model.has(`${n}/${dataset}`));
+          }
         }
       }),
       { numRuns: 300 },

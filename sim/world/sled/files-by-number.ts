@@ -1,34 +1,41 @@
 /**
- * A dataset's names, by the hash's number in the world's artifact catalog: a slot per
- * number, so a lookup is an index instead of a hash-table probe (the store's place,
- * delete and rename touch these once or twice per dataset per operation). Catalog
+ * A store's names of one kind (final files, or shared temporary names), by the hash's
+ * number in the world's artifact catalog and the dataset: a slot per (number, dataset),
+ * so a lookup is an index instead of a hash-table probe. The datasets of one number sit
+ * side by side: an operation on every dataset of one hash (delete, serve, copies,
+ * finalize) reads neighbouring slots of one table, not one table per dataset. Catalog
  * numbers are small and dense, so the slots stay few. Iteration is in number order;
  * every reader that shows names sorts them by hash.
  */
 export class FilesByNumber<F> {
   private readonly slots: (F | undefined)[] = [];
 
-  get(n: number): F | undefined {
-    return n < this.slots.length ? this.slots[n] : undefined;
+  constructor(private readonly datasets: number) {}
+
+  get(n: number, dataset: number): F | undefined {
+    const i = n * this.datasets + dataset;
+    return i < this.slots.length ? this.slots[i] : undefined;
   }
 
-  has(n: number): boolean {
-    return this.get(n) !== undefined;
+  has(n: number, dataset: number): boolean {
+    return this.get(n, dataset) !== undefined;
   }
 
-  set(n: number, file: F): void {
-    while (this.slots.length < n) this.slots.push(undefined);
-    this.slots[n] = file;
+  set(n: number, dataset: number, file: F): void {
+    const i = n * this.datasets + dataset;
+    while (this.slots.length < i) this.slots.push(undefined);
+    this.slots[i] = file;
   }
 
-  delete(n: number): void {
-    if (n < this.slots.length) this.slots[n] = undefined;
+  delete(n: number, dataset: number): void {
+    const i = n * this.datasets + dataset;
+    if (i < this.slots.length) this.slots[i] = undefined;
   }
 
-  /** The numbers with a file, ascending. */
-  numbers(): number[] {
+  /** The numbers with a file on `dataset`, ascending. */
+  numbersOn(dataset: number): number[] {
     const numbers: number[] = [];
-    for (let n = 0; n < this.slots.length; n++) if (this.slots[n] !== undefined) numbers.push(n);
+    for (let i = dataset, n = 0; i < this.slots.length; i += this.datasets, n++) if (this.slots[i] !== undefined) numbers.push(n);
     return numbers;
   }
 }

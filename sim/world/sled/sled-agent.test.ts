@@ -195,6 +195,25 @@ describe('list', () => {
     expect(numbered?.entries.map((entry) => [numbered.hashes[entry >>> 8], entry & 0xff])).toEqual([['a', 2], ['c', 2]]);
   });
 
+  it('answers with one listing object while neither the files nor the configuration change', () => {
+    const rig = new Rig();
+    for (const commit of ['74a6c136', 'c31dc2f3'] as const) {
+      const sled = rig.sled(`sled-${commit}`, { commit });
+      sled.store.seed('a', MB);
+      if (commit === 'c31dc2f3') sled.putConfig({ generation: 1, artifacts: ['a', 'b'] });
+      const first = sled.list();
+      expect(sled.list()).toBe(first);
+      sled.store.seed('b', 2 * MB);
+      const second = sled.list();
+      expect(second).not.toBe(first);
+      expect([plain(first).artifacts, plain(second).artifacts]).toEqual([new Map([['a', 2]]), new Map([['a', 2], ['b', 2]])]);
+      if (commit === 'c31dc2f3') {
+        sled.putConfig({ generation: 2, artifacts: ['b'] });
+        expect(plain(sled.list())).toEqual({ generation: 2, artifacts: new Map([['b', 2]]) });
+      }
+    }
+  });
+
   it('no update dataset left: refused with a SledAgentError 503', () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');

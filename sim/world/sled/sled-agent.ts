@@ -62,6 +62,19 @@ export interface SledOptions {
   readonly catalog: ArtifactCatalog;
 }
 
+/** The entries of `counts` that `config` holds (none without a configuration). */
+function configuredOnly(counts: ArtifactCounts, config: { readonly numbers: Uint8Array } | null): ArtifactCounts {
+  const { hashes, entries } = counts.numbered;
+  const configured: number[] = [];
+  if (config !== null) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as number;
+      if (config.numbers[entry >>> 8] === 1) configured.push(entry);
+    }
+  }
+  return new ArtifactCounts(hashes, configured);
+}
+
 function refusal(err: unknown): SledAgentError {
   if (err instanceof SledAgentError) return err;
   if (err instanceof StoreError) return answerError(err.message, err.status);
@@ -79,9 +92,10 @@ export class SledAgent implements Endpoint {
   private config: {
     readonly generation: number;
     readonly artifacts: ReadonlySet<ArtifactHash>;
-    /** Catalog number → 1 when the configuration holds it: what `list` filters by. */
+    /** Catalog number → 1 when the configuration holds it: what `list` and the reconciler filter by. */
     readonly numbers: Uint8Array;
   } | null = null;
+  /** The last listing and what it was made of, reused while neither input changes. */
   private listed: { counts: ArtifactCounts; config: SledAgent['config']; listing: ArtifactListing } | undefined;
   private reconciling = false;
   private reconcileAgain = false;
@@ -136,22 +150,16 @@ export class SledAgent implements Endpoint {
     } catch (err) {
       throw refusal(err);
     }
-    if (!this.configurations) return { generation: null, artifacts: counts };
     const config = this.config;
-    // Both inputs are immutable snapshots: while neither changes, neither does the answer.
-    if (this.listed?.counts !== counts || this.listed.config !== config) {
-      const { hashes, entries } = counts.numbered;
-      const configured: number[] = [];
-      if (config !== null) {
-        for (let i = 0; i < entries.length; i++) {
-          const entry = entries[i] as number;
-          if (config.numbers[entry >>> 8] === 1) configured.push(entry);
-        }
-      }
-      const listing = { generation: config?.generation ?? null, artifacts: new ArtifactCounts(hashes, configured) };
-      this.listed = { counts, config, listing };
-    }
-    return this.listed.listing;
+    // Both inputs are immutable snapshots: while neither changes, neither does the answer
+    // (the engine only reads it), so a sled listed by every activation of every Nexus
+    // answers with one object until its files or its configuration change.
+    const listed = this.listed;
+    if (listed !== undefined && listed.counts === counts && listed.config === config) return listed.listing;
+    const artifacts = this.configurations ? configuredOnly(counts, config) : counts;
+    const listing = { generation: config?.generation ?? null, artifacts };
+    this.listed = { counts, config, listing };
+    return listing;
   }
 
   putConfig(config: ArtifactConfig): void {
@@ -205,14 +213,16 @@ export class SledAgent implements Endpoint {
     const refused = this.generationRefusal(hash, generation);
     if (refused !== undefined) return done(false, undefined, refused);
     const sourceAgent = this.env.sled(source);
-    const opened = this.store.openWriter(hash, this.env.sizeOf(hash));
+    // Numbered once here for both stores (every sled shares the world's catalog).
+    const number = this.options.catalog.numberOf(hash);
+    const opened = this.store.openWriter(hash, this.env.sizeOf(hash), number);
     if (!opened.ok) return done(false, undefined, answerError(opened.reason, opened.status));
     const writer = opened.writer;
     const { kernel, network } = this.env;
     const scope = this.incarnation;
     const timeout = this.options.commit !== 'b848b6df' || !network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
     const depot = sourceAgent ?? deadEndpoint(source);
-    const serve = { now: () => sourceAgent?.store.serve(hash) };
+    const serve = { now: () => sourceAgent?.store.serve(hash, number) };
     callThen(kernel, network, this, depot, `depot ${source} get`, timeout, serve, (ok, found, err) =>
       kernel.tick(() => {
         if (!ok || found === undefined) {
@@ -292,6 +302,12 @@ export class SledAgent implements Endpoint {
     return undefined;
   }
 
+  /** The latest configuration does not hold the catalog's artifact `number` (none: nothing is removed). */
+  private unconfigured(number: number): boolean {
+    const config = this.config;
+    return config !== null && config.numbers[number] !== 1;
+  }
+
   /**
    * The delete reconciler (`as:510-607@c31dc2f3`, `as:519-599@b848b6df`): runs after a
    * configuration change; walks each dataset's files and, re-reading the latest
@@ -304,39 +320,39 @@ export class SledAgent implements Endpoint {
     }
     this.reconciling = true;
     this.reconcileAgain = false;
-    this.reconcileFrom(this.incarnation, 0, this.store.storedOn(0), 0);
+    this.reconcileFrom(this.incarnation, 0, this.store.storedNumbersOn(0), 0);
   }
 
   /**
-   * The reconciler's walk from the `next`-th file of dataset `m2` (`files`, listed when the
-   * walk reached it), on callbacks: after each sleep it goes on one tick after the sleep's
-   * event, where the `await` of the sleep resumed, so it does what it did when it did.
+   * The reconciler's walk from the `next`-th file of dataset `m2` (`files`: catalog numbers
+   * in directory order, listed when the walk reached it), on callbacks: after each sleep it
+   * goes on one tick after the sleep's event, where the `await` of the sleep resumed, so it
+   * does what it did when it did.
    */
-  private reconcileFrom(scope: WaitScope, m2: number, files: readonly ArtifactHash[], next: number): void {
+  private reconcileFrom(scope: WaitScope, m2: number, files: readonly number[], next: number): void {
     const kernel = this.env.kernel;
     for (;;) {
       while (next < files.length) {
-        const hash = files[next++] as ArtifactHash;
-        if (this.config?.artifacts.has(hash) !== false) continue;
+        const number = files[next++] as number;
+        if (!this.unconfigured(number)) continue;
         const from = next;
         kernel.sleepThen(this.options.reconcileDelay, `${this.node} reconciler`, scope, () =>
           kernel.tick(() => {
-            const config = this.config;
-            if (config !== null && !config.artifacts.has(hash)) this.store.deleteOn(m2, hash, 'reconciler');
+            if (this.unconfigured(number)) this.store.deleteOn(m2, this.options.catalog.hashes[number] as ArtifactHash, 'reconciler', number);
             this.reconcileFrom(scope, m2, files, from);
           }),
         );
         return;
       }
       if (++m2 < this.options.m2Count) {
-        files = this.store.storedOn(m2);
+        files = this.store.storedNumbersOn(m2);
         next = 0;
         continue;
       }
       if (!this.reconcileAgain) break;
       this.reconcileAgain = false;
       m2 = 0;
-      files = this.store.storedOn(0);
+      files = this.store.storedNumbersOn(0);
       next = 0;
     }
     this.reconciling = false;
