@@ -5,23 +5,60 @@ export const MICROS_PER_SECOND = 1_000_000;
 
 const NOTHING = (): void => undefined;
 
-/** A callback due at `time`. `cancel()` makes the queue skip it. */
-export class QueuedEvent {
+/**
+ * Something due at a time: the queue's entry is the thing itself, so a message or a
+ * timer that is an object of its own needs no closure and no separate entry. Its key
+ * (time, tie-break, sequence) is set by the kernel when it is scheduled. `label` is read
+ * only by error reports, so a subclass may spell it only then.
+ */
+export abstract class QueuedEvent {
   cancelled = false;
-  constructor(
-    readonly time: Micros,
-    /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
-    readonly tie: number,
-    /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
-    readonly seq: number,
-    readonly label: string,
-    public fn: () => void,
-  ) {}
+  time: Micros = 0;
+  /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
+  tie = 0;
+  /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
+  seq = 0;
 
+  abstract readonly label: string;
+
+  /** What happens at `time`. */
+  abstract fire(): void;
+
+  /** Sets the queue key (the kernel does when it schedules the event). */
+  keyed(time: Micros, tie: number, seq: number): this {
+    this.time = time;
+    this.tie = tie;
+    this.seq = seq;
+    return this;
+  }
+
+  /** Makes the queue skip it. */
   cancel(): void {
     this.cancelled = true;
-    // A cancelled event waits in the queue until its time (a request's timeout: a minute
-    // of simulated time); dropping the callback lets what it holds die young.
+    this.release();
+  }
+
+  /**
+   * A cancelled event waits in the queue until its time (a request's timeout: a minute of
+   * simulated time); dropping what it holds lets that die young.
+   */
+  protected release(): void {}
+}
+
+/** A callback due at a time. */
+export class CallbackEvent extends QueuedEvent {
+  constructor(
+    readonly label: string,
+    private fn: () => void,
+  ) {
+    super();
+  }
+
+  fire(): void {
+    this.fn();
+  }
+
+  protected override release(): void {
     this.fn = NOTHING;
   }
 }
