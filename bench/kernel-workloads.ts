@@ -1,7 +1,7 @@
 // The kernel benchmark's two workloads, and depotsim's runs of them. The peers' runs
 // (kernel-peers.ts) take the same delays, so every implementation runs one timeline and
 // returns a Tally the benchmark compares before it believes any rate.
-import { CallbackEvent, EventQueue, type Micros } from '../sim/world/kernel/event-queue.ts';
+import { EventQueue, QueuedEvent, type Micros } from '../sim/world/kernel/event-queue.ts';
 import { Kernel } from '../sim/world/kernel/kernel.ts';
 import { RandomStreams } from '../sim/world/kernel/random-streams.ts';
 
@@ -83,10 +83,10 @@ export function holdOnEventQueue(work: HoldWorkload): Tally {
   const tally = new Tally();
   const noop = (): void => undefined;
   let next = 0;
-  while (next < pending) queue.push(new CallbackEvent('hold', noop).keyed(delayAt(delays, next), 0, next++));
+  while (next < pending) queue.push(new QueuedEvent(delayAt(delays, next), 0, next++, 'hold', noop));
   for (let event = queue.pop(); event !== undefined; event = queue.pop()) {
     tally.record(event.time);
-    if (next < delays.length) queue.push(new CallbackEvent('hold', noop).keyed(event.time + delayAt(delays, next), 0, next++));
+    if (next < delays.length) queue.push(new QueuedEvent(event.time + delayAt(delays, next), 0, next++, 'hold', noop));
   }
   return tally;
 }

@@ -1,6 +1,6 @@
 import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
-import { MICROS_PER_SECOND, QueuedEvent } from './kernel/event-queue.ts';
+import { MICROS_PER_SECOND, type Occurrence, type QueuedEvent } from './kernel/event-queue.ts';
 import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
 import { CompletionHeap } from './completion-heap.ts';
@@ -38,10 +38,10 @@ export class Connection {
 }
 
 /**
- * A small message: the object is its own queue entry, so sending one costs no closure.
- * `arrive` runs on arrival unless it cannot arrive (see `Network.send`).
+ * A small message: the object is what its queue entry runs, so sending one costs no
+ * closure. `arrive` runs on arrival unless it cannot arrive (see `Network.send`).
  */
-export abstract class Message extends QueuedEvent {
+export abstract class Message implements Occurrence {
   private carrier: Network | undefined = undefined;
   private from: NodeId = '';
   private to: NodeId = '';
@@ -51,6 +51,8 @@ export abstract class Message extends QueuedEvent {
     this.from = from;
     this.to = to;
   }
+
+  abstract readonly label: string;
 
   fire(): void {
     if ((this.carrier as Network).reachable(this.from, this.to)) this.arrive();

@@ -1,5 +1,5 @@
 import { SledAgentError } from '../../core/index.ts';
-import { QueuedEvent, type Micros } from './kernel/event-queue.ts';
+import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
 import { labelText, type Kernel, type Label, type Settle, type Settleable, type WaitScope } from './kernel/kernel.ts';
 import { Message, type Network, type NodeId } from './network.ts';
 
@@ -98,7 +98,7 @@ export function callThen<T>(
  * report reads (they are spelt on demand here, with the same text).
  */
 class Exchange<T> extends Message {
-  private timer: ExchangeTimeout | undefined = undefined;
+  private timer: QueuedEvent | undefined = undefined;
 
   constructor(
     private readonly kernel: Kernel,
@@ -198,24 +198,14 @@ interface TimedExchange {
 }
 
 /** The client's total timeout. */
-class ExchangeTimeout extends QueuedEvent {
-  // Dropped when cancelled: the exchange need not stay alive a timeout's length in the queue.
-  private exchange: TimedExchange | undefined;
-
-  constructor(exchange: TimedExchange) {
-    super();
-    this.exchange = exchange;
-  }
+class ExchangeTimeout implements Occurrence {
+  constructor(private readonly exchange: TimedExchange) {}
 
   get label(): string {
-    return `${(this.exchange as TimedExchange).label} timeout`;
+    return `${this.exchange.label} timeout`;
   }
 
   fire(): void {
-    (this.exchange as TimedExchange).timedOut();
-  }
-
-  protected override release(): void {
-    this.exchange = undefined;
+    this.exchange.timedOut();
   }
 }

@@ -6,60 +6,49 @@ export const MICROS_PER_SECOND = 1_000_000;
 const NOTHING = (): void => undefined;
 
 /**
- * Something due at a time: the queue's entry is the thing itself, so a message or a
- * timer that is an object of its own needs no closure and no separate entry. Its key
- * (time, tie-break, sequence) is set by the kernel when it is scheduled. `label` is read
- * only by error reports, so a subclass may spell it only then.
+ * What happens at a time, as an object that is its own callback (a message, a timer): it
+ * needs no closure. `label` is read only by an error report, so it may be spelt only then.
  */
-export abstract class QueuedEvent {
-  cancelled = false;
-  time: Micros = 0;
-  /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
-  tie = 0;
-  /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
-  seq = 0;
-
-  abstract readonly label: string;
-
-  /** What happens at `time`. */
-  abstract fire(): void;
-
-  /** Sets the queue key (the kernel does when it schedules the event). */
-  keyed(time: Micros, tie: number, seq: number): this {
-    this.time = time;
-    this.tie = tie;
-    this.seq = seq;
-    return this;
-  }
-
-  /** Makes the queue skip it. */
-  cancel(): void {
-    this.cancelled = true;
-    this.release();
-  }
-
-  /**
-   * A cancelled event waits in the queue until its time (a request's timeout: a minute of
-   * simulated time); dropping what it holds lets that die young.
-   */
-  protected release(): void {}
+export interface Occurrence {
+  readonly label: string;
+  fire(): void;
 }
 
-/** A callback due at a time. */
-export class CallbackEvent extends QueuedEvent {
+/** What a cancelled occurrence leaves in the queue: nothing it held stays alive. */
+const CANCELLED: Occurrence = { label: 'cancelled', fire: NOTHING };
+
+/**
+ * A callback, or an occurrence, due at `time`. `cancel()` makes the queue skip it. One
+ * class for both, so that the heap's reads of the key stay monomorphic.
+ */
+export class QueuedEvent {
+  cancelled = false;
   constructor(
-    readonly label: string,
-    private fn: () => void,
-  ) {
-    super();
+    readonly time: Micros,
+    /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
+    readonly tie: number,
+    /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
+    readonly seq: number,
+    /** A callback's label, or the occurrence that is both what happens and its label. */
+    private what: string | Occurrence,
+    private fn: () => void = NOTHING,
+  ) {}
+
+  get label(): string {
+    return typeof this.what === 'string' ? this.what : this.what.label;
   }
 
   fire(): void {
-    this.fn();
+    if (typeof this.what === 'string') this.fn();
+    else this.what.fire();
   }
 
-  protected override release(): void {
+  cancel(): void {
+    this.cancelled = true;
+    // A cancelled event waits in the queue until its time (a request's timeout: a minute
+    // of simulated time); dropping what it holds lets that die young.
     this.fn = NOTHING;
+    if (typeof this.what !== 'string') this.what = CANCELLED;
   }
 }
 

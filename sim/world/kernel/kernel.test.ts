@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { delaySampler, exponentialGap } from './distributions.ts';
-import { CallbackEvent, EventQueue, type QueuedEvent } from './event-queue.ts';
+import { EventQueue, QueuedEvent } from './event-queue.ts';
 import { Kernel, SimulationError, StallError, WaitScope } from './kernel.ts';
 import { RandomStreams } from './random-streams.ts';
 
@@ -22,7 +22,7 @@ describe('EventQueue', () => {
         let seq = 0;
         for (const o of ops) {
           if ('time' in o) {
-            const event = new CallbackEvent('e', noop).keyed(o.time, o.tie, seq++);
+            const event = new QueuedEvent(o.time, o.tie, seq++, 'e', noop);
             queue.push(event);
             reference.push(event);
             continue;

@@ -1,4 +1,4 @@
-import { CallbackEvent, EventQueue, type QueuedEvent, type Micros } from './event-queue.ts';
+import { EventQueue, QueuedEvent, type Micros, type Occurrence } from './event-queue.ts';
 import { afterMicrotasksSettle } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
 
@@ -263,20 +263,26 @@ export class Kernel {
 
   /** Schedules `fn` at absolute time `time` (not before now). */
   at(time: Micros, label: string, fn: () => void): QueuedEvent {
-    return this.schedule(new CallbackEvent(label, fn), time);
+    return this.enqueue(time, label, fn);
   }
 
   after(delay: Micros, label: string, fn: () => void): QueuedEvent {
     return this.at(this.time + delay, label, fn);
   }
 
-  /** Schedules `event` (an object that is its own callback) at absolute time `time`. */
-  schedule<E extends QueuedEvent>(event: E, time: Micros): E {
+  /** Schedules `occurrence` (an object that is its own callback) at absolute time `time`. */
+  schedule(occurrence: Occurrence, time: Micros): QueuedEvent {
+    return this.enqueue(time, occurrence, undefined);
+  }
+
+  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined): QueuedEvent {
     if (!Number.isSafeInteger(time) || time < this.time) {
-      throw new RangeError(`cannot schedule ${event.label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
+      const label = typeof what === 'string' ? what : what.label;
+      throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
     }
     const tie = this.options.tieBreak ? this.options.tieBreak.nextInt(0x40000000) : 0;
-    this.queue.push(event.keyed(time, tie, this.seq++));
+    const event = new QueuedEvent(time, tie, this.seq++, what, fn);
+    this.queue.push(event);
     return event;
   }
 
