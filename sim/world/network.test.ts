@@ -5,10 +5,24 @@ import { describe, expect, it } from 'vitest';
 import type { DelaySpec } from './kernel/distributions.ts';
 import { Kernel, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
-import { Network, TransferError, type NetworkConfig } from './network.ts';
+import { Message, Network, TransferError, type NetworkConfig } from './network.ts';
 
 const MB = 1_000_000;
 const LATENCY = 1_000;
+
+/** A message whose arrival is written down with its time. */
+class Note extends Message {
+  constructor(
+    readonly label: string,
+    private readonly arrived: () => void,
+  ) {
+    super();
+  }
+
+  protected arrive(): void {
+    this.arrived();
+  }
+}
 
 function rig(config: Partial<NetworkConfig> = {}, seed = 1) {
   const kernel = new Kernel();
@@ -21,7 +35,7 @@ function rig(config: Partial<NetworkConfig> = {}, seed = 1) {
   });
   const arrivals: string[] = [];
   const send = (from: string, to: string, label = `${from}->${to}`): boolean =>
-    network.send(from, to, label, () => arrivals.push(`${label}@${kernel.now}`));
+    network.send(from, to, new Note(label, () => arrivals.push(`${label}@${kernel.now}`)));
   const scope = new WaitScope(kernel, 'receiver');
   /** Starts a transfer now; its outcome lands in `arrivals` with its time. */
   const transfer = (from: string, to: string, bytes: number, label = `${from}=>${to}`): void => {

@@ -2,7 +2,7 @@
 // what a crash of either end does to an exchange in progress.
 import { describe, expect, it } from 'vitest';
 import { SledAgentError } from '../../core/index.ts';
-import { Kernel, WaitScope } from './kernel/kernel.ts';
+import { Kernel, SimulationError, StallError, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { Network } from './network.ts';
 import { answerError, call, type Endpoint, type Handler } from './rpc.ts';
@@ -35,10 +35,13 @@ function rig() {
   const outcomes: string[] = [];
   /** Calls `handler` on the server now; the outcome lands in `outcomes` with its time, after what `settling` heard. */
   const request = (handler: Handler<string>): void => {
-    const settling = (ok: boolean, err: unknown): void => {
-      outcomes.push(`settling ${ok ? 'ok' : String((err as Error).message)}@${kernel.now}`);
+    const watcher = {
+      settling: (ok: boolean, err: unknown): void => {
+        outcomes.push(`settling ${ok ? 'ok' : String((err as Error).message)}@${kernel.now}`);
+      },
+      givingUp: () => undefined,
     };
-    call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handler, settling).then(
+    call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handler, watcher).then(
       (value) => outcomes.push(`${value}@${kernel.now}`),
       (err: unknown) =>
         outcomes.push(
@@ -130,6 +133,44 @@ describe('rpc call', () => {
     await kernel.run();
     expect(resumed).toBe(false);
     expect(outcomes).toEqual(['settling GET /artifacts: no answer within 50 ms@50000', 'SledAgentError(null): GET /artifacts: no answer within 50 ms@50000']);
+  });
+
+  it('spells a request’s name only for a report, with the text it always had', async () => {
+    // The name of the wait, of both messages and of the timeout is read only by a stall or error report.
+    const stalls = rig();
+    let spelt = 0;
+    const name = {
+      get label(): string {
+        spelt++;
+        return 'nexus-1 list sled-2';
+      },
+    };
+    const never: Handler<string> = { later: () => undefined };
+    void call(stalls.kernel, stalls.network, stalls.client, stalls.server, name, Infinity, { now: () => 'listed' }, undefined);
+    void call(stalls.kernel, stalls.network, stalls.client, stalls.server, name, Infinity, never, undefined);
+    const stall = (await stalls.kernel.run().catch((e: unknown) => e)) as StallError;
+    expect(stall).toBeInstanceOf(StallError);
+    expect(stall.waiting).toEqual(['nexus: nexus-1 list sled-2']);
+    expect(spelt).toBe(1);
+
+    // A failure in the client's bookkeeping names the event it failed in: the reply, then the timeout.
+    const failing = {
+      settling: (): void => {
+        throw new Error('bookkeeping');
+      },
+      givingUp: () => undefined,
+    };
+    const cases = [
+      [{ now: () => 'listed' }, 'GET /artifacts reply', 2_000],
+      [never, 'GET /artifacts timeout', TIMEOUT],
+    ] as const;
+    for (const [handler, event, time] of cases) {
+      const { kernel, network, client, server } = rig();
+      void call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handler, failing);
+      const error = (await kernel.run().catch((e: unknown) => e)) as SimulationError;
+      expect(error).toBeInstanceOf(SimulationError);
+      expect([error.label, error.time]).toEqual([event, time]);
+    }
   });
 
   it('leaves a crashed client’s call pending forever, without stalling the run', async () => {

@@ -1,7 +1,7 @@
 import { SledAgentError } from '../../core/index.ts';
-import type { Micros } from './kernel/event-queue.ts';
-import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
-import type { Network, NodeId } from './network.ts';
+import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
+import { labelText, type Kernel, type Label, type Settle, type Settleable, type WaitScope } from './kernel/kernel.ts';
+import { Message, type Network, type NodeId } from './network.ts';
 
 /**
  * A sled agent's error answer. It is data crossing the wire, not a fault of the simulator,
@@ -37,31 +37,38 @@ export function deadEndpoint(node: NodeId): Endpoint {
  */
 export type Handler<T> = { readonly now: () => T } | { readonly later: (done: Settle<T>) => void };
 
+/** Who hears how a call ends, beside the promise: the caller's bookkeeping. */
+export interface CallWatcher {
+  /** The outcome, just before the client's promise settles (never, if the client crashed). */
+  settling(ok: boolean, error: unknown): void;
+  /** The client gave up and closed its connection. */
+  givingUp(): void;
+}
+
 /**
  * A request/response exchange: the request crosses the network, `handler` runs on the
  * server, the answer (value or error) crosses back. The client gives up after `timeout`
  * (reqwest's total timeout) with a `SledAgentError` without status, as an HTTP client
- * does, and closes its connection: `givingUp` runs then, to break off a request body
- * still streaming. The server's handler goes on (dropshot handlers are detached; a body
- * it still reads then errors). A server that crashes mid-request never answers.
- * `settling` hears the outcome just before the client's promise settles (never, if the
- * client crashed): the caller's bookkeeping needs no promise of its own.
+ * does, and closes its connection: `watcher.givingUp` runs then, to break off a request
+ * body still streaming. The server's handler goes on (dropshot handlers are detached; a
+ * body it still reads then errors). A server that crashes mid-request never answers.
+ * `watcher.settling` hears the outcome just before the client's promise settles (never,
+ * if the client crashed): the caller's bookkeeping needs no promise of its own.
  */
 export function call<T>(
   kernel: Kernel,
   network: Network,
   client: Endpoint,
   server: Endpoint,
-  label: string,
+  label: Label,
   timeout: Micros,
   handler: Handler<T>,
-  settling?: (ok: boolean, error: unknown) => void,
-  givingUp?: () => void,
+  watcher?: CallWatcher,
 ): Promise<T> {
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return new Promise<T>(() => undefined);
   const reply = clientScope.deferred<T>(label);
-  exchange(kernel, network, client.node, clientScope, reply, server, label, timeout, handler, settling, givingUp);
+  new Exchange(kernel, network, client.node, clientScope, reply, server, label, timeout, handler, watcher).start();
   return reply.promise;
 }
 
@@ -74,64 +81,131 @@ export function callThen<T>(
   network: Network,
   client: Endpoint,
   server: Endpoint,
-  label: string,
+  label: Label,
   timeout: Micros,
   handler: Handler<T>,
   then: Settle<T>,
 ): void {
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return;
-  exchange(kernel, network, client.node, clientScope, clientScope.waitFor(label, then), server, label, timeout, handler);
+  new Exchange(kernel, network, client.node, clientScope, clientScope.waitFor(label, then), server, label, timeout, handler, undefined).start();
 }
 
-function exchange<T>(
-  kernel: Kernel,
-  network: Network,
-  clientNode: NodeId,
-  clientScope: WaitScope,
-  reply: Settleable<T>,
-  server: Endpoint,
-  label: string,
-  timeout: Micros,
-  handler: Handler<T>,
-  settling?: (ok: boolean, error: unknown) => void,
-  givingUp?: () => void,
-): void {
-  const settle = (ok: boolean, value: T | undefined, error: unknown): void => {
-    if (reply.settled || clientScope.isClosed) return;
-    settling?.(ok, error);
-    if (ok) reply.resolve(value as T);
-    else reply.reject(error);
-  };
-  const answer = (scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void => {
-    if (scope.isClosed) return;
-    network.send(server.node, clientNode, `${label} reply`, () => {
-      timer?.cancel();
-      settle(ok, value, error);
-    });
-  };
-  network.send(clientNode, server.node, label, () => {
-    const scope = server.scope();
+/**
+ * One exchange in flight, as one object: it is the request message itself, and its steps
+ * are its methods. A day makes some 60k of them; as a family of closures each cost half
+ * a dozen functions and contexts, and three label strings that only an error or stall
+ * report reads (they are spelt on demand here, with the same text).
+ */
+class Exchange<T> extends Message {
+  private timer: QueuedEvent | undefined = undefined;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly network: Network,
+    private readonly clientNode: NodeId,
+    private readonly clientScope: WaitScope,
+    private readonly reply: Settleable<T>,
+    private readonly server: Endpoint,
+    private readonly name: Label,
+    private readonly timeout: Micros,
+    private readonly handler: Handler<T>,
+    private readonly watcher: CallWatcher | undefined,
+  ) {
+    super();
+  }
+
+  get label(): string {
+    return labelText(this.name);
+  }
+
+  /** Sends the request and starts the client's clock. */
+  start(): void {
+    this.network.send(this.clientNode, this.server.node, this);
+    // The client gives up and drops the connection; a late answer is ignored. A client
+    // without a total timeout (`Infinity`) waits as long as the server lives.
+    if (Number.isFinite(this.timeout)) this.timer = this.kernel.schedule(new ExchangeTimeout(this), this.kernel.now + this.timeout);
+  }
+
+  /** The request reached the server: its handler runs. */
+  protected arrive(): void {
+    const scope = this.server.scope();
     if (scope === undefined || scope.isClosed) return;
+    const handler = this.handler;
     if ('later' in handler) {
-      handler.later((ok, value, error) => kernel.tick(() => answer(scope, ok, value, error)));
+      handler.later((ok, value, error) => this.kernel.tick(() => this.answer(scope, ok, value, error)));
       return;
     }
     let result: T;
     try {
       result = handler.now();
     } catch (err) {
-      return answer(scope, false, undefined, err);
+      return this.answer(scope, false, undefined, err);
     }
-    answer(scope, true, result, undefined);
-  });
-  // The client gives up and drops the connection; a late answer is ignored. A client
-  // without a total timeout (`Infinity`) waits as long as the server lives.
-  const timer = Number.isFinite(timeout)
-    ? kernel.after(timeout, `${label} timeout`, () => {
-        if (reply.settled || clientScope.isClosed) return;
-        settle(false, undefined, answerError(`${label}: no answer within ${timeout / 1000} ms`, null));
-        givingUp?.();
-      })
-    : undefined;
+    this.answer(scope, true, result, undefined);
+  }
+
+  private answer(scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void {
+    if (scope.isClosed) return;
+    this.network.send(this.server.node, this.clientNode, new ExchangeReply(this, ok, value, error));
+  }
+
+  /** @internal The answer reached the client. */
+  answered(ok: boolean, value: T | undefined, error: unknown): void {
+    this.timer?.cancel();
+    this.settle(ok, value, error);
+  }
+
+  /** @internal The client's timeout ran out. */
+  timedOut(): void {
+    if (this.reply.settled || this.clientScope.isClosed) return;
+    this.settle(false, undefined, answerError(`${this.label}: no answer within ${this.timeout / 1000} ms`, null));
+    this.watcher?.givingUp();
+  }
+
+  private settle(ok: boolean, value: T | undefined, error: unknown): void {
+    if (this.reply.settled || this.clientScope.isClosed) return;
+    this.watcher?.settling(ok, error);
+    if (ok) this.reply.resolve(value as T);
+    else this.reply.reject(error);
+  }
+}
+
+/** The answer on its way back to the client. */
+class ExchangeReply<T> extends Message {
+  constructor(
+    private readonly exchange: Exchange<T>,
+    private readonly ok: boolean,
+    private readonly value: T | undefined,
+    private readonly error: unknown,
+  ) {
+    super();
+  }
+
+  get label(): string {
+    return `${this.exchange.label} reply`;
+  }
+
+  protected arrive(): void {
+    this.exchange.answered(this.ok, this.value, this.error);
+  }
+}
+
+/** What a client's timeout acts on. */
+interface TimedExchange {
+  readonly label: string;
+  timedOut(): void;
+}
+
+/** The client's total timeout. */
+class ExchangeTimeout implements Occurrence {
+  constructor(private readonly exchange: TimedExchange) {}
+
+  get label(): string {
+    return `${this.exchange.label} timeout`;
+  }
+
+  fire(): void {
+    this.exchange.timedOut();
+  }
 }

@@ -5,7 +5,22 @@ export const MICROS_PER_SECOND = 1_000_000;
 
 const NOTHING = (): void => undefined;
 
-/** A callback due at `time`. `cancel()` makes the queue skip it. */
+/**
+ * What happens at a time, as an object that is its own callback (a message, a timer): it
+ * needs no closure. `label` is read only by an error report, so it may be spelt only then.
+ */
+export interface Occurrence {
+  readonly label: string;
+  fire(): void;
+}
+
+/** What a cancelled occurrence leaves in the queue: nothing it held stays alive. */
+const CANCELLED: Occurrence = { label: 'cancelled', fire: NOTHING };
+
+/**
+ * A callback, or an occurrence, due at `time`. `cancel()` makes the queue skip it. One
+ * class for both, so that the heap's reads of the key stay monomorphic.
+ */
 export class QueuedEvent {
   cancelled = false;
   constructor(
@@ -14,15 +29,26 @@ export class QueuedEvent {
     readonly tie: number,
     /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
     readonly seq: number,
-    readonly label: string,
-    public fn: () => void,
+    /** A callback's label, or the occurrence that is both what happens and its label. */
+    private what: string | Occurrence,
+    private fn: () => void = NOTHING,
   ) {}
+
+  get label(): string {
+    return typeof this.what === 'string' ? this.what : this.what.label;
+  }
+
+  fire(): void {
+    if (typeof this.what === 'string') this.fn();
+    else this.what.fire();
+  }
 
   cancel(): void {
     this.cancelled = true;
     // A cancelled event waits in the queue until its time (a request's timeout: a minute
-    // of simulated time); dropping the callback lets what it holds die young.
+    // of simulated time); dropping what it holds lets that die young.
     this.fn = NOTHING;
+    if (typeof this.what !== 'string') this.what = CANCELLED;
   }
 }
 

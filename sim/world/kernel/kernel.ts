@@ -1,4 +1,4 @@
-import { EventQueue, QueuedEvent, type Micros } from './event-queue.ts';
+import { EventQueue, QueuedEvent, type Micros, type Occurrence } from './event-queue.ts';
 import { afterMicrotasksSettle } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
 
@@ -36,6 +36,16 @@ export class SimulationError extends Error {
   }
 }
 
+/**
+ * A wait's name: text, or an object that spells it when asked. Names are read only by a
+ * stall report, so a request names its wait by itself and builds no text of its own.
+ */
+export type Label = string | { readonly label: string };
+
+export function labelText(label: Label): string {
+  return typeof label === 'string' ? label : label.label;
+}
+
 /** A wait's outcome, given the moment it is known (as a promise would settle then). */
 export type Settle<T> = (ok: boolean, value: T | undefined, error: unknown) => void;
 
@@ -60,7 +70,7 @@ export interface Deferred<T> extends Settleable<T> {
  * instead of map and set operations.
  */
 interface Wait {
-  readonly label: string;
+  readonly label: Label;
   readonly scope: WaitScope;
   /** Creation order, for the stall report. */
   readonly seq: number;
@@ -92,7 +102,7 @@ abstract class KernelWait implements Wait {
 
   constructor(
     protected readonly kernel: Kernel,
-    readonly label: string,
+    readonly label: Label,
     readonly scope: WaitScope,
     readonly seq: number,
   ) {}
@@ -117,7 +127,7 @@ class KernelDeferred<T> extends KernelWait implements Deferred<T> {
   private readonly resolveFn: (value: T) => void;
   private readonly rejectFn: (reason: unknown) => void;
 
-  constructor(kernel: Kernel, label: string, scope: WaitScope, seq: number) {
+  constructor(kernel: Kernel, label: Label, scope: WaitScope, seq: number) {
     super(kernel, label, scope, seq);
     this.promise = new Promise<T>(captureResolvers);
     this.resolveFn = capturedResolve as (value: T) => void;
@@ -142,7 +152,7 @@ class KernelDeferred<T> extends KernelWait implements Deferred<T> {
 class CallbackWait<T> extends KernelWait implements Settleable<T> {
   constructor(
     kernel: Kernel,
-    label: string,
+    label: Label,
     scope: WaitScope,
     seq: number,
     private readonly then: Settle<T>,
@@ -179,12 +189,12 @@ export class WaitScope {
     return this.closed;
   }
 
-  deferred<T>(label: string): Deferred<T> {
+  deferred<T>(label: Label): Deferred<T> {
     return this.kernel.deferredIn(this, label);
   }
 
   /** A wait settled through `then` instead of a promise. */
-  waitFor<T>(label: string, then: Settle<T>): Settleable<T> {
+  waitFor<T>(label: Label, then: Settle<T>): Settleable<T> {
     return this.kernel.register(new CallbackWait<T>(this.kernel, label, this, this.kernel.nextWaitSeq(), then));
   }
 
@@ -253,24 +263,34 @@ export class Kernel {
 
   /** Schedules `fn` at absolute time `time` (not before now). */
   at(time: Micros, label: string, fn: () => void): QueuedEvent {
-    if (!Number.isSafeInteger(time) || time < this.time) {
-      throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
-    }
-    const tie = this.options.tieBreak ? this.options.tieBreak.nextInt(0x40000000) : 0;
-    const event = new QueuedEvent(time, tie, this.seq++, label, fn);
-    this.queue.push(event);
-    return event;
+    return this.enqueue(time, label, fn);
   }
 
   after(delay: Micros, label: string, fn: () => void): QueuedEvent {
     return this.at(this.time + delay, label, fn);
   }
 
-  deferred<T>(label: string): Deferred<T> {
+  /** Schedules `occurrence` (an object that is its own callback) at absolute time `time`. */
+  schedule(occurrence: Occurrence, time: Micros): QueuedEvent {
+    return this.enqueue(time, occurrence, undefined);
+  }
+
+  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined): QueuedEvent {
+    if (!Number.isSafeInteger(time) || time < this.time) {
+      const label = typeof what === 'string' ? what : what.label;
+      throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
+    }
+    const tie = this.options.tieBreak ? this.options.tieBreak.nextInt(0x40000000) : 0;
+    const event = new QueuedEvent(time, tie, this.seq++, what, fn);
+    this.queue.push(event);
+    return event;
+  }
+
+  deferred<T>(label: Label): Deferred<T> {
     return this.deferredIn(this.root, label);
   }
 
-  /** @internal */ deferredIn<T>(scope: WaitScope, label: string): Deferred<T> {
+  /** @internal */ deferredIn<T>(scope: WaitScope, label: Label): Deferred<T> {
     return this.register(new KernelDeferred<T>(this, label, scope, this.waitSeq++));
   }
 
@@ -340,7 +360,7 @@ export class Kernel {
   };
 
   /** Runs the kernel's own jobs after an event until none is left or a promise is touched. */
-  private runOwnJobs(label: string): SimulationError | undefined {
+  private runOwnJobs(event: QueuedEvent): SimulationError | undefined {
     const jobs = this.jobs;
     while (this.ownJobs && this.jobHead < jobs.length) {
       const job = jobs[this.jobHead++] as () => void;
@@ -348,7 +368,7 @@ export class Kernel {
         job();
       } catch (err) {
         this.dropOwnJobs();
-        return new SimulationError(this.time, label, err);
+        return new SimulationError(this.time, event.label, err);
       }
     }
     this.dropOwnJobs();
@@ -380,7 +400,7 @@ export class Kernel {
     const waits: Wait[] = [];
     for (const scope of this.scopes) scope.collect(waits);
     waits.sort((a, b) => a.seq - b.seq);
-    return waits.map((wait) => (wait.scope === this.root ? wait.label : `${wait.scope.name}: ${wait.label}`));
+    return waits.map((wait) => (wait.scope === this.root ? labelText(wait.label) : `${wait.scope.name}: ${labelText(wait.label)}`));
   }
 
   sleep(delay: Micros, label: string, scope?: WaitScope): Promise<void> {
@@ -431,12 +451,12 @@ export class Kernel {
           this.eventsRun++;
           this.ownJobs = true;
           try {
-            event.fn();
+            event.fire();
           } catch (err) {
             this.dropOwnJobs();
             return fail(new SimulationError(this.time, event.label, err));
           }
-          const failed = this.runOwnJobs(event.label);
+          const failed = this.runOwnJobs(event);
           if (failed !== undefined) return fail(failed);
           if (this.dirty || alwaysSettle) return afterMicrotasksSettle(loop);
         }
