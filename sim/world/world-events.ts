@@ -12,7 +12,8 @@ export type RemovalCause = 'delete' | 'reconciler' | 'm2_failure';
 /**
  * Ground truth: every change of state in the world, in the order it happened. Checkers
  * and reports read these; nothing reads them back into the world. Fields are listed in a
- * fixed order per type, so one event always serialises to the same bytes.
+ * fixed order per type, so one event always serialises to the same bytes. The body is an
+ * event's fields after its time `t` (see `WorldEvent`).
  */
 export type WorldEventBody =
   | { type: 'repo_upload_started'; repo: RepoName; nexus: NexusId; bytes: number }
@@ -57,7 +58,16 @@ export type WorldEventBody =
   | { type: 'sled_expunged'; sled: SledId }
   | { type: 'nexus_started'; nexus: NexusId; incarnation: number };
 
+/**
+ * An event: its time `t`, then its body. Emitters build it with `t: NOW` written first and
+ * `emit` stamps the clock's time into that slot. Written first, `t` keeps its place in
+ * every object of a type (one shape, no property added per event) and comes first in
+ * `JSON.stringify(event)`, which is the recorded history line as is.
+ */
 export type WorldEvent = { readonly t: Micros } & WorldEventBody;
+
+/** The `t` an emitter writes: a placeholder `WorldEventLog.emit` replaces with the time. */
+export const NOW: Micros = -1;
 export type WorldEventType = WorldEvent['type'];
 
 export type WorldEventListener = (event: WorldEvent) => void;
@@ -79,8 +89,9 @@ class RecentString {
  * shapes cost more than the hashing itself. The digest is the one that loop gave.
  */
 class HistoryHash {
-  private h1 = 0xdeadbeef;
-  private h2 = 0x41c6ce57;
+  // The two lanes in an Int32Array, not two fields: the lanes are full 32-bit words, past
+  // the small integers a field holds unboxed, so a field stored each a float per mix.
+  private readonly lanes = Int32Array.of(0xdeadbeef, 0x41c6ce57);
   private readonly strings = new Map<string, number>();
   private readonly sentType = new RecentString();
   private readonly doneType = new RecentString();
@@ -96,8 +107,9 @@ class HistoryHash {
   private readonly lastCause = new RecentString();
 
   private mix(word: number): void {
-    this.h1 = Math.imul(this.h1 ^ word, 2654435761);
-    this.h2 = Math.imul(this.h2 ^ word, 1597334677);
+    const lanes = this.lanes;
+    lanes[0] = Math.imul((lanes[0] as number) ^ word, 2654435761);
+    lanes[1] = Math.imul((lanes[1] as number) ^ word, 1597334677);
   }
 
   private string(text: string): void {
@@ -178,8 +190,8 @@ class HistoryHash {
     this.int(body.bytes);
   }
 
-  update(t: Micros, body: WorldEventBody): void {
-    this.number(t);
+  update(body: WorldEvent): void {
+    this.number(body.t);
     // `type` comes first in every event (each emitter writes it first).
     switch (body.type) {
       case 'request_sent':
@@ -225,24 +237,27 @@ class HistoryHash {
         this.int(body.localRepos);
         break;
       default:
-        // The rare types (a few hundred events a run), field by field as they come.
-        for (const key in body) this.value((body as Record<string, unknown>)[key]);
+        // The rare types (a few hundred events a run), field by field as they come, after `t`.
+        for (const key in body) if (key !== 't') this.value((body as Record<string, unknown>)[key]);
         break;
     }
-    const h1 = this.h1;
-    const h2 = this.h2;
-    this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
+    const lanes = this.lanes;
+    const h1 = lanes[0] as number;
+    const h2 = lanes[1] as number;
+    const f1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    lanes[0] = f1;
+    lanes[1] = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(f1 ^ (f1 >>> 13), 3266489909);
   }
 
   digest(): string {
-    return (this.h2 >>> 0).toString(16).padStart(8, '0') + (this.h1 >>> 0).toString(16).padStart(8, '0');
+    const lanes = this.lanes;
+    return ((lanes[1] as number) >>> 0).toString(16).padStart(8, '0') + ((lanes[0] as number) >>> 0).toString(16).padStart(8, '0');
   }
 }
 
 /**
  * The world's event stream: feeds the history hash, the listeners and, when recording,
- * the stored history (one JSON line per event, `t` first).
+ * the stored history (one JSON line per event, `t` first, as each event has it).
  */
 export class WorldEventLog {
   private readonly listeners: WorldEventListener[] = [];
@@ -263,13 +278,11 @@ export class WorldEventLog {
     this.listeners.push(listener);
   }
 
-  emit(body: WorldEventBody): void {
-    const t = this.clock.now;
-    if (this.hash !== undefined) this.hash.update(t, body);
-    if (this.lines !== undefined) this.lines.push(`{"t":${t},${JSON.stringify(body).slice(1)}`);
-    // `t` goes on the body itself: the event object is the body, so no copy per event.
-    const event = body as WorldEvent & { t: Micros };
-    event.t = t;
+  /** Stamps `event` (built with `t: NOW`) with the clock's time and passes it on. */
+  emit(event: WorldEvent): void {
+    (event as { t: Micros }).t = this.clock.now;
+    if (this.hash !== undefined) this.hash.update(event);
+    if (this.lines !== undefined) this.lines.push(JSON.stringify(event));
     this.count++;
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event);
