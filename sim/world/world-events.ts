@@ -89,9 +89,8 @@ class RecentString {
  * shapes cost more than the hashing itself. The digest is the one that loop gave.
  */
 class HistoryHash {
-  // The two lanes in an Int32Array, not two fields: the lanes are full 32-bit words, past
-  // the small integers a field holds unboxed, so a field stored each a float per mix.
-  private readonly lanes = Int32Array.of(0xdeadbeef, 0x41c6ce57);
+  private h1 = 0xdeadbeef;
+  private h2 = 0x41c6ce57;
   private readonly strings = new Map<string, number>();
   private readonly sentType = new RecentString();
   private readonly doneType = new RecentString();
@@ -107,9 +106,8 @@ class HistoryHash {
   private readonly lastCause = new RecentString();
 
   private mix(word: number): void {
-    const lanes = this.lanes;
-    lanes[0] = Math.imul((lanes[0] as number) ^ word, 2654435761);
-    lanes[1] = Math.imul((lanes[1] as number) ^ word, 1597334677);
+    this.h1 = Math.imul(this.h1 ^ word, 2654435761);
+    this.h2 = Math.imul(this.h2 ^ word, 1597334677);
   }
 
   private string(text: string): void {
@@ -190,8 +188,9 @@ class HistoryHash {
     this.int(body.bytes);
   }
 
-  update(body: WorldEvent): void {
-    this.number(body.t);
+  /** `t`: the event's time, from the clock (read from the event, a float would be boxed anew). */
+  update(t: Micros, body: WorldEvent): void {
+    this.number(t);
     // `type` comes first in every event (each emitter writes it first).
     switch (body.type) {
       case 'request_sent':
@@ -241,17 +240,14 @@ class HistoryHash {
         for (const key in body) if (key !== 't') this.value((body as Record<string, unknown>)[key]);
         break;
     }
-    const lanes = this.lanes;
-    const h1 = lanes[0] as number;
-    const h2 = lanes[1] as number;
-    const f1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    lanes[0] = f1;
-    lanes[1] = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(f1 ^ (f1 >>> 13), 3266489909);
+    const h1 = this.h1;
+    const h2 = this.h2;
+    this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
   }
 
   digest(): string {
-    const lanes = this.lanes;
-    return ((lanes[1] as number) >>> 0).toString(16).padStart(8, '0') + ((lanes[0] as number) >>> 0).toString(16).padStart(8, '0');
+    return (this.h2 >>> 0).toString(16).padStart(8, '0') + (this.h1 >>> 0).toString(16).padStart(8, '0');
   }
 }
 
@@ -280,8 +276,9 @@ export class WorldEventLog {
 
   /** Stamps `event` (built with `t: NOW`) with the clock's time and passes it on. */
   emit(event: WorldEvent): void {
-    (event as { t: Micros }).t = this.clock.now;
-    if (this.hash !== undefined) this.hash.update(event);
+    const t = this.clock.now;
+    (event as { t: Micros }).t = t;
+    if (this.hash !== undefined) this.hash.update(t, event);
     if (this.lines !== undefined) this.lines.push(JSON.stringify(event));
     this.count++;
     const listeners = this.listeners;

@@ -20,6 +20,16 @@ export class Interner {
     return id;
   }
 
+  /**
+   * The ids of `names`, in order. A loop here, not a closure in `Observers.observe`: a
+   * closure there over one of its locals gave every call, every event, a context object.
+   */
+  idsOf(names: readonly string[]): number[] {
+    const ids: number[] = [];
+    for (const name of names) ids.push(this.id(name));
+    return ids;
+  }
+
   name(id: number): string {
     return this.names[id] as string;
   }

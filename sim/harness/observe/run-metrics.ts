@@ -360,8 +360,14 @@ export class RunMetrics {
   /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
   private updatePurged(row: RepoRow, at: Timed, changed = -1): void {
     if (row.deletedAt === null || row.purgedAt !== null) return;
-    const artifacts = this.artifactsOf(row.repo) ?? [];
-    const gone = (h: number): boolean => this.truth.isWanted(h) || this.truth.holderCount(h) === 0;
-    if ((changed === -1 || gone(changed)) && artifacts.every(gone)) row.purgedAt = at.t;
+    if (changed !== -1 && !this.isGone(changed)) return;
+    // A loop, not `every` with a closure: this runs on each copy change of a deleted repo.
+    for (const h of this.artifactsOf(row.repo) ?? []) if (!this.isGone(h)) return;
+    row.purgedAt = at.t;
+  }
+
+  /** Whether no in-service sled holds `hash` unless a repo in the database wants it. */
+  private isGone(hash: number): boolean {
+    return this.truth.isWanted(hash) || this.truth.holderCount(hash) === 0;
   }
 }
