@@ -104,6 +104,10 @@ class HistoryHash {
   private readonly lastOutcome = new RecentString();
   private readonly lastVia = new RecentString();
   private readonly lastCause = new RecentString();
+  // Events come in runs about one sled and artifact (a copy lands on each M.2 in turn, a
+  // PUT of an artifact goes to sled after sled), so these fields too keep their last one.
+  private readonly lastSled = new RecentString();
+  private readonly lastHash = new RecentString();
 
   private mix(word: number): void {
     this.h1 = Math.imul(this.h1 ^ word, 2654435761);
@@ -124,11 +128,12 @@ class HistoryHash {
   }
 
   /**
-   * A string of a field with few values (a type, a kind, a Nexus), fed as `text` would be:
-   * a string's index never changes once seen, so the field's last one is kept to skip
-   * the lookup when it repeats.
+   * A string of a field with few values (a type, a kind, a Nexus) or values that come in
+   * runs, fed as `text` would be: a string's index never changes once seen, so the
+   * field's last one is kept to skip the lookup when it repeats. Not a string, fed as
+   * `value` would be.
    */
-  private recent(value: string, last: RecentString): void {
+  private recent(value: string | null, last: RecentString): void {
     if (typeof value !== 'string') {
       this.value(value);
       return;
@@ -182,9 +187,9 @@ class HistoryHash {
   /** The fields every artifact_* event opens with. */
   private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
     this.recent(body.type, type);
-    this.str(body.sled);
+    this.recent(body.sled, this.lastSled);
     this.int(body.m2);
-    this.str(body.hash);
+    this.recent(body.hash, this.lastHash);
     this.int(body.bytes);
   }
 
@@ -199,9 +204,9 @@ class HistoryHash {
         this.recent(body.nexus, this.lastNexus);
         this.int(body.activation);
         this.recent(body.kind, this.lastKind);
-        this.str(body.target);
+        this.recent(body.target, this.lastSled);
         this.str(body.source);
-        this.str(body.hash);
+        this.recent(body.hash, this.lastHash);
         this.int(body.bytes);
         break;
       case 'request_done':

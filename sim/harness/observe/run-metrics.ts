@@ -44,11 +44,16 @@ export interface RepoRow {
   lost: number;
 }
 
-/** A repo of the catalog: its artifacts, as ids. */
+/** A repo of the catalog: its artifacts, as ids, and its row once the repo has one. */
 interface CatalogRepo {
   readonly name: RepoName;
   readonly hashes: readonly number[];
   readonly bytes: number;
+  /**
+   * `repos`' row of this repo (names are unique: a scenario refuses a repo defined twice),
+   * which each copy change reads without a lookup by name.
+   */
+  row: RepoRow | undefined;
 }
 
 type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
@@ -124,7 +129,7 @@ export class RunMetrics {
       const hashes = repo.artifacts.map((a) => ids.hashes.id(a.hash));
       // Each artifact at the size the catalog gives it last, summed in the repo's order.
       const bytes = repo.artifacts.reduce((sum, a) => sum + (sizes.get(a.hash) ?? 0), 0);
-      const entry: CatalogRepo = { name: repo.name, hashes, bytes };
+      const entry: CatalogRepo = { name: repo.name, hashes, bytes, row: undefined };
       this.catalog.set(repo.name, entry);
       for (const h of hashes) {
         while (this.reposByHash.length <= h) this.reposByHash.push([]);
@@ -292,7 +297,7 @@ export class RunMetrics {
     this.lost[hash] = true;
     this.lostArtifacts.add(this.ids.hashes.name(hash));
     for (const repo of this.reposByHash[hash] ?? []) {
-      const row = this.repos.get(repo.name);
+      const row = repo.row;
       if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
     }
   }
@@ -316,6 +321,7 @@ export class RunMetrics {
         lost: 0,
       };
       this.repos.set(name, row);
+      if (repo !== undefined) repo.row = row;
     }
     return row;
   }
@@ -324,7 +330,7 @@ export class RunMetrics {
     const repos = this.reposByHash[hash];
     if (repos === undefined) return;
     for (const repo of repos) {
-      const row = this.repos.get(repo.name);
+      const row = repo.row;
       if (row === undefined) continue;
       if (row.deletedAt === null) this.updateRepo(row, at, hash);
       else this.updatePurged(row, at, hash);
