@@ -277,6 +277,9 @@ export class RunMetrics {
     return this.catalog.get(repo)?.hashes;
   }
 
+  /** `artifactsOf` as one function for good: each sample asks it of every wanted artifact without a holder. */
+  private readonly repoArtifacts = (repo: RepoName): readonly number[] | undefined => this.artifactsOf(repo);
+
   isLost(hash: number): boolean {
     return this.lost[hash] === true;
   }
@@ -292,7 +295,7 @@ export class RunMetrics {
 
   private checkLossOf(hash: number): void {
     if (this.lost[hash] === true || this.truth.holderCount(hash) > 0) return;
-    if (this.truth.heldLocally(hash, (r) => this.artifactsOf(r))) return;
+    if (this.truth.heldLocally(hash, this.repoArtifacts)) return;
     while (this.lost.length < hash) this.lost.push(false);
     this.lost[hash] = true;
     this.lostArtifacts.add(this.ids.hashes.name(hash));
