@@ -23,7 +23,7 @@ class Rig {
       new RandomStreams(1).stream('datastore'),
       { fixed: READ },
       { fixed: WRITE },
-      (e) => this.events.push({ t: this.kernel.now, ...e } as WorldEvent),
+      (e) => this.events.push({ ...e, t: this.kernel.now }),
       schema,
     );
   }

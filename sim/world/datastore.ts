@@ -3,7 +3,7 @@ import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distri
 import type { Micros } from './kernel/event-queue.ts';
 import type { Kernel, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
-import type { NexusId, RepoName, WorldEventBody } from './world-events.ts';
+import { NOW, type NexusId, type RepoName, type WorldEvent } from './world-events.ts';
 
 export class DatastoreUnavailable extends Error {
   constructor() {
@@ -48,7 +48,7 @@ export class DatastoreModel {
     private readonly rng: RandomStream,
     latency: DelaySpec,
     writeLatency: DelaySpec,
-    private readonly emit: (event: WorldEventBody) => void,
+    private readonly emit: (event: WorldEvent) => void,
     private readonly schema: EngineGeneration = 'review',
   ) {
     this.latency = delaySampler(latency);
@@ -184,13 +184,13 @@ export class DatastoreModel {
       }
     }
     this.generationNumber++;
-    this.emit({ type: 'repo_deleted', repo, generation: this.generationNumber });
+    this.emit({ t: NOW, type: 'repo_deleted', repo, generation: this.generationNumber });
   }
 
   private addToConfiguration(repo: RepoName, artifacts: readonly ArtifactHash[], via: NexusId | null, sameGeneration = false): void {
     for (const hash of artifacts) this.references.set(hash, (this.references.get(hash) ?? 0) + 1);
     if (!sameGeneration) this.generationNumber++;
-    this.emit({ type: 'repo_inserted', repo, nexus: via, artifacts, generation: this.generationNumber });
+    this.emit({ t: NOW, type: 'repo_inserted', repo, nexus: via, artifacts, generation: this.generationNumber });
   }
 
   /** `uuid` is the sled's id in the database, by which it is listed; by default its name. */

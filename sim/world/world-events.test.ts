@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WorldEventLog, type WorldEventBody } from './world-events.ts';
+import { NOW, WorldEventLog, type WorldEventBody } from './world-events.ts';
 
 /**
  * The history hash as it was first written, one loop over every field of the body: the
@@ -80,11 +80,28 @@ describe('the history hash', () => {
         const fed = events.map(({ t, body: b }) => ({ t, body: { ...b } }));
         for (const { t, body: b } of events) {
           clock.now = t;
-          log.emit({ ...b });
+          log.emit({ t: NOW, ...b });
         }
         expect(log.digest()).toBe(referenceDigest(fed));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('the recorded history', () => {
+  it('is each event as its time, then its body, one JSON line each', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ t: fc.integer({ min: 0, max: 2 ** 45 }), body }), { maxLength: 20 }), (events) => {
+        const clock = { now: 0 };
+        const log = new WorldEventLog(clock, { record: true });
+        for (const { t, body: b } of events) {
+          clock.now = t;
+          log.emit({ t: NOW, ...b });
+        }
+        expect(log.history()).toEqual(events.map(({ t, body: b }) => `{"t":${t},${JSON.stringify(b).slice(1)}`));
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -12,7 +12,8 @@ export type RemovalCause = 'delete' | 'reconciler' | 'm2_failure';
 /**
  * Ground truth: every change of state in the world, in the order it happened. Checkers
  * and reports read these; nothing reads them back into the world. Fields are listed in a
- * fixed order per type, so one event always serialises to the same bytes.
+ * fixed order per type, so one event always serialises to the same bytes. The body is an
+ * event's fields after its time `t` (see `WorldEvent`).
  */
 export type WorldEventBody =
   | { type: 'repo_upload_started'; repo: RepoName; nexus: NexusId; bytes: number }
@@ -57,7 +58,16 @@ export type WorldEventBody =
   | { type: 'sled_expunged'; sled: SledId }
   | { type: 'nexus_started'; nexus: NexusId; incarnation: number };
 
+/**
+ * An event: its time `t`, then its body. Emitters build it with `t: NOW` written first and
+ * `emit` stamps the clock's time into that slot. Written first, `t` keeps its place in
+ * every object of a type (one shape, no property added per event) and comes first in
+ * `JSON.stringify(event)`, which is the recorded history line as is.
+ */
 export type WorldEvent = { readonly t: Micros } & WorldEventBody;
+
+/** The `t` an emitter writes: a placeholder `WorldEventLog.emit` replaces with the time. */
+export const NOW: Micros = -1;
 export type WorldEventType = WorldEvent['type'];
 
 export type WorldEventListener = (event: WorldEvent) => void;
@@ -94,6 +104,10 @@ class HistoryHash {
   private readonly lastOutcome = new RecentString();
   private readonly lastVia = new RecentString();
   private readonly lastCause = new RecentString();
+  // Events come in runs about one sled and artifact (a copy lands on each M.2 in turn, a
+  // PUT of an artifact goes to sled after sled), so these fields too keep their last one.
+  private readonly lastSled = new RecentString();
+  private readonly lastHash = new RecentString();
 
   private mix(word: number): void {
     this.h1 = Math.imul(this.h1 ^ word, 2654435761);
@@ -114,11 +128,12 @@ class HistoryHash {
   }
 
   /**
-   * A string of a field with few values (a type, a kind, a Nexus), fed as `text` would be:
-   * a string's index never changes once seen, so the field's last one is kept to skip
-   * the lookup when it repeats.
+   * A string of a field with few values (a type, a kind, a Nexus) or values that come in
+   * runs, fed as `text` would be: a string's index never changes once seen, so the
+   * field's last one is kept to skip the lookup when it repeats. Not a string, fed as
+   * `value` would be.
    */
-  private recent(value: string, last: RecentString): void {
+  private recent(value: string | null, last: RecentString): void {
     if (typeof value !== 'string') {
       this.value(value);
       return;
@@ -172,13 +187,14 @@ class HistoryHash {
   /** The fields every artifact_* event opens with. */
   private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
     this.recent(body.type, type);
-    this.str(body.sled);
+    this.recent(body.sled, this.lastSled);
     this.int(body.m2);
-    this.str(body.hash);
+    this.recent(body.hash, this.lastHash);
     this.int(body.bytes);
   }
 
-  update(t: Micros, body: WorldEventBody): void {
+  /** `t`: the event's time, from the clock (read from the event, a float would be boxed anew). */
+  update(t: Micros, body: WorldEvent): void {
     this.number(t);
     // `type` comes first in every event (each emitter writes it first).
     switch (body.type) {
@@ -188,9 +204,9 @@ class HistoryHash {
         this.recent(body.nexus, this.lastNexus);
         this.int(body.activation);
         this.recent(body.kind, this.lastKind);
-        this.str(body.target);
+        this.recent(body.target, this.lastSled);
         this.str(body.source);
-        this.str(body.hash);
+        this.recent(body.hash, this.lastHash);
         this.int(body.bytes);
         break;
       case 'request_done':
@@ -225,8 +241,8 @@ class HistoryHash {
         this.int(body.localRepos);
         break;
       default:
-        // The rare types (a few hundred events a run), field by field as they come.
-        for (const key in body) this.value((body as Record<string, unknown>)[key]);
+        // The rare types (a few hundred events a run), field by field as they come, after `t`.
+        for (const key in body) if (key !== 't') this.value((body as Record<string, unknown>)[key]);
         break;
     }
     const h1 = this.h1;
@@ -242,7 +258,7 @@ class HistoryHash {
 
 /**
  * The world's event stream: feeds the history hash, the listeners and, when recording,
- * the stored history (one JSON line per event, `t` first).
+ * the stored history (one JSON line per event, `t` first, as each event has it).
  */
 export class WorldEventLog {
   private readonly listeners: WorldEventListener[] = [];
@@ -263,13 +279,12 @@ export class WorldEventLog {
     this.listeners.push(listener);
   }
 
-  emit(body: WorldEventBody): void {
+  /** Stamps `event` (built with `t: NOW`) with the clock's time and passes it on. */
+  emit(event: WorldEvent): void {
     const t = this.clock.now;
-    if (this.hash !== undefined) this.hash.update(t, body);
-    if (this.lines !== undefined) this.lines.push(`{"t":${t},${JSON.stringify(body).slice(1)}`);
-    // `t` goes on the body itself: the event object is the body, so no copy per event.
-    const event = body as WorldEvent & { t: Micros };
-    event.t = t;
+    (event as { t: Micros }).t = t;
+    if (this.hash !== undefined) this.hash.update(t, event);
+    if (this.lines !== undefined) this.lines.push(JSON.stringify(event));
     this.count++;
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event);

@@ -8,7 +8,7 @@ import { ArtifactCatalog } from './artifact-catalog.ts';
 import { Network, type NetworkConfig, type NodeId } from './network.ts';
 import { NexusInstance, type UploadOrder } from './nexus/nexus-instance.ts';
 import { SledAgent, sledAgentCommit } from './sled/sled-agent.ts';
-import { WorldEventLog, type FaultKind, type NexusId, type RepoName, type WorldEventListener } from './world-events.ts';
+import { NOW, WorldEventLog, type FaultKind, type NexusId, type RepoName, type WorldEventListener } from './world-events.ts';
 
 export interface RepoSpec {
   readonly name: RepoName;
@@ -194,7 +194,7 @@ export class World {
   expungeSled(sled: SledId): void {
     this.sled(sled).expunge();
     this.datastore.expungeSled(sled);
-    this.events.emit({ type: 'sled_expunged', sled });
+    this.events.emit({ t: NOW, type: 'sled_expunged', sled });
   }
 
   // --- faults ---
@@ -235,7 +235,7 @@ export class World {
   failM2(sled: SledId, m2: number): void {
     this.sled(sled).failM2(m2);
     this.faultIds++;
-    this.events.emit({ type: 'fault_started', fault: this.faultIds, kind: 'm2_failure', target: `${sled}/m2-${m2}` });
+    this.events.emit({ t: NOW, type: 'fault_started', fault: this.faultIds, kind: 'm2_failure', target: `${sled}/m2-${m2}` });
   }
 
   partition(a: readonly NodeId[], b: readonly NodeId[], oneway: boolean, duration?: Micros): void {
@@ -268,7 +268,7 @@ export class World {
     if (this.openFaults.has(key)) this.endFault(kind, target);
     const id = ++this.faultIds;
     this.openFaults.set(key, { id, end });
-    this.events.emit({ type: 'fault_started', fault: id, kind, target });
+    this.events.emit({ t: NOW, type: 'fault_started', fault: id, kind, target });
     if (duration !== undefined) {
       this.kernel.after(duration, `end ${kind} ${target}`, () => {
         if (this.openFaults.get(key)?.id === id) this.endFault(kind, target);
@@ -282,7 +282,7 @@ export class World {
     if (open === undefined) return;
     this.openFaults.delete(key);
     open.end();
-    this.events.emit({ type: 'fault_ended', fault: open.id, kind, target });
+    this.events.emit({ t: NOW, type: 'fault_ended', fault: open.id, kind, target });
   }
 
   private createSled(): SledId {
@@ -308,7 +308,7 @@ export class World {
     const uuid = uuidFromRandomBytes(this.streams.bytes(`sled/${id}/uuid`, 16));
     this.sledUuids.set(id, uuid);
     this.datastore.addSled(id, uuid);
-    this.events.emit({ type: 'sled_added', sled: id });
+    this.events.emit({ t: NOW, type: 'sled_added', sled: id });
     return id;
   }
 

@@ -129,7 +129,7 @@ export class Observers {
         metrics.repoUploadStarted(e);
         break;
       case 'repo_inserted': {
-        const artifacts = e.artifacts.map((h) => ids.hashes.id(h));
+        const artifacts = ids.hashes.idsOf(e.artifacts);
         truth.repoInserted(e.repo, artifacts);
         metrics.repoInserted(e);
         if (checking) checkers.repoInserted(artifacts);

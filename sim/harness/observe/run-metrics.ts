@@ -44,11 +44,16 @@ export interface RepoRow {
   lost: number;
 }
 
-/** A repo of the catalog: its artifacts, as ids. */
+/** A repo of the catalog: its artifacts, as ids, and its row once the repo has one. */
 interface CatalogRepo {
   readonly name: RepoName;
   readonly hashes: readonly number[];
   readonly bytes: number;
+  /**
+   * `repos`' row of this repo (names are unique: a scenario refuses a repo defined twice),
+   * which each copy change reads without a lookup by name.
+   */
+  row: RepoRow | undefined;
 }
 
 type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
@@ -124,7 +129,7 @@ export class RunMetrics {
       const hashes = repo.artifacts.map((a) => ids.hashes.id(a.hash));
       // Each artifact at the size the catalog gives it last, summed in the repo's order.
       const bytes = repo.artifacts.reduce((sum, a) => sum + (sizes.get(a.hash) ?? 0), 0);
-      const entry: CatalogRepo = { name: repo.name, hashes, bytes };
+      const entry: CatalogRepo = { name: repo.name, hashes, bytes, row: undefined };
       this.catalog.set(repo.name, entry);
       for (const h of hashes) {
         while (this.reposByHash.length <= h) this.reposByHash.push([]);
@@ -272,6 +277,9 @@ export class RunMetrics {
     return this.catalog.get(repo)?.hashes;
   }
 
+  /** `artifactsOf` as one function for good: each sample asks it of every wanted artifact without a holder. */
+  private readonly repoArtifacts = (repo: RepoName): readonly number[] | undefined => this.artifactsOf(repo);
+
   isLost(hash: number): boolean {
     return this.lost[hash] === true;
   }
@@ -287,12 +295,12 @@ export class RunMetrics {
 
   private checkLossOf(hash: number): void {
     if (this.lost[hash] === true || this.truth.holderCount(hash) > 0) return;
-    if (this.truth.heldLocally(hash, (r) => this.artifactsOf(r))) return;
+    if (this.truth.heldLocally(hash, this.repoArtifacts)) return;
     while (this.lost.length < hash) this.lost.push(false);
     this.lost[hash] = true;
     this.lostArtifacts.add(this.ids.hashes.name(hash));
     for (const repo of this.reposByHash[hash] ?? []) {
-      const row = this.repos.get(repo.name);
+      const row = repo.row;
       if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
     }
   }
@@ -316,6 +324,7 @@ export class RunMetrics {
         lost: 0,
       };
       this.repos.set(name, row);
+      if (repo !== undefined) repo.row = row;
     }
     return row;
   }
@@ -324,7 +333,7 @@ export class RunMetrics {
     const repos = this.reposByHash[hash];
     if (repos === undefined) return;
     for (const repo of repos) {
-      const row = this.repos.get(repo.name);
+      const row = repo.row;
       if (row === undefined) continue;
       if (row.deletedAt === null) this.updateRepo(row, at, hash);
       else this.updatePurged(row, at, hash);
@@ -360,8 +369,14 @@ export class RunMetrics {
   /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
   private updatePurged(row: RepoRow, at: Timed, changed = -1): void {
     if (row.deletedAt === null || row.purgedAt !== null) return;
-    const artifacts = this.artifactsOf(row.repo) ?? [];
-    const gone = (h: number): boolean => this.truth.isWanted(h) || this.truth.holderCount(h) === 0;
-    if ((changed === -1 || gone(changed)) && artifacts.every(gone)) row.purgedAt = at.t;
+    if (changed !== -1 && !this.isGone(changed)) return;
+    // A loop, not `every` with a closure: this runs on each copy change of a deleted repo.
+    for (const h of this.artifactsOf(row.repo) ?? []) if (!this.isGone(h)) return;
+    row.purgedAt = at.t;
+  }
+
+  /** Whether no in-service sled holds `hash` unless a repo in the database wants it. */
+  private isGone(hash: number): boolean {
+    return this.truth.isWanted(hash) || this.truth.holderCount(hash) === 0;
   }
 }

@@ -12,7 +12,7 @@ import type { DatastoreModel } from '../datastore.ts';
 import type { Micros } from '../kernel/event-queue.ts';
 import { WaitScope } from '../kernel/kernel.ts';
 import type { RandomStreams } from '../kernel/random-streams.ts';
-import type { NexusId, RepoName } from '../world-events.ts';
+import { NOW, type NexusId, type RepoName } from '../world-events.ts';
 import { sledAgentClients, type ClientEnvironment, type ClientOwner } from './sled-clients.ts';
 import { RepoPruner } from './repo-pruner.ts';
 import { TaskDriver } from './task-driver.ts';
@@ -122,7 +122,7 @@ export class NexusInstance implements ClientOwner {
       this.options.engine,
       this.channel,
     );
-    this.env.emit({ type: 'nexus_started', nexus: this.node, incarnation: this.incarnationNumber });
+    this.env.emit({ t: NOW, type: 'nexus_started', nexus: this.node, incarnation: this.incarnationNumber });
     const engine = this.engine;
     const scope = this.incarnation;
     this.driver = new TaskDriver(
@@ -165,6 +165,7 @@ export class NexusInstance implements ClientOwner {
     const lost = [...this.local.values()];
     this.local.clear();
     this.env.emit({
+      t: NOW,
       type: 'local_repos_lost',
       nexus: this.node,
       repos: lost.map((e) => e.repo),
@@ -173,7 +174,7 @@ export class NexusInstance implements ClientOwner {
     // Their handlers never resume (the incarnation's waits are abandoned): without this,
     // an upload cut by a crash would end in no event at all.
     for (const upload of this.uploading) {
-      this.env.emit({ type: 'repo_upload_failed', repo: upload.repo, nexus: this.node, reason: `${this.node} crashed` });
+      this.env.emit({ t: NOW, type: 'repo_upload_failed', repo: upload.repo, nexus: this.node, reason: `${this.node} crashed` });
     }
     this.uploading.clear();
   }
@@ -186,7 +187,7 @@ export class NexusInstance implements ClientOwner {
   /** One activation; a panic aborts the whole Nexus after the activation's requests ran. */
   private async runActivation(engine: ReplicationEngine, scope: WaitScope): Promise<void> {
     const activation = ++this.activation;
-    this.env.emit({ type: 'activation_started', nexus: this.node, activation });
+    this.env.emit({ t: NOW, type: 'activation_started', nexus: this.node, activation });
     let status: ActivationStatus;
     try {
       status = await engine.activate();
@@ -199,6 +200,7 @@ export class NexusInstance implements ClientOwner {
     if (scope.isClosed) return;
     this.lastStatus = status;
     this.env.emit({
+      t: NOW,
       type: 'activation_finished',
       nexus: this.node,
       activation,
@@ -215,12 +217,12 @@ export class NexusInstance implements ClientOwner {
   upload(repo: RepoUpload): void {
     const { kernel } = this.env;
     if (!this.up) {
-      this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: `${this.node} is down` });
+      this.env.emit({ t: NOW, type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: `${this.node} is down` });
       return;
     }
     const scope = this.incarnation;
     const bytes = repoBytes(repo.artifacts);
-    this.env.emit({ type: 'repo_upload_started', repo: repo.name, nexus: this.node, bytes });
+    this.env.emit({ t: NOW, type: 'repo_upload_started', repo: repo.name, nexus: this.node, bytes });
     const upload = { repo: repo.name };
     this.uploading.add(upload);
     kernel.spawn(`${this.node} upload ${repo.name}`, async () => {
@@ -238,7 +240,7 @@ export class NexusInstance implements ClientOwner {
     try {
       await network.transferred(this.env.operatorNode, this.node, bytes, scope, `upload ${repo.name}`);
     } catch (err) {
-      this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
+      this.env.emit({ t: NOW, type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
       return;
     }
     await kernel.sleep(this.options.unpack, `${this.node} unpack ${repo.name}`, scope);
@@ -258,12 +260,12 @@ export class NexusInstance implements ClientOwner {
         // Waits while 16 repos are queued (the task drains only when it activates).
         await channel.send(local);
       } else {
-        this.env.emit({ type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
+        this.env.emit({ t: NOW, type: 'repo_insert_skipped', repo: repo.name, nexus: this.node });
         local.discard();
         return;
       }
     } catch (err) {
-      this.env.emit({ type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
+      this.env.emit({ t: NOW, type: 'repo_upload_failed', repo: repo.name, nexus: this.node, reason: (err as Error).message });
       if (this.options.uploadOrder === 'db_first') local.discard();
       return;
     }
@@ -275,13 +277,13 @@ export class NexusInstance implements ClientOwner {
     const id = `${repo.name}@${this.node}#${this.incarnationNumber}.${this.nextLocalId++}`;
     const incarnation = this.incarnation;
     this.local.set(id, { repo: repo.name, bytes });
-    this.env.emit({ type: 'local_repo_added', nexus: this.node, repo: repo.name, bytes });
+    this.env.emit({ t: NOW, type: 'local_repo_added', nexus: this.node, repo: repo.name, bytes });
     let released = false;
     const release = (by: 'task' | 'upload'): void => {
       if (released || incarnation.isClosed) return;
       released = true;
       this.local.delete(id);
-      this.env.emit({ type: 'local_repo_released', nexus: this.node, repo: repo.name, bytes, by });
+      this.env.emit({ t: NOW, type: 'local_repo_released', nexus: this.node, repo: repo.name, bytes, by });
     };
     return { id, artifacts: repo.artifacts, release: () => release('task'), discard: () => release('upload') };
   }

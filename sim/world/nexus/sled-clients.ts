@@ -5,7 +5,7 @@ import { Connection } from '../network.ts';
 import { call, deadEndpoint, type CallWatcher, type Endpoint, type Handler } from '../rpc.ts';
 import type { WriteResult } from '../sled/artifact-store.ts';
 import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
-import type { RequestKind } from '../world-events.ts';
+import { NOW, type RequestKind } from '../world-events.ts';
 
 /** The sleds' world, plus what requests from a Nexus need. */
 export interface ClientEnvironment extends SledEnvironment {
@@ -57,7 +57,7 @@ abstract class SledRequest<T> implements CallWatcher {
   send(this: SledRequest<T> & Handler<T>, source: SledId | null, hash: ArtifactHash | null, bytes: number): Promise<T> {
     const { env, owner } = this;
     const id = (this.id = env.nextRequestId());
-    env.emit({ type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: this.kind, target: this.sled, source, hash, bytes });
+    env.emit({ t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: this.kind, target: this.sled, source, hash, bytes });
     const agent = env.sled(this.sled);
     // No sled there: nothing answers at its address, so no handler ever runs.
     if (agent === undefined) return call(env.kernel, env.network, owner, deadEndpoint(this.sled), this, env.timeout, NOBODY, this);
@@ -67,10 +67,10 @@ abstract class SledRequest<T> implements CallWatcher {
 
   /** Recorded as `request_done`. */
   settling(ok: boolean, err: unknown): void {
-    if (ok) this.env.emit({ type: 'request_done', id: this.id, outcome: 'ok', error: null });
+    if (ok) this.env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: 'ok', error: null });
     else {
       const timedOut = err instanceof SledAgentError && err.status === null;
-      this.env.emit({ type: 'request_done', id: this.id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
+      this.env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
     }
   }
 

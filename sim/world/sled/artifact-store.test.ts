@@ -5,7 +5,7 @@
 // store's own tallies).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { WorldEventBody } from '../world-events.ts';
+import { NOW, type WorldEvent } from '../world-events.ts';
 import type { Settle } from '../kernel/kernel.ts';
 import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
 
@@ -14,8 +14,8 @@ const SLED = 'sled-0';
 /** Continuations as the microtask queue runs them, which `settle` lets run. */
 const MICROTASKS: Ticker = { tick: (job) => void Promise.resolve().then(job) };
 
-function storeWith(m2Count = 2, quota = 100, path: WritePath = 'shared_name'): { store: ArtifactStore; events: WorldEventBody[] } {
-  const events: WorldEventBody[] = [];
+function storeWith(m2Count = 2, quota = 100, path: WritePath = 'shared_name'): { store: ArtifactStore; events: WorldEvent[] } {
+  const events: WorldEvent[] = [];
   const store = new ArtifactStore(SLED, m2Count, quota, (e) => events.push(e), path);
   return { store, events };
 }
@@ -87,7 +87,8 @@ async function finish(r: Running): Promise<void> {
   }
 }
 
-const stored = (m2: number, hash: string, bytes: number, via: 'put' | 'copy' | 'initial'): WorldEventBody => ({
+const stored = (m2: number, hash: string, bytes: number, via: 'put' | 'copy' | 'initial'): WorldEvent => ({
+  t: NOW,
   type: 'artifact_stored',
   sled: SLED,
   m2,
@@ -95,7 +96,8 @@ const stored = (m2: number, hash: string, bytes: number, via: 'put' | 'copy' | '
   bytes,
   via,
 });
-const truncated = (m2: number, hash: string, bytes: number, size: number): WorldEventBody => ({
+const truncated = (m2: number, hash: string, bytes: number, size: number): WorldEvent => ({
+  t: NOW,
   type: 'artifact_truncated',
   sled: SLED,
   m2,
@@ -189,7 +191,7 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     const { store, events } = storeWith(2, 100);
     started(start(store, 'h', 10));
     store.loseWritesInProgress();
-    expect(events).toEqual([{ type: 'write_failed', sled: SLED, hash: 'h', reason: 'lost in a restart' }]);
+    expect(events).toEqual([{ t: NOW, type: 'write_failed', sled: SLED, hash: 'h', reason: 'lost in a restart' }]);
     expect(start(store, 'h', 10)).toBe(409);
     store.removeTemporaryFiles();
     expect(typeof start(store, 'h', 10)).toBe('object');
@@ -273,7 +275,7 @@ const arbOp: fc.Arbitrary<Op> = fc.oneof(
 );
 
 /** (m2, hash) → what the events say the final file holds: its bytes, and whether it is short. */
-function filesFromEvents(events: readonly WorldEventBody[]): Map<string, { bytes: number; short: boolean }> {
+function filesFromEvents(events: readonly WorldEvent[]): Map<string, { bytes: number; short: boolean }> {
   const files = new Map<string, { bytes: number; short: boolean }>();
   for (const e of events) {
     if (e.type === 'artifact_stored') files.set(`${e.m2}/${e.hash}`, { bytes: e.bytes, short: false });
@@ -283,7 +285,7 @@ function filesFromEvents(events: readonly WorldEventBody[]): Map<string, { bytes
   return files;
 }
 
-async function play(path: WritePath, ops: readonly Op[], quota: number): Promise<{ store: ArtifactStore; events: WorldEventBody[] }> {
+async function play(path: WritePath, ops: readonly Op[], quota: number): Promise<{ store: ArtifactStore; events: WorldEvent[] }> {
   const { store, events } = storeWith(2, quota, path);
   const writers: Running[] = [];
   for (const op of ops) {

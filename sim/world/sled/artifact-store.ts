@@ -3,7 +3,7 @@ import { ArtifactCatalog } from '../artifact-catalog.ts';
 import type { Settle } from '../kernel/kernel.ts';
 import { FilesByNumber } from './files-by-number.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
-import type { RemovalCause, WorldEventBody } from '../world-events.ts';
+import { NOW, type RemovalCause, type WorldEvent } from '../world-events.ts';
 
 /**
  * How a write keeps its temporary files (behaviour-by-commit.md §7):
@@ -116,7 +116,7 @@ export class ArtifactStore {
     readonly sled: SledId,
     m2Count: number,
     readonly quota: number,
-    private readonly emit: (event: WorldEventBody) => void,
+    private readonly emit: (event: WorldEvent) => void,
     readonly writePath: WritePath = 'shared_name',
     /** The world's numbering of artifacts, in which listings count. */
     readonly catalog = new ArtifactCatalog(),
@@ -246,7 +246,7 @@ export class ArtifactStore {
     this.finals.delete(number, d.m2);
     inode.finalOn = undefined;
     this.counts.change(number, -1);
-    this.emit({ type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause });
+    this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause });
     this.release(inode);
   }
 
@@ -260,7 +260,7 @@ export class ArtifactStore {
     const files = this.finals.numbersOn(m2).map((n) => [this.hashOf(n), n, this.finals.get(n, m2) as Inode] as const);
     for (const [hash, n, inode] of files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       this.counts.change(n, -1);
-      this.emit({ type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' });
+      this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' });
     }
   }
 
@@ -271,7 +271,7 @@ export class ArtifactStore {
   loseWritesInProgress(): void {
     for (const writer of this.writers.slice()) {
       writer.die();
-      this.emit({ type: 'write_failed', sled: this.sled, hash: writer.hash, reason: 'lost in a restart' });
+      this.emit({ t: NOW, type: 'write_failed', sled: this.sled, hash: writer.hash, reason: 'lost in a restart' });
     }
   }
 
@@ -346,7 +346,7 @@ export class ArtifactStore {
     // A file still being filled may end short: `close` reports it then. (A short file no
     // writer fills has no temporary name left to be renamed by: its writer unlinked it or
     // died, and start-up removed it.)
-    this.emit({ type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: inode.size, via });
+    this.emit({ t: NOW, type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: inode.size, via });
   }
 
   /** @internal The writer stops filling `inode` (done, failed or dead). */
@@ -381,7 +381,7 @@ export class ArtifactStore {
   private reportIfShort(inode: Inode): void {
     if (inode.dataset.failed || intact(inode, inode.content)) return;
     const hash = inode.content;
-    this.emit({ type: 'artifact_truncated', sled: this.sled, m2: inode.dataset.m2, hash, bytes: inode.written, size: inode.size });
+    this.emit({ t: NOW, type: 'artifact_truncated', sled: this.sled, m2: inode.dataset.m2, hash, bytes: inode.written, size: inode.size });
   }
 
   /** A file without a name and without a writer: its space comes back. */

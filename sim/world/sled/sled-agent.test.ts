@@ -58,7 +58,7 @@ class Rig {
       {
         kernel: this.kernel,
         network: this.network,
-        emit: (e) => this.events.push({ t: this.kernel.now, ...e } as WorldEvent),
+        emit: (e) => this.events.push({ ...e, t: this.kernel.now }),
         sled: (s) => this.sleds.get(s),
         sizeOf: (h) => this.sizes.get(h) ?? 0,
       },
@@ -969,7 +969,7 @@ describe('the Nexus client’s 60 s total timeout on a PUT (nexus/networking/src
       {
         kernel: rig.kernel,
         network: rig.network,
-        emit: (e) => rig.events.push({ t: rig.kernel.now, ...e } as WorldEvent),
+        emit: (e) => rig.events.push({ ...e, t: rig.kernel.now }),
         sled: (s) => rig.sleds.get(s),
         sizeOf: (h) => rig.size(h),
         timeout: TIMEOUT,

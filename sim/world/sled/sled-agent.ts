@@ -11,7 +11,7 @@ import { MICROS_PER_SECOND, type Micros } from '../kernel/event-queue.ts';
 import { WaitScope, type Kernel, type Settle } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
-import type { WorldEventBody } from '../world-events.ts';
+import { NOW, type WorldEvent } from '../world-events.ts';
 import { ArtifactStore, StoreError, type BodyStream, type WriteResult } from './artifact-store.ts';
 import { ArtifactCounts } from './artifact-counts.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
@@ -43,7 +43,7 @@ const DEPOT_TIMEOUT: Micros = 15 * MICROS_PER_SECOND;
 export interface SledEnvironment {
   readonly kernel: Kernel;
   readonly network: Network;
-  readonly emit: (event: WorldEventBody) => void;
+  readonly emit: (event: WorldEvent) => void;
   /** The sled agent that answers at `sled`'s address, for depot requests between sleds. */
   readonly sled: (sled: SledId) => SledAgent | undefined;
   /** An artifact's size, from the catalog of every repo the world knows. */
@@ -180,7 +180,7 @@ export class SledAgent implements Endpoint {
       throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
     }
     this.config = { generation: config.generation, artifacts: new Set(config.artifacts), numbers };
-    this.env.emit({ type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
+    this.env.emit({ t: NOW, type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
     this.reconcile();
   }
 
@@ -237,7 +237,7 @@ export class SledAgent implements Endpoint {
         };
         writer.write(body, 'copy', kernel, (written, _, error) => {
           if (written) return;
-          kernel.tick(() => this.env.emit({ type: 'write_failed', sled: this.node, hash, reason: refusal(error).message }));
+          kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.node, hash, reason: refusal(error).message }));
         });
         done(true, undefined, undefined);
       }),
