@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOW, WorldEventLog, type WorldEventBody } from './world-events.ts';
+import { NOW, WorldEventLog, type WorldEvent, type WorldEventBody } from './world-events.ts';
 
 /**
  * The history hash as it was first written, one loop over every field of the body: the
@@ -103,5 +103,11 @@ describe('the recorded history', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('refuses an event built with t after its type, which would record other bytes', () => {
+    const log = new WorldEventLog({ now: 5 }, { record: true });
+    expect(() => log.emit({ type: 'sled_added', t: NOW, sled: 's1' } as WorldEvent)).toThrow(/a sled_added event was built without t first/);
+    expect(log.history()).toEqual([]);
   });
 });

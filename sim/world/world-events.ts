@@ -284,7 +284,13 @@ export class WorldEventLog {
     const t = this.clock.now;
     (event as { t: Micros }).t = t;
     if (this.hash !== undefined) this.hash.update(t, event);
-    if (this.lines !== undefined) this.lines.push(JSON.stringify(event));
+    if (this.lines !== undefined) {
+      const line = JSON.stringify(event);
+      // Only an event built with `t` first records `t` first; an emitter that wrote it
+      // elsewhere would change the history's bytes, so it fails here, at its first event.
+      if (!line.startsWith('{"t":')) throw new Error(`a ${event.type} event was built without t first: ${line}`);
+      this.lines.push(line);
+    }
     this.count++;
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event);
