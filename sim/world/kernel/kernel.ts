@@ -272,17 +272,27 @@ export class Kernel {
 
   /** Schedules `occurrence` (an object that is its own callback) at absolute time `time`. */
   schedule(occurrence: Occurrence, time: Micros): QueuedEvent {
-    return this.enqueue(time, occurrence, undefined);
+    return this.enqueue(time, occurrence, undefined, false);
   }
 
-  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined): QueuedEvent {
+  /**
+   * `schedule` for a timer that is usually due after every other timer scheduled this way
+   * (a fixed timeout after each request): the queue keeps those in order without sifting
+   * them. The same event, the same order: only where the queue holds it differs.
+   */
+  scheduleTimer(occurrence: Occurrence, time: Micros): QueuedEvent {
+    return this.enqueue(time, occurrence, undefined, true);
+  }
+
+  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined, late = false): QueuedEvent {
     if (!Number.isSafeInteger(time) || time < this.time) {
       const label = typeof what === 'string' ? what : what.label;
       throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
     }
     const tie = this.options.tieBreak ? this.options.tieBreak.nextInt(0x40000000) : 0;
     const event = new QueuedEvent(time, tie, this.seq++, what, fn);
-    this.queue.push(event);
+    if (late) this.queue.pushLate(event);
+    else this.queue.push(event);
     return event;
   }
 
