@@ -163,8 +163,9 @@ export class Network {
 
   /** Whether a message sent from `from` now would reach `to` (loss aside). */
   reachable(from: NodeId, to: NodeId): boolean {
-    if (this.down.has(from) || this.down.has(to)) return false;
-    // Most of a run has no partition: skip making an iterator (once per message).
+    // Most of a run has no node down and no partition: skip the lookups and the iterator
+    // (once per message).
+    if (this.down.size !== 0 && (this.down.has(from) || this.down.has(to))) return false;
     if (this.partitions.size === 0) return true;
     for (const p of this.partitions) if (this.cut(p, from, to)) return false;
     return true;
