@@ -85,7 +85,17 @@ export class EventQueue {
   }
 
   push(event: QueuedEvent): void {
-    this.pushHeap(event);
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(event);
+    while (i > 0) {
+      const parent = (i - 1) >> 2;
+      const p = heap[parent] as QueuedEvent;
+      if (!before(event, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = event;
   }
 
   /**
@@ -97,7 +107,7 @@ export class EventQueue {
     if (this.runHead === run.length) {
       if (this.runHead !== 0) run.length = this.runHead = 0;
     } else if (!before(run[run.length - 1] as QueuedEvent, event)) {
-      return this.pushHeap(event);
+      return this.push(event);
     }
     run.push(event);
   }
@@ -127,20 +137,6 @@ export class EventQueue {
       }
     }
     return this.popHeap();
-  }
-
-  private pushHeap(event: QueuedEvent): void {
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(event);
-    while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const p = heap[parent] as QueuedEvent;
-      if (!before(event, p)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = event;
   }
 
   private popHeap(): QueuedEvent | undefined {
