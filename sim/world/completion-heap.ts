@@ -8,6 +8,8 @@ export interface Completing {
   heapIndex: number;
 }
 
+const bySeq = (a: Completing, b: Completing): number => a.seq - b.seq;
+
 /**
  * Things in progress as a binary min-heap by `eta`, each knowing its position, so a share
  * change moves only the items it touched and the earliest finish is always at the top.
@@ -44,21 +46,26 @@ export class CompletionHeap<T extends Completing> {
 
   /** Every item, in start order. */
   inStartOrder(): T[] {
-    return [...this.heap].sort((a, b) => a.seq - b.seq);
+    return [...this.heap].sort(bySeq);
   }
 
   /** The items due by `now`, in start order. */
   due(now: Micros): T[] {
+    const heap = this.heap;
     const due: T[] = [];
-    const visit = (i: number): void => {
-      const t = this.heap[i];
-      if (t === undefined || t.eta > now) return;
-      due.push(t);
-      visit(2 * i + 1);
-      visit(2 * i + 2);
-    };
-    visit(0);
-    return due.sort((a, b) => a.seq - b.seq);
+    // The heap's due part is a subtree at the top: walk it with the items themselves as
+    // the stack of positions still to look at (no closure or index array per call).
+    const first = heap[0];
+    if (first === undefined || first.eta > now) return due;
+    due.push(first);
+    for (let next = 0; next < due.length; next++) {
+      const i = (due[next] as T).heapIndex;
+      const left = heap[2 * i + 1];
+      if (left !== undefined && left.eta <= now) due.push(left);
+      const right = heap[2 * i + 2];
+      if (right !== undefined && right.eta <= now) due.push(right);
+    }
+    return due.length === 1 ? due : due.sort(bySeq);
   }
 
   private up(i: number): void {

@@ -124,7 +124,7 @@ class Exchange<T> extends Message {
     this.network.send(this.clientNode, this.server.node, this);
     // The client gives up and drops the connection; a late answer is ignored. A client
     // without a total timeout (`Infinity`) waits as long as the server lives.
-    if (Number.isFinite(this.timeout)) this.timer = this.kernel.schedule(new ExchangeTimeout(this), this.kernel.now + this.timeout);
+    if (Number.isFinite(this.timeout)) this.timer = this.kernel.scheduleTimer(new ExchangeTimeout(this), this.kernel.now + this.timeout);
   }
 
   /** The request reached the server: its handler runs. */

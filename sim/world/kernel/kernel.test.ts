@@ -34,6 +34,50 @@ describe('EventQueue', () => {
       }),
     );
   });
+
+  it('keeps that order with runs of ever-later events among the others, float times past 2^31 us, thousands taken', () => {
+    // Timeouts are each later than the last (pushed as late, they join the queue's run);
+    // messages and other timers are not. A day's times are floats past 35 minutes, and ties stay common.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('later' as const), step: fc.nat(2), tie: fc.nat(2) }),
+      fc.record({ kind: fc.constant('any' as const), ahead: fc.nat(6), tie: fc.nat(2) }),
+      fc.record({ kind: fc.constant('pop' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 2000, maxLength: 5000 }), (ops) => {
+        const queue = new EventQueue();
+        const pending = new Set<QueuedEvent>();
+        const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
+        const earliest = (): QueuedEvent | undefined => [...pending].reduce<QueuedEvent | undefined>((m, e) => (m === undefined || byKey(e, m) < 0 ? e : m), undefined);
+        let now = 2 ** 31 - 3;
+        let latest = now;
+        let seq = 0;
+        const take = (): void => {
+          const expected = earliest();
+          expect(queue.pop()).toBe(expected);
+          if (expected === undefined) return;
+          pending.delete(expected);
+          now = expected.time;
+        };
+        for (const o of ops) {
+          if (o.kind === 'pop') {
+            take();
+            continue;
+          }
+          if (o.kind === 'later') latest = Math.max(latest, now) + o.step;
+          const event = new QueuedEvent(o.kind === 'later' ? latest : now + o.ahead, o.tie, seq++, 'e', noop);
+          // Now and then an event pushed as late is not (it goes to the heap then).
+          if (o.kind === 'later' || o.tie === 2) queue.pushLate(event);
+          else queue.push(event);
+          pending.add(event);
+          expect(queue.size).toBe(pending.size);
+        }
+        while (pending.size > 0) take();
+        expect(queue.pop()).toBeUndefined();
+      }),
+      { numRuns: 20 },
+    );
+  });
 });
 
 describe('Kernel', () => {

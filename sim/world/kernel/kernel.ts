@@ -1,4 +1,5 @@
 import { EventQueue, QueuedEvent, type Micros, type Occurrence } from './event-queue.ts';
+import { JobQueue } from './job-queue.ts';
 import { afterMicrotasksSettle } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
 
@@ -244,10 +245,8 @@ export class Kernel {
   private running = false;
   /** Whether `tick` jobs go to the kernel's own queue (see `tick`): only inside an event that touched no promise. */
   private ownJobs = false;
-  private readonly jobs: (() => void)[] = [];
-  private jobHead = 0;
-  private readonly microJobs: (() => void)[] = [];
-  private microJobHead = 0;
+  private readonly jobs = new JobQueue();
+  private readonly microJobs = new JobQueue();
   /** Events run so far (cancelled ones excluded). */
   eventsRun = 0;
 
@@ -272,17 +271,27 @@ export class Kernel {
 
   /** Schedules `occurrence` (an object that is its own callback) at absolute time `time`. */
   schedule(occurrence: Occurrence, time: Micros): QueuedEvent {
-    return this.enqueue(time, occurrence, undefined);
+    return this.enqueue(time, occurrence, undefined, false);
   }
 
-  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined): QueuedEvent {
+  /**
+   * `schedule` for a timer that is usually due after every other timer scheduled this way
+   * (a fixed timeout after each request): the queue keeps those in order without sifting
+   * them. The same event, the same order: only where the queue holds it differs.
+   */
+  scheduleTimer(occurrence: Occurrence, time: Micros): QueuedEvent {
+    return this.enqueue(time, occurrence, undefined, true);
+  }
+
+  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined, late = false): QueuedEvent {
     if (!Number.isSafeInteger(time) || time < this.time) {
       const label = typeof what === 'string' ? what : what.label;
       throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
     }
     const tie = this.options.tieBreak ? this.options.tieBreak.nextInt(0x40000000) : 0;
     const event = new QueuedEvent(time, tie, this.seq++, what, fn);
-    this.queue.push(event);
+    if (late) this.queue.pushLate(event);
+    else this.queue.push(event);
     return event;
   }
 
@@ -339,19 +348,15 @@ export class Kernel {
     this.dirty = true;
     if (!this.ownJobs) return;
     this.ownJobs = false;
-    const jobs = this.jobs;
-    for (let i = this.jobHead; i < jobs.length; i++) {
-      this.microJobs.push(jobs[i] as () => void);
+    for (let job = this.jobs.shift(); job !== undefined; job = this.jobs.shift()) {
+      this.microJobs.push(job);
       void RESOLVED.then(this.runMicroJob);
     }
-    jobs.length = 0;
-    this.jobHead = 0;
   }
 
   // Jobs run in the order queued, so the n-th reaction takes the n-th job.
   private readonly runMicroJob = (): void => {
-    const job = this.microJobs[this.microJobHead++] as () => void;
-    if (this.microJobHead === this.microJobs.length) this.microJobs.length = this.microJobHead = 0;
+    const job = this.microJobs.shift() as () => void;
     try {
       job();
     } catch (err) {
@@ -361,9 +366,9 @@ export class Kernel {
 
   /** Runs the kernel's own jobs after an event until none is left or a promise is touched. */
   private runOwnJobs(event: QueuedEvent): SimulationError | undefined {
-    const jobs = this.jobs;
-    while (this.ownJobs && this.jobHead < jobs.length) {
-      const job = jobs[this.jobHead++] as () => void;
+    while (this.ownJobs) {
+      const job = this.jobs.shift();
+      if (job === undefined) break;
       try {
         job();
       } catch (err) {
@@ -377,8 +382,7 @@ export class Kernel {
 
   private dropOwnJobs(): void {
     this.ownJobs = false;
-    // Most events queue no job: setting an array's length is a runtime call, so skip it.
-    if (this.jobs.length !== 0) this.jobs.length = this.jobHead = 0;
+    this.jobs.clear();
   }
 
   /** @internal */ forget(wait: Wait): void {

@@ -1,0 +1,31 @@
+/**
+ * Continuations waiting their turn, first in first out, as slots between a head and a tail
+ * that go back to 0 when they meet. An array emptied by setting its length (a runtime call
+ * once or twice an event that settles a promise) frees its store, which the next push
+ * allocates again; these slots are kept, and a taken one is cleared so that it holds
+ * nothing alive.
+ */
+export class JobQueue {
+  private readonly slots: ((() => void) | undefined)[] = [];
+  private head = 0;
+  private tail = 0;
+
+  push(job: () => void): void {
+    this.slots[this.tail++] = job;
+  }
+
+  /** Takes the oldest job off; `undefined` when none is left. */
+  shift(): (() => void) | undefined {
+    if (this.head === this.tail) return undefined;
+    const job = this.slots[this.head];
+    this.slots[this.head++] = undefined;
+    if (this.head === this.tail) this.head = this.tail = 0;
+    return job;
+  }
+
+  /** Drops every job left. */
+  clear(): void {
+    while (this.head < this.tail) this.slots[this.head++] = undefined;
+    this.head = this.tail = 0;
+  }
+}
