@@ -224,9 +224,9 @@ export class Network {
     }
     const transfer = new Transfer(this.transfersStarted++, from, to, this.link(from), this.link(to), bytes, done, this.kernel.now, connection);
     this.completions.add(transfer);
-    transfer.fromLink.add(transfer);
+    transfer.fromLink.join(transfer);
     // A body from a node to itself is on its link once, as it was when links were Sets.
-    if (transfer.toLink !== transfer.fromLink) transfer.toLink.add(transfer);
+    if (transfer.toLink !== transfer.fromLink) transfer.toLink.join(transfer);
     this.rebalance(transfer);
   }
 
@@ -284,8 +284,12 @@ export class Network {
   private rebalanceLink(link: Link<Transfer>): void {
     const now = this.kernel.now;
     const transfers = link.transfers;
-    for (let i = 0; i < transfers.length; i++) {
+    const n = transfers.length;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
       const t = transfers[i] as Transfer;
+      if (t.heapIndex < 0) continue; // detached: see Link
+      transfers[kept++] = t;
       t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
       t.updatedAt = now;
       t.rate = Math.min(t.fromLink.share, t.toLink.share);
@@ -294,6 +298,7 @@ export class Network {
       t.eta = eta;
       this.completions.moved(t);
     }
+    if (kept !== n) transfers.length = kept;
   }
 
   // One completion event for the whole network, at the earliest finish: rescheduling a
@@ -317,8 +322,8 @@ export class Network {
 
   private detach(t: Transfer): void {
     this.completions.remove(t);
-    t.fromLink.remove(t);
-    t.toLink.remove(t);
+    t.fromLink.leave();
+    if (t.toLink !== t.fromLink) t.toLink.leave();
     t.remaining = 0;
     this.rebalance(t);
   }
