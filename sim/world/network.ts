@@ -295,8 +295,10 @@ export class Network {
       t.rate = Math.min(t.fromLink.share, t.toLink.share);
       const eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
       if (eta === t.eta) continue;
+      const grew = eta > t.eta;
       t.eta = eta;
-      this.completions.moved(t);
+      if (grew) this.completions.later(t);
+      else this.completions.sooner(t);
     }
     if (kept !== n) transfers.length = kept;
   }
