@@ -36,8 +36,11 @@ describe('CompletionHeap', () => {
             heap.add(item);
           } else if (o.op === 'change' && model.length > 0) {
             const item = model[o.pick % model.length] as Item;
+            const grew = o.eta > item.eta;
+            const shrank = o.eta < item.eta;
             item.eta = o.eta;
-            heap.moved(item);
+            if (grew) heap.later(item);
+            if (shrank) heap.sooner(item);
           } else if (o.op === 'remove' && model.length > 0) {
             const [item] = model.splice(o.pick % model.length, 1) as [Item];
             heap.remove(item);

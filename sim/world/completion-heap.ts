@@ -37,11 +37,21 @@ export class CompletionHeap<T extends Completing> {
     this.moved(last);
   }
 
-  /** Restores the order after `t.eta` changed. */
-  moved(t: T): void {
+  /** Restores the order around `t`, put in a removed item's place: it may rise or sink. */
+  private moved(t: T): void {
     const i = t.heapIndex;
     if (i > 0 && (this.heap[i] as T).eta < (this.heap[(i - 1) >> 1] as T).eta) this.up(i);
     else this.down(i);
+  }
+
+  /** Restores the order after `t.eta` grew: it can only sink (no look at its parent). */
+  later(t: T): void {
+    this.down(t.heapIndex);
+  }
+
+  /** Restores the order after `t.eta` shrank: it can only rise (no look at its children). */
+  sooner(t: T): void {
+    this.up(t.heapIndex);
   }
 
   /** Every item, in start order. */

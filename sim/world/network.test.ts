@@ -154,6 +154,27 @@ describe('Network: bodies', () => {
     expect(arrivals).toEqual(['unrelated@500000', 'depot@1000000', 'peer@1000000']);
   });
 
+  it('counts a body from a node to itself once on its link', async () => {
+    const { kernel, arrivals, transfer } = rig();
+    // sled's link carries two bodies, 50 MB/s each: were the loop-back counted twice, each
+    // would get a third of it and both would end at 1.5 s.
+    transfer('sled', 'sled', 50 * MB, 'loop');
+    transfer('depot', 'sled', 50 * MB, 'in');
+    await kernel.run();
+    expect(arrivals).toEqual(['loop@1000000', 'in@1000000']);
+  });
+
+  it('gives a link back to the bodies still on it when one in the middle ends', async () => {
+    const { kernel, arrivals, transfer } = rig({ bandwidth: 120 * MB });
+    // 40 MB/s each until `short` ends at 0.5 s (20 MB moved each), then 60 MB/s: `first`
+    // and `last` have 40 MB left and end at 0.5 + 2/3 s.
+    transfer('depot', 'sled-1', 60 * MB, 'first');
+    transfer('depot', 'sled-2', 20 * MB, 'short');
+    transfer('depot', 'sled-3', 60 * MB, 'last');
+    await kernel.run();
+    expect(arrivals).toEqual(['short@500000', 'first@1166667', 'last@1166667']);
+  });
+
   it('breaks bodies off when an end goes down or a partition cuts them, and the others speed up', async () => {
     const { kernel, network, arrivals, transfer } = rig({ bandwidth: 120 * MB });
     transfer('depot', 'sled-1', 120 * MB, 'to crashing');

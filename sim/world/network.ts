@@ -4,6 +4,7 @@ import { MICROS_PER_SECOND, type Occurrence, type QueuedEvent } from './kernel/e
 import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
 import { CompletionHeap } from './completion-heap.ts';
+import { Link } from './link.ts';
 
 export type NodeId = string;
 
@@ -85,8 +86,8 @@ class Transfer {
     readonly from: NodeId,
     readonly to: NodeId,
     /** The transfers on each end's link, this one included while it runs. */
-    readonly fromLink: Set<Transfer>,
-    readonly toLink: Set<Transfer>,
+    readonly fromLink: Link<Transfer>,
+    readonly toLink: Link<Transfer>,
     /** The body's length. */
     readonly bytes: number,
     readonly done: Settleable<void>,
@@ -110,7 +111,7 @@ export class Network {
   private readonly down = new Set<NodeId>();
   private readonly partitions = new Set<Partition>();
   private readonly slowness = new Map<NodeId, Micros[]>();
-  private readonly links = new Map<NodeId, Set<Transfer>>();
+  private readonly links = new Map<NodeId, Link<Transfer>>();
   /** Every transfer in progress, by finish time. */
   private readonly completions = new CompletionHeap<Transfer>();
   private transfersStarted = 0;
@@ -223,8 +224,9 @@ export class Network {
     }
     const transfer = new Transfer(this.transfersStarted++, from, to, this.link(from), this.link(to), bytes, done, this.kernel.now, connection);
     this.completions.add(transfer);
-    transfer.fromLink.add(transfer);
-    transfer.toLink.add(transfer);
+    transfer.fromLink.join(transfer);
+    // A body from a node to itself is on its link once, as it was when links were Sets.
+    if (transfer.toLink !== transfer.fromLink) transfer.toLink.join(transfer);
     this.rebalance(transfer);
   }
 
@@ -259,10 +261,10 @@ export class Network {
     return !p.oneway && p.from.has(to) && p.to.has(from);
   }
 
-  private link(node: NodeId): Set<Transfer> {
+  private link(node: NodeId): Link<Transfer> {
     let link = this.links.get(node);
     if (link === undefined) {
-      link = new Set();
+      link = new Link(this.config.bandwidth);
       this.links.set(node, link);
     }
     return link;
@@ -275,16 +277,30 @@ export class Network {
     this.scheduleNextCompletion();
   }
 
-  private rebalanceLink(link: Set<Transfer>): void {
+  // Every operation below, its operands and their order are what finish times round by:
+  // the fingerprints pin them. What may go is work that cannot change a result: the heap
+  // is told only of an eta that changed (its shape decides nothing; `earliest` and `due`
+  // read only etas and start order).
+  private rebalanceLink(link: Link<Transfer>): void {
     const now = this.kernel.now;
-    const bandwidth = this.config.bandwidth;
-    for (const t of link) {
+    const transfers = link.transfers;
+    const n = transfers.length;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const t = transfers[i] as Transfer;
+      if (t.heapIndex < 0) continue; // detached: see Link
+      transfers[kept++] = t;
       t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
       t.updatedAt = now;
-      t.rate = Math.min(bandwidth / t.fromLink.size, bandwidth / t.toLink.size);
-      t.eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
-      this.completions.moved(t);
+      t.rate = Math.min(t.fromLink.share, t.toLink.share);
+      const eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
+      if (eta === t.eta) continue;
+      const grew = eta > t.eta;
+      t.eta = eta;
+      if (grew) this.completions.later(t);
+      else this.completions.sooner(t);
     }
+    if (kept !== n) transfers.length = kept;
   }
 
   // One completion event for the whole network, at the earliest finish: rescheduling a
@@ -308,8 +324,8 @@ export class Network {
 
   private detach(t: Transfer): void {
     this.completions.remove(t);
-    t.fromLink.delete(t);
-    t.toLink.delete(t);
+    t.fromLink.leave();
+    if (t.toLink !== t.fromLink) t.toLink.leave();
     t.remaining = 0;
     this.rebalance(t);
   }
