@@ -186,7 +186,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     writeDirAtomically(
       args.out,
       new Map([
-        ['check.json', checkJson(args, code)],
+        ['check.json', checkJson(args, plans, code)],
         ['check.csv', csv(['scenario', 'seed', 'expected', 'verdict', 'ok', 'invariants', 'history_hash', 'divergence', 'command'], rows)],
         ['summaries.csv', csv(SUMMARY_COLUMNS, []) + finished.filter((f) => f.crash === null).map((f) => `${f.result.summary}\n`).join('')],
         ['situations.csv', csv(['situation', 'count', 'what'], [...reached].map(([name, n]) => [name, n, SITUATIONS[name as Situation]]))],
@@ -205,8 +205,10 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
  * What a check's results came from: the command's inputs and exit code. It also marks the
  * directory as depotsim's own, so that the next check may replace it (files.ts).
  */
-function checkJson(args: CheckArgs, exitCode: number): string {
-  const scenarios = args.scenarios.map((file) => ({ file, sha256: sha256(readInput(file)) }));
+function checkJson(args: CheckArgs, plans: readonly Planned[], exitCode: number): string {
+  // The texts the runs were made from, not the files read again now.
+  const textOf = new Map(plans.map((p) => [p.file, p.text]));
+  const scenarios = args.scenarios.map((file) => ({ file, sha256: sha256(textOf.get(file) ?? '') }));
   const options = { seeds: args.seeds, first_seed: args.firstSeed, overrides: args.set, swarm: args.swarm, recheck_every: args.recheckEvery };
   return JSON.stringify({ command: 'check', version: version(), scenarios, ...options, exit_code: exitCode }, null, 2) + '\n';
 }
