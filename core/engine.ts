@@ -1,7 +1,7 @@
 import { executePlan } from './executor.ts';
 import { ArtifactIds, InventoryTable, TableMemory } from './inventory-table.ts';
 import type { EngineParams } from './params.ts';
-import { planInventory } from './planner/index.ts';
+import { GeneratedRequests, planInventory } from './planner/index.ts';
 import {
   isConfigGenerationConflict,
   type Clock,
@@ -24,6 +24,7 @@ import {
   type Operation,
   type RequestRecord,
 } from './status.ts';
+import { randSamplers, randVersionOf, type RandSamplers } from './rng/index.ts';
 import type { UploadChannel } from './upload-channel.ts';
 import { requestHash, usesConfigGenerations, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalRepo, type Request, type SledId } from './types.ts';
 
@@ -83,6 +84,9 @@ export class ReplicationEngine {
   /** Every artifact hash this engine has listed or wanted, as integers for its inventory tables. */
   private readonly artifactIds = new ArtifactIds();
   private readonly tableMemory = new TableMemory();
+  private readonly draws: RandSamplers;
+  /** Review's generated requests, in arrays kept from one activation to the next. */
+  private readonly generated = new GeneratedRequests();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -90,6 +94,7 @@ export class ReplicationEngine {
     private readonly uploads: UploadChannel,
   ) {
     this.requestLog = new RingBuffer<RequestRecord>(REQUEST_RING_BUFFER_LEN, params.generation !== 'review');
+    this.draws = randSamplers(randVersionOf(params.generation));
   }
 
   /** Repos held in local storage, oldest first. */
@@ -183,7 +188,7 @@ export class ReplicationEngine {
     }
 
     const inventory = new InventoryTable(this.artifactIds, sleds, listings, config.artifacts, !usesConfigGenerations(params.generation), this.tableMemory);
-    const plan = planInventory(inventory, this.local, rng, params);
+    const plan = planInventory(inventory, this.local, rng, params, this.draws, this.generated);
     if (plan.release.length > 0) {
       const released = new Set(plan.release);
       for (const repo of plan.release) this.releaseRepo(repo, 'replicated');
@@ -195,7 +200,7 @@ export class ReplicationEngine {
     await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
       this.send(ledger, request, generation),
     );
-    return finish(null, config.generation, plan.deferred.length);
+    return finish(null, config.generation, plan.deferredCount);
   }
 
   /**

@@ -27,7 +27,12 @@ export interface Plan {
   readonly other: readonly (CopyRequest | DeleteRequest)[];
   /** Lowest priority: copies to sleds holding fewer than `expected_count` copies. */
   readonly recopy: readonly CopyRequest[];
-  /** Generated but held back by a per-activation cap (`review`); retried next activation. */
+  /** How many requests a per-activation cap held back (`review`), counted without building them. */
+  readonly deferredCount: number;
+  /**
+   * Those requests, retried next activation: built when first read, which must be before
+   * the same `GeneratedRequests` plans again (`planInventory`).
+   */
   readonly deferred: readonly Request[];
   /** Local repos the activation drops, so their local files go. */
   readonly release: readonly LocalRepo[];

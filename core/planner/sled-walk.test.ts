@@ -1,5 +1,5 @@
 // The planners' walks over the sleds against the slices they replace: `chooseMissing` and
-// `chooseHolder` must make the draws and pick the sleds that `choose` on `missing` and on
+// `chooseHolder` must make the draws and pick the sleds (by position) that `choose` on `missing` and on
 // `holders` (from `split`) did, and `pushDeletes` must name the holders in their order, on
 // either form of inventory and with either `rand` release.
 import fc from 'fast-check';
@@ -57,8 +57,9 @@ describe('walks over the sleds, against the slices of split', () => {
           for (let i = 0; i < inventory.inHashOrder.length; i++) {
             const artifact = inventory.inHashOrder[i] as number;
             const { holders, missing } = inventory.split(artifact);
-            expect(chooseMissing(inventory, artifact, draws, byWalks)).toBe(draws.choose(missing, bySlices));
-            expect(chooseHolder(inventory, artifact, draws, byWalks)).toBe(draws.choose(holders, bySlices));
+            const at = (position: number | undefined) => (position === undefined ? undefined : inventory.sleds[position]);
+            expect(at(chooseMissing(inventory, artifact, draws, byWalks))).toBe(draws.choose(missing, bySlices));
+            expect(at(chooseHolder(inventory, artifact, draws, byWalks))).toBe(draws.choose(holders, bySlices));
           }
           // Both streams are at the same word: the walks drew exactly as often.
           expect(byWalks.nextU32()).toBe(bySlices.nextU32());
