@@ -257,6 +257,17 @@ export class InventoryTable implements PlannerInventory {
     return this.counts[artifact * this.sleds.length + position] as number;
   }
 
+  sledPosition(artifact: number, holding: boolean, skip: number, from: number): number {
+    // Through locals: the planners walk a row per artifact per activation.
+    const { counts } = this;
+    const row = artifact * this.sleds.length;
+    for (let position = from; ; position++) {
+      if (counts[row + position] !== 0 !== holding) continue;
+      if (skip === 0) return position;
+      skip--;
+    }
+  }
+
   find(hash: ArtifactHash): number | undefined {
     const id = this.ids.find(hash);
     return id === undefined || this.kind[id] === UNKNOWN ? undefined : id;

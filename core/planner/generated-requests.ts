@@ -58,9 +58,10 @@ export class GeneratedRequests {
   /** A DELETE of `artifact` for every sled holding a copy, in sled order (`pushDeletes`). */
   deletes(artifact: number): void {
     const inventory = this.inventory as PlannerInventory;
-    const width = inventory.sleds.length;
-    for (let position = 0; position < width; position++) {
-      if (inventory.copiesAt(artifact, position) > 0) this.add(artifact, position, DELETE);
+    const held = inventory.presentCount(artifact);
+    for (let k = 0, position = -1; k < held; k++) {
+      position = inventory.sledPosition(artifact, true, 0, position + 1);
+      this.add(artifact, position, DELETE);
     }
   }
 

@@ -24,9 +24,10 @@ export function chooseHolder(inventory: PlannerInventory, artifact: number, draw
 
 /** A DELETE of `artifact` (`hash`) for every sled holding a copy, in sled order, appended to `into`. */
 export function pushDeletes(inventory: PlannerInventory, artifact: number, hash: ArtifactHash, into: { push(request: DeleteRequest): unknown }): void {
-  const { sleds } = inventory;
-  for (let position = 0; position < sleds.length; position++) {
-    if (inventory.copiesAt(artifact, position) > 0) into.push({ kind: 'delete', target: sleds[position] as SledId, hash });
+  const held = inventory.presentCount(artifact);
+  for (let k = 0, position = -1; k < held; k++) {
+    position = inventory.sledPosition(artifact, true, 0, position + 1);
+    into.push({ kind: 'delete', target: inventory.sleds[position] as SledId, hash });
   }
 }
 
@@ -35,13 +36,9 @@ function chooseWhere(inventory: PlannerInventory, artifact: number, holding: boo
   const held = inventory.presentCount(artifact);
   const count = holding ? held : width - held;
   if (count === 0) return undefined;
-  let skip = draws.index(rng, count);
+  const skip = draws.index(rng, count);
   // Every sled is one: no walk. Review draws a source even for an artifact on every sled
   // (no target, no request): 4 in 10 of a rack-day seed's walks.
   if (count === width) return skip;
-  for (let position = 0; ; position++) {
-    if (inventory.copiesAt(artifact, position) > 0 !== holding) continue;
-    if (skip === 0) return position;
-    skip--;
-  }
+  return inventory.sledPosition(artifact, holding, skip, 0);
 }
