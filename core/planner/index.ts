@@ -3,10 +3,10 @@ import { inventoryView, type PlannerInventory } from '../inventory.ts';
 import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import { randSamplers, randVersionOf, type RandSamplers } from '../rng/index.ts';
-import type { LocalRepo, Request } from '../types.ts';
+import type { LocalRepo } from '../types.ts';
 import { GeneratedRequests } from './generated-requests.ts';
 import { mergedRequests } from './merged.ts';
-import type { Plan, PlanInput } from './plan.ts';
+import { ReviewPlan, type Plan, type PlanInput } from './plan.ts';
 import { reviewRequests } from './review.ts';
 
 export type { Plan, PlanInput } from './plan.ts';
@@ -51,19 +51,9 @@ export function planInventory(
 
   if (params.generation === 'review') {
     const { put, other, deferredCount, deferred } = reviewRequests(inventory, local, rng, draws, params, generated);
-    let built: readonly Request[] | undefined;
-    return {
-      put,
-      copyAfterPut: [],
-      other,
-      recopy: [],
-      deferredCount,
-      get deferred() {
-        return (built ??= deferred());
-      },
-      release,
-    };
+    return new ReviewPlan(put, other, deferredCount, deferred, release);
   }
-  const requests = mergedRequests(inventory, local, rng, draws, params, params.generation === 'merged');
-  return { ...requests, deferredCount: 0, deferred: [], release };
+  const { put, copyAfterPut, other, recopy } = mergedRequests(inventory, local, rng, draws, params, params.generation === 'merged');
+  // Named, not spread: a spread copies through a generic path, every activation.
+  return { put, copyAfterPut, other, recopy, deferredCount: 0, deferred: [], release };
 }

@@ -41,3 +41,29 @@ export interface Plan {
 export function allRequests(plan: Plan): Request[] {
   return [...plan.put, ...plan.copyAfterPut, ...plan.other, ...plan.recopy];
 }
+
+/**
+ * `review`'s plan: its deferred requests are built when first read. It holds back most of
+ * what it generates, and the engine reads only how many (a class, not an object literal
+ * with a getter: that literal cost a runtime call to define the getter every activation).
+ */
+export class ReviewPlan implements Plan {
+  readonly copyAfterPut: readonly CopyRequest[] = [];
+  readonly recopy: readonly CopyRequest[] = [];
+  readonly #build: () => readonly Request[];
+  #built: readonly Request[] | undefined;
+
+  constructor(
+    readonly put: readonly PutRequest[],
+    readonly other: readonly (CopyRequest | DeleteRequest)[],
+    readonly deferredCount: number,
+    build: () => readonly Request[],
+    readonly release: readonly LocalRepo[],
+  ) {
+    this.#build = build;
+  }
+
+  get deferred(): readonly Request[] {
+    return (this.#built ??= this.#build());
+  }
+}
