@@ -18,6 +18,7 @@ import {
   countRecord,
   REQUEST_RING_BUFFER_LEN,
   RingBuffer,
+  StatusWithLazyLog,
   zeroCounters,
   type ActivationStatus,
   type Counters,
@@ -125,21 +126,19 @@ export class ReplicationEngine {
       this.logBatch(ledger);
       addCounters(this.lifetime, ledger.counters);
       if (error !== null) this.log('error', 'Activation stopped', { activation, error });
-      const requestLog = this.requestLog.snapshot();
-      return {
-        activation,
-        error,
-        stopped,
-        generation: usesConfigGenerations(params.generation) ? generation : null,
-        lastRun: ledger.counters,
-        lifetime: cloneCounters(this.lifetime),
-        requestsDeferred: deferred,
-        localRepos: this.local.length,
-        // Copied out only if read: the world reads the counters, not the log.
-        get requestLog() {
-          return requestLog();
+      return new StatusWithLazyLog(
+        {
+          activation,
+          error,
+          stopped,
+          generation: usesConfigGenerations(params.generation) ? generation : null,
+          lastRun: ledger.counters,
+          lifetime: cloneCounters(this.lifetime),
+          requestsDeferred: deferred,
+          localRepos: this.local.length,
         },
-      };
+        this.requestLog.snapshot(),
+      );
     };
 
     if (params.bugs.has('forget_local_on_activation')) {

@@ -204,3 +204,36 @@ export interface ActivationStatus {
   readonly localRepos: number;
   readonly requestLog: readonly RequestRecord[];
 }
+
+/**
+ * An activation's status whose request log is copied out of the ring buffer only if read:
+ * the world reads the counters, not the log. A class, where an object literal with a
+ * getter cost a runtime call to define it, every activation.
+ */
+export class StatusWithLazyLog implements ActivationStatus {
+  readonly activation: number;
+  readonly error: string | null;
+  readonly stopped: string | null;
+  readonly generation: number | null;
+  readonly lastRun: Counters;
+  readonly lifetime: Counters;
+  readonly requestsDeferred: number;
+  readonly localRepos: number;
+  readonly #requestLog: () => readonly RequestRecord[];
+
+  constructor(status: Omit<ActivationStatus, 'requestLog'>, requestLog: () => readonly RequestRecord[]) {
+    this.activation = status.activation;
+    this.error = status.error;
+    this.stopped = status.stopped;
+    this.generation = status.generation;
+    this.lastRun = status.lastRun;
+    this.lifetime = status.lifetime;
+    this.requestsDeferred = status.requestsDeferred;
+    this.localRepos = status.localRepos;
+    this.#requestLog = requestLog;
+  }
+
+  get requestLog(): readonly RequestRecord[] {
+    return this.#requestLog();
+  }
+}
