@@ -18,7 +18,7 @@ const STRIDE = 3;
  * permutation of their numbers, which takes exactly the draws a shuffle of the requests
  * took (a `rand` shuffle draws by length only, core/rng/draws.ts) and moves each to the
  * same place; only the requests sent, and the deferred ones if someone reads them, become
- * objects, the same objects as before.
+ * objects, equal to those built before.
  *
  * One activation's records: `begin` starts the next and ends what was read from these.
  */
@@ -26,7 +26,7 @@ export class GeneratedRequests {
   private records = new Int32Array(64 * STRIDE);
   private order = new Int32Array(64);
   private count = 0;
-  /** Records of `order[0..deferredCount)` were not taken (`deferRest`). */
+  /** The records numbered in `order[0..deferredCount)` were not taken (`defer`). */
   private deferredCount = 0;
   /** Activations begun: a plan's deferred list is built from the records of its own only. */
   private epoch = 0;
