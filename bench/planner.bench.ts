@@ -5,6 +5,7 @@ import {
   ArtifactIds,
   buildInventory,
   ENGINE_GENERATIONS,
+  GeneratedRequests,
   InventoryTable,
   engineParams,
   planActivation,
@@ -74,13 +75,15 @@ function timeInventories(generation: EngineGeneration, input: PlanInput, params:
     planActivation({ ...input, inventory: buildInventory(wanted, listings, keep) }, seededRng('bench'), params);
   });
   const ids = new ArtifactIds();
+  // Kept from one plan to the next, as an engine keeps it.
+  const generated = new GeneratedRequests();
   const same = input.sleds.map((sled) => listings.get(sled));
   timeIt(`  listings → plan, table, same snapshots, ${label}`, 60, () => {
-    planInventory(new InventoryTable(ids, input.sleds, same, wanted, keep), input.localRepos, seededRng('bench'), params);
+    planInventory(new InventoryTable(ids, input.sleds, same, wanted, keep), input.localRepos, seededRng('bench'), params, undefined, generated);
   });
   timeIt(`  listings → plan, table, new snapshots (+ copying them), ${label}`, 60, () => {
     const fresh = same.map((listing) => (listing === undefined ? undefined : new Map(listing)));
-    planInventory(new InventoryTable(ids, input.sleds, fresh, wanted, keep), input.localRepos, seededRng('bench'), params);
+    planInventory(new InventoryTable(ids, input.sleds, fresh, wanted, keep), input.localRepos, seededRng('bench'), params, undefined, generated);
   });
 }
 

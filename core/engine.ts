@@ -1,7 +1,7 @@
 import { executePlan } from './executor.ts';
 import { ArtifactIds, InventoryTable, TableMemory } from './inventory-table.ts';
 import type { EngineParams } from './params.ts';
-import { planInventory } from './planner/index.ts';
+import { GeneratedRequests, planInventory } from './planner/index.ts';
 import {
   isConfigGenerationConflict,
   type Clock,
@@ -18,12 +18,14 @@ import {
   countRecord,
   REQUEST_RING_BUFFER_LEN,
   RingBuffer,
+  StatusWithLazyLog,
   zeroCounters,
   type ActivationStatus,
   type Counters,
   type Operation,
   type RequestRecord,
 } from './status.ts';
+import { randSamplers, randVersionOf, type RandSamplers } from './rng/index.ts';
 import type { UploadChannel } from './upload-channel.ts';
 import { requestHash, usesConfigGenerations, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalRepo, type Request, type SledId } from './types.ts';
 
@@ -83,6 +85,9 @@ export class ReplicationEngine {
   /** Every artifact hash this engine has listed or wanted, as integers for its inventory tables. */
   private readonly artifactIds = new ArtifactIds();
   private readonly tableMemory = new TableMemory();
+  private readonly draws: RandSamplers;
+  /** Review's generated requests, in arrays kept from one activation to the next. */
+  private readonly generated = new GeneratedRequests();
 
   constructor(
     private readonly ports: EnginePorts,
@@ -90,6 +95,7 @@ export class ReplicationEngine {
     private readonly uploads: UploadChannel,
   ) {
     this.requestLog = new RingBuffer<RequestRecord>(REQUEST_RING_BUFFER_LEN, params.generation !== 'review');
+    this.draws = randSamplers(randVersionOf(params.generation));
   }
 
   /** Repos held in local storage, oldest first. */
@@ -120,21 +126,19 @@ export class ReplicationEngine {
       this.logBatch(ledger);
       addCounters(this.lifetime, ledger.counters);
       if (error !== null) this.log('error', 'Activation stopped', { activation, error });
-      const requestLog = this.requestLog.snapshot();
-      return {
-        activation,
-        error,
-        stopped,
-        generation: usesConfigGenerations(params.generation) ? generation : null,
-        lastRun: ledger.counters,
-        lifetime: cloneCounters(this.lifetime),
-        requestsDeferred: deferred,
-        localRepos: this.local.length,
-        // Copied out only if read: the world reads the counters, not the log.
-        get requestLog() {
-          return requestLog();
+      return new StatusWithLazyLog(
+        {
+          activation,
+          error,
+          stopped,
+          generation: usesConfigGenerations(params.generation) ? generation : null,
+          lastRun: ledger.counters,
+          lifetime: cloneCounters(this.lifetime),
+          requestsDeferred: deferred,
+          localRepos: this.local.length,
         },
-      };
+        this.requestLog.snapshot(),
+      );
     };
 
     if (params.bugs.has('forget_local_on_activation')) {
@@ -183,7 +187,7 @@ export class ReplicationEngine {
     }
 
     const inventory = new InventoryTable(this.artifactIds, sleds, listings, config.artifacts, !usesConfigGenerations(params.generation), this.tableMemory);
-    const plan = planInventory(inventory, this.local, rng, params);
+    const plan = planInventory(inventory, this.local, rng, params, this.draws, this.generated);
     if (plan.release.length > 0) {
       const released = new Set(plan.release);
       for (const repo of plan.release) this.releaseRepo(repo, 'replicated');
@@ -195,7 +199,7 @@ export class ReplicationEngine {
     await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
       this.send(ledger, request, generation),
     );
-    return finish(null, config.generation, plan.deferred.length);
+    return finish(null, config.generation, plan.deferredCount);
   }
 
   /**

@@ -8,7 +8,7 @@ const copy = (target: string, source: string, hash: string): CopyRequest => ({ k
 const del = (target: string, hash: string): DeleteRequest => ({ kind: 'delete', target, hash });
 
 function plan(parts: Partial<Pick<Plan, 'put' | 'copyAfterPut' | 'other' | 'recopy'>>): Plan {
-  return { put: [], copyAfterPut: [], other: [], recopy: [], deferred: [], release: [], ...parts };
+  return { put: [], copyAfterPut: [], other: [], recopy: [], deferredCount: 0, deferred: [], release: [], ...parts };
 }
 
 /** Lets every queued promise continuation run (the executor reacts within a few microtasks). */

@@ -235,19 +235,21 @@ export class InventoryTable implements PlannerInventory {
     // Sized up front (the counts are known): no array grows while sleds are sorted in.
     const holders = new Array<SledId>(held);
     const missing = new Array<SledId>(sleds.length - held);
+    const { counts } = this;
     const row = artifact * sleds.length;
     for (let position = 0, h = 0, m = 0; position < sleds.length; position++) {
-      if (this.counts[row + position] === 0) missing[m++] = sleds[position] as SledId;
+      if (counts[row + position] === 0) missing[m++] = sleds[position] as SledId;
       else holders[h++] = sleds[position] as SledId;
     }
     return { holders, missing };
   }
 
   anyShort(artifact: number, expected: number): boolean {
+    const { counts } = this;
     const width = this.sleds.length;
     const row = artifact * width;
     for (let position = 0; position < width; position++) {
-      const count = this.counts[row + position] as number;
+      const count = counts[row + position] as number;
       if (count !== 0 && count < expected) return true;
     }
     return false;
@@ -255,6 +257,18 @@ export class InventoryTable implements PlannerInventory {
 
   copiesAt(artifact: number, position: number): number {
     return this.counts[artifact * this.sleds.length + position] as number;
+  }
+
+  sledPosition(artifact: number, holding: boolean, skip: number, from: number): number {
+    // The table through a local, here as in split and anyShort: the planners walk a row
+    // per artifact per activation, and a field read per sled is not hoisted out of the loop.
+    const { counts } = this;
+    const row = artifact * this.sleds.length;
+    for (let position = from; ; position++) {
+      if (counts[row + position] !== 0 !== holding) continue;
+      if (skip === 0) return position;
+      skip--;
+    }
   }
 
   find(hash: ArtifactHash): number | undefined {

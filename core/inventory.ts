@@ -109,6 +109,12 @@ export interface PlannerInventory {
   anyShort(artifact: number, expected: number): boolean;
   /** Copies on the sled at `position` in `sleds`. */
   copiesAt(artifact: number, position: number): number;
+  /**
+   * The position in `sleds` of the sled `skip` places after the first one at or after
+   * `from` that holds a copy of `artifact` (`holding`), or holds none (`!holding`), counting
+   * only such sleds; there must be that many.
+   */
+  sledPosition(artifact: number, holding: boolean, skip: number, from: number): number;
   /** The handle of `hash`, `undefined` when the inventory does not hold it. */
   find(hash: ArtifactHash): number | undefined;
 }
@@ -127,6 +133,14 @@ export function inventoryView(inventory: Inventory, sleds: readonly SledId[]): P
     split: (artifact) => splitByPresence(presence(artifact), sleds),
     anyShort: (artifact, expected) => anyShort(presence(artifact), expected),
     copiesAt: (artifact, position) => copiesOn(presence(artifact), sleds[position] as SledId),
+    sledPosition: (artifact, holding, skip, from) => {
+      const { sleds: held } = presence(artifact);
+      for (let position = from; ; position++) {
+        if (held.has(sleds[position] as SledId) !== holding) continue;
+        if (skip === 0) return position;
+        skip--;
+      }
+    },
     find: (hash) => handles.get(hash),
   };
 }

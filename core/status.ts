@@ -31,14 +31,39 @@ export function zeroCounters(): Counters {
   };
 }
 
+type Counter = Counters[OperationKind];
+
+/**
+ * The counter of `kind`, by name: `counters[kind]` with a string that varies is a keyed
+ * lookup V8 does the slow way, and the engine counts every request.
+ */
+function counterOf(counters: Counters, kind: OperationKind): Counter {
+  switch (kind) {
+    case 'list':
+      return counters.list;
+    case 'put':
+      return counters.put;
+    case 'copy':
+      return counters.copy;
+    case 'delete':
+      return counters.delete;
+    case 'config':
+      return counters.config;
+  }
+}
+
 export function countRecord(counters: Counters, record: RequestRecord): void {
-  counters[record.operation.kind][record.error === null ? 'ok' : 'error'] += 1;
+  const counter = counterOf(counters, record.operation.kind);
+  if (record.error === null) counter.ok++;
+  else counter.error++;
 }
 
 export function addCounters(into: Counters, from: Counters): void {
   for (const op of OPERATIONS) {
-    into[op].ok += from[op].ok;
-    into[op].error += from[op].error;
+    const counter = counterOf(into, op);
+    const added = counterOf(from, op);
+    counter.ok += added.ok;
+    counter.error += added.error;
   }
 }
 
@@ -178,4 +203,37 @@ export interface ActivationStatus {
   readonly requestsDeferred: number;
   readonly localRepos: number;
   readonly requestLog: readonly RequestRecord[];
+}
+
+/**
+ * An activation's status whose request log is copied out of the ring buffer only if read:
+ * the world reads the counters, not the log. A class, where an object literal with a
+ * getter cost a runtime call to define it, every activation.
+ */
+export class StatusWithLazyLog implements ActivationStatus {
+  readonly activation: number;
+  readonly error: string | null;
+  readonly stopped: string | null;
+  readonly generation: number | null;
+  readonly lastRun: Counters;
+  readonly lifetime: Counters;
+  readonly requestsDeferred: number;
+  readonly localRepos: number;
+  readonly #requestLog: () => readonly RequestRecord[];
+
+  constructor(status: Omit<ActivationStatus, 'requestLog'>, requestLog: () => readonly RequestRecord[]) {
+    this.activation = status.activation;
+    this.error = status.error;
+    this.stopped = status.stopped;
+    this.generation = status.generation;
+    this.lastRun = status.lastRun;
+    this.lifetime = status.lifetime;
+    this.requestsDeferred = status.requestsDeferred;
+    this.localRepos = status.localRepos;
+    this.#requestLog = requestLog;
+  }
+
+  get requestLog(): readonly RequestRecord[] {
+    return this.#requestLog();
+  }
 }

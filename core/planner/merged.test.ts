@@ -154,7 +154,7 @@ describe.each(['merged', 'generation'] as const)('planner, %s engine, min_sled_r
       [1, 2, 3].map((n) => [hash(n), presence(true, everywhere(sleds))] as const),
     );
     const p = plan(generation, sleds, inventory);
-    expect(p).toEqual({ put: [], copyAfterPut: [], other: [], recopy: [], deferred: [], release: [] });
+    expect(p).toEqual({ put: [], copyAfterPut: [], other: [], recopy: [], deferredCount: 0, deferred: [], release: [] });
   });
 
   describe('unwanted artifacts', () => {

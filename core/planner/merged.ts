@@ -41,28 +41,35 @@ export function mergedRequests(
       pushDeletes(inventory, handle, hash, other);
       continue;
     }
-    const { holders: present, missing } = inventory.split(handle);
-    draws.shuffle(missing, rng);
+    // On every sled (most artifacts, most activations) nothing is missing: no shuffle
+    // draws, no PUT, no copy, so no slices to build; only the recopies below remain.
+    let present = sleds;
+    if (inventory.presentCount(handle) < sleds.length) {
+      const split = inventory.split(handle);
+      const { missing } = split;
+      present = split.holders;
+      draws.shuffle(missing, rng);
 
-    const putTargets: SledId[] = [];
-    const artifact = local.get(hash);
-    if (artifact !== undefined) {
-      const wanted = Math.max(0, params.minSledReplication - present.length);
-      for (let i = 0; i < wanted && missing.length > 0; i++) {
-        const target = missing.pop() as SledId;
-        put.push({ kind: 'put', target, artifact });
-        putTargets.push(target);
+      const putTargets: SledId[] = [];
+      const artifact = local.get(hash);
+      if (artifact !== undefined) {
+        const wanted = Math.max(0, params.minSledReplication - present.length);
+        for (let i = 0; i < wanted && missing.length > 0; i++) {
+          const target = missing.pop() as SledId;
+          put.push({ kind: 'put', target, artifact });
+          putTargets.push(target);
+        }
       }
-    }
 
-    for (const target of missing) {
-      const holder = draws.choose(present, rng);
-      if (holder !== undefined) {
-        other.push({ kind: 'copy', target, source: holder, hash });
-        continue;
+      for (const target of missing) {
+        const holder = draws.choose(present, rng);
+        if (holder !== undefined) {
+          other.push({ kind: 'copy', target, source: holder, hash });
+          continue;
+        }
+        const putTarget = draws.choose(putTargets, rng);
+        if (putTarget !== undefined) copyAfterPut.push({ kind: 'copy', target, source: putTarget, hash });
       }
-      const putTarget = draws.choose(putTargets, rng);
-      if (putTarget !== undefined) copyAfterPut.push({ kind: 'copy', target, source: putTarget, hash });
     }
 
     if (!inventory.anyShort(handle, params.expectedCount)) continue;

@@ -27,7 +27,12 @@ export interface Plan {
   readonly other: readonly (CopyRequest | DeleteRequest)[];
   /** Lowest priority: copies to sleds holding fewer than `expected_count` copies. */
   readonly recopy: readonly CopyRequest[];
-  /** Generated but held back by a per-activation cap (`review`); retried next activation. */
+  /** How many requests a per-activation cap held back (`review`), counted without building them. */
+  readonly deferredCount: number;
+  /**
+   * Those requests, retried next activation: built when first read, which must be before
+   * the same `GeneratedRequests` plans again (`planInventory`).
+   */
   readonly deferred: readonly Request[];
   /** Local repos the activation drops, so their local files go. */
   readonly release: readonly LocalRepo[];
@@ -35,4 +40,30 @@ export interface Plan {
 
 export function allRequests(plan: Plan): Request[] {
   return [...plan.put, ...plan.copyAfterPut, ...plan.other, ...plan.recopy];
+}
+
+/**
+ * `review`'s plan: its deferred requests are built when first read. It holds back most of
+ * what it generates, and the engine reads only how many (a class, not an object literal
+ * with a getter: that literal cost a runtime call to define the getter every activation).
+ */
+export class ReviewPlan implements Plan {
+  readonly copyAfterPut: readonly CopyRequest[] = [];
+  readonly recopy: readonly CopyRequest[] = [];
+  readonly #build: () => readonly Request[];
+  #built: readonly Request[] | undefined;
+
+  constructor(
+    readonly put: readonly PutRequest[],
+    readonly other: readonly (CopyRequest | DeleteRequest)[],
+    readonly deferredCount: number,
+    build: () => readonly Request[],
+    readonly release: readonly LocalRepo[],
+  ) {
+    this.#build = build;
+  }
+
+  get deferred(): readonly Request[] {
+    return (this.#built ??= this.#build());
+  }
 }

@@ -3,17 +3,23 @@ import type { EngineParams } from '../params.ts';
 import type { Rng } from '../ports.ts';
 import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, DeleteRequest, CopyRequest, LocalArtifact, PutRequest, Request } from '../types.ts';
-import { chooseHolder, chooseMissing, pushDeletes } from './sled-walk.ts';
+import type { GeneratedRequests } from './generated-requests.ts';
+import { chooseHolder, chooseMissing } from './sled-walk.ts';
 
 export interface ReviewRequests {
   readonly put: PutRequest[];
   readonly other: (CopyRequest | DeleteRequest)[];
-  readonly deferred: Request[];
+  /** How many were generated but held back by the caps. */
+  readonly deferredCount: number;
+  /** Those requests, built when called; valid until `generated` plans the next activation. */
+  readonly deferred: () => Request[];
 }
 
 /**
  * The PR under review: at most one PUT or one copy per wanted artifact per activation,
- * deletes for every unwanted copy, then a random selection under the two caps.
+ * deletes for every unwanted copy, then a random selection under the two caps. The
+ * requests are generated as records in `generated` (see there why) and become objects
+ * only when taken.
  */
 export function reviewRequests(
   inventory: PlannerInventory,
@@ -21,41 +27,41 @@ export function reviewRequests(
   rng: Rng,
   draws: RandSamplers,
   params: EngineParams,
+  generated: GeneratedRequests,
 ): ReviewRequests {
   const { sleds, inHashOrder } = inventory;
-  const generated: Request[] = [];
+  generated.begin(inventory, local);
   for (let i = 0; i < inHashOrder.length; i++) {
     const artifact = inHashOrder[i] as number;
-    const hash = inventory.hashOf(artifact);
     if (!inventory.isWanted(artifact)) {
-      pushDeletes(inventory, artifact, hash, generated);
+      generated.deletes(artifact);
       continue;
     }
     if (inventory.presentCount(artifact) === 0) {
-      const copy = local.get(hash);
-      const target = draws.choose(sleds, rng);
-      if (copy !== undefined && target !== undefined) generated.push({ kind: 'put', target, artifact: copy });
+      // `sleds.choose(rng)`: no draw without sleds.
+      if (sleds.length === 0) continue;
+      const target = draws.index(rng, sleds.length);
+      if (local.has(inventory.hashOf(artifact))) generated.put(artifact, target);
     } else {
       // The PR's `missing.choose(rng)` then `holders.choose(rng)`, without building the slices.
       const target = chooseMissing(inventory, artifact, draws, rng);
       const source = chooseHolder(inventory, artifact, draws, rng);
-      if (target !== undefined && source !== undefined) generated.push({ kind: 'copy', target, source, hash });
+      if (target !== undefined && source !== undefined) generated.copy(artifact, target, source);
     }
   }
 
-  draws.shuffle(generated, rng);
+  generated.shuffle(draws, rng);
   const unlimited = params.bugs.has('ignore_limits');
   const put: PutRequest[] = [];
   const other: (CopyRequest | DeleteRequest)[] = [];
-  const deferred: Request[] = [];
-  for (const request of generated) {
+  for (let k = 0; k < generated.length; k++) {
+    const record = generated.at(k);
+    const isPut = generated.isPut(record);
     const taken = put.length + other.length;
-    const fits = request.kind === 'put'
-      ? taken < params.maxRequests && put.length < params.maxPutRequests
-      : taken < params.maxRequests;
-    if (!fits && !unlimited) deferred.push(request);
-    else if (request.kind === 'put') put.push(request);
-    else other.push(request);
+    const fits = isPut ? taken < params.maxRequests && put.length < params.maxPutRequests : taken < params.maxRequests;
+    if (!fits && !unlimited) generated.defer(k);
+    else if (isPut) put.push(generated.putRequest(record));
+    else other.push(generated.otherRequest(record));
   }
-  return { put, other, deferred };
+  return { put, other, deferredCount: generated.deferred, deferred: generated.deferredRequests() };
 }

@@ -1,7 +1,8 @@
 // The planners' walks over the sleds against the slices they replace: `chooseMissing` and
-// `chooseHolder` must make the draws and pick the sleds that `choose` on `missing` and on
+// `chooseHolder` must make the draws and pick the sleds (by position) that `choose` on `missing` and on
 // `holders` (from `split`) did, and `pushDeletes` must name the holders in their order, on
-// either form of inventory and with either `rand` release.
+// either form of inventory and with either `rand` release; `sledPosition`, their walk, must
+// agree with the slices.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildInventory, inventoryView, type PlannerInventory } from '../inventory.ts';
@@ -57,8 +58,9 @@ describe('walks over the sleds, against the slices of split', () => {
           for (let i = 0; i < inventory.inHashOrder.length; i++) {
             const artifact = inventory.inHashOrder[i] as number;
             const { holders, missing } = inventory.split(artifact);
-            expect(chooseMissing(inventory, artifact, draws, byWalks)).toBe(draws.choose(missing, bySlices));
-            expect(chooseHolder(inventory, artifact, draws, byWalks)).toBe(draws.choose(holders, bySlices));
+            const at = (position: number | undefined) => (position === undefined ? undefined : inventory.sleds[position]);
+            expect(at(chooseMissing(inventory, artifact, draws, byWalks))).toBe(draws.choose(missing, bySlices));
+            expect(at(chooseHolder(inventory, artifact, draws, byWalks))).toBe(draws.choose(holders, bySlices));
           }
           // Both streams are at the same word: the walks drew exactly as often.
           expect(byWalks.nextU32()).toBe(bySlices.nextU32());
@@ -84,4 +86,26 @@ describe('walks over the sleds, against the slices of split', () => {
       { numRuns: 300 },
     );
   });
+
+  it('sledPosition skips `skip` matching sleds from `from` on, as indexing the positions of split from there', () => {
+    fc.assert(
+      fc.property(rackCase, (c) => {
+        for (const inventory of inventories(c)) {
+          for (let i = 0; i < inventory.inHashOrder.length; i++) {
+            const artifact = inventory.inHashOrder[i] as number;
+            const { holders, missing } = inventory.split(artifact);
+            for (const [holding, slice] of [[true, holders], [false, missing]] as const) {
+              const positions = slice.map((sled) => inventory.sleds.indexOf(sled));
+              for (let from = 0; from <= inventory.sleds.length; from++) {
+                const after = positions.filter((position) => position >= from);
+                after.forEach((position, skip) => expect(inventory.sledPosition(artifact, holding, skip, from)).toBe(position));
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
+

@@ -12,36 +12,33 @@ import type { ArtifactHash, DeleteRequest, SledId } from '../types.ts';
  * the same draw and the same sled: every plan stays byte for byte what it was.
  */
 
-/** `missing.choose(rng)`: a sled holding no copy of `artifact`; `undefined`, and no draw, when every sled holds one. */
-export function chooseMissing(inventory: PlannerInventory, artifact: number, draws: RandSamplers, rng: Rng): SledId | undefined {
+/** `missing.choose(rng)`, as the position in `sleds` of a sled holding no copy of `artifact`; `undefined`, and no draw, when every sled holds one. */
+export function chooseMissing(inventory: PlannerInventory, artifact: number, draws: RandSamplers, rng: Rng): number | undefined {
   return chooseWhere(inventory, artifact, false, draws, rng);
 }
 
-/** `holders.choose(rng)`: a sled holding a copy of `artifact`; `undefined`, and no draw, when none does. */
-export function chooseHolder(inventory: PlannerInventory, artifact: number, draws: RandSamplers, rng: Rng): SledId | undefined {
+/** `holders.choose(rng)`, as the position in `sleds` of a sled holding a copy of `artifact`; `undefined`, and no draw, when none does. */
+export function chooseHolder(inventory: PlannerInventory, artifact: number, draws: RandSamplers, rng: Rng): number | undefined {
   return chooseWhere(inventory, artifact, true, draws, rng);
 }
 
 /** A DELETE of `artifact` (`hash`) for every sled holding a copy, in sled order, appended to `into`. */
 export function pushDeletes(inventory: PlannerInventory, artifact: number, hash: ArtifactHash, into: { push(request: DeleteRequest): unknown }): void {
-  const { sleds } = inventory;
-  for (let position = 0; position < sleds.length; position++) {
-    if (inventory.copiesAt(artifact, position) > 0) into.push({ kind: 'delete', target: sleds[position] as SledId, hash });
+  const held = inventory.presentCount(artifact);
+  for (let k = 0, position = -1; k < held; k++) {
+    position = inventory.sledPosition(artifact, true, 0, position + 1);
+    into.push({ kind: 'delete', target: inventory.sleds[position] as SledId, hash });
   }
 }
 
-function chooseWhere(inventory: PlannerInventory, artifact: number, holding: boolean, draws: RandSamplers, rng: Rng): SledId | undefined {
-  const { sleds } = inventory;
+function chooseWhere(inventory: PlannerInventory, artifact: number, holding: boolean, draws: RandSamplers, rng: Rng): number | undefined {
+  const width = inventory.sleds.length;
   const held = inventory.presentCount(artifact);
-  const count = holding ? held : sleds.length - held;
+  const count = holding ? held : width - held;
   if (count === 0) return undefined;
-  let skip = draws.index(rng, count);
+  const skip = draws.index(rng, count);
   // Every sled is one: no walk. Review draws a source even for an artifact on every sled
   // (no target, no request): 4 in 10 of a rack-day seed's walks.
-  if (count === sleds.length) return sleds[skip] as SledId;
-  for (let position = 0; ; position++) {
-    if (inventory.copiesAt(artifact, position) > 0 !== holding) continue;
-    if (skip === 0) return sleds[position] as SledId;
-    skip--;
-  }
+  if (count === width) return skip;
+  return inventory.sledPosition(artifact, holding, skip, 0);
 }

@@ -13,8 +13,12 @@ export interface RandSamplers {
   readonly version: RandVersion;
   /** `gen_range(0..n)` / `random_range(..n)` on a usize below 2^32; `n` >= 1. */
   index(rng: Rng, n: number): number;
-  /** `SliceRandom::shuffle`, in place (backward in 0.8.5, forward in 0.9.2). */
-  shuffle<T>(items: T[], rng: Rng): T[];
+  /**
+   * `SliceRandom::shuffle`, in place (backward in 0.8.5, forward in 0.9.2). Its draws
+   * depend on the length only, so shuffling `0..n` gives the permutation that shuffling
+   * any `n` items would apply.
+   */
+  shuffle<L extends Reorderable<unknown>>(items: L, rng: Rng): L;
   /** `choose` on a slice: `undefined` (and no draw) when it is empty. */
   choose<T>(items: readonly T[], rng: Rng): T | undefined;
   /**
@@ -22,6 +26,12 @@ export interface RandSamplers {
    * `undefined` (and no draw) when `items` is empty or every weight is 0, Rust's `Err`.
    */
   chooseWeighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T | undefined;
+}
+
+/** What `shuffle` reorders in place: an array, or a typed array of item numbers. */
+export interface Reorderable<T> {
+  readonly length: number;
+  [index: number]: T;
 }
 
 const TWO_POW_32 = 0x1_0000_0000;
@@ -51,7 +61,7 @@ export interface RandRules {
   index(rng: Rng, n: number): number;
   /** `UniformInt::<i32>::new(0, total).sample(rng)`, `WeightedIndex`'s draw. */
   uniformBelow(rng: Rng, total: number): number;
-  shuffle<T>(items: T[], rng: Rng): T[];
+  shuffle<L extends Reorderable<unknown>>(items: L, rng: Rng): L;
 }
 
 /**
@@ -76,7 +86,7 @@ export function samplersFrom(rules: RandRules): RandSamplers {
   };
 }
 
-export function swap<T>(items: T[], i: number, j: number): void {
+export function swap<T>(items: Reorderable<T>, i: number, j: number): void {
   const a = items[i] as T;
   items[i] = items[j] as T;
   items[j] = a;

@@ -4,7 +4,7 @@
 // calculate_bound_u32), src/distr/uniform_int.rs (UniformInt 68-230, UniformUsize's
 // u32 path 540-584), src/distr/weighted/weighted_index.rs (new 99-137, sample 358-368).
 import type { Rng } from '../ports.ts';
-import { mulHigh, samplersFrom, swap, type RandSamplers } from './draws.ts';
+import { mulHigh, samplersFrom, swap, type RandSamplers, type Reorderable } from './draws.ts';
 
 /**
  * `random_range(..n)` on u32 (`sample_single_inclusive`, without the `unbiased`
@@ -33,7 +33,7 @@ function uniformBelow(rng: Rng, total: number): number {
  * [0, i], and one `random_range` draw serves several consecutive i, decoded by `%` and
  * `/`. The first index (always 0) draws nothing; nor does a slice of 0 or 1.
  */
-function shuffle<T>(items: T[], rng: Rng): T[] {
+function shuffle<L extends Reorderable<unknown>>(items: L, rng: Rng): L {
   const len = items.length;
   if (len <= 1) return items;
   let chunk = 0;
