@@ -7,14 +7,21 @@ import { FirstSeenNumbers } from '../../world/first-seen-numbers.ts';
 export class Interner {
   private readonly ids = new FirstSeenNumbers();
   private readonly names: string[] = [];
+  // The last name asked for: events come in runs about one Nexus, sled and artifact (a
+  // copy lands on each M.2 in turn), and an id never changes once given.
+  private lastName: string | undefined = undefined;
+  private lastId = 0;
 
   get size(): number {
     return this.names.length;
   }
 
   id(name: string): number {
+    if (name === this.lastName) return this.lastId;
     const id = this.ids.numberOf(name);
     if (id === this.names.length) this.names.push(name);
+    this.lastName = name;
+    this.lastId = id;
     return id;
   }
 

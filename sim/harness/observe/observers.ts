@@ -75,7 +75,7 @@ export class Observers {
         const sled = ids.sleds.id(e.sled);
         const hash = ids.hashes.id(e.hash);
         truth.stored(sled, hash, e.m2, e.bytes);
-        metrics.stored(sled, hash, e.m2, e);
+        metrics.stored(hash, e);
         if (checking) checkers.stored(e, sled, hash);
         if (counting) situations.stored(e, sled, hash);
         break;

@@ -46,7 +46,7 @@ type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
 export class SafetyCheckers {
   readonly violations: Violation[] = [];
   /** (sled, artifact) → 1 once removed while no repo wanted the artifact. */
-  private readonly removedUnwanted = new PairTable();
+  private readonly removedUnwanted: PairTable;
   /** Sled → its last configuration generation. */
   private readonly configGeneration: (number | undefined)[] = [];
   /** Nexus → its running activations' tallies, by activation number. */
@@ -62,7 +62,9 @@ export class SafetyCheckers {
     private readonly open: OpenRequests,
     private readonly params: EngineParams,
     private readonly quota: number,
-  ) {}
+  ) {
+    this.removedUnwanted = new PairTable(ids.sleds, ids.hashes);
+  }
 
   removed(e: Event<'artifact_removed'>, sled: number, hash: number): void {
     if (e.cause === 'm2_failure') return;
@@ -88,7 +90,7 @@ export class SafetyCheckers {
     if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) {
       this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
     }
-    const bytes = truth.datasetUsage(sled, e.m2);
+    const bytes = truth.storedUsage;
     if (bytes > this.quota) this.flag(e.t, 'quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
   }
 
@@ -142,7 +144,7 @@ export class SafetyCheckers {
     tally.requests++;
     if (kind === PUT) tally.puts++;
     tally.inFlight++;
-    this.checkLimits(e.t, e.nexus, tally);
+    this.checkLimits(e, tally);
   }
 
   requestDone(id: number): void {
@@ -166,7 +168,8 @@ export class SafetyCheckers {
     if (this.metrics.lostArtifacts.size > this.lostSeen) this.reportLosses(e.t);
   }
 
-  private checkLimits(t: Micros, nexus: NexusId, tally: ActivationTally): void {
+  /** Given the event, not its time: a float passed as an argument is boxed anew. */
+  private checkLimits(e: Event<'request_sent'>, tally: ActivationTally): void {
     if (tally.flagged) return;
     const p = this.params;
     let detail: string | undefined;
@@ -178,7 +181,7 @@ export class SafetyCheckers {
     }
     if (detail !== undefined) {
       tally.flagged = true;
-      this.flag(t, 'request_limits', { nexus, detail });
+      this.flag(e.t, 'request_limits', { nexus: e.nexus, detail });
     }
   }
 
