@@ -81,8 +81,12 @@ class RecentString {
 
 type Body<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
 
-/** The history hash's lanes' multipliers. */
-const K1 = 2654435761;
+/**
+ * The history hash's lanes' multipliers, 2654435761 and 1597334677, as int32s (what
+ * `Math.imul` makes of them): a constant past 2³¹ is a heap number, read and converted
+ * on every multiply.
+ */
+const K1 = -1640531535;
 const K2 = 1597334677;
 
 /**
@@ -99,7 +103,9 @@ const K2 = 1597334677;
  * helpers whole: a call per field cost more than the words.
  */
 class HistoryHash {
-  private h1 = 0xdeadbeef;
+  // 0xdeadbeef as the int32 every use makes of it: kept past 2³¹, the lane would be a
+  // heap number, read and converted on every word.
+  private h1 = 0xdeadbeef | 0;
   private h2 = 0x41c6ce57;
   private readonly strings = new FirstSeenNumbers();
   private readonly sentType = new RecentString();
