@@ -54,6 +54,14 @@ export class SafetyCheckers {
   /** Every activation's tally; the open-request table holds the index of its sender's. */
   private readonly tallies: ActivationTally[] = [];
   private lostSeen = 0;
+  /**
+   * The last Nexus and activation a request was tallied for, and the tally's index (a
+   * Nexus sends an activation's requests in a run): forgotten when any activation ends
+   * or a Nexus restarts, after which the same numbers name another tally.
+   */
+  private lastNexus = -1;
+  private lastActivation = -1;
+  private lastIndex = -1;
 
   constructor(
     private readonly truth: GroundTruth,
@@ -127,18 +135,7 @@ export class SafetyCheckers {
 
   requestSent(e: Event<'request_sent'>, kind: number, nexus: number): void {
     if (kind === LIST || kind === CONFIG) return;
-    while (this.activations.length <= nexus) this.activations.push(undefined);
-    let running = this.activations[nexus];
-    if (running === undefined) {
-      running = new Map();
-      this.activations[nexus] = running;
-    }
-    let index = running.get(e.activation);
-    if (index === undefined) {
-      index = this.tallies.length;
-      this.tallies.push({ requests: 0, puts: 0, inFlight: 0, flagged: false });
-      running.set(e.activation, index);
-    }
+    const index = nexus === this.lastNexus && e.activation === this.lastActivation ? this.lastIndex : this.tallyOf(nexus, e.activation);
     this.open.setTally(e.id, index);
     const tally = this.tallies[index] as ActivationTally;
     tally.requests++;
@@ -153,20 +150,37 @@ export class SafetyCheckers {
     (this.tallies[this.open.tally(id)] as ActivationTally).inFlight--;
   }
 
+  /** The index of the tally of `nexus`'s running `activation`, a new one if it has none; kept as the last. */
+  private tallyOf(nexus: number, activation: number): number {
+    while (this.activations.length <= nexus) this.activations.push(undefined);
+    let running = this.activations[nexus];
+    if (running === undefined) {
+      running = new Map();
+      this.activations[nexus] = running;
+    }
+    let index = running.get(activation);
+    if (index === undefined) {
+      index = this.tallies.length;
+      this.tallies.push({ requests: 0, puts: 0, inFlight: 0, flagged: false });
+      running.set(activation, index);
+    }
+    this.lastNexus = nexus;
+    this.lastActivation = activation;
+    this.lastIndex = index;
+    return index;
+  }
+
   activationFinished(nexus: number, activation: number): void {
     this.activations[nexus]?.delete(activation);
+    this.lastNexus = -1;
   }
 
   nexusStarted(nexus: number): void {
     // A restarted Nexus numbers its activations from 1 again; the crashed ones never finish.
     if (nexus < this.activations.length) this.activations[nexus] = undefined;
+    this.lastNexus = -1;
   }
 
-  /** After every event: reports the artifacts the metrics found lost since the last one. */
-  // The event, not its time: a time is a float (past 2^31 µs), which a call boxes anew.
-  afterEvent(e: WorldEvent): void {
-    if (this.metrics.lostArtifacts.size > this.lostSeen) this.reportLosses(e.t);
-  }
 
   /** Given the event, not its time: a float passed as an argument is boxed anew. */
   private checkLimits(e: Event<'request_sent'>, tally: ActivationTally): void {
@@ -185,10 +199,14 @@ export class SafetyCheckers {
     }
   }
 
-  private reportLosses(t: Micros): void {
+  /**
+   * After an event in which (or before which, in a sample) the metrics found artifacts
+   * lost: reports those not yet reported, at the event's time.
+   */
+  reportLosses(e: WorldEvent): void {
     const lost = [...this.metrics.lostArtifacts];
     for (const hash of lost.slice(this.lostSeen)) {
-      this.flag(t, 'no_data_loss', { artifact: hash, detail: 'no copy on an in-service sled and none in a live Nexus' });
+      this.flag(e.t, 'no_data_loss', { artifact: hash, detail: 'no copy on an in-service sled and none in a live Nexus' });
     }
     this.lostSeen = lost.length;
   }

@@ -138,8 +138,8 @@ export class SituationCounter {
     if (nexus < this.puts.length) (this.puts[nexus] as PairTable).clear();
   }
 
-  /** After every event: counts the artifacts the metrics found lost since the last one. */
-  afterEvent(): void {
+  /** After an event once the metrics found artifacts lost: counts those not yet counted. */
+  countLosses(): void {
     const lost = this.metrics.lostArtifacts.size;
     if (lost > this.lost) {
       for (let i = this.lost; i < lost; i++) this.bump('lost_artifact');
