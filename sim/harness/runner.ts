@@ -157,7 +157,8 @@ function sample(
     bytesInFlight: world.network.bytesInFlight(),
     local,
   };
-  return { row, ...convergence(state, localRepos) };
+  const { converged, gaps } = convergence(state, localRepos);
+  return { row, converged, gaps };
 }
 
 /** How a run is advanced and watched, sample by sample: by its world, or from a stored history. */
@@ -263,9 +264,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       advance: (t) => world.run(t),
       heal: () => world.healAll(),
       sample: (t) => {
-        const { row, ...rest } = sample(world, observers, t, scenario.engine.min_sled_replication);
-        timeline.push(row);
-        return rest;
+        // The sample as it is, row and all: a rest pattern copied it into a new object each time.
+        const sampled = sample(world, observers, t, scenario.engine.min_sled_replication);
+        timeline.push(sampled.row);
+        return sampled;
       },
     },
     options.onProgress,

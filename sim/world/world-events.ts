@@ -1,4 +1,5 @@
 import type { ArtifactHash, SledId } from '../../core/index.ts';
+import { FirstSeenNumbers } from './first-seen-numbers.ts';
 import type { Micros } from './kernel/event-queue.ts';
 
 export type NexusId = string;
@@ -78,20 +79,35 @@ class RecentString {
   index = 0;
 }
 
+type Body<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
+
+/**
+ * The history hash's lanes' multipliers, 2654435761 and 1597334677, as int32s (what
+ * `Math.imul` makes of them): a constant past 2³¹ is a heap number, read and converted
+ * on every multiply.
+ */
+const K1 = -1640531535;
+const K2 = 1597334677;
+
 /**
  * A 53-bit hash of the event sequence (two 32-bit multiply–xorshift lanes). Strings are
  * fed as their first-seen index, not character by character: the index sequence encodes
- * the history as well as the text does, and costs one map lookup per field.
+ * the history as well as the text does, and costs one lookup per field.
  *
  * Each value is fed as `t`, then the body's fields in their order. `update` names each
  * type's fields in the order the type lists them (the order every emitter writes them,
  * so the order `JSON.stringify` and `for…in` see): one loop over ever-changing object
- * shapes cost more than the hashing itself. The digest is the one that loop gave.
+ * shapes cost more than the hashing itself. The digest is the one that loop gave, and
+ * each typed helper below feeds exactly the words `value` would (see `value`).
+ * The frequent types each have a method of their own, small enough for V8 to inline its
+ * helpers whole: a call per field cost more than the words.
  */
 class HistoryHash {
-  private h1 = 0xdeadbeef;
+  // 0xdeadbeef as the int32 every use makes of it: kept past 2³¹, the lane would be a
+  // heap number, read and converted on every word.
+  private h1 = 0xdeadbeef | 0;
   private h2 = 0x41c6ce57;
-  private readonly strings = new Map<string, number>();
+  private readonly strings = new FirstSeenNumbers();
   private readonly sentType = new RecentString();
   private readonly doneType = new RecentString();
   private readonly storedType = new RecentString();
@@ -104,52 +120,38 @@ class HistoryHash {
   private readonly lastOutcome = new RecentString();
   private readonly lastVia = new RecentString();
   private readonly lastCause = new RecentString();
-  // Events come in runs about one sled and artifact (a copy lands on each M.2 in turn, a
-  // PUT of an artifact goes to sled after sled), so these fields too keep their last one.
-  private readonly lastSled = new RecentString();
-  private readonly lastHash = new RecentString();
+
+  constructor(private readonly clock: { readonly now: Micros }) {}
 
   private mix(word: number): void {
-    this.h1 = Math.imul(this.h1 ^ word, 2654435761);
-    this.h2 = Math.imul(this.h2 ^ word, 1597334677);
+    this.h1 = Math.imul(this.h1 ^ word, K1);
+    this.h2 = Math.imul(this.h2 ^ word, K2);
+  }
+
+  /** `mix(a)`, then `mix(b)`: one step per lane, written out. */
+  private mix2(a: number, b: number): void {
+    this.h1 = Math.imul(Math.imul(this.h1 ^ a, K1) ^ b, K1);
+    this.h2 = Math.imul(Math.imul(this.h2 ^ a, K2) ^ b, K2);
+  }
+
+  /** `mix(a)`, `mix(b)`, then `mix(c)`. */
+  private mix3(a: number, b: number, c: number): void {
+    this.h1 = Math.imul(Math.imul(Math.imul(this.h1 ^ a, K1) ^ b, K1) ^ c, K1);
+    this.h2 = Math.imul(Math.imul(Math.imul(this.h2 ^ a, K2) ^ b, K2) ^ c, K2);
   }
 
   private string(text: string): void {
-    this.mix(this.indexOf(text));
-  }
-
-  private indexOf(text: string): number {
-    let index = this.strings.get(text);
-    if (index === undefined) {
-      index = this.strings.size;
-      this.strings.set(text, index);
-    }
-    return index;
+    this.mix(this.strings.numberOf(text));
   }
 
   /**
-   * A string of a field with few values (a type, a kind, a Nexus) or values that come in
-   * runs, fed as `text` would be: a string's index never changes once seen, so the
-   * field's last one is kept to skip the lookup when it repeats. Not a string, fed as
-   * `value` would be.
+   * Any value: a number as 1 and its two 32-bit halves (2 and its text unless a safe
+   * integer), a string as 3 and its index, true, false, null as 4, 5, 6, anything else
+   * as 7 and the index of its JSON. The helpers below are its fast paths.
    */
-  private recent(value: string | null, last: RecentString): void {
-    if (typeof value !== 'string') {
-      this.value(value);
-      return;
-    }
-    if (value !== last.text) {
-      last.text = value;
-      last.index = this.indexOf(value);
-    }
-    this.mix(3);
-    this.mix(last.index);
-  }
-
-  /** Any value: what each typed helper below falls back to when the value is not of its type. */
   private value(value: unknown): void {
     if (typeof value === 'number') this.number(value);
-    else if (typeof value === 'string') this.text(value);
+    else if (typeof value === 'string') this.str(value);
     else if (value === null || value === undefined || typeof value === 'boolean') {
       this.mix(value === true ? 4 : value === false ? 5 : 6);
     } else {
@@ -160,60 +162,56 @@ class HistoryHash {
 
   private number(value: number): void {
     if (Number.isSafeInteger(value)) {
-      this.mix(1);
-      this.mix(value | 0);
-      this.mix(Math.floor(value / 0x100000000) | 0);
+      this.mix3(1, value | 0, Math.floor(value / 0x100000000) | 0);
     } else {
       this.mix(2);
       this.string(String(value));
     }
   }
 
-  private text(value: string): void {
-    this.mix(3);
-    this.string(value);
-  }
-
+  /** A field that holds a number: an int32 (most do) has its sign as its high half. */
   private int(value: number): void {
-    if (typeof value === 'number') this.number(value);
+    if ((value | 0) === value) this.mix3(1, value, value >> 31);
     else this.value(value);
   }
 
+  /** A field that holds a string or null. */
   private str(value: string | null): void {
-    if (typeof value === 'string') this.text(value);
+    if (typeof value === 'string') this.mix2(3, this.strings.numberOf(value));
+    else if (value === null) this.mix(6);
     else this.value(value);
   }
 
-  /** The fields every artifact_* event opens with. */
-  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
-    this.recent(body.type, type);
-    this.recent(body.sled, this.lastSled);
-    this.int(body.m2);
-    this.recent(body.hash, this.lastHash);
-    this.int(body.bytes);
+  /**
+   * A string of a field with few values (a type, a kind, a Nexus), fed as `str` would
+   * feed it: a string's index never changes once seen, so the field's last one is kept
+   * to skip the lookup when it repeats.
+   */
+  private recent(value: string | null, last: RecentString): void {
+    if (typeof value !== 'string') {
+      this.value(value);
+      return;
+    }
+    if (value !== last.text) {
+      last.text = value;
+      last.index = this.strings.numberOf(value);
+    }
+    this.mix2(3, last.index);
   }
 
-  /** `t`: the event's time, from the clock (read from the event, a float would be boxed anew). */
-  update(t: Micros, body: WorldEvent): void {
-    this.number(t);
+  /**
+   * Feeds `body` at the clock's time: read from the event, where every shape has its `t`,
+   * or passed as an argument, a float is boxed anew.
+   */
+  update(body: WorldEvent): void {
+    this.number(this.clock.now);
     // `type` comes first in every event (each emitter writes it first).
     switch (body.type) {
       case 'request_sent':
-        this.recent(body.type, this.sentType);
-        this.int(body.id);
-        this.recent(body.nexus, this.lastNexus);
-        this.int(body.activation);
-        this.recent(body.kind, this.lastKind);
-        this.recent(body.target, this.lastSled);
-        this.str(body.source);
-        this.recent(body.hash, this.lastHash);
-        this.int(body.bytes);
+        this.requestSent(body);
         break;
       case 'request_done':
-        this.recent(body.type, this.doneType);
-        this.int(body.id);
-        this.recent(body.outcome, this.lastOutcome);
-        this.str(body.error);
+        this.requestDone(body);
         break;
       case 'artifact_stored':
         this.copyFields(body, this.storedType);
@@ -233,12 +231,7 @@ class HistoryHash {
         this.int(body.activation);
         break;
       case 'activation_finished':
-        this.recent(body.type, this.finishedType);
-        this.recent(body.nexus, this.lastNexus);
-        this.int(body.activation);
-        this.str(body.error);
-        this.int(body.deferred);
-        this.int(body.localRepos);
+        this.activationFinished(body);
         break;
       default:
         // The rare types (a few hundred events a run), field by field as they come, after `t`.
@@ -249,6 +242,43 @@ class HistoryHash {
     const h2 = this.h2;
     this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
     this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
+  }
+
+  private requestSent(body: Body<'request_sent'>): void {
+    this.recent(body.type, this.sentType);
+    this.int(body.id);
+    this.recent(body.nexus, this.lastNexus);
+    this.int(body.activation);
+    this.recent(body.kind, this.lastKind);
+    this.str(body.target);
+    this.str(body.source);
+    this.str(body.hash);
+    this.int(body.bytes);
+  }
+
+  private requestDone(body: Body<'request_done'>): void {
+    this.recent(body.type, this.doneType);
+    this.int(body.id);
+    this.recent(body.outcome, this.lastOutcome);
+    this.str(body.error);
+  }
+
+  /** The fields every artifact_* event opens with. */
+  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
+    this.recent(body.type, type);
+    this.str(body.sled);
+    this.int(body.m2);
+    this.str(body.hash);
+    this.int(body.bytes);
+  }
+
+  private activationFinished(body: Body<'activation_finished'>): void {
+    this.recent(body.type, this.finishedType);
+    this.recent(body.nexus, this.lastNexus);
+    this.int(body.activation);
+    this.str(body.error);
+    this.int(body.deferred);
+    this.int(body.localRepos);
   }
 
   digest(): string {
@@ -271,7 +301,7 @@ export class WorldEventLog {
     private readonly clock: { readonly now: Micros },
     options: { record?: boolean; hash?: boolean } = {},
   ) {
-    this.hash = options.hash === false ? undefined : new HistoryHash();
+    this.hash = options.hash === false ? undefined : new HistoryHash(clock);
     this.lines = options.record === true ? [] : undefined;
   }
 
@@ -281,9 +311,8 @@ export class WorldEventLog {
 
   /** Stamps `event` (built with `t: NOW`) with the clock's time and passes it on. */
   emit(event: WorldEvent): void {
-    const t = this.clock.now;
-    (event as { t: Micros }).t = t;
-    if (this.hash !== undefined) this.hash.update(t, event);
+    (event as { t: Micros }).t = this.clock.now;
+    if (this.hash !== undefined) this.hash.update(event);
     if (this.lines !== undefined) {
       const line = JSON.stringify(event);
       // Only an event built with `t` first records `t` first; an emitter that wrote it

@@ -11,27 +11,27 @@ import { OrderedIdSet } from './ordered-id-set.ts';
  */
 export class GroundTruth {
   /** (sled, artifact) → bitmask of the M.2s holding a copy. */
-  private readonly copies = new PairTable();
-  private readonly failedM2 = new IdColumn();
+  private readonly copies: PairTable;
+  private readonly failedM2: IdColumn;
   /** 1 for an in-service sled. */
-  private readonly inService = new IdColumn();
+  private readonly inService: IdColumn;
   private sledsInService = 0;
   readonly down = new Set<string>();
   /** Repos in the database → the artifacts they reference. */
   readonly repos = new Map<RepoName, readonly number[]>();
-  private readonly references = new IdColumn();
+  private readonly references: IdColumn;
   /** Referenced artifacts, in the order a `Set` of them would hold them. */
   private readonly wantedSet = new OrderedIdSet();
   /** Artifact → in-service sleds with at least one copy. */
-  private readonly holders = new IdColumn();
+  private readonly holders: IdColumn;
   /** Artifact → in-service sleds with a copy on every working M.2. */
-  private readonly fullHolders = new IdColumn();
+  private readonly fullHolders: IdColumn;
   /**
    * (sled, artifact) → bitmask of the M.2s with a final file known to be short
    * (omicron#7796), and the bytes each holds by `sled/artifact/m2`. Such a file is listed
    * by its sled but is no copy: it counts in no holder tally.
    */
-  private readonly shortMask = new PairTable();
+  private readonly shortMask: PairTable;
   private readonly shortBytes = new Map<string, number>();
   /** Sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). */
   private readonly datasetBytes: Float64Array[] = [];
@@ -41,7 +41,16 @@ export class GroundTruth {
   constructor(
     readonly m2PerSled: number,
     readonly ids: ObservedIds,
-  ) {}
+  ) {
+    const { sleds, hashes } = ids;
+    this.copies = new PairTable(sleds, hashes);
+    this.shortMask = new PairTable(sleds, hashes);
+    this.failedM2 = new IdColumn(sleds);
+    this.inService = new IdColumn(sleds);
+    this.references = new IdColumn(hashes);
+    this.holders = new IdColumn(hashes);
+    this.fullHolders = new IdColumn(hashes);
+  }
 
   sledAdded(sled: number): void {
     this.setInService(sled, true);
@@ -51,10 +60,17 @@ export class GroundTruth {
     this.setInService(sled, false);
   }
 
+  /**
+   * Bytes on the dataset of the last copy `stored`, for the metrics' peak and the quota
+   * check. A field, not `datasetUsage` asked twice: a float a call returns is boxed anew.
+   */
+  storedUsage = 0;
+
   stored(sled: number, hash: number, m2: number, bytes: number): void {
     const held = this.takeShort(sled, hash, m2);
     if (held !== undefined) this.addBytes(sled, m2, -held);
     if (this.setCopy(sled, hash, m2, true)) this.addBytes(sled, m2, bytes);
+    this.storedUsage = this.datasetBytes[sled]?.[m2] ?? 0;
   }
 
   truncated(sled: number, hash: number, m2: number, bytes: number, size: number): void {

@@ -5,14 +5,21 @@ import { IdColumn, PairTable } from './id-tables.ts';
 // Ids past the first allocation on both axes, so that the tables grow while holding values.
 const id = fc.integer({ min: 0, max: 40 });
 
+// The interners a table may be told of, as their sizes grow between operations (or none).
+const interners = fc.option(fc.record({ rows: fc.integer({ min: 0, max: 60 }), cols: fc.integer({ min: 0, max: 60 }) }), { nil: undefined });
+
 describe('PairTable', () => {
   it('behaves as a map keyed by the pair, reading 0 for a pair never set, however it grows', () => {
-    const op = fc.record({ op: fc.constantFrom('set', 'add', 'clear'), a: id, b: id, value: fc.integer({ min: -1000, max: 1000 }) });
+    const op = fc.record({ op: fc.constantFrom('set', 'add', 'clear'), a: id, b: id, value: fc.integer({ min: -1000, max: 1000 }), more: fc.nat(8) });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
-        const table = new PairTable();
+      fc.property(interners, fc.array(op, { maxLength: 120 }), (sizes, ops) => {
+        const rowIds = { size: sizes?.rows ?? 0 };
+        const colIds = { size: sizes?.cols ?? 0 };
+        const table = sizes === undefined ? new PairTable() : new PairTable(rowIds, colIds);
         const model = new Map<string, number>();
         for (const o of ops) {
+          rowIds.size += o.more;
+          colIds.size += o.more >> 1;
           const key = `${o.a},${o.b}`;
           if (o.op === 'set') {
             table.set(o.a, o.b, o.value);
@@ -45,10 +52,12 @@ describe('IdColumn', () => {
   it('behaves as a map from id to integer, reading 0 for an id never set', () => {
     const op = fc.record({ op: fc.constantFrom('set', 'add'), id: fc.integer({ min: 0, max: 100 }), value: fc.integer({ min: -1000, max: 1000 }) });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 100 }), (ops) => {
-        const column = new IdColumn();
+      fc.property(fc.option(fc.nat(150), { nil: undefined }), fc.array(op, { maxLength: 100 }), (size, ops) => {
+        const ids = { size: size ?? 0 };
+        const column = size === undefined ? new IdColumn() : new IdColumn(ids);
         const model = new Map<number, number>();
         for (const o of ops) {
+          ids.size += 3;
           if (o.op === 'set') {
             column.set(o.id, o.value);
             model.set(o.id, o.value);

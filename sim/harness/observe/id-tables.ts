@@ -1,11 +1,21 @@
 // Why typed arrays keyed by interned ids: the observers look up a (sled, artifact) pair, or
 // an artifact, on nearly every event. Nested maps keyed by strings cost a hash lookup per
 // level and an object per entry; a typed array costs an index. Every table reads 0 where
-// nothing was written and grows as new ids come (ids are dense, from `Interner`).
+// nothing was written and grows as new ids come (ids are dense, from `Interner`). A table
+// told the interner of its ids grows at once to every id given so far: the artifacts of
+// the catalog and the sleds come before the first copy, so a run's tables are allocated
+// once at their size, not doubled (and copied) again and again from a few cells.
+
+/** What a table reads of its ids' interner: how many ids it has given. */
+export interface IdCount {
+  readonly size: number;
+}
 
 /** An integer per id, 0 until set. */
 export class IdColumn {
   private values = new Int32Array(16);
+
+  constructor(private readonly ids?: IdCount) {}
 
   get(id: number): number {
     return id < this.values.length ? (this.values[id] as number) : 0;
@@ -25,7 +35,7 @@ export class IdColumn {
   }
 
   private grow(id: number): void {
-    const values = new Int32Array(Math.max(id + 1, this.values.length * 2));
+    const values = new Int32Array(Math.max(id + 1, this.values.length * 2, this.ids?.size ?? 0));
     values.set(this.values);
     this.values = values;
   }
@@ -36,6 +46,12 @@ export class PairTable {
   private cells = new Int32Array(0);
   private rows = 0;
   private cols = 0;
+
+  /** `rowIds`, `colIds`: the interners of the pair's first and second ids. */
+  constructor(
+    private readonly rowIds?: IdCount,
+    private readonly colIds?: IdCount,
+  ) {}
 
   get(a: number, b: number): number {
     return a < this.rows && b < this.cols ? (this.cells[a * this.cols + b] as number) : 0;
@@ -70,8 +86,8 @@ export class PairTable {
   }
 
   private grow(a: number, b: number): void {
-    const rows = a < this.rows ? this.rows : Math.max(a + 1, this.rows * 2, 4);
-    const cols = b < this.cols ? this.cols : Math.max(b + 1, this.cols * 2, 16);
+    const rows = a < this.rows ? this.rows : Math.max(a + 1, this.rows * 2, 4, this.rowIds?.size ?? 0);
+    const cols = b < this.cols ? this.cols : Math.max(b + 1, this.cols * 2, 16, this.colIds?.size ?? 0);
     const cells = new Int32Array(rows * cols);
     if (cols === this.cols) cells.set(this.cells);
     else for (let r = 0; r < this.rows; r++) cells.set(this.cells.subarray(r * this.cols, (r + 1) * this.cols), r * cols);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Interner } from './interner.ts';
 
 describe('Interner', () => {
-  it('numbers names in first-seen order, however they repeat (the last name is kept to skip a lookup)', () => {
+  it('numbers names in first-seen order, however they repeat', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom('sled-0', 'sled-1', 'sled-2', 'a', 'b', ''), { maxLength: 40 }), (names) => {
         const interner = new Interner();

@@ -1,12 +1,14 @@
+import { FirstSeenNumbers } from '../../world/first-seen-numbers.ts';
+
 /**
  * Dense integer ids for names, in first-seen order: the observers key their tables by these
- * (one map lookup per name an event carries), and the names come back by id for reports.
+ * (one cached lookup per name an event carries), and the names come back by id for reports.
  */
 export class Interner {
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new FirstSeenNumbers();
   private readonly names: string[] = [];
-  // The last name asked for: events come in runs about one sled and artifact (a copy
-  // lands on each M.2 in turn), and an id never changes once given.
+  // The last name asked for: events come in runs about one Nexus, sled and artifact (a
+  // copy lands on each M.2 in turn), and an id never changes once given.
   private lastName: string | undefined = undefined;
   private lastId = 0;
 
@@ -16,12 +18,8 @@ export class Interner {
 
   id(name: string): number {
     if (name === this.lastName) return this.lastId;
-    let id = this.ids.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.ids.set(name, id);
-      this.names.push(name);
-    }
+    const id = this.ids.numberOf(name);
+    if (id === this.names.length) this.names.push(name);
     this.lastName = name;
     this.lastId = id;
     return id;

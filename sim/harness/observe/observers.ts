@@ -36,6 +36,8 @@ export class Observers {
   private readonly requests = new OpenRequests();
   private readonly checking: boolean;
   private readonly counting: boolean;
+  /** How many lost artifacts the metrics had found after the last event. */
+  private lostSeen = 0;
 
   constructor(options: ObserversOptions) {
     const { ids, requests } = this;
@@ -75,7 +77,7 @@ export class Observers {
         const sled = ids.sleds.id(e.sled);
         const hash = ids.hashes.id(e.hash);
         truth.stored(sled, hash, e.m2, e.bytes);
-        metrics.stored(sled, hash, e.m2, e);
+        metrics.stored(hash, e);
         if (checking) checkers.stored(e, sled, hash);
         if (counting) situations.stored(e, sled, hash);
         break;
@@ -163,7 +165,13 @@ export class Observers {
       default:
         break;
     }
-    if (checking) checkers.afterEvent(e);
-    if (counting) situations.afterEvent();
+    // Artifacts lost in this event, or found lost by a sample since the last: rare, so
+    // one look here, not one in each observer every event.
+    const lost = metrics.lostArtifacts.size;
+    if (lost !== this.lostSeen) {
+      this.lostSeen = lost;
+      if (checking) checkers.reportLosses(e);
+      if (counting) situations.countLosses();
+    }
   };
 }

@@ -70,9 +70,14 @@ type Timed = { readonly t: Micros };
 class KindTallies {
   private readonly values = [0, 0, 0, 0, 0];
   private readonly order: number[] = [];
+  /** Bit `kind` set once `kind` is in `order`. */
+  private counted = 0;
 
   add(kind: number, delta: number): void {
-    if (!this.order.includes(kind)) this.order.push(kind);
+    if ((this.counted & (1 << kind)) === 0) {
+      this.counted |= 1 << kind;
+      this.order.push(kind);
+    }
     this.values[kind] = (this.values[kind] as number) + delta;
   }
 
@@ -97,7 +102,7 @@ export class RunMetrics {
   requestsFailed = 0;
   private readonly moved = new KindTallies();
   /** kind → (target, artifact) of requests in flight → how many. */
-  private readonly inFlightKeys = KINDS.map(() => new PairTable());
+  private readonly inFlightKeys: readonly PairTable[];
   readonly faults: FaultRow[] = [];
   private readonly openFaults = new Map<number, FaultRow>();
   readonly repos = new Map<RepoName, RepoRow>();
@@ -122,6 +127,7 @@ export class RunMetrics {
     /** Keep a row per request. A day of a rack sends some 10⁵ requests; only requests.csv needs them. */
     private readonly keepRequests: boolean,
   ) {
+    this.inFlightKeys = KINDS.map(() => new PairTable(ids.sleds, ids.hashes));
     const repos = [...catalog];
     const sizes = new Map<ArtifactHash, number>();
     for (const repo of repos) for (const a of repo.artifacts) sizes.set(a.hash, a.size);
@@ -256,8 +262,9 @@ export class RunMetrics {
     this.checkLoss();
   }
 
-  stored(sled: number, hash: number, m2: number, at: Timed): void {
-    const bytes = this.truth.datasetUsage(sled, m2);
+  /** After the ground truth's `stored`. */
+  stored(hash: number, at: Timed): void {
+    const bytes = this.truth.storedUsage;
     if (bytes > this.peakDatasetBytes) this.peakDatasetBytes = bytes;
     this.onCopiesChanged(hash, at);
   }

@@ -46,7 +46,7 @@ type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
 export class SafetyCheckers {
   readonly violations: Violation[] = [];
   /** (sled, artifact) → 1 once removed while no repo wanted the artifact. */
-  private readonly removedUnwanted = new PairTable();
+  private readonly removedUnwanted: PairTable;
   /** Sled → its last configuration generation. */
   private readonly configGeneration: (number | undefined)[] = [];
   /** Nexus → its running activations' tallies, by activation number. */
@@ -54,6 +54,14 @@ export class SafetyCheckers {
   /** Every activation's tally; the open-request table holds the index of its sender's. */
   private readonly tallies: ActivationTally[] = [];
   private lostSeen = 0;
+  /**
+   * The last Nexus and activation a request was tallied for, and the tally's index (a
+   * Nexus sends an activation's requests in a run): forgotten when any activation ends
+   * or a Nexus restarts, after which the same numbers name another tally.
+   */
+  private lastNexus = -1;
+  private lastActivation = -1;
+  private lastIndex = -1;
 
   constructor(
     private readonly truth: GroundTruth,
@@ -62,7 +70,9 @@ export class SafetyCheckers {
     private readonly open: OpenRequests,
     private readonly params: EngineParams,
     private readonly quota: number,
-  ) {}
+  ) {
+    this.removedUnwanted = new PairTable(ids.sleds, ids.hashes);
+  }
 
   removed(e: Event<'artifact_removed'>, sled: number, hash: number): void {
     if (e.cause === 'm2_failure') return;
@@ -88,7 +98,7 @@ export class SafetyCheckers {
     if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) {
       this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
     }
-    const bytes = truth.datasetUsage(sled, e.m2);
+    const bytes = truth.storedUsage;
     if (bytes > this.quota) this.flag(e.t, 'quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
   }
 
@@ -125,24 +135,13 @@ export class SafetyCheckers {
 
   requestSent(e: Event<'request_sent'>, kind: number, nexus: number): void {
     if (kind === LIST || kind === CONFIG) return;
-    while (this.activations.length <= nexus) this.activations.push(undefined);
-    let running = this.activations[nexus];
-    if (running === undefined) {
-      running = new Map();
-      this.activations[nexus] = running;
-    }
-    let index = running.get(e.activation);
-    if (index === undefined) {
-      index = this.tallies.length;
-      this.tallies.push({ requests: 0, puts: 0, inFlight: 0, flagged: false });
-      running.set(e.activation, index);
-    }
+    const index = nexus === this.lastNexus && e.activation === this.lastActivation ? this.lastIndex : this.tallyOf(nexus, e.activation);
     this.open.setTally(e.id, index);
     const tally = this.tallies[index] as ActivationTally;
     tally.requests++;
     if (kind === PUT) tally.puts++;
     tally.inFlight++;
-    this.checkLimits(e.t, e.nexus, tally);
+    this.checkLimits(e, tally);
   }
 
   requestDone(id: number): void {
@@ -151,22 +150,40 @@ export class SafetyCheckers {
     (this.tallies[this.open.tally(id)] as ActivationTally).inFlight--;
   }
 
+  /** The index of the tally of `nexus`'s running `activation`, a new one if it has none; kept as the last. */
+  private tallyOf(nexus: number, activation: number): number {
+    while (this.activations.length <= nexus) this.activations.push(undefined);
+    let running = this.activations[nexus];
+    if (running === undefined) {
+      running = new Map();
+      this.activations[nexus] = running;
+    }
+    let index = running.get(activation);
+    if (index === undefined) {
+      index = this.tallies.length;
+      this.tallies.push({ requests: 0, puts: 0, inFlight: 0, flagged: false });
+      running.set(activation, index);
+    }
+    this.lastNexus = nexus;
+    this.lastActivation = activation;
+    this.lastIndex = index;
+    return index;
+  }
+
   activationFinished(nexus: number, activation: number): void {
     this.activations[nexus]?.delete(activation);
+    this.lastNexus = -1;
   }
 
   nexusStarted(nexus: number): void {
     // A restarted Nexus numbers its activations from 1 again; the crashed ones never finish.
     if (nexus < this.activations.length) this.activations[nexus] = undefined;
+    this.lastNexus = -1;
   }
 
-  /** After every event: reports the artifacts the metrics found lost since the last one. */
-  // The event, not its time: a time is a float (past 2^31 µs), which a call boxes anew.
-  afterEvent(e: WorldEvent): void {
-    if (this.metrics.lostArtifacts.size > this.lostSeen) this.reportLosses(e.t);
-  }
 
-  private checkLimits(t: Micros, nexus: NexusId, tally: ActivationTally): void {
+  /** Given the event, not its time: a float passed as an argument is boxed anew. */
+  private checkLimits(e: Event<'request_sent'>, tally: ActivationTally): void {
     if (tally.flagged) return;
     const p = this.params;
     let detail: string | undefined;
@@ -178,14 +195,18 @@ export class SafetyCheckers {
     }
     if (detail !== undefined) {
       tally.flagged = true;
-      this.flag(t, 'request_limits', { nexus, detail });
+      this.flag(e.t, 'request_limits', { nexus: e.nexus, detail });
     }
   }
 
-  private reportLosses(t: Micros): void {
+  /**
+   * After an event in which (or before which, in a sample) the metrics found artifacts
+   * lost: reports those not yet reported, at the event's time.
+   */
+  reportLosses(e: WorldEvent): void {
     const lost = [...this.metrics.lostArtifacts];
     for (const hash of lost.slice(this.lostSeen)) {
-      this.flag(t, 'no_data_loss', { artifact: hash, detail: 'no copy on an in-service sled and none in a live Nexus' });
+      this.flag(e.t, 'no_data_loss', { artifact: hash, detail: 'no copy on an in-service sled and none in a live Nexus' });
     }
     this.lostSeen = lost.length;
   }

@@ -24,11 +24,6 @@ export const SITUATIONS = {
 } as const;
 export type Situation = keyof typeof SITUATIONS;
 
-/** A table per Nexus, made when first needed. */
-function tableOf(tables: PairTable[], nexus: number): PairTable {
-  while (tables.length <= nexus) tables.push(new PairTable());
-  return tables[nexus] as PairTable;
-}
 
 /**
  * Counts how often each named situation happens in a run. `Observers` feeds it each event
@@ -39,11 +34,11 @@ export class SituationCounter {
   /** Nexus → (target, artifact) → its PUTs and copies of it in flight. */
   private readonly writes: PairTable[] = [];
   /** (target, artifact) → the Nexus instances with a PUT or copy of it in flight. */
-  private readonly writers = new PairTable();
+  private readonly writers: PairTable;
   /** Nexus → (target, artifact) of its PUTs → 1 + the activation that last sent one (0: none). */
   private readonly puts: PairTable[] = [];
   /** (sled, artifact) → 1 once removed by a DELETE. */
-  private readonly deleted = new PairTable();
+  private readonly deleted: PairTable;
   private lost = 0;
 
   constructor(
@@ -52,7 +47,16 @@ export class SituationCounter {
     private readonly ids: ObservedIds,
     private readonly open: OpenRequests,
     private readonly minSledReplication: number,
-  ) {}
+  ) {
+    this.writers = new PairTable(ids.sleds, ids.hashes);
+    this.deleted = new PairTable(ids.sleds, ids.hashes);
+  }
+
+  /** A (target, artifact) table per Nexus, made when first needed. */
+  private tableOf(tables: PairTable[], nexus: number): PairTable {
+    while (tables.length <= nexus) tables.push(new PairTable(this.ids.sleds, this.ids.hashes));
+    return tables[nexus] as PairTable;
+  }
 
   private bump(situation: Situation): void {
     this.counts.set(situation, (this.counts.get(situation) ?? 0) + 1);
@@ -68,13 +72,13 @@ export class SituationCounter {
     if (kind === LIST) return;
     if (kind === PUT || kind === COPY) {
       const key = this.written(hash);
-      const before = tableOf(this.writes, nexus).add(target, key, 1);
+      const before = this.tableOf(this.writes, nexus).add(target, key, 1);
       const writing = before === 0 ? this.writers.add(target, key, 1) : this.writers.get(target, key);
       if (writing - (before > 0 ? 1 : 0) > 0) this.bump('concurrent_writes');
     }
     // A Nexus runs one activation at a time, so a PUT target's activation number tells
     // whether this activation sent it (activations count from 1; the tables hold 1 + it).
-    if (kind === PUT) tableOf(this.puts, nexus).set(target, this.written(hash), e.activation + 1);
+    if (kind === PUT) this.tableOf(this.puts, nexus).set(target, this.written(hash), e.activation + 1);
     if (kind === COPY && source !== -1 && nexus < this.puts.length && (this.puts[nexus] as PairTable).get(source, this.written(hash)) === e.activation + 1) {
       this.bump('copy_after_put');
     }
@@ -86,7 +90,7 @@ export class SituationCounter {
     const kind = open.kind(id);
     if (kind === LIST) return;
     if (kind === PUT || kind === COPY) {
-      const writes = tableOf(this.writes, open.nexus(id));
+      const writes = this.tableOf(this.writes, open.nexus(id));
       const target = open.target(id);
       const key = this.written(open.hash(id));
       const before = writes.get(target, key);
@@ -134,8 +138,8 @@ export class SituationCounter {
     if (nexus < this.puts.length) (this.puts[nexus] as PairTable).clear();
   }
 
-  /** After every event: counts the artifacts the metrics found lost since the last one. */
-  afterEvent(): void {
+  /** After an event once the metrics found artifacts lost: counts those not yet counted. */
+  countLosses(): void {
     const lost = this.metrics.lostArtifacts.size;
     if (lost > this.lost) {
       for (let i = this.lost; i < lost; i++) this.bump('lost_artifact');
