@@ -183,7 +183,7 @@ export class Network {
    * down or lost).
    */
   send(from: NodeId, to: NodeId, message: Message): boolean {
-    if (this.down.has(from)) return false;
+    if (this.down.size !== 0 && this.down.has(from)) return false;
     const lost = this.config.loss > 0 && this.rng.nextFloat() < this.config.loss;
     const delay = this.delay(from, to);
     if (lost) return false;
