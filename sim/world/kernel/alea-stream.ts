@@ -26,23 +26,25 @@ export class AleaStream implements RandomStream {
     this.state[3] = c;
   }
 
-  /** The library's `next()`: uniform in [0, 1) with 32 bits. */
-  private step(): number {
-    const s = this.state;
-    const t = 2091639 * (s[0] as number) + (s[3] as number) * TWO_TO_MINUS_32;
-    s[0] = s[1] as number;
-    s[1] = s[2] as number;
-    const c = t | 0;
-    s[3] = c;
-    const next = t - c;
-    s[2] = next;
-    return next;
-  }
-
-  /** The library's `double()`: 53 bits from two steps, the high part first. */
+  /**
+   * The library's `double()`: two of its `next()` steps, the high part first. The steps
+   * are written out here, not a method called twice: a step's result returned from a call
+   * that is not inlined is a number allocated on the heap.
+   */
   nextFloat(): number {
-    const high = this.step();
-    return high + ((this.step() * 0x200000) | 0) * TWO_TO_MINUS_53;
+    const s = this.state;
+    const t1 = 2091639 * (s[0] as number) + (s[3] as number) * TWO_TO_MINUS_32;
+    const c1 = t1 | 0;
+    const high = t1 - c1;
+    const t2 = 2091639 * (s[1] as number) + c1 * TWO_TO_MINUS_32;
+    const c2 = t2 | 0;
+    const low = t2 - c2;
+    // After two steps: s0 ← s2, s1 ← high, s2 ← low, c ← c2.
+    s[0] = s[2] as number;
+    s[1] = high;
+    s[2] = low;
+    s[3] = c2;
+    return high + ((low * 0x200000) | 0) * TWO_TO_MINUS_53;
   }
 
   nextInt(bound: number): number {
