@@ -2,20 +2,11 @@ import { SledAgentError } from '../../core/index.ts';
 import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
 import { labelText, type Kernel, type Label, type Settle, type Settleable, type WaitScope } from './kernel/kernel.ts';
 import { Message, type Network, type NodeId } from './network.ts';
+import { stackless } from './stackless.ts';
 
-/**
- * A sled agent's error answer. It is data crossing the wire, not a fault of the simulator,
- * so it carries no stack trace: capturing the deep asynchronous stack for each of a day's
- * thousands of refusals and timeouts cost some 3% of a run.
- */
+/** A sled agent's error answer: data crossing the wire, so without a stack trace (see `stackless`). */
 export function answerError(message: string, status: number | null, errorCode: string | null = null): SledAgentError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new SledAgentError(message, status, errorCode);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return stackless(() => new SledAgentError(message, status, errorCode));
 }
 
 /** One end of an exchange: a node and the waits of its current incarnation. */
