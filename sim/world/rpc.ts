@@ -23,8 +23,8 @@ export function deadEndpoint(node: NodeId): Endpoint {
 
 /**
  * How a server answers. `now` returns (or throws) the answer at once, as a plain handler
- * does; `later` calls `done` when its work ends, and the answer leaves one microtask tick
- * after that, where the `await` of an async handler's promise resumed.
+ * does; `later` calls `done` once, when its work ends, and the answer leaves one microtask
+ * tick after that, where the `await` of an async handler's promise resumed.
  */
 export type Handler<T> = { readonly now: () => T } | { readonly later: (done: Settle<T>) => void };
 
@@ -148,6 +148,7 @@ class Exchange<T> extends Message {
     this.answer(scope, true, result, undefined);
   }
 
+  // A handler answers once (see `Handler`): the one object carries the one answer back.
   private answer(scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void {
     if (scope.isClosed) return;
     this.answered = true;
