@@ -5,6 +5,7 @@ import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
 import { CompletionHeap } from './completion-heap.ts';
 import { Link } from './link.ts';
+import { stackless } from './stackless.ts';
 
 export type NodeId = string;
 
@@ -183,7 +184,7 @@ export class Network {
    * down or lost).
    */
   send(from: NodeId, to: NodeId, message: Message): boolean {
-    if (this.down.has(from)) return false;
+    if (this.down.size !== 0 && this.down.has(from)) return false;
     const lost = this.config.loss > 0 && this.rng.nextFloat() < this.config.loss;
     const delay = this.delay(from, to);
     if (lost) return false;
@@ -211,11 +212,11 @@ export class Network {
 
   private start(from: NodeId, to: NodeId, bytes: number, done: Settleable<void>, connection: Connection | undefined): void {
     if (connection?.closed !== undefined) {
-      done.reject(new TransferError(`transfer ${from}->${to} broke off: ${connection.closed}`));
+      done.reject(stackless(() => new TransferError(`transfer ${from}->${to} broke off: ${connection.closed}`)));
       return;
     }
     if (!this.reachable(from, to)) {
-      done.reject(new TransferError(`${from} cannot reach ${to}`));
+      done.reject(stackless(() => new TransferError(`${from} cannot reach ${to}`)));
       return;
     }
     if (bytes <= 0 || !Number.isFinite(this.config.bandwidth)) {
@@ -337,7 +338,7 @@ export class Network {
       const left = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
       const moved = Math.floor(t.bytes - left);
       this.detach(t);
-      t.done.reject(new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`, moved));
+      t.done.reject(stackless(() => new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`, moved)));
     }
   }
 }

@@ -2,20 +2,11 @@ import { SledAgentError } from '../../core/index.ts';
 import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
 import { labelText, type Kernel, type Label, type Settle, type Settleable, type WaitScope } from './kernel/kernel.ts';
 import { Message, type Network, type NodeId } from './network.ts';
+import { stackless } from './stackless.ts';
 
-/**
- * A sled agent's error answer. It is data crossing the wire, not a fault of the simulator,
- * so it carries no stack trace: capturing the deep asynchronous stack for each of a day's
- * thousands of refusals and timeouts cost some 3% of a run.
- */
+/** A sled agent's error answer: data crossing the wire, so without a stack trace (see `stackless`). */
 export function answerError(message: string, status: number | null, errorCode: string | null = null): SledAgentError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new SledAgentError(message, status, errorCode);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  return stackless(() => new SledAgentError(message, status, errorCode));
 }
 
 /** One end of an exchange: a node and the waits of its current incarnation. */
@@ -32,8 +23,8 @@ export function deadEndpoint(node: NodeId): Endpoint {
 
 /**
  * How a server answers. `now` returns (or throws) the answer at once, as a plain handler
- * does; `later` calls `done` when its work ends, and the answer leaves one microtask tick
- * after that, where the `await` of an async handler's promise resumed.
+ * does; `later` calls `done` once, when its work ends, and the answer leaves one microtask
+ * tick after that, where the `await` of an async handler's promise resumed.
  */
 export type Handler<T> = { readonly now: () => T } | { readonly later: (done: Settle<T>) => void };
 
@@ -92,13 +83,19 @@ export function callThen<T>(
 }
 
 /**
- * One exchange in flight, as one object: it is the request message itself, and its steps
- * are its methods. A day makes some 60k of them; as a family of closures each cost half
- * a dozen functions and contexts, and three label strings that only an error or stall
- * report reads (they are spelt on demand here, with the same text).
+ * One exchange in flight, as one object: it is the request message itself and then, on
+ * its way back, the answer (a message that arrived has left the queue, so the object can
+ * travel again), and its steps are its methods. A day makes some 60k of them; as a family
+ * of closures each cost half a dozen functions and contexts, and three label strings that
+ * only an error or stall report reads (they are spelt on demand here, with the same text).
  */
 class Exchange<T> extends Message {
   private timer: QueuedEvent | undefined = undefined;
+  /** The answer, once the server has given it: then the message is the reply. */
+  private answered = false;
+  private ok = false;
+  private value: T | undefined = undefined;
+  private error: unknown = undefined;
 
   constructor(
     private readonly kernel: Kernel,
@@ -116,6 +113,11 @@ class Exchange<T> extends Message {
   }
 
   get label(): string {
+    return this.answered ? `${labelText(this.name)} reply` : labelText(this.name);
+  }
+
+  /** What the timeout's report names: the request, whichever way the message goes. */
+  get requestLabel(): string {
     return labelText(this.name);
   }
 
@@ -127,8 +129,9 @@ class Exchange<T> extends Message {
     if (Number.isFinite(this.timeout)) this.timer = this.kernel.scheduleTimer(new ExchangeTimeout(this), this.kernel.now + this.timeout);
   }
 
-  /** The request reached the server: its handler runs. */
+  /** The request reached the server, or the answer the client. */
   protected arrive(): void {
+    if (this.answered) return this.arriveBack();
     const scope = this.server.scope();
     if (scope === undefined || scope.isClosed) return;
     const handler = this.handler;
@@ -145,21 +148,26 @@ class Exchange<T> extends Message {
     this.answer(scope, true, result, undefined);
   }
 
+  // A handler answers once (see `Handler`): the one object carries the one answer back.
   private answer(scope: WaitScope, ok: boolean, value: T | undefined, error: unknown): void {
     if (scope.isClosed) return;
-    this.network.send(this.server.node, this.clientNode, new ExchangeReply(this, ok, value, error));
+    this.answered = true;
+    this.ok = ok;
+    this.value = value;
+    this.error = error;
+    this.network.send(this.server.node, this.clientNode, this);
   }
 
-  /** @internal The answer reached the client. */
-  answered(ok: boolean, value: T | undefined, error: unknown): void {
+  /** The answer reached the client. */
+  private arriveBack(): void {
     this.timer?.cancel();
-    this.settle(ok, value, error);
+    this.settle(this.ok, this.value, this.error);
   }
 
   /** @internal The client's timeout ran out. */
   timedOut(): void {
     if (this.reply.settled || this.clientScope.isClosed) return;
-    this.settle(false, undefined, answerError(`${this.label}: no answer within ${this.timeout / 1000} ms`, null));
+    this.settle(false, undefined, answerError(`${this.requestLabel}: no answer within ${this.timeout / 1000} ms`, null));
     this.watcher?.givingUp();
   }
 
@@ -171,29 +179,9 @@ class Exchange<T> extends Message {
   }
 }
 
-/** The answer on its way back to the client. */
-class ExchangeReply<T> extends Message {
-  constructor(
-    private readonly exchange: Exchange<T>,
-    private readonly ok: boolean,
-    private readonly value: T | undefined,
-    private readonly error: unknown,
-  ) {
-    super();
-  }
-
-  get label(): string {
-    return `${this.exchange.label} reply`;
-  }
-
-  protected arrive(): void {
-    this.exchange.answered(this.ok, this.value, this.error);
-  }
-}
-
 /** What a client's timeout acts on. */
 interface TimedExchange {
-  readonly label: string;
+  readonly requestLabel: string;
   timedOut(): void;
 }
 
@@ -202,7 +190,7 @@ class ExchangeTimeout implements Occurrence {
   constructor(private readonly exchange: TimedExchange) {}
 
   get label(): string {
-    return `${this.exchange.label} timeout`;
+    return `${this.exchange.requestLabel} timeout`;
   }
 
   fire(): void {

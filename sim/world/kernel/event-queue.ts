@@ -112,19 +112,21 @@ export class EventQueue {
     run.push(event);
   }
 
-  peek(): QueuedEvent | undefined {
-    const first = this.heap[0];
-    if (this.runHead === this.run.length) return first;
-    const next = this.run[this.runHead] as QueuedEvent;
-    return first === undefined || before(next, first) ? next : first;
+  pop(): QueuedEvent | undefined {
+    return this.popDue(Infinity);
   }
 
-  pop(): QueuedEvent | undefined {
+  /**
+   * Takes the next event if it is due by `until`; `undefined` otherwise. One call where a
+   * look and a take compared the two fronts twice, once per event run.
+   */
+  popDue(until: Micros): QueuedEvent | undefined {
     const run = this.run;
+    const first = this.heap[0];
     if (this.runHead < run.length) {
       const next = run[this.runHead] as QueuedEvent;
-      const first = this.heap[0];
       if (first === undefined || before(next, first)) {
+        if (next.time > until) return undefined;
         run[this.runHead++] = NO_EVENT;
         // A run that never empties (a timeout always pending) drops its taken front
         // now and then, so that it does not grow with the day.
@@ -136,6 +138,7 @@ export class EventQueue {
         return next;
       }
     }
+    if (first === undefined || first.time > until) return undefined;
     return this.popHeap();
   }
 

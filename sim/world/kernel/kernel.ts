@@ -249,8 +249,12 @@ export class Kernel {
   private readonly microJobs = new JobQueue();
   /** Events run so far (cancelled ones excluded). */
   eventsRun = 0;
+  /** `options.tieBreak`, read once per event scheduled. */
+  private readonly tieBreak: RandomStream | undefined;
 
-  constructor(private readonly options: KernelOptions = {}) {}
+  constructor(private readonly options: KernelOptions = {}) {
+    this.tieBreak = options.tieBreak;
+  }
 
   get now(): Micros {
     return this.time;
@@ -288,7 +292,7 @@ export class Kernel {
       const label = typeof what === 'string' ? what : what.label;
       throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
     }
-    const tie = this.options.tieBreak ? this.options.tieBreak.nextInt(0x40000000) : 0;
+    const tie = this.tieBreak === undefined ? 0 : this.tieBreak.nextInt(0x40000000);
     const event = new QueuedEvent(time, tie, this.seq++, what, fn);
     if (late) this.queue.pushLate(event);
     else this.queue.push(event);
@@ -447,9 +451,8 @@ export class Kernel {
         this.dirty = false;
         if (this.failure) return fail(this.failure);
         for (;;) {
-          const event = queue.peek();
-          if (event === undefined || event.time > until) break;
-          queue.pop();
+          const event = queue.popDue(until);
+          if (event === undefined) break;
           if (event.cancelled) continue;
           this.time = event.time;
           this.eventsRun++;

@@ -1,5 +1,5 @@
-import seedrandom from 'seedrandom';
 import { stdRngFromSeed, type ChaChaRng } from '../../../core/index.ts';
+import { AleaStream } from './alea-stream.ts';
 
 /** A seeded stream of the world's draws. */
 export interface RandomStream {
@@ -17,11 +17,7 @@ export class RandomStreams {
   constructor(readonly seed: number) {}
 
   stream(label: string): RandomStream {
-    const prng = seedrandom.alea(`depotsim/${this.seed}/${label}`);
-    return {
-      nextFloat: () => prng.double(),
-      nextInt: (bound: number) => Math.floor(prng.double() * bound),
-    };
+    return new AleaStream(`depotsim/${this.seed}/${label}`);
   }
 
   /**

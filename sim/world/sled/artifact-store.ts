@@ -3,6 +3,7 @@ import { ArtifactCatalog } from '../artifact-catalog.ts';
 import type { Settle } from '../kernel/kernel.ts';
 import { FilesByNumber } from './files-by-number.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
+import { stackless } from '../stackless.ts';
 import { NOW, type RemovalCause, type WorldEvent } from '../world-events.ts';
 
 /**
@@ -144,7 +145,7 @@ export class ArtifactStore {
    * map is a snapshot: never changed afterwards, so listings can share it.
    */
   list(): ArtifactCounts {
-    if (this.workingDatasets === 0) throw new StoreError(503, 'no update datasets available');
+    if (this.workingDatasets === 0) throw refusedBy(503, 'no update datasets available');
     return this.counts.snapshot();
   }
 
@@ -439,7 +440,7 @@ export class ArtifactWriter {
     const chunk = this.nextChunk(body.length - this.streamed);
     if (chunk === 0) {
       this.fail();
-      return then(false, undefined, new StoreError(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`));
+      return then(false, undefined, refusedBy(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`));
     }
     body.read(chunk, (ok, _, err) => ticker.tick(() => this.chunkRead(body, via, ticker, then, chunk, ok, err)));
   }
@@ -450,16 +451,16 @@ export class ArtifactWriter {
       this.fail(moved);
       return then(false, undefined, err);
     }
-    if (this.ended) return then(false, undefined, new StoreError(500, 'write ended'));
+    if (this.ended) return then(false, undefined, refusedBy(500, 'write ended'));
     this.landChunk(chunk);
     this.write(body, via, ticker, then);
   }
 
   private finish(body: BodyStream, via: 'put' | 'copy', then: Settle<WriteResult>): void {
-    if (this.ended) return then(false, undefined, new StoreError(500, 'write ended'));
+    if (this.ended) return then(false, undefined, refusedBy(500, 'write ended'));
     if (body.content !== this.hash || this.streamed !== this.size) {
       this.fail();
-      return then(false, undefined, new StoreError(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`));
+      return then(false, undefined, refusedBy(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`));
     }
     let result: WriteResult;
     try {
@@ -560,7 +561,7 @@ export class ArtifactWriter {
     this.files = [];
     this.store.writerDone(this);
     if (successfulWrites === 0) {
-      throw new StoreError(500, `Failed to rename the temporary files of ${this.hash} into place`);
+      throw refusedBy(500, `Failed to rename the temporary files of ${this.hash} into place`);
     }
     return { datasets: this.datasets, successfulWrites };
   }
@@ -577,6 +578,11 @@ function nominalBytes(inode: Inode): number {
 
 /** How a write that every dataset's quota stopped says so (situations count it). */
 export const QUOTA_REACHED = 'dataset quota reached';
+
+/** A refusal by the store, built without a stack trace (see `stackless`). */
+function refusedBy(status: number, message: string): StoreError {
+  return stackless(() => new StoreError(status, message));
+}
 
 /** A refusal by the store, carrying the HTTP status the sled agent answers with. */
 export class StoreError extends Error {
