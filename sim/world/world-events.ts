@@ -1,5 +1,5 @@
 import type { ArtifactHash, SledId } from '../../core/index.ts';
-import { FirstSeenNumbers } from './first-seen-numbers.ts';
+import { FirstSeenNumbers, NumberedMemo } from './first-seen-numbers.ts';
 import type { Micros } from './kernel/event-queue.ts';
 
 export type NexusId = string;
@@ -71,7 +71,18 @@ export type WorldEvent = { readonly t: Micros } & WorldEventBody;
 export const NOW: Micros = -1;
 export type WorldEventType = WorldEvent['type'];
 
-export type WorldEventListener = (event: WorldEvent) => void;
+/**
+ * What `emit` passes beside an event that names a sled or an artifact: the sled's index in
+ * the world and the artifact's catalog number (`ArtifactCatalog`), so that the history
+ * hash and the observers read arrays where they looked names up. For `request_sent` they
+ * are its target's and its artifact's. `UNNUMBERED` where the emitter has none (and in a
+ * history read back from JSON): the name is looked up then.
+ */
+export const UNNUMBERED = -1;
+
+export type WorldEventListener = (event: WorldEvent, sled: number, artifact: number) => void;
+/** `WorldEventLog.emit` as the emitters hold it. */
+export type EmitEvent = (event: WorldEvent, sled?: number, artifact?: number) => void;
 
 /** The last string seen in one field, with its index. */
 class RecentString {
@@ -108,6 +119,10 @@ class HistoryHash {
   private h1 = 0xdeadbeef | 0;
   private h2 = 0x41c6ce57;
   private readonly strings = new FirstSeenNumbers();
+  /** Sled index → its name's first-seen index (the sleds' names as `str` numbers them). */
+  private readonly sledIndices = new NumberedMemo();
+  /** Catalog number → its hash's first-seen index. */
+  private readonly artifactIndices = new NumberedMemo();
   private readonly sentType = new RecentString();
   private readonly doneType = new RecentString();
   private readonly storedType = new RecentString();
@@ -183,6 +198,23 @@ class HistoryHash {
   }
 
   /**
+   * A sled's or an artifact's name with its world number, fed as `str` would feed it: a
+   * name's index never changes once seen, so it is kept by the number (`UNNUMBERED`: looked up).
+   */
+  private named(text: string | null, n: number, memo: NumberedMemo): void {
+    let index = memo.get(n);
+    if (index < 0) {
+      if (n < 0 || typeof text !== 'string') {
+        this.str(text);
+        return;
+      }
+      index = this.strings.numberOf(text);
+      memo.set(n, index);
+    }
+    this.mix2(3, index);
+  }
+
+  /**
    * A string of a field with few values (a type, a kind, a Nexus), fed as `str` would
    * feed it: a string's index never changes once seen, so the field's last one is kept
    * to skip the lookup when it repeats.
@@ -203,26 +235,26 @@ class HistoryHash {
    * Feeds `body` at the clock's time: read from the event, where every shape has its `t`,
    * or passed as an argument, a float is boxed anew.
    */
-  update(body: WorldEvent): void {
+  update(body: WorldEvent, sled: number, artifact: number): void {
     this.number(this.clock.now);
     // `type` comes first in every event (each emitter writes it first).
     switch (body.type) {
       case 'request_sent':
-        this.requestSent(body);
+        this.requestSent(body, sled, artifact);
         break;
       case 'request_done':
         this.requestDone(body);
         break;
       case 'artifact_stored':
-        this.copyFields(body, this.storedType);
+        this.copyFields(body, this.storedType, sled, artifact);
         this.recent(body.via, this.lastVia);
         break;
       case 'artifact_removed':
-        this.copyFields(body, this.removedType);
+        this.copyFields(body, this.removedType, sled, artifact);
         this.recent(body.cause, this.lastCause);
         break;
       case 'artifact_truncated':
-        this.copyFields(body, this.truncatedType);
+        this.copyFields(body, this.truncatedType, sled, artifact);
         this.int(body.size);
         break;
       case 'activation_started':
@@ -244,15 +276,15 @@ class HistoryHash {
     this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
   }
 
-  private requestSent(body: Body<'request_sent'>): void {
+  private requestSent(body: Body<'request_sent'>, target: number, artifact: number): void {
     this.recent(body.type, this.sentType);
     this.int(body.id);
     this.recent(body.nexus, this.lastNexus);
     this.int(body.activation);
     this.recent(body.kind, this.lastKind);
-    this.str(body.target);
+    this.named(body.target, target, this.sledIndices);
     this.str(body.source);
-    this.str(body.hash);
+    this.named(body.hash, artifact, this.artifactIndices);
     this.int(body.bytes);
   }
 
@@ -264,11 +296,11 @@ class HistoryHash {
   }
 
   /** The fields every artifact_* event opens with. */
-  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
+  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString, sled: number, artifact: number): void {
     this.recent(body.type, type);
-    this.str(body.sled);
+    this.named(body.sled, sled, this.sledIndices);
     this.int(body.m2);
-    this.str(body.hash);
+    this.named(body.hash, artifact, this.artifactIndices);
     this.int(body.bytes);
   }
 
@@ -309,10 +341,13 @@ export class WorldEventLog {
     this.listeners.push(listener);
   }
 
-  /** Stamps `event` (built with `t: NOW`) with the clock's time and passes it on. */
-  emit(event: WorldEvent): void {
+  /**
+   * Stamps `event` (built with `t: NOW`) with the clock's time and passes it on, with the
+   * world's numbers of the sled and the artifact it names (see `UNNUMBERED`).
+   */
+  emit(event: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void {
     (event as { t: Micros }).t = this.clock.now;
-    if (this.hash !== undefined) this.hash.update(event);
+    if (this.hash !== undefined) this.hash.update(event, sled, artifact);
     if (this.lines !== undefined) {
       const line = JSON.stringify(event);
       // Only an event built with `t` first records `t` first; an emitter that wrote it
@@ -322,7 +357,7 @@ export class WorldEventLog {
     }
     this.count++;
     const listeners = this.listeners;
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event);
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event, sled, artifact);
   }
 
   get size(): number {

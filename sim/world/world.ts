@@ -118,6 +118,7 @@ export class World {
       operatorNode: OPERATOR,
       sled: (id: SledId) => this.sleds.get(id),
       sizeOf: (hash: ArtifactHash) => this.sizeOf(hash),
+      catalog: this.catalog,
       timeout: config.network.timeout,
       nextRequestId: () => ++this.requestIds,
       panicked: (nexus: NexusId) => this.nexusPanic(nexus),
@@ -192,9 +193,10 @@ export class World {
   }
 
   expungeSled(sled: SledId): void {
-    this.sled(sled).expunge();
+    const agent = this.sled(sled);
+    agent.expunge();
     this.datastore.expungeSled(sled);
-    this.events.emit({ t: NOW, type: 'sled_expunged', sled });
+    this.events.emit({ t: NOW, type: 'sled_expunged', sled }, agent.number);
   }
 
   // --- faults ---
@@ -286,7 +288,8 @@ export class World {
   }
 
   private createSled(): SledId {
-    const id = `sled-${this.sleds.size}`;
+    const number = this.sleds.size;
+    const id = `sled-${number}`;
     const agent = new SledAgent(
       id,
       {
@@ -302,13 +305,14 @@ export class World {
         commit: sledAgentCommit(this.config.engine.generation),
         reconcileDelay: this.config.reconcileDelay,
         catalog: this.catalog,
+        number,
       },
     );
     this.sleds.set(id, agent);
     const uuid = uuidFromRandomBytes(this.streams.bytes(`sled/${id}/uuid`, 16));
     this.sledUuids.set(id, uuid);
     this.datastore.addSled(id, uuid);
-    this.events.emit({ t: NOW, type: 'sled_added', sled: id });
+    this.events.emit({ t: NOW, type: 'sled_added', sled: id }, number);
     return id;
   }
 

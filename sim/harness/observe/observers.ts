@@ -1,5 +1,5 @@
 import type { ArtifactHash, EngineParams } from '../../../core/index.ts';
-import type { RepoName, WorldEvent } from '../../world/world-events.ts';
+import { UNNUMBERED, type RepoName, type WorldEvent } from '../../world/world-events.ts';
 import { GroundTruth } from './ground-truth.ts';
 import { ObservedIds } from './interner.ts';
 import { kindCode, OpenRequests } from './open-requests.ts';
@@ -49,15 +49,20 @@ export class Observers {
     this.counting = options.situations;
   }
 
-  readonly observe = (e: WorldEvent): void => {
+  /**
+   * `sled` and `artifact`: the world's numbers of the sled (a request's target) and the
+   * artifact `e` names, as `WorldEventLog.emit` passes them; a history read back from
+   * JSON has none, and the names are looked up.
+   */
+  readonly observe = (e: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void => {
     const { ids, truth, metrics, checkers, situations, checking, counting } = this;
     switch (e.type) {
       case 'request_sent': {
         const kind = kindCode(e.kind);
         const nexus = ids.nexus.id(e.nexus);
-        const target = ids.sleds.id(e.target);
+        const target = ids.sleds.numbered(e.target, sled);
         const source = e.source === null ? -1 : ids.sleds.id(e.source);
-        const hash = e.hash === null ? -1 : ids.hashes.id(e.hash);
+        const hash = e.hash === null ? -1 : ids.hashes.numbered(e.hash, artifact);
         this.requests.open(e.id, kind, nexus, target, hash, e.bytes);
         metrics.requestSent(e, kind, target, hash);
         if (checking) checkers.requestSent(e, kind, nexus);
@@ -74,27 +79,27 @@ export class Observers {
         break;
       }
       case 'artifact_stored': {
-        const sled = ids.sleds.id(e.sled);
-        const hash = ids.hashes.id(e.hash);
-        truth.stored(sled, hash, e.m2, e.bytes);
+        const on = ids.sleds.numbered(e.sled, sled);
+        const hash = ids.hashes.numbered(e.hash, artifact);
+        truth.stored(on, hash, e.m2, e.bytes);
         metrics.stored(hash, e);
-        if (checking) checkers.stored(e, sled, hash);
-        if (counting) situations.stored(e, sled, hash);
+        if (checking) checkers.stored(e, on, hash);
+        if (counting) situations.stored(e, on, hash);
         break;
       }
       case 'artifact_removed': {
-        const sled = ids.sleds.id(e.sled);
-        const hash = ids.hashes.id(e.hash);
-        truth.removed(sled, hash, e.m2, e.bytes, e.cause);
+        const on = ids.sleds.numbered(e.sled, sled);
+        const hash = ids.hashes.numbered(e.hash, artifact);
+        truth.removed(on, hash, e.m2, e.bytes, e.cause);
         metrics.removed(hash, e);
-        if (checking) checkers.removed(e, sled, hash);
-        if (counting) situations.removed(e, sled, hash);
+        if (checking) checkers.removed(e, on, hash);
+        if (counting) situations.removed(e, on, hash);
         break;
       }
       case 'artifact_truncated': {
-        const sled = ids.sleds.id(e.sled);
-        truth.truncated(sled, ids.hashes.id(e.hash), e.m2, e.bytes, e.size);
-        if (checking) checkers.truncated(e, sled);
+        const on = ids.sleds.numbered(e.sled, sled);
+        truth.truncated(on, ids.hashes.numbered(e.hash, artifact), e.m2, e.bytes, e.size);
+        if (checking) checkers.truncated(e, on);
         if (counting) situations.truncated();
         break;
       }
@@ -106,17 +111,17 @@ export class Observers {
         if (checking) checkers.activationFinished(ids.nexus.id(e.nexus), e.activation);
         break;
       case 'config_stored':
-        if (checking) checkers.configStored(e, ids.sleds.id(e.sled));
+        if (checking) checkers.configStored(e, ids.sleds.numbered(e.sled, sled));
         break;
       case 'write_failed':
         if (counting) situations.writeFailed(e);
         break;
       case 'sled_added':
-        truth.sledAdded(ids.sleds.id(e.sled));
+        truth.sledAdded(ids.sleds.numbered(e.sled, sled));
         metrics.sledsChanged(e, false);
         break;
       case 'sled_expunged':
-        truth.sledExpunged(ids.sleds.id(e.sled));
+        truth.sledExpunged(ids.sleds.numbered(e.sled, sled));
         metrics.sledsChanged(e, true);
         break;
       case 'fault_started':
