@@ -33,8 +33,8 @@ function summary(observers: Observers): unknown {
 }
 
 /**
- * The same run watched twice: by observers given the world's numbers beside each event (as
- * the runner's are), and by observers given the events alone (as `recheck`'s are, from
+ * The same run watched twice: by observers given the world's numbers beside each event and
+ * called from the event log's switch on the type (as the runner's are), and by observers given the events alone (as `recheck`'s are, from
  * JSON lines that carry no numbers), which look every name up.
  */
 async function watchedTwice(file: string, seed: number): Promise<{ numbered: unknown; named: unknown; events: number }> {
@@ -44,7 +44,7 @@ async function watchedTwice(file: string, seed: number): Promise<{ numbered: unk
   const numbered = judges(scenario, config, options);
   const named = judges(scenario, config, options);
   let events = 0;
-  const world = compileScenario(scenario, { seed, observers: [numbered.observe, (e: WorldEvent) => named.observe(e)] }, config);
+  const world = compileScenario(scenario, { seed, observers: [numbered, (e: WorldEvent) => named.observe(e)] }, config);
   world.subscribe(() => events++);
   await world.run(scenario.duration);
   world.healAll();
