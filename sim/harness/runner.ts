@@ -255,7 +255,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const observers = judges(scenario, config, { requestRows: options.requestRows === true, unchecked, situations: true });
   const { metrics, checkers, situations } = observers;
   const drawnFaults: DrawnFault[] = [];
-  const world = compileScenario(scenario, { ...compile, observers: [observers.observe], drawnFaults }, config);
+  const world = compileScenario(scenario, { ...compile, observers: [observers], drawnFaults }, config);
 
   const timeline: TimelineRow[] = [];
   const sampled = await sampleRun(

@@ -3,7 +3,7 @@ import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distri
 import type { Micros } from './kernel/event-queue.ts';
 import type { Kernel, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
-import { NOW, type NexusId, type RepoName, type WorldEvent } from './world-events.ts';
+import { NOW, type EmitEvent, type NexusId, type RepoName } from './world-events.ts';
 
 export class DatastoreUnavailable extends Error {
   constructor() {
@@ -48,7 +48,7 @@ export class DatastoreModel {
     private readonly rng: RandomStream,
     latency: DelaySpec,
     writeLatency: DelaySpec,
-    private readonly emit: (event: WorldEvent) => void,
+    private readonly emit: EmitEvent,
     private readonly schema: EngineGeneration = 'review',
   ) {
     this.latency = delaySampler(latency);

@@ -62,3 +62,30 @@ function slotOf(text: string, bits: number): number {
   h = Math.imul(h ^ text.charCodeAt(1), 0x27d4eb2f);
   return h >>> (32 - bits);
 }
+
+/**
+ * First-seen numbers kept by a number the world already gave each string (a sled's index,
+ * an artifact's catalog number), so that an event carrying that number is numbered by an
+ * array read, not a lookup of its string. Its first sight still asks the string's
+ * numbering, so the numbers are those the strings alone give. A negative world number
+ * (none given) is never kept.
+ */
+export class NumberedMemo {
+  /** 1 + the number kept for each world number (0: none yet). */
+  private kept = new Int32Array(64);
+
+  /** The number kept for world number `n`, or -1. */
+  get(n: number): number {
+    return n >= 0 && n < this.kept.length ? (this.kept[n] as number) - 1 : -1;
+  }
+
+  set(n: number, number: number): void {
+    if (n < 0) return;
+    if (n >= this.kept.length) {
+      const kept = new Int32Array(Math.max(n + 1, this.kept.length * 2));
+      kept.set(this.kept);
+      this.kept = kept;
+    }
+    this.kept[n] = number + 1;
+  }
+}

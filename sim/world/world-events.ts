@@ -1,5 +1,5 @@
 import type { ArtifactHash, SledId } from '../../core/index.ts';
-import { FirstSeenNumbers } from './first-seen-numbers.ts';
+import { FirstSeenNumbers, NumberedMemo } from './first-seen-numbers.ts';
 import type { Micros } from './kernel/event-queue.ts';
 
 export type NexusId = string;
@@ -71,15 +71,40 @@ export type WorldEvent = { readonly t: Micros } & WorldEventBody;
 export const NOW: Micros = -1;
 export type WorldEventType = WorldEvent['type'];
 
-export type WorldEventListener = (event: WorldEvent) => void;
+/**
+ * What `emit` passes beside an event that names a sled or an artifact: the sled's index in
+ * the world and the artifact's catalog number (`ArtifactCatalog`), so that the history
+ * hash and the observers read arrays where they looked names up. For `request_sent` they
+ * are its target's and its artifact's. `UNNUMBERED` where the emitter has none (and in a
+ * history read back from JSON): the name is looked up then.
+ */
+export const UNNUMBERED = -1;
+
+export type WorldEventListener = (event: WorldEvent, sled: number, artifact: number) => void;
+type Body<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
+
+/**
+ * A watcher of the stream with a method for each of the four types that make nearly every
+ * event (requests sent and done, copies stored and removed), and `other` for the rest.
+ * `WorldEventLog.emit` calls it from the one switch on the type it makes for the history
+ * hash: a listener called with every event has to make its own.
+ */
+export interface WorldEventObserver {
+  requestSent(event: Body<'request_sent'>, target: number, artifact: number): void;
+  requestDone(event: Body<'request_done'>): void;
+  artifactStored(event: Body<'artifact_stored'>, sled: number, artifact: number): void;
+  artifactRemoved(event: Body<'artifact_removed'>, sled: number, artifact: number): void;
+  other(event: WorldEvent, sled: number, artifact: number): void;
+}
+
+/** `WorldEventLog.emit` as the emitters hold it. */
+export type EmitEvent = (event: WorldEvent, sled?: number, artifact?: number) => void;
 
 /** The last string seen in one field, with its index. */
 class RecentString {
   text: string | undefined = undefined;
   index = 0;
 }
-
-type Body<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
 
 /**
  * The history hash's lanes' multipliers, 2654435761 and 1597334677, as int32s (what
@@ -94,7 +119,7 @@ const K2 = 1597334677;
  * fed as their first-seen index, not character by character: the index sequence encodes
  * the history as well as the text does, and costs one lookup per field.
  *
- * Each value is fed as `t`, then the body's fields in their order. `update` names each
+ * Each value is fed as `t`, then the body's fields in their order. The methods name each
  * type's fields in the order the type lists them (the order every emitter writes them,
  * so the order `JSON.stringify` and `for…in` see): one loop over ever-changing object
  * shapes cost more than the hashing itself. The digest is the one that loop gave, and
@@ -108,6 +133,10 @@ class HistoryHash {
   private h1 = 0xdeadbeef | 0;
   private h2 = 0x41c6ce57;
   private readonly strings = new FirstSeenNumbers();
+  /** Sled index → its name's first-seen index (the sleds' names as `str` numbers them). */
+  private readonly sledIndices = new NumberedMemo();
+  /** Catalog number → its hash's first-seen index. */
+  private readonly artifactIndices = new NumberedMemo();
   private readonly sentType = new RecentString();
   private readonly doneType = new RecentString();
   private readonly storedType = new RecentString();
@@ -183,6 +212,23 @@ class HistoryHash {
   }
 
   /**
+   * A sled's or an artifact's name with its world number, fed as `str` would feed it: a
+   * name's index never changes once seen, so it is kept by the number (`UNNUMBERED`: looked up).
+   */
+  private named(text: string | null, n: number, memo: NumberedMemo): void {
+    let index = memo.get(n);
+    if (index < 0) {
+      if (n < 0 || typeof text !== 'string') {
+        this.str(text);
+        return;
+      }
+      index = this.strings.numberOf(text);
+      memo.set(n, index);
+    }
+    this.mix2(3, index);
+  }
+
+  /**
    * A string of a field with few values (a type, a kind, a Nexus), fed as `str` would
    * feed it: a string's index never changes once seen, so the field's last one is kept
    * to skip the lookup when it repeats.
@@ -200,29 +246,15 @@ class HistoryHash {
   }
 
   /**
-   * Feeds `body` at the clock's time: read from the event, where every shape has its `t`,
-   * or passed as an argument, a float is boxed anew.
+   * Feeds `body`, of any type but the four frequent ones below, at the clock's time: read
+   * from the clock, not the event's `t` passed as an argument, where a float is boxed anew.
    */
-  update(body: WorldEvent): void {
+  other(body: WorldEvent, sled: number, artifact: number): void {
     this.number(this.clock.now);
     // `type` comes first in every event (each emitter writes it first).
     switch (body.type) {
-      case 'request_sent':
-        this.requestSent(body);
-        break;
-      case 'request_done':
-        this.requestDone(body);
-        break;
-      case 'artifact_stored':
-        this.copyFields(body, this.storedType);
-        this.recent(body.via, this.lastVia);
-        break;
-      case 'artifact_removed':
-        this.copyFields(body, this.removedType);
-        this.recent(body.cause, this.lastCause);
-        break;
       case 'artifact_truncated':
-        this.copyFields(body, this.truncatedType);
+        this.copyFields(body, this.truncatedType, sled, artifact);
         this.int(body.size);
         break;
       case 'activation_started':
@@ -234,29 +266,71 @@ class HistoryHash {
         this.activationFinished(body);
         break;
       default:
-        // The rare types (a few hundred events a run), field by field as they come, after `t`.
+        // The rare types (a few hundred events a run), field by field as they come, after
+        // `t` (the words each typed method feeds for its type, too).
         for (const key in body) if (key !== 't') this.value((body as Record<string, unknown>)[key]);
         break;
     }
+    this.close();
+  }
+
+  // The four frequent types, each from the caller's switch on the type (`WorldEventLog.emit`).
+
+  requestSent(body: Body<'request_sent'>, target: number, artifact: number): void {
+    this.number(this.clock.now);
+    this.sentFields(body, target, artifact);
+    this.close();
+  }
+
+  requestDone(body: Body<'request_done'>): void {
+    this.number(this.clock.now);
+    this.doneFields(body);
+    this.close();
+  }
+
+  artifactStored(body: Body<'artifact_stored'>, sled: number, artifact: number): void {
+    this.number(this.clock.now);
+    this.storedFields(body, sled, artifact);
+    this.close();
+  }
+
+  artifactRemoved(body: Body<'artifact_removed'>, sled: number, artifact: number): void {
+    this.number(this.clock.now);
+    this.removedFields(body, sled, artifact);
+    this.close();
+  }
+
+  /** Ends an event: each lane takes in the other. */
+  private close(): void {
     const h1 = this.h1;
     const h2 = this.h2;
     this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
     this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
   }
 
-  private requestSent(body: Body<'request_sent'>): void {
+  private storedFields(body: Body<'artifact_stored'>, sled: number, artifact: number): void {
+    this.copyFields(body, this.storedType, sled, artifact);
+    this.recent(body.via, this.lastVia);
+  }
+
+  private removedFields(body: Body<'artifact_removed'>, sled: number, artifact: number): void {
+    this.copyFields(body, this.removedType, sled, artifact);
+    this.recent(body.cause, this.lastCause);
+  }
+
+  private sentFields(body: Body<'request_sent'>, target: number, artifact: number): void {
     this.recent(body.type, this.sentType);
     this.int(body.id);
     this.recent(body.nexus, this.lastNexus);
     this.int(body.activation);
     this.recent(body.kind, this.lastKind);
-    this.str(body.target);
+    this.named(body.target, target, this.sledIndices);
     this.str(body.source);
-    this.str(body.hash);
+    this.named(body.hash, artifact, this.artifactIndices);
     this.int(body.bytes);
   }
 
-  private requestDone(body: Body<'request_done'>): void {
+  private doneFields(body: Body<'request_done'>): void {
     this.recent(body.type, this.doneType);
     this.int(body.id);
     this.recent(body.outcome, this.lastOutcome);
@@ -264,11 +338,11 @@ class HistoryHash {
   }
 
   /** The fields every artifact_* event opens with. */
-  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString): void {
+  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString, sled: number, artifact: number): void {
     this.recent(body.type, type);
-    this.str(body.sled);
+    this.named(body.sled, sled, this.sledIndices);
     this.int(body.m2);
-    this.str(body.hash);
+    this.named(body.hash, artifact, this.artifactIndices);
     this.int(body.bytes);
   }
 
@@ -294,6 +368,7 @@ export class WorldEventLog {
   private readonly listeners: WorldEventListener[] = [];
   private readonly hash: HistoryHash | undefined;
   private readonly lines: string[] | undefined;
+  private observer: WorldEventObserver | undefined = undefined;
   private count = 0;
 
   /** `hash: false` leaves the history unhashed (`digest()` is then empty). */
@@ -309,20 +384,57 @@ export class WorldEventLog {
     this.listeners.push(listener);
   }
 
-  /** Stamps `event` (built with `t: NOW`) with the clock's time and passes it on. */
-  emit(event: WorldEvent): void {
+  /**
+   * The one observer called from `emit`'s switch on the type (the runner's `Observers`);
+   * listeners are called after it.
+   */
+  watch(observer: WorldEventObserver): void {
+    if (this.observer !== undefined) throw new Error('the event log has its observer already');
+    this.observer = observer;
+  }
+
+  /**
+   * Stamps `event` (built with `t: NOW`) with the clock's time and passes it on, with the
+   * world's numbers of the sled and the artifact it names (see `UNNUMBERED`). One switch
+   * on the type serves the hash and the observer (see `WorldEventObserver`).
+   */
+  emit(event: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void {
     (event as { t: Micros }).t = this.clock.now;
-    if (this.hash !== undefined) this.hash.update(event);
-    if (this.lines !== undefined) {
-      const line = JSON.stringify(event);
-      // Only an event built with `t` first records `t` first; an emitter that wrote it
-      // elsewhere would change the history's bytes, so it fails here, at its first event.
-      if (!line.startsWith('{"t":')) throw new Error(`a ${event.type} event was built without t first: ${line}`);
-      this.lines.push(line);
+    if (this.lines !== undefined) this.record(event);
+    const { hash, observer } = this;
+    switch (event.type) {
+      case 'request_sent':
+        if (hash !== undefined) hash.requestSent(event, sled, artifact);
+        if (observer !== undefined) observer.requestSent(event, sled, artifact);
+        break;
+      case 'request_done':
+        if (hash !== undefined) hash.requestDone(event);
+        if (observer !== undefined) observer.requestDone(event);
+        break;
+      case 'artifact_stored':
+        if (hash !== undefined) hash.artifactStored(event, sled, artifact);
+        if (observer !== undefined) observer.artifactStored(event, sled, artifact);
+        break;
+      case 'artifact_removed':
+        if (hash !== undefined) hash.artifactRemoved(event, sled, artifact);
+        if (observer !== undefined) observer.artifactRemoved(event, sled, artifact);
+        break;
+      default:
+        if (hash !== undefined) hash.other(event, sled, artifact);
+        if (observer !== undefined) observer.other(event, sled, artifact);
+        break;
     }
     this.count++;
     const listeners = this.listeners;
-    for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event);
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event, sled, artifact);
+  }
+
+  private record(event: WorldEvent): void {
+    const line = JSON.stringify(event);
+    // Only an event built with `t` first records `t` first; an emitter that wrote it
+    // elsewhere would change the history's bytes, so it fails here, at its first event.
+    if (!line.startsWith('{"t":')) throw new Error(`a ${event.type} event was built without t first: ${line}`);
+    (this.lines as string[]).push(line);
   }
 
   get size(): number {

@@ -8,7 +8,7 @@ import { ArtifactCatalog } from './artifact-catalog.ts';
 import { Network, type NetworkConfig, type NodeId } from './network.ts';
 import { NexusInstance, type UploadOrder } from './nexus/nexus-instance.ts';
 import { SledAgent, sledAgentCommit } from './sled/sled-agent.ts';
-import { NOW, WorldEventLog, type FaultKind, type NexusId, type RepoName, type WorldEventListener } from './world-events.ts';
+import { NOW, WorldEventLog, type FaultKind, type NexusId, type RepoName, type WorldEventListener, type WorldEventObserver } from './world-events.ts';
 
 export interface RepoSpec {
   readonly name: RepoName;
@@ -81,10 +81,10 @@ export class World {
   private requestIds = 0;
   private faultIds = 0;
 
-  /** `observers` see every event, from the first sled on. */
+  /** `observers` see every event, from the first sled on (at most one `WorldEventObserver`, first). */
   constructor(
     readonly config: WorldConfig,
-    observers: readonly WorldEventListener[] = [],
+    observers: readonly (WorldEventListener | WorldEventObserver)[] = [],
   ) {
     this.streams = new RandomStreams(config.seed);
     this.kernel = new Kernel({
@@ -92,7 +92,10 @@ export class World {
       alwaysSettle: config.alwaysSettle,
     });
     this.events = new WorldEventLog(this.kernel, { record: config.recordHistory === true, hash: config.hashHistory !== false });
-    for (const observer of observers) this.events.subscribe(observer);
+    for (const observer of observers) {
+      if (typeof observer === 'function') this.events.subscribe(observer);
+      else this.events.watch(observer);
+    }
     this.network = new Network(this.kernel, this.streams.stream('net'), config.network);
     const emit = this.events.emit.bind(this.events);
     this.datastore = new DatastoreModel(
@@ -118,6 +121,7 @@ export class World {
       operatorNode: OPERATOR,
       sled: (id: SledId) => this.sleds.get(id),
       sizeOf: (hash: ArtifactHash) => this.sizeOf(hash),
+      catalog: this.catalog,
       timeout: config.network.timeout,
       nextRequestId: () => ++this.requestIds,
       panicked: (nexus: NexusId) => this.nexusPanic(nexus),
@@ -192,9 +196,10 @@ export class World {
   }
 
   expungeSled(sled: SledId): void {
-    this.sled(sled).expunge();
+    const agent = this.sled(sled);
+    agent.expunge();
     this.datastore.expungeSled(sled);
-    this.events.emit({ t: NOW, type: 'sled_expunged', sled });
+    this.events.emit({ t: NOW, type: 'sled_expunged', sled }, agent.number);
   }
 
   // --- faults ---
@@ -286,7 +291,8 @@ export class World {
   }
 
   private createSled(): SledId {
-    const id = `sled-${this.sleds.size}`;
+    const number = this.sleds.size;
+    const id = `sled-${number}`;
     const agent = new SledAgent(
       id,
       {
@@ -302,13 +308,14 @@ export class World {
         commit: sledAgentCommit(this.config.engine.generation),
         reconcileDelay: this.config.reconcileDelay,
         catalog: this.catalog,
+        number,
       },
     );
     this.sleds.set(id, agent);
     const uuid = uuidFromRandomBytes(this.streams.bytes(`sled/${id}/uuid`, 16));
     this.sledUuids.set(id, uuid);
     this.datastore.addSled(id, uuid);
-    this.events.emit({ t: NOW, type: 'sled_added', sled: id });
+    this.events.emit({ t: NOW, type: 'sled_added', sled: id }, number);
     return id;
   }
 

@@ -1,4 +1,4 @@
-import { FirstSeenNumbers } from '../../world/first-seen-numbers.ts';
+import { FirstSeenNumbers, NumberedMemo } from '../../world/first-seen-numbers.ts';
 
 /**
  * Dense integer ids for names, in first-seen order: the observers key their tables by these
@@ -11,6 +11,7 @@ export class Interner {
   // copy lands on each M.2 in turn), and an id never changes once given.
   private lastName: string | undefined = undefined;
   private lastId = 0;
+  private readonly byWorldNumber = new NumberedMemo();
 
   get size(): number {
     return this.names.length;
@@ -22,6 +23,19 @@ export class Interner {
     if (id === this.names.length) this.names.push(name);
     this.lastName = name;
     this.lastId = id;
+    return id;
+  }
+
+  /**
+   * `id(name)`, given the world's number of `name` (a sled's index, an artifact's catalog
+   * number; `UNNUMBERED`: none): kept by that number, read back without a lookup.
+   */
+  numbered(name: string, n: number): number {
+    let id = this.byWorldNumber.get(n);
+    if (id < 0) {
+      id = this.id(name);
+      this.byWorldNumber.set(n, id);
+    }
     return id;
   }
 

@@ -1,5 +1,7 @@
 import type { ArtifactHash, EngineParams } from '../../../core/index.ts';
-import type { RepoName, WorldEvent } from '../../world/world-events.ts';
+import { UNNUMBERED, type RepoName, type WorldEvent, type WorldEventObserver } from '../../world/world-events.ts';
+
+type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
 import { GroundTruth } from './ground-truth.ts';
 import { ObservedIds } from './interner.ts';
 import { kindCode, OpenRequests } from './open-requests.ts';
@@ -27,7 +29,7 @@ export interface ObserversOptions {
  * and the situation counter see it, in that order (each later one reads what the earlier
  * ones made of it). They share one table of open requests. Observes only.
  */
-export class Observers {
+export class Observers implements WorldEventObserver {
   readonly ids = new ObservedIds();
   readonly truth: GroundTruth;
   readonly metrics: RunMetrics;
@@ -49,52 +51,87 @@ export class Observers {
     this.counting = options.situations;
   }
 
-  readonly observe = (e: WorldEvent): void => {
+  /**
+   * Any event, from its type: what `recheck` and tests call. `sled` and `artifact`: the
+   * world's numbers of the sled (a request's target) and the artifact `e` names, as
+   * `WorldEventLog.emit` passes them; a history read back from JSON has none, and the
+   * names are looked up.
+   */
+  readonly observe = (e: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void => {
+    switch (e.type) {
+      case 'request_sent':
+        this.requestSent(e, sled, artifact);
+        break;
+      case 'request_done':
+        this.requestDone(e);
+        break;
+      case 'artifact_stored':
+        this.artifactStored(e, sled, artifact);
+        break;
+      case 'artifact_removed':
+        this.artifactRemoved(e, sled, artifact);
+        break;
+      default:
+        this.other(e, sled, artifact);
+        break;
+    }
+  };
+
+  requestSent(e: Event<'request_sent'>, sled: number, artifact: number): void {
+    const { ids, metrics, checkers, situations } = this;
+    const kind = kindCode(e.kind);
+    const nexus = ids.nexus.id(e.nexus);
+    const target = ids.sleds.numbered(e.target, sled);
+    const source = e.source === null ? -1 : ids.sleds.id(e.source);
+    const hash = e.hash === null ? -1 : ids.hashes.numbered(e.hash, artifact);
+    this.requests.open(e.id, kind, nexus, target, hash, e.bytes);
+    metrics.requestSent(e, kind, target, hash);
+    if (this.checking) checkers.requestSent(e, kind, nexus);
+    if (this.counting) situations.requestSent(e, kind, nexus, target, source, hash);
+    this.noteLosses(e);
+  }
+
+  requestDone(e: Event<'request_done'>): void {
+    const requests = this.requests;
+    if (requests.isOpen(e.id)) {
+      if (requests.isOpenForMetrics(e.id)) this.metrics.requestDone(e, e.id);
+      if (this.checking) this.checkers.requestDone(e.id);
+      if (this.counting) this.situations.requestDone(e, e.id);
+      requests.close(e.id);
+    }
+    this.noteLosses(e);
+  }
+
+  artifactStored(e: Event<'artifact_stored'>, sled: number, artifact: number): void {
+    const { ids, checkers, situations } = this;
+    const on = ids.sleds.numbered(e.sled, sled);
+    const hash = ids.hashes.numbered(e.hash, artifact);
+    this.truth.stored(on, hash, e.m2, e.bytes);
+    this.metrics.stored(hash, e);
+    if (this.checking) checkers.stored(e, on, hash);
+    if (this.counting) situations.stored(e, on, hash);
+    this.noteLosses(e);
+  }
+
+  artifactRemoved(e: Event<'artifact_removed'>, sled: number, artifact: number): void {
+    const { ids, checkers, situations } = this;
+    const on = ids.sleds.numbered(e.sled, sled);
+    const hash = ids.hashes.numbered(e.hash, artifact);
+    this.truth.removed(on, hash, e.m2, e.bytes, e.cause);
+    this.metrics.removed(hash, e);
+    if (this.checking) checkers.removed(e, on, hash);
+    if (this.counting) situations.removed(e, on, hash);
+    this.noteLosses(e);
+  }
+
+  /** Every type but the four above. */
+  other(e: WorldEvent, sled: number, artifact: number): void {
     const { ids, truth, metrics, checkers, situations, checking, counting } = this;
     switch (e.type) {
-      case 'request_sent': {
-        const kind = kindCode(e.kind);
-        const nexus = ids.nexus.id(e.nexus);
-        const target = ids.sleds.id(e.target);
-        const source = e.source === null ? -1 : ids.sleds.id(e.source);
-        const hash = e.hash === null ? -1 : ids.hashes.id(e.hash);
-        this.requests.open(e.id, kind, nexus, target, hash, e.bytes);
-        metrics.requestSent(e, kind, target, hash);
-        if (checking) checkers.requestSent(e, kind, nexus);
-        if (counting) situations.requestSent(e, kind, nexus, target, source, hash);
-        break;
-      }
-      case 'request_done': {
-        const requests = this.requests;
-        if (!requests.isOpen(e.id)) break;
-        if (requests.isOpenForMetrics(e.id)) metrics.requestDone(e, e.id);
-        if (checking) checkers.requestDone(e.id);
-        if (counting) situations.requestDone(e, e.id);
-        requests.close(e.id);
-        break;
-      }
-      case 'artifact_stored': {
-        const sled = ids.sleds.id(e.sled);
-        const hash = ids.hashes.id(e.hash);
-        truth.stored(sled, hash, e.m2, e.bytes);
-        metrics.stored(hash, e);
-        if (checking) checkers.stored(e, sled, hash);
-        if (counting) situations.stored(e, sled, hash);
-        break;
-      }
-      case 'artifact_removed': {
-        const sled = ids.sleds.id(e.sled);
-        const hash = ids.hashes.id(e.hash);
-        truth.removed(sled, hash, e.m2, e.bytes, e.cause);
-        metrics.removed(hash, e);
-        if (checking) checkers.removed(e, sled, hash);
-        if (counting) situations.removed(e, sled, hash);
-        break;
-      }
       case 'artifact_truncated': {
-        const sled = ids.sleds.id(e.sled);
-        truth.truncated(sled, ids.hashes.id(e.hash), e.m2, e.bytes, e.size);
-        if (checking) checkers.truncated(e, sled);
+        const on = ids.sleds.numbered(e.sled, sled);
+        truth.truncated(on, ids.hashes.numbered(e.hash, artifact), e.m2, e.bytes, e.size);
+        if (checking) checkers.truncated(e, on);
         if (counting) situations.truncated();
         break;
       }
@@ -106,17 +143,17 @@ export class Observers {
         if (checking) checkers.activationFinished(ids.nexus.id(e.nexus), e.activation);
         break;
       case 'config_stored':
-        if (checking) checkers.configStored(e, ids.sleds.id(e.sled));
+        if (checking) checkers.configStored(e, ids.sleds.numbered(e.sled, sled));
         break;
       case 'write_failed':
         if (counting) situations.writeFailed(e);
         break;
       case 'sled_added':
-        truth.sledAdded(ids.sleds.id(e.sled));
+        truth.sledAdded(ids.sleds.numbered(e.sled, sled));
         metrics.sledsChanged(e, false);
         break;
       case 'sled_expunged':
-        truth.sledExpunged(ids.sleds.id(e.sled));
+        truth.sledExpunged(ids.sleds.numbered(e.sled, sled));
         metrics.sledsChanged(e, true);
         break;
       case 'fault_started':
@@ -165,13 +202,19 @@ export class Observers {
       default:
         break;
     }
-    // Artifacts lost in this event, or found lost by a sample since the last: rare, so
-    // one look here, not one in each observer every event.
-    const lost = metrics.lostArtifacts.size;
+    this.noteLosses(e);
+  }
+
+  /**
+   * Artifacts lost in this event, or found lost by a sample since the last: rare, so one
+   * look here, not one in each observer every event.
+   */
+  private noteLosses(e: WorldEvent): void {
+    const lost = this.metrics.lostArtifacts.size;
     if (lost !== this.lostSeen) {
       this.lostSeen = lost;
-      if (checking) checkers.reportLosses(e);
-      if (counting) situations.countLosses();
+      if (this.checking) this.checkers.reportLosses(e);
+      if (this.counting) this.situations.countLosses();
     }
-  };
+  }
 }

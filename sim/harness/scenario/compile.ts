@@ -6,7 +6,7 @@ import type { Micros } from '../../world/kernel/event-queue.ts';
 import { RandomStreams } from '../../world/kernel/random-streams.ts';
 import { defaultArtifactQuota } from '../../world/sled/sled-agent.ts';
 import { World, type RepoSpec, type WorldConfig } from '../../world/world.ts';
-import type { WorldEventListener } from '../../world/world-events.ts';
+import type { WorldEventListener, WorldEventObserver } from '../../world/world-events.ts';
 import type { Scenario, ScenarioEvent } from './schema.ts';
 
 export interface CompileOptions {
@@ -14,7 +14,7 @@ export interface CompileOptions {
   readonly recordHistory?: boolean;
   readonly hashHistory?: boolean;
   /** See every event from the world's first. */
-  readonly observers?: readonly WorldEventListener[];
+  readonly observers?: readonly (WorldEventListener | WorldEventObserver)[];
   /** Collects the random faults as they are drawn. */
   readonly drawnFaults?: DrawnFault[];
 }

@@ -5,11 +5,18 @@ import { Connection } from '../network.ts';
 import { call, deadEndpoint, type CallWatcher, type Endpoint, type Handler } from '../rpc.ts';
 import type { WriteResult } from '../sled/artifact-store.ts';
 import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
-import { NOW, type RequestKind } from '../world-events.ts';
+import { NOW, UNNUMBERED, type RequestKind } from '../world-events.ts';
+import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
 /** The sleds' world, plus what requests from a Nexus need. */
 export interface ClientEnvironment extends SledEnvironment {
   readonly timeout: Micros;
+  /**
+   * The world's numbering of artifacts: a request's artifact is numbered once when sent,
+   * for its `request_sent` and its sled's handler. Every hash a Nexus sends is a
+   * catalog repo's, numbered when the world was built, so this numbers nothing new.
+   */
+  readonly catalog: ArtifactCatalog;
   /** World-wide request numbering, shared by every Nexus. */
   readonly nextRequestId: () => number;
 }
@@ -37,6 +44,11 @@ function errorText(err: unknown): string {
  */
 abstract class SledRequest<T> implements CallWatcher {
   private id = 0;
+  /**
+   * The artifact's catalog number, set when sent (`UNNUMBERED`: the request has none). Not
+   * protected: `send` sets it through its `this` typed as a handler too.
+   */
+  number = UNNUMBERED;
   /** The sled that answers; set when sent (a request to no sled runs no handler). */
   private agent: SledAgent | undefined = undefined;
 
@@ -57,8 +69,13 @@ abstract class SledRequest<T> implements CallWatcher {
   send(this: SledRequest<T> & Handler<T>, source: SledId | null, hash: ArtifactHash | null, bytes: number): Promise<T> {
     const { env, owner } = this;
     const id = (this.id = env.nextRequestId());
-    env.emit({ t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: this.kind, target: this.sled, source, hash, bytes });
     const agent = env.sled(this.sled);
+    const number = (this.number = hash === null ? UNNUMBERED : env.catalog.numberOf(hash));
+    env.emit(
+      { t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: this.kind, target: this.sled, source, hash, bytes },
+      agent === undefined ? UNNUMBERED : agent.number,
+      number,
+    );
     // No sled there: nothing answers at its address, so no handler ever runs.
     if (agent === undefined) return call(env.kernel, env.network, owner, deadEndpoint(this.sled), this, env.timeout, NOBODY, this);
     this.agent = agent;
@@ -109,7 +126,7 @@ class DeleteRequest extends SledRequest<void> {
   }
 
   now(): void {
-    this.server.delete(this.hash);
+    this.server.delete(this.hash, this.number);
   }
 }
 
@@ -126,7 +143,7 @@ class CopyRequest extends SledRequest<void> {
   }
 
   later(done: Settle<void>): void {
-    this.server.copyFromDepot(this.hash, this.source, this.generation, done);
+    this.server.copyFromDepot(this.hash, this.source, this.generation, done, this.number);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Settle } from '../kernel/kernel.ts';
 import { FilesByNumber } from './files-by-number.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import { stackless } from '../stackless.ts';
-import { NOW, type RemovalCause, type WorldEvent } from '../world-events.ts';
+import { NOW, UNNUMBERED, type EmitEvent, type RemovalCause } from '../world-events.ts';
 
 /**
  * How a write keeps its temporary files (behaviour-by-commit.md §7):
@@ -117,10 +117,12 @@ export class ArtifactStore {
     readonly sled: SledId,
     m2Count: number,
     readonly quota: number,
-    private readonly emit: (event: WorldEvent) => void,
+    private readonly emit: EmitEvent,
     readonly writePath: WritePath = 'shared_name',
     /** The world's numbering of artifacts, in which listings count. */
     readonly catalog = new ArtifactCatalog(),
+    /** The sled's index in the world, passed beside its events with the artifact's catalog number. */
+    private readonly sledNumber = UNNUMBERED,
   ) {
     this.counts = new LiveArtifactCounts(catalog);
     this.working = m2Count;
@@ -229,8 +231,7 @@ export class ArtifactStore {
   }
 
   /** Removes the final file of `hash` from every working dataset; absent is not an error. */
-  delete(hash: ArtifactHash, cause: RemovalCause): void {
-    const number = this.catalog.numberOf(hash);
+  delete(hash: ArtifactHash, cause: RemovalCause, number = this.catalog.numberOf(hash)): void {
     for (const d of this.datasets) this.deleteFrom(d, hash, number, cause);
   }
 
@@ -247,7 +248,7 @@ export class ArtifactStore {
     this.finals.delete(number, d.m2);
     inode.finalOn = undefined;
     this.counts.change(number, -1);
-    this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause });
+    this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause }, this.sledNumber, number);
     this.release(inode);
   }
 
@@ -261,7 +262,7 @@ export class ArtifactStore {
     const files = this.finals.numbersOn(m2).map((n) => [this.hashOf(n), n, this.finals.get(n, m2) as Inode] as const);
     for (const [hash, n, inode] of files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       this.counts.change(n, -1);
-      this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' });
+      this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' }, this.sledNumber, n);
     }
   }
 
@@ -347,7 +348,7 @@ export class ArtifactStore {
     // A file still being filled may end short: `close` reports it then. (A short file no
     // writer fills has no temporary name left to be renamed by: its writer unlinked it or
     // died, and start-up removed it.)
-    this.emit({ t: NOW, type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: inode.size, via });
+    this.emit({ t: NOW, type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: inode.size, via }, this.sledNumber, inode.number);
   }
 
   /** @internal The writer stops filling `inode` (done, failed or dead). */
@@ -382,7 +383,7 @@ export class ArtifactStore {
   private reportIfShort(inode: Inode): void {
     if (inode.dataset.failed || intact(inode, inode.content)) return;
     const hash = inode.content;
-    this.emit({ t: NOW, type: 'artifact_truncated', sled: this.sled, m2: inode.dataset.m2, hash, bytes: inode.written, size: inode.size });
+    this.emit({ t: NOW, type: 'artifact_truncated', sled: this.sled, m2: inode.dataset.m2, hash, bytes: inode.written, size: inode.size }, this.sledNumber, inode.number);
   }
 
   /** A file without a name and without a writer: its space comes back. */

@@ -972,6 +972,7 @@ describe('the Nexus client’s 60 s total timeout on a PUT (nexus/networking/src
         emit: (e) => rig.events.push({ ...e, t: rig.kernel.now }),
         sled: (s) => rig.sleds.get(s),
         sizeOf: (h) => rig.size(h),
+        catalog: rig.catalog,
         timeout: TIMEOUT,
         nextRequestId: () => 1,
       },

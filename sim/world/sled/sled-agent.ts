@@ -11,7 +11,7 @@ import { MICROS_PER_SECOND, type Micros } from '../kernel/event-queue.ts';
 import { WaitScope, type Kernel, type Settle } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
-import { NOW, type WorldEvent } from '../world-events.ts';
+import { NOW, UNNUMBERED, type EmitEvent } from '../world-events.ts';
 import { ArtifactStore, StoreError, type BodyStream, type WriteResult } from './artifact-store.ts';
 import { ArtifactCounts } from './artifact-counts.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
@@ -43,7 +43,7 @@ const DEPOT_TIMEOUT: Micros = 15 * MICROS_PER_SECOND;
 export interface SledEnvironment {
   readonly kernel: Kernel;
   readonly network: Network;
-  readonly emit: (event: WorldEvent) => void;
+  readonly emit: EmitEvent;
   /** The sled agent that answers at `sled`'s address, for depot requests between sleds. */
   readonly sled: (sled: SledId) => SledAgent | undefined;
   /** An artifact's size, from the catalog of every repo the world knows. */
@@ -60,6 +60,8 @@ export interface SledOptions {
   readonly reconcileDelay: Micros;
   /** The world's numbering of artifacts, shared by every sled: listings count in it. */
   readonly catalog: ArtifactCatalog;
+  /** The sled's index in the world, which its events carry (see `UNNUMBERED`). */
+  readonly number?: number;
 }
 
 /** The entries of `counts` that `config` holds (none without a configuration). */
@@ -102,11 +104,15 @@ export class SledAgent implements Endpoint {
   private expunged = false;
   private up = true;
 
+  /** The sled's index in the world (`UNNUMBERED` outside one). */
+  readonly number: number;
+
   constructor(
     readonly node: SledId,
     private readonly env: SledEnvironment,
     private readonly options: SledOptions,
   ) {
+    this.number = options.number ?? UNNUMBERED;
     this.store = new ArtifactStore(
       node,
       options.m2Count,
@@ -114,6 +120,7 @@ export class SledAgent implements Endpoint {
       env.emit,
       options.commit === 'b848b6df' ? 'private_dir' : 'shared_name',
       options.catalog,
+      this.number,
     );
     this.incarnation = new WaitScope(env.kernel, node);
   }
@@ -180,7 +187,7 @@ export class SledAgent implements Endpoint {
       throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
     }
     this.config = { generation: config.generation, artifacts: new Set(config.artifacts), numbers };
-    this.env.emit({ t: NOW, type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length });
+    this.env.emit({ t: NOW, type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length }, this.number);
     this.reconcile();
   }
 
@@ -208,13 +215,15 @@ export class SledAgent implements Endpoint {
    * 500 `DepotCopy`. On the source's answer: 202 at once, and the body copies in the
    * background, where failures are only logged (`as:351-394@74a6c136`). Each step runs
    * one tick after what it waited for, where the async handler's `await`s resumed.
+   * `known`: `hash`'s catalog number, when the caller has it already.
    */
-  copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, done: Settle<void>): void {
+  copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, done: Settle<void>, known = UNNUMBERED): void {
     const refused = this.generationRefusal(hash, generation);
     if (refused !== undefined) return done(false, undefined, refused);
     const sourceAgent = this.env.sled(source);
-    // Numbered once here for both stores (every sled shares the world's catalog).
-    const number = this.options.catalog.numberOf(hash);
+    // Numbered once for both stores (every sled shares the world's catalog), here unless
+    // the request came `known`.
+    const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
     const opened = this.store.openWriter(hash, this.env.sizeOf(hash), number);
     if (!opened.ok) return done(false, undefined, answerError(opened.reason, opened.status));
     const writer = opened.writer;
@@ -244,10 +253,13 @@ export class SledAgent implements Endpoint {
     );
   }
 
-  /** DELETE (74a6c136): every dataset; absent is fine; no dataset is 503 (`as:400-434@74a6c136`). */
-  delete(hash: ArtifactHash): void {
+  /**
+   * DELETE (74a6c136): every dataset; absent is fine; no dataset is 503 (`as:400-434@74a6c136`).
+   * `number`: `hash`'s catalog number, when the caller has it already.
+   */
+  delete(hash: ArtifactHash, number = this.options.catalog.numberOf(hash)): void {
     if (this.store.workingDatasets === 0) throw answerError('No update datasets present', 503);
-    this.store.delete(hash, 'delete');
+    this.store.delete(hash, 'delete', number);
   }
 
   // --- what happens to the sled ---
