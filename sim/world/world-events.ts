@@ -81,7 +81,8 @@ export type WorldEventType = WorldEvent['type'];
 export const UNNUMBERED = -1;
 
 export type WorldEventListener = (event: WorldEvent, sled: number, artifact: number) => void;
-type Body<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
+/** The events of one type. */
+export type EventOf<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
 
 /**
  * A watcher of the stream with a method for each of the four types that make nearly every
@@ -90,10 +91,10 @@ type Body<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
  * hash: a listener called with every event has to make its own.
  */
 export interface WorldEventObserver {
-  requestSent(event: Body<'request_sent'>, target: number, artifact: number): void;
-  requestDone(event: Body<'request_done'>): void;
-  artifactStored(event: Body<'artifact_stored'>, sled: number, artifact: number): void;
-  artifactRemoved(event: Body<'artifact_removed'>, sled: number, artifact: number): void;
+  requestSent(event: EventOf<'request_sent'>, target: number, artifact: number): void;
+  requestDone(event: EventOf<'request_done'>): void;
+  artifactStored(event: EventOf<'artifact_stored'>, sled: number, artifact: number): void;
+  artifactRemoved(event: EventOf<'artifact_removed'>, sled: number, artifact: number): void;
   other(event: WorldEvent, sled: number, artifact: number): void;
 }
 
@@ -276,25 +277,25 @@ class HistoryHash {
 
   // The four frequent types, each from the caller's switch on the type (`WorldEventLog.emit`).
 
-  requestSent(body: Body<'request_sent'>, target: number, artifact: number): void {
+  requestSent(body: EventOf<'request_sent'>, target: number, artifact: number): void {
     this.number(this.clock.now);
     this.sentFields(body, target, artifact);
     this.close();
   }
 
-  requestDone(body: Body<'request_done'>): void {
+  requestDone(body: EventOf<'request_done'>): void {
     this.number(this.clock.now);
     this.doneFields(body);
     this.close();
   }
 
-  artifactStored(body: Body<'artifact_stored'>, sled: number, artifact: number): void {
+  artifactStored(body: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
     this.number(this.clock.now);
     this.storedFields(body, sled, artifact);
     this.close();
   }
 
-  artifactRemoved(body: Body<'artifact_removed'>, sled: number, artifact: number): void {
+  artifactRemoved(body: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
     this.number(this.clock.now);
     this.removedFields(body, sled, artifact);
     this.close();
@@ -308,17 +309,17 @@ class HistoryHash {
     this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
   }
 
-  private storedFields(body: Body<'artifact_stored'>, sled: number, artifact: number): void {
+  private storedFields(body: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
     this.copyFields(body, this.storedType, sled, artifact);
     this.recent(body.via, this.lastVia);
   }
 
-  private removedFields(body: Body<'artifact_removed'>, sled: number, artifact: number): void {
+  private removedFields(body: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
     this.copyFields(body, this.removedType, sled, artifact);
     this.recent(body.cause, this.lastCause);
   }
 
-  private sentFields(body: Body<'request_sent'>, target: number, artifact: number): void {
+  private sentFields(body: EventOf<'request_sent'>, target: number, artifact: number): void {
     this.recent(body.type, this.sentType);
     this.int(body.id);
     this.recent(body.nexus, this.lastNexus);
@@ -330,7 +331,7 @@ class HistoryHash {
     this.int(body.bytes);
   }
 
-  private doneFields(body: Body<'request_done'>): void {
+  private doneFields(body: EventOf<'request_done'>): void {
     this.recent(body.type, this.doneType);
     this.int(body.id);
     this.recent(body.outcome, this.lastOutcome);
@@ -346,7 +347,7 @@ class HistoryHash {
     this.int(body.bytes);
   }
 
-  private activationFinished(body: Body<'activation_finished'>): void {
+  private activationFinished(body: EventOf<'activation_finished'>): void {
     this.recent(body.type, this.finishedType);
     this.recent(body.nexus, this.lastNexus);
     this.int(body.activation);

@@ -1,7 +1,5 @@
 import type { ArtifactHash, EngineParams } from '../../../core/index.ts';
-import { UNNUMBERED, type RepoName, type WorldEvent, type WorldEventObserver } from '../../world/world-events.ts';
-
-type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
+import { UNNUMBERED, type RepoName, type WorldEvent, type WorldEventObserver, type EventOf } from '../../world/world-events.ts';
 import { GroundTruth } from './ground-truth.ts';
 import { ObservedIds } from './interner.ts';
 import { kindCode, OpenRequests } from './open-requests.ts';
@@ -77,7 +75,7 @@ export class Observers implements WorldEventObserver {
     }
   };
 
-  requestSent(e: Event<'request_sent'>, sled: number, artifact: number): void {
+  requestSent(e: EventOf<'request_sent'>, sled: number, artifact: number): void {
     const { ids, metrics, checkers, situations } = this;
     const kind = kindCode(e.kind);
     const nexus = ids.nexus.id(e.nexus);
@@ -91,7 +89,7 @@ export class Observers implements WorldEventObserver {
     this.noteLosses(e);
   }
 
-  requestDone(e: Event<'request_done'>): void {
+  requestDone(e: EventOf<'request_done'>): void {
     const requests = this.requests;
     if (requests.isOpen(e.id)) {
       if (requests.isOpenForMetrics(e.id)) this.metrics.requestDone(e, e.id);
@@ -102,7 +100,7 @@ export class Observers implements WorldEventObserver {
     this.noteLosses(e);
   }
 
-  artifactStored(e: Event<'artifact_stored'>, sled: number, artifact: number): void {
+  artifactStored(e: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
     const { ids, checkers, situations } = this;
     const on = ids.sleds.numbered(e.sled, sled);
     const hash = ids.hashes.numbered(e.hash, artifact);
@@ -113,7 +111,7 @@ export class Observers implements WorldEventObserver {
     this.noteLosses(e);
   }
 
-  artifactRemoved(e: Event<'artifact_removed'>, sled: number, artifact: number): void {
+  artifactRemoved(e: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
     const { ids, checkers, situations } = this;
     const on = ids.sleds.numbered(e.sled, sled);
     const hash = ids.hashes.numbered(e.hash, artifact);

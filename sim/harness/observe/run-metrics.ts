@@ -1,6 +1,6 @@
 import type { ArtifactHash } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
-import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, WorldEvent } from '../../world/world-events.ts';
+import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, EventOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
@@ -56,7 +56,6 @@ interface CatalogRepo {
   row: RepoRow | undefined;
 }
 
-type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
 /**
  * Where a time is needed: the event that carries it. Times pass 2^31 µs, so they are
  * floats, and a float passed as an argument is boxed anew on every call; an event is not.
@@ -158,7 +157,7 @@ export class RunMetrics {
     return this.open.metricsSize;
   }
 
-  requestSent(e: Event<'request_sent'>, kind: number, target: number, hash: number): void {
+  requestSent(e: EventOf<'request_sent'>, kind: number, target: number, hash: number): void {
     if (this.keepRequests) {
       const row: RequestRow = {
         id: e.id,
@@ -183,7 +182,7 @@ export class RunMetrics {
   }
 
   /** A request done while open for the metrics. */
-  requestDone(e: Event<'request_done'>, id: number): void {
+  requestDone(e: EventOf<'request_done'>, id: number): void {
     const open = this.open;
     const kind = open.kind(id);
     if (this.keepRequests) {
@@ -214,30 +213,30 @@ export class RunMetrics {
     this.activations++;
   }
 
-  activationFinished(e: Event<'activation_finished'>): void {
+  activationFinished(e: EventOf<'activation_finished'>): void {
     this.requestsDeferred += e.deferred;
   }
 
-  faultStarted(e: Event<'fault_started'>): void {
+  faultStarted(e: EventOf<'fault_started'>): void {
     const row: FaultRow = { id: e.fault, start: e.t, end: null, kind: e.kind, target: e.target };
     this.faults.push(row);
     if (e.kind !== 'm2_failure') this.openFaults.set(e.fault, row);
     if (e.kind === 'nexus_crash') this.checkLoss();
   }
 
-  faultEnded(e: Event<'fault_ended'>): void {
+  faultEnded(e: EventOf<'fault_ended'>): void {
     const row = this.openFaults.get(e.fault);
     if (row !== undefined) row.end = e.t;
     this.openFaults.delete(e.fault);
   }
 
-  repoUploadStarted(e: Event<'repo_upload_started'>): void {
+  repoUploadStarted(e: EventOf<'repo_upload_started'>): void {
     const row = this.repo(e.repo);
     row.uploadedAt ??= e.t;
     row.via ??= e.nexus;
   }
 
-  repoInserted(e: Event<'repo_inserted'>): void {
+  repoInserted(e: EventOf<'repo_inserted'>): void {
     const row = this.repo(e.repo);
     row.inDbAt = e.t;
     row.deletedAt = null;
@@ -246,7 +245,7 @@ export class RunMetrics {
     this.checkLoss();
   }
 
-  repoDeleted(e: Event<'repo_deleted'>): void {
+  repoDeleted(e: EventOf<'repo_deleted'>): void {
     const row = this.repo(e.repo);
     row.deletedAt = e.t;
     this.updatePurged(row, e);
@@ -257,7 +256,7 @@ export class RunMetrics {
     if (bytes > this.peakLocalBytes) this.peakLocalBytes = bytes;
   }
 
-  localRepoReleased(e: Event<'local_repo_released'>): void {
+  localRepoReleased(e: EventOf<'local_repo_released'>): void {
     this.repo(e.repo).localReleasedAt = e.t;
     this.checkLoss();
   }

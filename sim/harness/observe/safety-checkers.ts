@@ -1,6 +1,6 @@
 import type { ArtifactHash, EngineParams, SledId } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
-import type { NexusId, RepoName, WorldEvent } from '../../world/world-events.ts';
+import type { NexusId, RepoName, WorldEvent, EventOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
@@ -35,8 +35,6 @@ interface ActivationTally {
   inFlight: number;
   flagged: boolean;
 }
-
-type Event<T extends WorldEvent['type']> = Extract<WorldEvent, { type: T }>;
 
 /**
  * The safety invariants of SPEC §4, checked as events happen, from ground truth (the
@@ -74,7 +72,7 @@ export class SafetyCheckers {
     this.removedUnwanted = new PairTable(ids.sleds, ids.hashes);
   }
 
-  removed(e: Event<'artifact_removed'>, sled: number, hash: number): void {
+  removed(e: EventOf<'artifact_removed'>, sled: number, hash: number): void {
     if (e.cause === 'm2_failure') return;
     if (this.truth.isWanted(hash)) {
       this.flag(e.t, 'no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
@@ -83,7 +81,7 @@ export class SafetyCheckers {
     }
   }
 
-  truncated(e: Event<'artifact_truncated'>, sled: number): void {
+  truncated(e: EventOf<'artifact_truncated'>, sled: number): void {
     if (this.truth.isInService(sled)) {
       this.flag(e.t, 'artifact_integrity', {
         sled: e.sled,
@@ -93,7 +91,7 @@ export class SafetyCheckers {
     }
   }
 
-  stored(e: Event<'artifact_stored'>, sled: number, hash: number): void {
+  stored(e: EventOf<'artifact_stored'>, sled: number, hash: number): void {
     const truth = this.truth;
     if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) {
       this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
@@ -107,7 +105,7 @@ export class SafetyCheckers {
     for (const hash of artifacts) for (let sled = 0; sled < sleds; sled++) if (this.truth.isInService(sled)) this.removedUnwanted.set(sled, hash, 0);
   }
 
-  localRepoReleased(e: Event<'local_repo_released'>): void {
+  localRepoReleased(e: EventOf<'local_repo_released'>): void {
     if (e.by !== 'task') return;
     // A repo deleted from the database protects nothing (no_data_loss is scoped the
     // same way): review releases one as soon as its DELETEd artifacts appear nowhere.
@@ -124,7 +122,7 @@ export class SafetyCheckers {
     }
   }
 
-  configStored(e: Event<'config_stored'>, sled: number): void {
+  configStored(e: EventOf<'config_stored'>, sled: number): void {
     const before = this.configGeneration[sled];
     if (before !== undefined && e.generation < before) {
       this.flag(e.t, 'generation_monotonic', { sled: e.sled, detail: `configuration generation went from ${before} to ${e.generation}` });
@@ -133,7 +131,7 @@ export class SafetyCheckers {
     this.configGeneration[sled] = e.generation;
   }
 
-  requestSent(e: Event<'request_sent'>, kind: number, nexus: number): void {
+  requestSent(e: EventOf<'request_sent'>, kind: number, nexus: number): void {
     if (kind === LIST || kind === CONFIG) return;
     const index = nexus === this.lastNexus && e.activation === this.lastActivation ? this.lastIndex : this.tallyOf(nexus, e.activation);
     this.open.setTally(e.id, index);
@@ -181,9 +179,8 @@ export class SafetyCheckers {
     this.lastNexus = -1;
   }
 
-
   /** Given the event, not its time: a float passed as an argument is boxed anew. */
-  private checkLimits(e: Event<'request_sent'>, tally: ActivationTally): void {
+  private checkLimits(e: EventOf<'request_sent'>, tally: ActivationTally): void {
     if (tally.flagged) return;
     const p = this.params;
     let detail: string | undefined;
