@@ -70,7 +70,7 @@ export class GroundTruth {
     const held = this.takeShort(sled, hash, m2);
     if (held !== undefined) this.addBytes(sled, m2, -held);
     if (this.setCopy(sled, hash, m2, true)) this.addBytes(sled, m2, bytes);
-    this.storedUsage = this.datasetBytes[sled]?.[m2] ?? 0;
+    this.storedUsage = this.datasetUsage(sled, m2);
   }
 
   truncated(sled: number, hash: number, m2: number, bytes: number, size: number): void {
