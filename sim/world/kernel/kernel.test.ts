@@ -127,6 +127,46 @@ describe('EventQueue against a sorted reference', () => {
     );
   });
 
+  it('keeps the order with timeouts of two lengths (a run each) and odd ones (the heap) among the messages', () => {
+    // A Nexus's requests time out after one delay, a sled's depot requests after another,
+    // and each length is ever later than the last of its own kind; anything else pushed as
+    // late lands in the heap.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constantFrom('nexus' as const, 'sled' as const, 'odd' as const, 'message' as const), ahead: fc.nat(80), tie: fc.nat(2) }),
+      fc.record({ kind: fc.constant('popDue' as const), ahead: fc.nat(20), tie: fc.constant(0) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 200, maxLength: 3000 }), (ops) => {
+        const queue = new EventQueue();
+        const reference: QueuedEvent[] = [];
+        let now = 0;
+        let seq = 0;
+        for (const o of ops) {
+          if (o.kind === 'popDue') {
+            const first = reference.sort(byKey)[0];
+            const until = now + o.ahead;
+            if (first === undefined || first.time > until) {
+              expect(queue.popDue(until)).toBeUndefined();
+              continue;
+            }
+            expect(queue.popDue(until)).toBe(reference.shift());
+            now = first.time;
+            continue;
+          }
+          const delay = o.kind === 'nexus' ? 60 : o.kind === 'sled' ? 15 : o.ahead;
+          const event = new QueuedEvent(now + delay, o.tie, seq++, o.kind, noop);
+          if (o.kind === 'message') queue.push(event);
+          else queue.pushLate(event);
+          reference.push(event);
+          expect(queue.size).toBe(reference.length);
+        }
+        for (const expected of reference.sort(byKey)) expect(queue.pop()).toBe(expected);
+        expect(queue.pop()).toBeUndefined();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('keeps the order while a run that never empties drops its taken front', () => {
     // A timeout always pending: the run takes thousands from its front without emptying,
     // so it drops what it has taken now and then (see EventQueue.popDue).
