@@ -62,26 +62,74 @@ function before(a: QueuedEvent, b: QueuedEvent): boolean {
 }
 
 /**
+ * Events in key order, each later than the one before it, first in first out: taking
+ * the front costs no sift. Taken slots are dropped when the run empties, or now and then
+ * when it never does.
+ */
+class Run {
+  private readonly events: QueuedEvent[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.events.length - this.head;
+  }
+
+  /** The earliest event, `undefined` when empty. */
+  get front(): QueuedEvent | undefined {
+    return this.head < this.events.length ? this.events[this.head] : undefined;
+  }
+
+  /** Appends `event` if it is later than every event here; false, and nothing done, if not. */
+  offer(event: QueuedEvent): boolean {
+    const events = this.events;
+    if (this.head === events.length) {
+      if (this.head !== 0) events.length = this.head = 0;
+    } else if (!before(events[events.length - 1] as QueuedEvent, event)) {
+      return false;
+    }
+    events.push(event);
+    return true;
+  }
+
+  /** Takes the front, which must be there. */
+  take(): QueuedEvent {
+    const events = this.events;
+    const next = events[this.head] as QueuedEvent;
+    events[this.head++] = NO_EVENT;
+    // A run that never empties (a timeout always pending) drops its taken front
+    // now and then, so that it does not grow with the day.
+    if (this.head >= 1024 && 2 * this.head >= events.length) {
+      events.copyWithin(0, this.head);
+      events.length -= this.head;
+      this.head = 0;
+    }
+    return next;
+  }
+}
+
+/**
  * The whole ordering rule of the simulator: a min-heap keyed by (time, tie-break,
  * sequence). Every key is distinct, so the order is total and the heap's shape cannot
  * change which event comes next. Four children a node, not two: half the levels for a
  * pop to sift through, and the four siblings sit side by side in the array (8% more
  * events a second on the hold model than the binary heap, measured interleaved).
  *
- * Beside the heap, a run: events pushed with `pushLate` in key order, each later than
- * the one pushed before it, kept in a first-in first-out array. A request's timeout is
- * due a fixed time after it is sent, so each is later than the last: they join the run
- * and never enter the heap, where a rack-day seed's 100k of them, nearly all cancelled,
- * made a quarter of the sifts and a deeper heap. The next event is the earlier of the
- * two fronts, so the order is the same total order whichever holds an event.
+ * Beside the heap, two runs: events pushed with `pushLate` join the first run they are
+ * later than the last of. A request's timeout is due a fixed time after it is sent, so
+ * each is later than the last of its length: a Nexus's requests (one length) and the
+ * sleds' depot requests (another) fill a run each and never enter the heap, where a
+ * rack-day seed's 100k of them, nearly all cancelled, made a quarter of the sifts and a
+ * deeper heap (with one run, the sleds' shorter timeouts still left a fifth of the heap
+ * cancelled). The next event is the earliest of the three fronts, so the order is the
+ * same total order whichever holds an event.
  */
 export class EventQueue {
   private readonly heap: QueuedEvent[] = [];
-  private readonly run: QueuedEvent[] = [];
-  private runHead = 0;
+  private readonly first = new Run();
+  private readonly second = new Run();
 
   get size(): number {
-    return this.heap.length + this.run.length - this.runHead;
+    return this.heap.length + this.first.size + this.second.size;
   }
 
   push(event: QueuedEvent): void {
@@ -99,17 +147,11 @@ export class EventQueue {
   }
 
   /**
-   * `push` for an event that is likely later than every other pushed this way (a timeout
-   * of fixed length): it joins the run when it is, and the heap when not.
+   * `push` for an event that is likely later than every other pushed this way with the
+   * same delay (a timeout of fixed length): it joins a run when it is, and the heap when not.
    */
   pushLate(event: QueuedEvent): void {
-    const run = this.run;
-    if (this.runHead === run.length) {
-      if (this.runHead !== 0) run.length = this.runHead = 0;
-    } else if (!before(run[run.length - 1] as QueuedEvent, event)) {
-      return this.push(event);
-    }
-    run.push(event);
+    if (!this.first.offer(event) && !this.second.offer(event)) this.push(event);
   }
 
   pop(): QueuedEvent | undefined {
@@ -118,28 +160,23 @@ export class EventQueue {
 
   /**
    * Takes the next event if it is due by `until`; `undefined` otherwise. One call where a
-   * look and a take compared the two fronts twice, once per event run.
+   * look and a take compared the fronts twice, once per event run.
    */
   popDue(until: Micros): QueuedEvent | undefined {
-    const run = this.run;
-    const first = this.heap[0];
-    if (this.runHead < run.length) {
-      const next = run[this.runHead] as QueuedEvent;
-      if (first === undefined || before(next, first)) {
-        if (next.time > until) return undefined;
-        run[this.runHead++] = NO_EVENT;
-        // A run that never empties (a timeout always pending) drops its taken front
-        // now and then, so that it does not grow with the day.
-        if (this.runHead >= 1024 && 2 * this.runHead >= run.length) {
-          run.copyWithin(0, this.runHead);
-          run.length -= this.runHead;
-          this.runHead = 0;
-        }
-        return next;
-      }
+    let next = this.heap[0];
+    let from: Run | undefined;
+    const a = this.first.front;
+    if (a !== undefined && (next === undefined || before(a, next))) {
+      next = a;
+      from = this.first;
     }
-    if (first === undefined || first.time > until) return undefined;
-    return this.popHeap();
+    const b = this.second.front;
+    if (b !== undefined && (next === undefined || before(b, next))) {
+      next = b;
+      from = this.second;
+    }
+    if (next === undefined || next.time > until) return undefined;
+    return from === undefined ? this.popHeap() : from.take();
   }
 
   private popHeap(): QueuedEvent | undefined {

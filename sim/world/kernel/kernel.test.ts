@@ -80,6 +80,187 @@ describe('EventQueue', () => {
   });
 });
 
+describe('EventQueue against a sorted reference', () => {
+  const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
+
+  it('gives each popDue the earliest event due by its bound, and nothing when none is, for any mix of push, pushLate and popDue', () => {
+    // Late events are mostly each later than the last (a timeout's), now and then not
+    // (those go to the heap).
+    const op = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('push' as const), ahead: fc.nat(50), tie: fc.nat(3) }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('late' as const), ahead: fc.nat(3), tie: fc.nat(3) }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('popDue' as const), ahead: fc.nat(30) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 500, maxLength: 6000 }), fc.boolean(), (ops, tied) => {
+        const queue = new EventQueue();
+        const reference: QueuedEvent[] = [];
+        let now = 0;
+        let latest = 0;
+        let seq = 0;
+        for (const o of ops) {
+          if (o.kind === 'popDue') {
+            reference.sort(byKey);
+            const first = reference[0];
+            const until = now + o.ahead;
+            if (first === undefined || first.time > until) {
+              expect(queue.popDue(until)).toBeUndefined();
+              continue;
+            }
+            expect(queue.popDue(until)).toBe(reference.shift());
+            now = first.time;
+            continue;
+          }
+          if (o.kind === 'late') latest = Math.max(latest, now) + o.ahead;
+          const event = new QueuedEvent(o.kind === 'late' ? latest : now + o.ahead, tied ? o.tie : 0, seq++, 'e', noop);
+          if (o.kind === 'late') queue.pushLate(event);
+          else queue.push(event);
+          reference.push(event);
+        }
+        expect(queue.size).toBe(reference.length);
+        reference.sort(byKey);
+        for (const expected of reference) expect(queue.pop()).toBe(expected);
+        expect(queue.pop()).toBeUndefined();
+        expect(queue.size).toBe(0);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('keeps the order with timeouts of two lengths (a run each) and odd ones (the heap) among the messages', () => {
+    // A Nexus's requests time out after one delay, a sled's depot requests after another,
+    // and each length is ever later than the last of its own kind; anything else pushed as
+    // late lands in the heap.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constantFrom('nexus' as const, 'sled' as const, 'odd' as const, 'message' as const), ahead: fc.nat(80), tie: fc.nat(2) }),
+      fc.record({ kind: fc.constant('popDue' as const), ahead: fc.nat(20), tie: fc.constant(0) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 200, maxLength: 3000 }), (ops) => {
+        const queue = new EventQueue();
+        const reference: QueuedEvent[] = [];
+        let now = 0;
+        let seq = 0;
+        for (const o of ops) {
+          if (o.kind === 'popDue') {
+            const first = reference.sort(byKey)[0];
+            const until = now + o.ahead;
+            if (first === undefined || first.time > until) {
+              expect(queue.popDue(until)).toBeUndefined();
+              continue;
+            }
+            expect(queue.popDue(until)).toBe(reference.shift());
+            now = first.time;
+            continue;
+          }
+          const delay = o.kind === 'nexus' ? 60 : o.kind === 'sled' ? 15 : o.ahead;
+          const event = new QueuedEvent(now + delay, o.tie, seq++, o.kind, noop);
+          if (o.kind === 'message') queue.push(event);
+          else queue.pushLate(event);
+          reference.push(event);
+          expect(queue.size).toBe(reference.length);
+        }
+        for (const expected of reference.sort(byKey)) expect(queue.pop()).toBe(expected);
+        expect(queue.pop()).toBeUndefined();
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('keeps the order while a run that never empties drops its taken front', () => {
+    // A timeout always pending: the run takes thousands from its front without emptying,
+    // so it drops what it has taken now and then (see EventQueue.popDue).
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.nat(4), fc.nat(60), fc.nat(1)), { minLength: 3000, maxLength: 4000 }), (pending, steps) => {
+        const queue = new EventQueue();
+        const reference: QueuedEvent[] = [];
+        let seq = 0;
+        let latest = 0;
+        const late = (step: number): void => {
+          latest += step;
+          const event = new QueuedEvent(latest, 0, seq++, 'timeout', noop);
+          queue.pushLate(event);
+          reference.push(event);
+        };
+        for (let i = 0; i < pending; i++) late(1);
+        for (const [step, ahead, other] of steps) {
+          late(step);
+          const first = reference.sort(byKey)[0] as QueuedEvent;
+          if (other === 1) {
+            const event = new QueuedEvent(first.time + ahead, 0, seq++, 'message', noop);
+            queue.push(event);
+            reference.push(event);
+          }
+          expect(queue.pop()).toBe(reference.shift());
+        }
+        expect(queue.size).toBe(reference.length);
+        for (const expected of reference.sort(byKey)) expect(queue.pop()).toBe(expected);
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
+
+describe('Kernel order', () => {
+  it('fires every uncancelled event, callback, occurrence or timer, in (time, scheduling) order at its time, whatever is cancelled and wherever a run stops', async () => {
+    type Op =
+      | { readonly kind: 'at' | 'occurrence'; readonly ahead: number }
+      | { readonly kind: 'timer'; readonly step: number }
+      | { readonly kind: 'cancel'; readonly pick: number }
+      | { readonly kind: 'run'; readonly ahead: number };
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ kind: fc.constantFrom('at' as const, 'occurrence' as const), ahead: fc.nat(40) }),
+      fc.record({ kind: fc.constant('timer' as const), step: fc.nat(3) }),
+      fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('run' as const), ahead: fc.nat(30) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 400 }), async (ops) => {
+        const kernel = new Kernel();
+        /** What is still queued, with its scheduling order and whether it should fire. */
+        let scheduled: { time: number; order: number; event: QueuedEvent; live: boolean }[] = [];
+        const byOrder = (a: { time: number; order: number }, b: { time: number; order: number }): number => a.time - b.time || a.order - b.order;
+        const fired: string[] = [];
+        const expected: string[] = [];
+        let latestTimer = 0;
+        let next = 0;
+        for (const o of ops) {
+          if (o.kind === 'run') {
+            const until = kernel.now + o.ahead;
+            for (const e of scheduled.filter((e) => e.time <= until).sort(byOrder)) if (e.live) expected.push(`${e.order}@${e.time}`);
+            scheduled = scheduled.filter((e) => e.time > until);
+            await kernel.run(until);
+            expect(fired).toEqual(expected);
+            expect(kernel.now).toBe(until);
+            continue;
+          }
+          if (o.kind === 'cancel') {
+            const e = scheduled[o.pick % Math.max(1, scheduled.length)];
+            if (e === undefined) continue;
+            e.event.cancel();
+            e.live = false;
+            continue;
+          }
+          const order = next++;
+          const fire = (): void => void fired.push(`${order}@${kernel.now}`);
+          const time = o.kind === 'timer' ? (latestTimer = Math.max(latestTimer, kernel.now) + o.step) : kernel.now + o.ahead;
+          const occurrence = { label: `occurrence ${order}`, fire };
+          const event =
+            o.kind === 'at' ? kernel.at(time, `at ${order}`, fire) : o.kind === 'timer' ? kernel.scheduleTimer(occurrence, time) : kernel.schedule(occurrence, time);
+          scheduled.push({ time, order, event, live: true });
+        }
+        for (const e of scheduled.sort(byOrder)) if (e.live) expected.push(`${e.order}@${e.time}`);
+        const before = kernel.eventsRun;
+        await kernel.run();
+        expect(fired).toEqual(expected);
+        expect(kernel.eventsRun - before).toBe(scheduled.filter((e) => e.live).length);
+        expect(kernel.queued).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('Kernel', () => {
   it('runs events in time order, same-time events in scheduling order, and advances the clock to each', async () => {
     const kernel = new Kernel();
