@@ -133,7 +133,7 @@ export class ArtifactStore {
     this.counts = new LiveArtifactCounts(catalog);
     this.working = m2Count;
     this.finals = new FilesByNumber(m2Count);
-    this.finalBytes = new BytesByNumber(m2Count);
+    this.finalBytes = new BytesByNumber(m2Count, catalog.hashes.length);
     this.tempNames = new FilesByNumber(m2Count);
     this.datasets = Array.from({ length: m2Count }, (_, m2) => ({
       m2,

@@ -47,9 +47,15 @@ export class FilesByNumber<F> {
  * the cache.
  */
 export class BytesByNumber {
-  private bytes = new Float64Array(0);
+  private bytes: Float64Array;
 
-  constructor(private readonly datasets: number) {}
+  /** `numbers`: how many numbers to make room for at once (the catalog's, when known). */
+  constructor(
+    private readonly datasets: number,
+    numbers = 0,
+  ) {
+    this.bytes = new Float64Array(numbers * datasets).fill(-1);
+  }
 
   get(n: number, dataset: number): number {
     const i = n * this.datasets + dataset;
