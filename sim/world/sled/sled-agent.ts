@@ -162,8 +162,13 @@ export class SledAgent implements Endpoint {
     /** Catalog number → 1 when the configuration holds it: what `list` and the reconciler filter by. */
     readonly numbers: Uint8Array;
   } | null = null;
-  /** The last listing and what it was made of, reused while neither input changes. */
-  private listed: { counts: ArtifactCounts; config: SledAgent['config']; listing: ArtifactListing } | undefined;
+  /**
+   * The last listing and what it was made of, reused while neither input changes (three
+   * fields, not an object holding them: one object fewer a listing, one load fewer each).
+   */
+  private listing: ArtifactListing | undefined = undefined;
+  private listedCounts: ArtifactCounts | undefined = undefined;
+  private listedConfig: SledAgent['config'] = null;
   private reconciling = false;
   private reconcileAgain = false;
   private expunged = false;
@@ -226,11 +231,12 @@ export class SledAgent implements Endpoint {
     // Both inputs are immutable snapshots: while neither changes, neither does the answer
     // (the engine only reads it), so a sled listed by every activation of every Nexus
     // answers with one object until its files or its configuration change.
-    const listed = this.listed;
-    if (listed !== undefined && listed.counts === counts && listed.config === config) return listed.listing;
+    if (this.listing !== undefined && this.listedCounts === counts && this.listedConfig === config) return this.listing;
     const artifacts = this.configurations ? configuredOnly(counts, config) : counts;
     const listing = { generation: config?.generation ?? null, artifacts };
-    this.listed = { counts, config, listing };
+    this.listing = listing;
+    this.listedCounts = counts;
+    this.listedConfig = config;
     return listing;
   }
 
