@@ -241,6 +241,7 @@ export function judges(scenario: Scenario, config: WorldConfig, options: { reque
     requestRows: options.requestRows,
     checkers: !options.unchecked,
     situations: options.situations && !options.unchecked,
+    nexusCount: scenario.nexus.count,
   });
 }
 
