@@ -241,7 +241,6 @@ export function judges(scenario: Scenario, config: WorldConfig, options: { reque
     requestRows: options.requestRows,
     checkers: !options.unchecked,
     situations: options.situations && !options.unchecked,
-    nexusCount: scenario.nexus.count,
   });
 }
 

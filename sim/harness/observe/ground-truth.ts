@@ -1,5 +1,5 @@
 import type { NexusId, RemovalCause, RepoName } from '../../world/world-events.ts';
-import { IdColumn, PairRecords, PairTable } from './id-tables.ts';
+import { IdColumn, PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
 import { OrderedIdSet } from './ordered-id-set.ts';
 
@@ -38,15 +38,12 @@ export class GroundTruth {
   /** nexus → repo → local copies held (an upload can be held twice). */
   readonly local = new Map<NexusId, Map<RepoName, { count: number; bytes: number }>>();
 
-  /** `pairs`: the records its (sled, artifact) table of copies joins (see `PairRecords`). */
   constructor(
     readonly m2PerSled: number,
     readonly ids: ObservedIds,
-    pairs = new PairRecords(ids.sleds, ids.hashes),
   ) {
     const { sleds, hashes } = ids;
-    this.copies = pairs.table();
-    // Read only while a file is short (see `takeShort`): a table of its own.
+    this.copies = new PairTable(sleds, hashes);
     this.shortMask = new PairTable(sleds, hashes);
     this.failedM2 = new IdColumn(sleds);
     this.inService = new IdColumn(sleds);

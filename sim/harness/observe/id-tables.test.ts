@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IdColumn, PairRecords, PairTable } from './id-tables.ts';
+import { IdColumn, PairTable } from './id-tables.ts';
 
 // Ids past the first allocation on both axes, so that the tables grow while holding values.
 const id = fc.integer({ min: 0, max: 40 });
@@ -44,60 +44,6 @@ describe('PairTable', () => {
         expect(rows((a, b) => table.get(a, b))).toEqual(listed);
       }),
       { numRuns: 100 },
-    );
-  });
-});
-
-describe('PairRecords', () => {
-  it('keeps each of its tables as a map of its own, tables added while others hold values and the records grow', () => {
-    const op = fc.record({
-      op: fc.constantFrom('set', 'add', 'add', 'clear', 'table', 'each'),
-      table: fc.nat(9),
-      a: id,
-      b: id,
-      value: fc.integer({ min: -1000, max: 1000 }),
-      more: fc.nat(8),
-    });
-    fc.assert(
-      fc.property(interners, fc.array(op, { maxLength: 150 }), (sizes, ops) => {
-        const rowIds = { size: sizes?.rows ?? 0 };
-        const colIds = { size: sizes?.cols ?? 0 };
-        const records = sizes === undefined ? new PairRecords() : new PairRecords(rowIds, colIds);
-        const tables = [records.table()];
-        const models = [new Map<string, number>()];
-        for (const o of ops) {
-          rowIds.size += o.more;
-          colIds.size += o.more >> 1;
-          if (o.op === 'table') {
-            tables.push(records.table());
-            models.push(new Map());
-            continue;
-          }
-          const at = o.table % tables.length;
-          const table = tables[at] as PairTable;
-          const model = models[at] as Map<string, number>;
-          const key = `${o.a},${o.b}`;
-          if (o.op === 'set') {
-            table.set(o.a, o.b, o.value);
-            model.set(key, o.value);
-          } else if (o.op === 'add') {
-            expect(table.add(o.a, o.b, o.value)).toBe(model.get(key) ?? 0);
-            model.set(key, (model.get(key) ?? 0) + o.value);
-          } else if (o.op === 'clear') {
-            table.clear();
-            model.clear();
-          } else {
-            const seen: [number, number][] = [];
-            table.forEachIn(o.a, (b, value) => seen.push([b, value]));
-            const expected = [...model].flatMap(([k, v]): [number, number][] => (k.startsWith(`${o.a},`) && v !== 0 ? [[Number(k.split(',')[1]), v]] : []));
-            expect(seen).toEqual(expected.sort(([x], [y]) => x - y));
-          }
-        }
-        tables.forEach((table, t) => {
-          for (let a = 0; a <= 40; a++) for (let b = 0; b <= 40; b++) expect(table.get(a, b)).toBe(models[t]?.get(`${a},${b}`) ?? 0);
-        });
-      }),
-      { numRuns: 150 },
     );
   });
 });

@@ -1,7 +1,6 @@
 import type { ArtifactHash, EngineParams } from '../../../core/index.ts';
 import { UNNUMBERED, type RepoName, type WorldEvent, type WorldEventObserver, type EventOf } from '../../world/world-events.ts';
 import { GroundTruth } from './ground-truth.ts';
-import { PairRecords } from './id-tables.ts';
 import { ObservedIds } from './interner.ts';
 import { kindCode, OpenRequests } from './open-requests.ts';
 import { RunMetrics } from './run-metrics.ts';
@@ -20,8 +19,6 @@ export interface ObserversOptions {
   readonly checkers: boolean;
   /** Count the situations. */
   readonly situations: boolean;
-  /** How many Nexus instances send requests (the scenario's; tables for more are made as they come). */
-  readonly nexusCount?: number;
 }
 
 /**
@@ -44,13 +41,10 @@ export class Observers implements WorldEventObserver {
 
   constructor(options: ObserversOptions) {
     const { ids, requests } = this;
-    // One record per (sled, artifact) pair for every observer's table of pairs: a copy
-    // event or a request reads several of them at one pair.
-    const pairs = new PairRecords(ids.sleds, ids.hashes);
-    this.truth = new GroundTruth(options.m2PerSled, ids, pairs);
-    this.metrics = new RunMetrics(this.truth, ids, requests, options.minSledReplication, options.catalog, options.requestRows, pairs);
-    this.checkers = new SafetyCheckers(this.truth, this.metrics, ids, requests, options.engine, options.artifactQuota, pairs);
-    this.situations = new SituationCounter(this.truth, this.metrics, ids, requests, options.minSledReplication, pairs, options.nexusCount);
+    this.truth = new GroundTruth(options.m2PerSled, ids);
+    this.metrics = new RunMetrics(this.truth, ids, requests, options.minSledReplication, options.catalog, options.requestRows);
+    this.checkers = new SafetyCheckers(this.truth, this.metrics, ids, requests, options.engine, options.artifactQuota);
+    this.situations = new SituationCounter(this.truth, this.metrics, ids, requests, options.minSledReplication);
     this.checking = options.checkers;
     this.counting = options.situations;
   }

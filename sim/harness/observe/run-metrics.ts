@@ -2,9 +2,9 @@ import type { ArtifactHash } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
 import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, EventOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
-import { PairRecords, PairTable } from './id-tables.ts';
+import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
-import { CONFIG, KINDS, LIST, type OpenRequests } from './open-requests.ts';
+import { KINDS, type OpenRequests } from './open-requests.ts';
 
 export interface RequestRow {
   readonly id: number;
@@ -131,11 +131,8 @@ export class RunMetrics {
     catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>,
     /** Keep a row per request. A day of a rack sends some 10⁵ requests; only requests.csv needs them. */
     private readonly keepRequests: boolean,
-    /** The records its (target, artifact) tables join (see `PairRecords`). */
-    pairs = new PairRecords(ids.sleds, ids.hashes),
   ) {
-    // A listing and a configuration name no artifact: their tables stay empty, out of the records.
-    this.inFlightKeys = KINDS.map((_, kind) => (kind === LIST || kind === CONFIG ? new PairTable(ids.sleds, ids.hashes) : pairs.table()));
+    this.inFlightKeys = KINDS.map(() => new PairTable(ids.sleds, ids.hashes));
     const repos = [...catalog];
     const sizes = new Map<ArtifactHash, number>();
     for (const repo of repos) for (const a of repo.artifacts) sizes.set(a.hash, a.size);

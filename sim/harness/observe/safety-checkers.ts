@@ -2,7 +2,7 @@ import type { ArtifactHash, EngineParams, SledId } from '../../../core/index.ts'
 import type { Micros } from '../../world/kernel/event-queue.ts';
 import type { NexusId, RepoName, WorldEvent, EventOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
-import { PairRecords, type PairTable } from './id-tables.ts';
+import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
 import { CONFIG, LIST, PUT, type OpenRequests } from './open-requests.ts';
 import type { RunMetrics } from './run-metrics.ts';
@@ -68,10 +68,8 @@ export class SafetyCheckers {
     private readonly open: OpenRequests,
     private readonly params: EngineParams,
     private readonly quota: number,
-    /** The records its (sled, artifact) table joins (see `PairRecords`). */
-    pairs = new PairRecords(ids.sleds, ids.hashes),
   ) {
-    this.removedUnwanted = pairs.table();
+    this.removedUnwanted = new PairTable(ids.sleds, ids.hashes);
   }
 
   removed(e: EventOf<'artifact_removed'>, sled: number, hash: number): void {

@@ -1,7 +1,7 @@
 import { QUOTA_REACHED } from '../../world/sled/artifact-store.ts';
 import type { EventOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
-import { PairRecords, type PairTable } from './id-tables.ts';
+import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
 import { CONFIG, COPY, DELETE, LIST, PUT, type OpenRequests } from './open-requests.ts';
 import type { RunMetrics } from './run-metrics.ts';
@@ -44,21 +44,14 @@ export class SituationCounter {
     private readonly ids: ObservedIds,
     private readonly open: OpenRequests,
     private readonly minSledReplication: number,
-    /** The records its (sled, artifact) tables join (see `PairRecords`). */
-    private readonly pairs = new PairRecords(ids.sleds, ids.hashes),
-    /** How many Nexus instances to make tables for at once (more are made when first needed). */
-    nexusCount = 0,
   ) {
-    this.writers = pairs.table();
-    this.deleted = pairs.table();
-    // Made before any pair is set: a table added to records that hold values re-lays them out.
-    this.tableOf(this.writes, nexusCount - 1);
-    this.tableOf(this.puts, nexusCount - 1);
+    this.writers = new PairTable(ids.sleds, ids.hashes);
+    this.deleted = new PairTable(ids.sleds, ids.hashes);
   }
 
   /** A (target, artifact) table per Nexus, made when first needed. */
   private tableOf(tables: PairTable[], nexus: number): PairTable {
-    while (tables.length <= nexus) tables.push(this.pairs.table());
+    while (tables.length <= nexus) tables.push(new PairTable(this.ids.sleds, this.ids.hashes));
     return tables[nexus] as PairTable;
   }
 
