@@ -1,8 +1,9 @@
-// The world's lookups by name (a sled by its id, an artifact's size by its hash), which
-// number names first seen instead of asking a `Map`: a name looked up before the world
-// knows it must not shadow what is made under it later.
+// The world's lookups by name (a sled by its id, an artifact's size by its hash, the sled
+// agents' size by catalog number): a name looked up before the world knows it must not
+// shadow what is made under it later.
 import { describe, expect, it } from 'vitest';
-import { repo, worldConfig } from './testing/world-fixtures.ts';
+import { MINUTE, repo, worldConfig } from './testing/world-fixtures.ts';
+import type { WorldEvent } from './world-events.ts';
 import { World } from './world.ts';
 
 describe('World lookups by name', () => {
@@ -25,5 +26,20 @@ describe('World lookups by name', () => {
     const world = new World(worldConfig({ sleds: 1, repos: [r0, r1] }));
     expect(world.sizeOf('nowhere')).toBe(0);
     expect(['r0-0000', 'r0-0001', 'r1-0000', 'nowhere', 'r0-0000'].map((h) => world.sizeOf(h))).toEqual([100, 7, 9, 0, 100]);
+  });
+
+  it('a copy between sleds writes the artifact at the size the last repo listing it gives (read by catalog number)', async () => {
+    const r0 = repo('r0', 2, 100);
+    const r1 = { name: 'r1', artifacts: [{ hash: 'r0-0001', size: 7 }, { hash: 'r1-0000', size: 9 }] };
+    const world = new World(worldConfig({ sleds: 2, repos: [r0, r1] }));
+    const events: WorldEvent[] = [];
+    world.subscribe((e) => events.push(e));
+    world.seedRepo('r1', ['sled-0']);
+    const answers: boolean[] = [];
+    for (const hash of ['r1-0000', 'r0-0001']) world.sleds.get('sled-1')?.copyFromDepot(hash, 'sled-0', undefined, (ok) => answers.push(ok));
+    await world.run(MINUTE);
+    expect(answers).toEqual([true, true]);
+    const copied = events.flatMap((e) => (e.type === 'artifact_stored' && e.sled === 'sled-1' ? [[e.hash, e.m2, e.bytes]] : []));
+    expect(copied.sort()).toEqual([['r0-0001', 0, 7], ['r0-0001', 1, 7], ['r1-0000', 0, 9], ['r1-0000', 1, 9]]);
   });
 });

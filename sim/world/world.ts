@@ -5,7 +5,6 @@ import type { Micros } from './kernel/event-queue.ts';
 import { Kernel } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { ArtifactCatalog } from './artifact-catalog.ts';
-import { FirstSeenNumbers } from './first-seen-numbers.ts';
 import { Network, type NetworkConfig, type NodeId } from './network.ts';
 import { NexusInstance, type UploadOrder } from './nexus/nexus-instance.ts';
 import { SledAgent, sledAgentCommit } from './sled/sled-agent.ts';
@@ -79,16 +78,6 @@ export class World {
   private readonly sizes = new Map<ArtifactHash, number>();
   /** `sizes` by catalog number (the catalog numbers `sizes`' keys in order): a copy's size is an array read. */
   private readonly sizesByNumber: number[];
-  /**
-   * Every Nexus request looks up its sled and a copy its artifact's size, by name: a
-   * `Map.get` is a call into the engine's hash table each time, a `FirstSeenNumbers` hit
-   * a few character reads inline. Sleds are numbered as they are made (their index),
-   * artifacts as the catalog numbers them (`sizes`' keys in order); a name the world does
-   * not know gets a number nothing is stored at.
-   */
-  private readonly sledNumbers = new FirstSeenNumbers();
-  private readonly sledsByNumber: SledAgent[] = [];
-  private readonly hashNumbers = new FirstSeenNumbers();
   /** Every artifact of the scenario, numbered in repo order before the first sled exists. */
   private readonly catalog: ArtifactCatalog;
   private requestIds = 0;
@@ -125,7 +114,6 @@ export class World {
     }
     this.catalog = new ArtifactCatalog(this.sizes.keys());
     this.sizesByNumber = [...this.sizes.values()];
-    for (const hash of this.sizes.keys()) this.hashNumbers.numberOf(hash);
     for (let i = 0; i < config.sleds; i++) this.createSled();
     const env = {
       kernel: this.kernel,
@@ -134,7 +122,7 @@ export class World {
       datastore: this.datastore,
       streams: this.streams,
       operatorNode: OPERATOR,
-      sled: (id: SledId) => this.agentOf(id),
+      sled: (id: SledId) => this.sleds.get(id),
       sizeOf: (hash: ArtifactHash) => this.sizeOf(hash),
       catalog: this.catalog,
       timeout: config.network.timeout,
@@ -156,7 +144,7 @@ export class World {
   }
 
   sizeOf(hash: ArtifactHash): number {
-    return this.sizesByNumber[this.hashNumbers.numberOf(hash)] ?? 0;
+    return this.sizes.get(hash) ?? 0;
   }
 
   /** `sizeOf(hash)`, read by `hash`'s catalog number when given. */
@@ -319,7 +307,7 @@ export class World {
         kernel: this.kernel,
         network: this.network,
         emit: this.events.emit.bind(this.events),
-        sled: (s) => this.agentOf(s),
+        sled: (s) => this.sleds.get(s),
         sizeOf: (h, n) => this.sizeOfNumbered(h, n),
       },
       {
@@ -332,8 +320,6 @@ export class World {
       },
     );
     this.sleds.set(id, agent);
-    // Its name's number, which an earlier lookup of the name (a sled to come) may have given.
-    this.sledsByNumber[this.sledNumbers.numberOf(id)] = agent;
     const uuid = uuidFromRandomBytes(this.streams.bytes(`sled/${id}/uuid`, 16));
     this.sledUuids.set(id, uuid);
     this.datastore.addSled(id, uuid);
@@ -341,13 +327,8 @@ export class World {
     return id;
   }
 
-  /** The sled agent named `id`, if there is one. */
-  private agentOf(id: SledId): SledAgent | undefined {
-    return this.sledsByNumber[this.sledNumbers.numberOf(id)];
-  }
-
   private sled(id: SledId): SledAgent {
-    const agent = this.agentOf(id);
+    const agent = this.sleds.get(id);
     if (agent === undefined) throw new RangeError(`no sled ${id}`);
     return agent;
   }
