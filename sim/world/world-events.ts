@@ -400,31 +400,38 @@ export class WorldEventLog {
    * on the type serves the hash and the observer (see `WorldEventObserver`).
    */
   emit(event: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void {
-    (event as { t: Micros }).t = this.clock.now;
-    if (this.lines !== undefined) this.record(event);
     const { hash, observer } = this;
+    // Each case stamps `t` itself: events of a score of shapes pass here, and one store
+    // for all of them was a megamorphic one (a stub cache probe per event); a store in a
+    // case sees the one shape every emitter gives its type.
     switch (event.type) {
       case 'request_sent':
+        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.requestSent(event, sled, artifact);
         if (observer !== undefined) observer.requestSent(event, sled, artifact);
         break;
       case 'request_done':
+        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.requestDone(event);
         if (observer !== undefined) observer.requestDone(event);
         break;
       case 'artifact_stored':
+        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.artifactStored(event, sled, artifact);
         if (observer !== undefined) observer.artifactStored(event, sled, artifact);
         break;
       case 'artifact_removed':
+        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.artifactRemoved(event, sled, artifact);
         if (observer !== undefined) observer.artifactRemoved(event, sled, artifact);
         break;
       default:
+        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.other(event, sled, artifact);
         if (observer !== undefined) observer.other(event, sled, artifact);
         break;
     }
+    if (this.lines !== undefined) this.record(event);
     this.count++;
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event, sled, artifact);

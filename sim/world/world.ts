@@ -76,6 +76,8 @@ export class World {
   readonly nexus = new Map<NexusId, NexusInstance>();
   readonly repos = new Map<RepoName, RepoSpec>();
   private readonly sizes = new Map<ArtifactHash, number>();
+  /** `sizes` by catalog number (the catalog numbers `sizes`' keys in order): a copy's size is an array read. */
+  private readonly sizesByNumber: number[];
   /** Every artifact of the scenario, numbered in repo order before the first sled exists. */
   private readonly catalog: ArtifactCatalog;
   private requestIds = 0;
@@ -111,6 +113,7 @@ export class World {
       for (const a of repo.artifacts) this.sizes.set(a.hash, a.size);
     }
     this.catalog = new ArtifactCatalog(this.sizes.keys());
+    this.sizesByNumber = [...this.sizes.values()];
     for (let i = 0; i < config.sleds; i++) this.createSled();
     const env = {
       kernel: this.kernel,
@@ -142,6 +145,11 @@ export class World {
 
   sizeOf(hash: ArtifactHash): number {
     return this.sizes.get(hash) ?? 0;
+  }
+
+  /** `sizeOf(hash)`, read by `hash`'s catalog number when given. */
+  private sizeOfNumbered(hash: ArtifactHash, number: number | undefined): number {
+    return (number === undefined ? undefined : this.sizesByNumber[number]) ?? this.sizeOf(hash);
   }
 
   /**
@@ -300,7 +308,7 @@ export class World {
         network: this.network,
         emit: this.events.emit.bind(this.events),
         sled: (s) => this.sleds.get(s),
-        sizeOf: (h) => this.sizeOf(h),
+        sizeOf: (h, n) => this.sizeOfNumbered(h, n),
       },
       {
         m2Count: this.config.m2PerSled,

@@ -137,6 +137,9 @@ export class GroundTruth {
   }
 
   private takeShort(sled: number, hash: number, m2: number): number | undefined {
+    // Short files are rare (each has its entry in `shortBytes`): while there are none, no
+    // mask is set, and each copy stored or removed skips a table read seldom in the cache.
+    if (this.shortBytes.size === 0) return undefined;
     const mask = this.shortMask.get(sled, hash);
     if ((mask & (1 << m2)) === 0) return undefined;
     this.shortMask.set(sled, hash, mask & ~(1 << m2));

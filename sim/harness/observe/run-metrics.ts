@@ -54,6 +54,12 @@ interface CatalogRepo {
    * which each copy change reads without a lookup by name.
    */
   row: RepoRow | undefined;
+  /**
+   * Where in `hashes` `allHeldBy` last found an artifact short of the minimum, and of
+   * every sled: the next look starts there, where one most likely still is.
+   */
+  shortOfMin: number;
+  shortOfAll: number;
 }
 
 /**
@@ -134,7 +140,7 @@ export class RunMetrics {
       const hashes = repo.artifacts.map((a) => ids.hashes.id(a.hash));
       // Each artifact at the size the catalog gives it last, summed in the repo's order.
       const bytes = repo.artifacts.reduce((sum, a) => sum + (sizes.get(a.hash) ?? 0), 0);
-      const entry: CatalogRepo = { name: repo.name, hashes, bytes, row: undefined };
+      const entry: CatalogRepo = { name: repo.name, hashes, bytes, row: undefined, shortOfMin: 0, shortOfAll: 0 };
       this.catalog.set(repo.name, entry);
       for (const h of hashes) {
         while (this.reposByHash.length <= h) this.reposByHash.push([]);
@@ -341,7 +347,7 @@ export class RunMetrics {
     for (const repo of repos) {
       const row = repo.row;
       if (row === undefined) continue;
-      if (row.deletedAt === null) this.updateRepo(row, at, hash);
+      if (row.deletedAt === null) this.updateRepo(row, at, hash, repo);
       else this.updatePurged(row, at, hash);
     }
   }
@@ -349,9 +355,9 @@ export class RunMetrics {
   /**
    * Marks the first time a repo in the database is on `min` sleds, then on every sled.
    * `changed`: the artifact whose copies just changed; unless it now meets a mark, the
-   * repo cannot, and its other artifacts need no look.
+   * repo cannot, and its other artifacts need no look. `repo`: the row's catalog entry.
    */
-  private updateRepo(row: RepoRow, at: Timed, changed = -1): void {
+  private updateRepo(row: RepoRow, at: Timed, changed = -1, repo = this.catalog.get(row.repo)): void {
     if (row.inDbAt === null || row.deletedAt !== null) return;
     if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
     const truth = this.truth;
@@ -360,15 +366,29 @@ export class RunMetrics {
     const mayMeetMin = row.minReplicatedAt === null && (changed === -1 || truth.holderCount(changed) >= min);
     const mayMeetAll = row.fullyReplicatedAt === null && (changed === -1 || truth.fullHolderCount(changed) >= sleds);
     if (!mayMeetMin && !mayMeetAll) return;
-    const artifacts = this.artifactsOf(row.repo) ?? [];
-    if (mayMeetMin && this.allHeldBy(artifacts, min, false)) row.minReplicatedAt = at.t;
-    if (mayMeetAll && this.allHeldBy(artifacts, sleds, true)) row.fullyReplicatedAt = at.t;
+    // A repo the catalog does not know has no artifacts: every one is held.
+    if (mayMeetMin && (repo === undefined || this.allHeldBy(repo, min, false))) row.minReplicatedAt = at.t;
+    if (mayMeetAll && (repo === undefined || this.allHeldBy(repo, sleds, true))) row.fullyReplicatedAt = at.t;
   }
 
-  /** Whether every artifact has `count` holders (full copies only, if `full`): a loop, not a closure per copy event. */
-  private allHeldBy(artifacts: readonly number[], count: number, full: boolean): boolean {
+  /**
+   * Whether every artifact of `repo` has `count` holders (full copies only, if `full`).
+   * The look starts at the artifact found short last time and wraps around: while a
+   * repo replicates, copies of its other artifacts land one by one, and each asks again.
+   */
+  private allHeldBy(repo: CatalogRepo, count: number, full: boolean): boolean {
     const truth = this.truth;
-    for (const h of artifacts) if ((full ? truth.fullHolderCount(h) : truth.holderCount(h)) < count) return false;
+    const artifacts = repo.hashes;
+    const n = artifacts.length;
+    const start = full ? repo.shortOfAll : repo.shortOfMin;
+    for (let k = 0, i = start; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
+      const h = artifacts[i] as number;
+      if ((full ? truth.fullHolderCount(h) : truth.holderCount(h)) < count) {
+        if (full) repo.shortOfAll = i;
+        else repo.shortOfMin = i;
+        return false;
+      }
+    }
     return true;
   }
 

@@ -166,6 +166,22 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     expect(store.usage()).toEqual([4, 4]);
   });
 
+  it('a writer fills the files another renamed into place: the depot serves the bytes as they land', async () => {
+    const { store } = storeWith(2, 100);
+    const a = started(start(store, 'h', 10));
+    expect(start(store, 'h', 10)).toBe(409);
+    expect(start(store, 'h', 10)).toBe(409);
+    const d = started(start(store, 'h', 10));
+    await finish(a);
+    expect(store.serve('h')).toEqual({ content: 'h', bytes: 0 });
+    d.body.land();
+    await settle();
+    // Its names were renamed by A: nothing left to rename (`as:552-575@74a6c136`).
+    expect(d.outcome).toEqual({ ok: false, status: 500 });
+    expect(store.serve('h')).toEqual({ content: 'h', bytes: 10 });
+    expect(store.copies('h')).toBe(2);
+  });
+
   it('with one M.2 it takes three writers: A, B 409, D', async () => {
     const { store, events } = storeWith(1, 100);
     const a = started(start(store, 'h', 10));
@@ -262,7 +278,8 @@ type Op =
   | { readonly kind: 'land'; readonly writer: number }
   | { readonly kind: 'cut'; readonly writer: number }
   | { readonly kind: 'delete'; readonly hash: string }
-  | { readonly kind: 'restart' };
+  | { readonly kind: 'restart' }
+  | { readonly kind: 'fail'; readonly m2: number };
 
 const SIZES: Record<string, number> = { a: 6, b: 9, c: 4 };
 const arbHash = fc.constantFrom('a', 'b', 'c');
@@ -285,6 +302,24 @@ function filesFromEvents(events: readonly WorldEvent[]): Map<string, { bytes: nu
   return files;
 }
 
+/**
+ * What a depot GET of `hash` must send, read from the files themselves (the store's own
+ * tables, which `serve` does not read): the first working dataset's final file, as much
+ * of it as has landed.
+ */
+function servedByFiles(store: ArtifactStore, hash: string): { content: string; bytes: number } | undefined {
+  const inside = store as unknown as {
+    readonly datasets: readonly { readonly m2: number; readonly failed: boolean }[];
+    readonly finals: { get(n: number, m2: number): { readonly content: string; readonly written: number } | undefined };
+  };
+  const number = store.catalog.numberOf(hash);
+  for (const d of inside.datasets) {
+    const file = d.failed ? undefined : inside.finals.get(number, d.m2);
+    if (file !== undefined) return { content: file.content, bytes: file.written };
+  }
+  return undefined;
+}
+
 async function play(path: WritePath, ops: readonly Op[], quota: number): Promise<{ store: ArtifactStore; events: WorldEvent[] }> {
   const { store, events } = storeWith(2, quota, path);
   const writers: Running[] = [];
@@ -296,6 +331,7 @@ async function play(path: WritePath, ops: readonly Op[], quota: number): Promise
     } else if (op.kind === 'land') writers[op.writer]?.body.land();
     else if (op.kind === 'cut') writers[op.writer]?.body.cut(1);
     else if (op.kind === 'delete') store.delete(op.hash, 'delete');
+    else if (op.kind === 'fail') store.failM2(op.m2);
     else {
       // A restart reports the writes it loses in the order they opened, whichever ended between.
       const open = writers.filter((w) => w.writer.active).map((w) => w.writer.hash);
@@ -306,6 +342,7 @@ async function play(path: WritePath, ops: readonly Op[], quota: number): Promise
     }
     await settle();
     for (const used of store.usage()) expect(used).toBeLessThanOrEqual(quota);
+    for (const hash of Object.keys(SIZES)) expect(store.serve(hash)).toEqual(servedByFiles(store, hash));
   }
   for (const w of writers) if (w.writer.active) await finish(w);
   return { store, events };
@@ -337,6 +374,18 @@ describe('ArtifactStore against its own events (fast-check)', () => {
           expect(store.storedOn(m2)).toEqual(names.sort());
           expect(store.storedNumbersOn(m2).map((n) => store.catalog.hashes[n])).toEqual(store.storedOn(m2));
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a depot GET sends what the final files hold, whatever writers, deletes, restarts and failed M.2s did', async () => {
+    const withFailures = fc.array(fc.oneof({ arbitrary: arbOp, weight: 12 }, { arbitrary: fc.record({ kind: fc.constant('fail' as const), m2: fc.nat(1) }), weight: 1 }), { maxLength: 40 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<WritePath>('shared_name', 'private_dir'), withFailures, fc.integer({ min: 6, max: 30 }), async (path, ops, quota) => {
+        // `play` compares `serve` with the files after every step.
+        const { store } = await play(path, ops, quota);
+        for (const hash of Object.keys(SIZES)) expect(store.serve(hash)).toEqual(servedByFiles(store, hash));
       }),
       { numRuns: 300 },
     );

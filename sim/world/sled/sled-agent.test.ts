@@ -1,6 +1,7 @@
 // Tests of the sled agent's artifact API and of what happens to a sled (ENGINE.md §2):
 // handlers are called directly, the kernel runs the network and the background work, and
 // every answer and world event is checked with its virtual time in µs.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_GENERATION, ENGINE_GENERATIONS, SledAgentError, type ArtifactHash, type ArtifactListing, type SledId } from '../../../core/index.ts';
 import { Kernel, WaitScope } from '../kernel/kernel.ts';
@@ -212,6 +213,54 @@ describe('list', () => {
         expect(plain(sled.list())).toEqual({ generation: 2, artifacts: new Map([['b', 2]]) });
       }
     }
+  });
+
+  it('a listing reused while nothing changed is the one a fresh list would build, whatever the store and the configuration did (fast-check)', () => {
+    type Op =
+      | { readonly op: 'seed' | 'delete'; readonly hash: string }
+      | { readonly op: 'deleteOn'; readonly m2: number; readonly hash: string }
+      | { readonly op: 'config'; readonly artifacts: readonly string[] }
+      | { readonly op: 'fail' }
+      | { readonly op: 'list' };
+    const hash = fc.constantFrom('a', 'b', 'c', 'd');
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constantFrom('seed' as const, 'delete' as const), hash }),
+      fc.record({ op: fc.constant('deleteOn' as const), m2: fc.nat(1), hash }),
+      fc.record({ op: fc.constant('config' as const), artifacts: fc.uniqueArray(hash, { maxLength: 4 }) }),
+      fc.constant({ op: 'fail' as const }),
+      fc.constant({ op: 'list' as const }),
+      fc.constant({ op: 'list' as const }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('74a6c136' as const, 'c31dc2f3' as const), fc.array(op, { maxLength: 40 }), (commit, ops) => {
+        const sled = new Rig().sled('sled-0', { commit });
+        let config: { generation: number; artifacts: ReadonlySet<string> } | null = null;
+        let last: ArtifactListing | undefined;
+        for (const o of ops) {
+          if (o.op === 'seed') sled.store.seed(o.hash, MB);
+          else if (o.op === 'delete') sled.store.delete(o.hash, 'delete');
+          else if (o.op === 'deleteOn') sled.store.deleteOn(o.m2, o.hash, 'delete');
+          else if (o.op === 'fail') sled.failM2(1);
+          else if (o.op === 'config') {
+            if (commit === '74a6c136') continue;
+            const generation: number = (config?.generation ?? 0) + 1;
+            sled.putConfig({ generation, artifacts: [...o.artifacts] });
+            config = { generation, artifacts: new Set(o.artifacts) };
+          }
+          if (o.op !== 'list') {
+            last = undefined;
+            continue;
+          }
+          const listing = sled.list();
+          // Fresh: the store's counts now, filtered by the configuration (none: nothing) from c31dc2f3.
+          const counts = [...sled.store.list()].filter(([h]) => commit === '74a6c136' || config?.artifacts.has(h) === true);
+          expect(plain(listing)).toEqual({ generation: config?.generation ?? null, artifacts: new Map(counts) });
+          if (last !== undefined) expect(listing).toBe(last);
+          last = listing;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('no update dataset left: refused with a SledAgentError 503', () => {

@@ -12,7 +12,7 @@ import { WaitScope, type Kernel, type Settle } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
 import { NOW, UNNUMBERED, type EmitEvent } from '../world-events.ts';
-import { ArtifactStore, StoreError, type BodyStream, type WriteResult } from './artifact-store.ts';
+import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type WriteResult } from './artifact-store.ts';
 import { ArtifactCounts } from './artifact-counts.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
@@ -46,8 +46,8 @@ export interface SledEnvironment {
   readonly emit: EmitEvent;
   /** The sled agent that answers at `sled`'s address, for depot requests between sleds. */
   readonly sled: (sled: SledId) => SledAgent | undefined;
-  /** An artifact's size, from the catalog of every repo the world knows. */
-  readonly sizeOf: (hash: ArtifactHash) => number;
+  /** An artifact's size, from the catalog of every repo the world knows; `number`: its catalog number, if known. */
+  readonly sizeOf: (hash: ArtifactHash, number?: number) => number;
 }
 
 export interface SledOptions {
@@ -77,6 +77,71 @@ function configuredOnly(counts: ArtifactCounts, config: { readonly numbers: Uint
   return new ArtifactCounts(hashes, configured);
 }
 
+/** What a depot GET answers: the source's file as it is now (`ArtifactStore.serve`). */
+type Served = ReturnType<ArtifactStore['serve']>;
+
+/**
+ * One copy-from-depot once its writer is open (`SledAgent.copyFromDepot`): the GET to the
+ * source's depot, then the body streaming into the writer. One object is the GET's
+ * handler, the body and the holder of what the steps share: as a family of closures, each
+ * copy cost half a dozen functions and contexts, which a copy in flight kept alive long
+ * enough to be promoted. Its steps run when and in the order the closures ran.
+ */
+class DepotCopy implements BodyStream {
+  content: ArtifactHash = '';
+  length = 0;
+
+  constructor(
+    private readonly agent: SledAgent,
+    private readonly env: SledEnvironment,
+    /** The incarnation the copy started in: its transfers end with it. */
+    private readonly scope: WaitScope,
+    private readonly hash: ArtifactHash,
+    private readonly number: number,
+    private readonly source: SledId,
+    private readonly sourceAgent: SledAgent | undefined,
+    private readonly writer: ArtifactWriter,
+    private readonly done: Settle<void>,
+  ) {}
+
+  start(timeout: Micros): void {
+    const { kernel, network } = this.env;
+    const depot = this.sourceAgent ?? deadEndpoint(this.source);
+    callThen(kernel, network, this.agent, depot, `depot ${this.source} get`, timeout, this, this.answered);
+  }
+
+  /** The source's depot serves the GET (the rpc `Handler`). */
+  now(): Served {
+    return this.sourceAgent?.store.serve(this.hash, this.number);
+  }
+
+  /** The GET's answer: handled one tick later, where the `await` resumed. */
+  private readonly answered: Settle<Served> = (ok, found, err) => this.env.kernel.tick(() => this.fetched(ok, found, err));
+
+  private fetched(ok: boolean, found: Served, err: unknown): void {
+    if (!ok || found === undefined) {
+      this.writer.fail();
+      const why = ok ? 'not found' : refusal(err).message;
+      return this.done(false, undefined, answerError(`Error fetching artifact ${this.hash} from depot at ${this.source}: ${why}`, 500));
+    }
+    this.content = found.content;
+    this.length = found.bytes;
+    this.writer.write(this, 'copy', this.env.kernel, this.written);
+    this.done(true, undefined, undefined);
+  }
+
+  /** The body's next bytes, from the source over the network. */
+  read(bytes: number, then: Settle<void>): void {
+    this.env.network.transfer(this.source, this.agent.node, bytes, this.scope, `copy ${this.hash}`, then);
+  }
+
+  /** The background copy's end: a failure is only logged (as the 202 went out already). */
+  private readonly written: Settle<WriteResult> = (ok, _, error) => {
+    if (ok) return;
+    this.env.kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.agent.node, hash: this.hash, reason: refusal(error).message }));
+  };
+}
+
 function refusal(err: unknown): SledAgentError {
   if (err instanceof SledAgentError) return err;
   if (err instanceof StoreError) return answerError(err.message, err.status);
@@ -97,8 +162,13 @@ export class SledAgent implements Endpoint {
     /** Catalog number → 1 when the configuration holds it: what `list` and the reconciler filter by. */
     readonly numbers: Uint8Array;
   } | null = null;
-  /** The last listing and what it was made of, reused while neither input changes. */
-  private listed: { counts: ArtifactCounts; config: SledAgent['config']; listing: ArtifactListing } | undefined;
+  /**
+   * The last listing and what it was made of, reused while neither input changes (three
+   * fields, not an object holding them: one object fewer a listing, one load fewer each).
+   */
+  private listing: ArtifactListing | undefined = undefined;
+  private listedCounts: ArtifactCounts | undefined = undefined;
+  private listedConfig: SledAgent['config'] = null;
   private reconciling = false;
   private reconcileAgain = false;
   private expunged = false;
@@ -161,11 +231,12 @@ export class SledAgent implements Endpoint {
     // Both inputs are immutable snapshots: while neither changes, neither does the answer
     // (the engine only reads it), so a sled listed by every activation of every Nexus
     // answers with one object until its files or its configuration change.
-    const listed = this.listed;
-    if (listed !== undefined && listed.counts === counts && listed.config === config) return listed.listing;
+    if (this.listing !== undefined && this.listedCounts === counts && this.listedConfig === config) return this.listing;
     const artifacts = this.configurations ? configuredOnly(counts, config) : counts;
     const listing = { generation: config?.generation ?? null, artifacts };
-    this.listed = { counts, config, listing };
+    this.listing = listing;
+    this.listedCounts = counts;
+    this.listedConfig = config;
     return listing;
   }
 
@@ -224,33 +295,10 @@ export class SledAgent implements Endpoint {
     // Numbered once for both stores (every sled shares the world's catalog), here unless
     // the request came `known`.
     const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
-    const opened = this.store.openWriter(hash, this.env.sizeOf(hash), number);
+    const opened = this.store.openWriter(hash, this.env.sizeOf(hash, number), number);
     if (!opened.ok) return done(false, undefined, answerError(opened.reason, opened.status));
-    const writer = opened.writer;
-    const { kernel, network } = this.env;
-    const scope = this.incarnation;
-    const timeout = this.options.commit !== 'b848b6df' || !network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
-    const depot = sourceAgent ?? deadEndpoint(source);
-    const serve = { now: () => sourceAgent?.store.serve(hash, number) };
-    callThen(kernel, network, this, depot, `depot ${source} get`, timeout, serve, (ok, found, err) =>
-      kernel.tick(() => {
-        if (!ok || found === undefined) {
-          writer.fail();
-          const why = ok ? 'not found' : refusal(err).message;
-          return done(false, undefined, answerError(`Error fetching artifact ${hash} from depot at ${source}: ${why}`, 500));
-        }
-        const body: BodyStream = {
-          content: found.content,
-          length: found.bytes,
-          read: (chunk, then) => network.transfer(source, this.node, chunk, scope, `copy ${hash}`, then),
-        };
-        writer.write(body, 'copy', kernel, (written, _, error) => {
-          if (written) return;
-          kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.node, hash, reason: refusal(error).message }));
-        });
-        done(true, undefined, undefined);
-      }),
-    );
+    const timeout = this.options.commit !== 'b848b6df' || !this.env.network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
+    new DepotCopy(this, this.env, this.incarnation, hash, number, source, sourceAgent, opened.writer, done).start(timeout);
   }
 
   /**
