@@ -67,14 +67,15 @@ const record: fc.Arbitrary<RequestRecord> = fc.record({
 const zero = (): Counters => Object.fromEntries(OPERATIONS.map((op) => [op, { ok: 0, error: 0 }])) as Counters;
 
 describe('RequestRing', () => {
-  it('holds what a plain ring of record objects holds, batch by batch, snapshots included, and panics on the same batches', () => {
+  it('holds what a plain ring of record objects holds, batch by batch, snapshots included, and panics on the same batches, whatever its chunk size', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 8 }),
         fc.boolean(),
+        fc.integer({ min: 1, max: 5 }),
         fc.array(fc.record({ records: fc.array(record, { maxLength: 12 }), sorted: fc.boolean(), readEarly: fc.boolean() }), { maxLength: 30 }),
-        (capacity, panics, batches) => {
-          const ring = new RequestRing(capacity, panics);
+        (capacity, panics, chunkSize, batches) => {
+          const ring = new RequestRing(capacity, panics, chunkSize);
           // A small start, so that the pending columns grow while an activation records.
           const pending = new RequestColumns(1);
           let now = 0;

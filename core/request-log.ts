@@ -27,28 +27,20 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  * (with the number box of its time and its operation: three objects) outlived the young
  * generation and was copied out of it: some 40% of what a rack-day seed's scavenges kept.
  * Columns keep the same fields in a few long arrays; a record is built only when it is read
- * (`records`), and nothing in a run reads them. Appending never writes below the length, so
+ * (`pushRecords`), and nothing in a run reads them. Appending never writes below the length, so
  * what a snapshot covers stays as it was (`clear` is for a batch being recorded only).
  */
 export class RequestColumns {
-  private times: Float64Array;
-  private kinds: Uint8Array;
+  private times!: Float64Array;
   /** A `config` record's generation. */
-  private generations: Float64Array;
-  /**
-   * Each record's target, hash, source and error, four slots a record, in one array: the
-   * ring buffer's (32,768 slots) is then big enough for V8 to allocate it outside the
-   * young generation's pages and keep it without copying it, where four arrays of a
-   * quarter of that size were each copied twice (8 rack-day seeds: 64 MB copied within
-   * the young generation, not 92 MB; 77 MB with record objects).
-   */
+  private generations!: Float64Array;
+  private kinds!: Uint8Array;
+  /** Each record's target, hash, source and error, four slots a record. */
   private readonly texts: (string | null)[];
   private size = 0;
 
   constructor(private room: number) {
-    this.times = new Float64Array(room);
-    this.kinds = new Uint8Array(room);
-    this.generations = new Float64Array(room);
+    this.allocate(room);
     this.texts = new Array<string | null>(4 * room);
   }
 
@@ -92,6 +84,30 @@ export class RequestColumns {
     );
   }
 
+  /** Appends `from`'s records from `start` on, in order, as many as fit before `end`: returns how many. */
+  appendRange(from: RequestColumns, start: number, end: number): number {
+    const at = this.size;
+    const n = Math.min(end - start, this.room - at);
+    this.size += n;
+    this.times.set(from.times.subarray(start, start + n), at);
+    this.generations.set(from.generations.subarray(start, start + n), at);
+    this.kinds.set(from.kinds.subarray(start, start + n), at);
+    const { texts } = this;
+    const source = from.texts;
+    for (let i = 4 * start, j = 4 * at; j < 4 * (at + n); i++, j++) texts[j] = source[i] as string | null;
+    return n;
+  }
+
+  get full(): boolean {
+    return this.size === this.room;
+  }
+
+  /** Whether records `0..length` are in omicron's order already (as a batch mostly is: answers come in time order). */
+  inOrder(): boolean {
+    for (let i = 1; i < this.size; i++) if (this.compare(i - 1, i) > 0) return false;
+    return true;
+  }
+
   /**
    * omicron's order of records `i` and `j`: the derived `Ord` of
    * `TufArtifactReplicationRequest`, fields (time, target_sled, operation, error), no error
@@ -109,14 +125,12 @@ export class RequestColumns {
     );
   }
 
-  /** Records `from` to `to` (exclusive), built now. */
-  records(from: number, to: number): RequestRecord[] {
-    const records: RequestRecord[] = [];
+  /** Builds records `from` to `to` (exclusive) and appends them to `into`. */
+  pushRecords(into: RequestRecord[], from: number, to: number): void {
     const { texts } = this;
     for (let i = from; i < to; i++) {
-      records.push({ time: this.times[i] as number, target: texts[4 * i] as SledId, operation: this.operationAt(i), error: texts[4 * i + 3] as string | null });
+      into.push({ time: this.times[i] as number, target: texts[4 * i] as SledId, operation: this.operationAt(i), error: texts[4 * i + 3] as string | null });
     }
-    return records;
   }
 
   private append(
@@ -140,18 +154,22 @@ export class RequestColumns {
     texts[4 * i + 3] = error;
   }
 
-  /** Doubles the typed columns; the plain ones grow as they are written past their end. */
+  /** Doubles the number columns; the plain one grows as it is written past its end. */
   private grow(): void {
+    const { times, generations, kinds } = this;
     this.room = Math.max(1, 2 * this.room);
-    const times = new Float64Array(this.room);
-    times.set(this.times);
-    this.times = times;
-    const kinds = new Uint8Array(this.room);
-    kinds.set(this.kinds);
-    this.kinds = kinds;
-    const generations = new Float64Array(this.room);
-    generations.set(this.generations);
-    this.generations = generations;
+    this.allocate(this.room);
+    this.times.set(times);
+    this.generations.set(generations);
+    this.kinds.set(kinds);
+  }
+
+  /** The number columns, for `room` records, in one buffer. */
+  private allocate(room: number): void {
+    const buffer = new ArrayBuffer(17 * room);
+    this.times = new Float64Array(buffer, 0, room);
+    this.generations = new Float64Array(buffer, 8 * room, room);
+    this.kinds = new Uint8Array(buffer, 16 * room, room);
   }
 
   private compareOperations(i: number, j: number): number {
@@ -192,24 +210,29 @@ export class RequestColumns {
  */
 export class RequestRing {
   /**
-   * The records from `start` on, oldest first, in columns with room for twice the
-   * capacity. Only ever appended to; when a batch does not fit, the kept part moves to new
-   * columns. Columns are never written below their length, so a snapshot (columns and a
-   * range) stays what it was, and an activation's status need not copy up to 4,096 records
-   * that nobody may read.
+   * The records from `start` (in the first chunk) on, oldest first, in chunks of
+   * `chunkSize` records: each chunk full but the last, and a chunk is dropped once the
+   * window has passed it. A chunk is never written below its length, so a snapshot (the
+   * chunks and a range) stays what it was, and an activation's status need not copy up to
+   * 4,096 records that nobody may read. Chunks, not one array with room for twice the
+   * capacity whose kept part moves when full: each record's slots are allocated once and
+   * never copied, in arrays small enough for V8's young generation (one of 32,768 slots
+   * went to its large-object space, whose allocation cost more than a young array's copy).
    */
-  private columns: RequestColumns;
+  private chunks: RequestColumns[];
   private start = 0;
 
   constructor(
     readonly capacity: number,
     private readonly panicsOnOversizedBatch = false,
+    private readonly chunkSize = 1024,
   ) {
-    this.columns = new RequestColumns(2 * capacity);
+    this.chunks = [new RequestColumns(chunkSize)];
   }
 
   get length(): number {
-    return this.columns.length - this.start;
+    const { chunks } = this;
+    return (chunks.length - 1) * this.chunkSize + (chunks[chunks.length - 1] as RequestColumns).length - this.start;
   }
 
   /** Appends `batch`'s records, in the order of `order` (indices into `batch`) when given. May throw `TaskPanic`. */
@@ -223,30 +246,56 @@ export class RequestRing {
       );
     }
     // Of a batch longer than the capacity only its last `capacity` records stay.
-    const skipped = Math.max(0, n - capacity);
-    let into = this.columns;
-    if (into.length + n - skipped > into.capacity) {
-      const kept = Math.min(this.length, capacity - (n - skipped));
-      const moved = new RequestColumns(2 * capacity);
-      for (let i = into.length - kept; i < into.length; i++) moved.appendFrom(into, i);
-      this.columns = into = moved;
-      this.start = 0;
+    const kept = Math.min(n, capacity);
+    this.dropOldest(this.length + kept - capacity);
+    for (let k = n - kept; k < n; ) {
+      let last = this.chunks[this.chunks.length - 1] as RequestColumns;
+      if (last.full) this.chunks.push((last = new RequestColumns(this.chunkSize)));
+      if (order !== undefined) {
+        last.appendFrom(batch, order[k] as number);
+        k++;
+      } else {
+        k += last.appendRange(batch, k, n);
+      }
     }
-    for (let k = skipped; k < n; k++) into.appendFrom(batch, order === undefined ? k : (order[k] as number));
-    this.start = Math.max(this.start, into.length - capacity);
   }
 
   toArray(): readonly RequestRecord[] {
-    return this.columns.records(this.start, this.columns.length);
+    return recordsOf(this.chunks, this.start, this.length);
   }
 
   /** The contents as they are now, built on the first call only. */
   snapshot(): () => readonly RequestRecord[] {
-    const { columns, start } = this;
-    const end = columns.length;
+    const chunks = [...this.chunks];
+    const { start, length } = this;
     let copy: readonly RequestRecord[] | undefined;
-    return () => (copy ??= columns.records(start, end));
+    return () => (copy ??= recordsOf(chunks, start, length));
   }
+
+  /**
+   * Drops the `count` oldest records (none when `count` is not positive), and the chunks
+   * they leave empty but the last, which the next record goes to (or after).
+   */
+  private dropOldest(count: number): void {
+    if (count <= 0) return;
+    this.start += count;
+    const passed = Math.min(Math.floor(this.start / this.chunkSize), this.chunks.length - 1);
+    if (passed > 0) {
+      this.chunks = this.chunks.slice(passed);
+      this.start -= passed * this.chunkSize;
+    }
+  }
+}
+
+/** `length` records of `chunks` (all full but the last) from `start` in the first. */
+function recordsOf(chunks: readonly RequestColumns[], start: number, length: number): RequestRecord[] {
+  const records: RequestRecord[] = [];
+  for (const chunk of chunks) {
+    const end = Math.min(chunk.length, start + length - records.length);
+    chunk.pushRecords(records, start, end);
+    start = 0;
+  }
+  return records;
 }
 
 /**
@@ -289,7 +338,7 @@ export class ActivationLedger {
   appendBatchTo(ring: RequestRing, sorted: boolean): void {
     const { pending } = this;
     try {
-      ring.pushAll(pending, sorted ? sortedOrder(pending) : undefined);
+      ring.pushAll(pending, sorted && !pending.inOrder() ? sortedOrder(pending) : undefined);
     } finally {
       pending.clear();
     }
