@@ -216,8 +216,9 @@ export class RequestRing {
    * chunks and a range) stays what it was, and an activation's status need not copy up to
    * 4,096 records that nobody may read. Chunks, not one array with room for twice the
    * capacity whose kept part moves when full: each record's slots are allocated once and
-   * never copied, in arrays small enough for V8's young generation (one of 32,768 slots
-   * went to its large-object space, whose allocation cost more than a young array's copy).
+   * the ring never moves them, in arrays small enough for V8's young generation (one of
+   * 32,768 slots went to its large-object space, whose allocation cost more than the
+   * scavenger's copies of a young array).
    */
   private chunks: RequestColumns[];
   private start = 0;
