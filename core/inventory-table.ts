@@ -223,7 +223,7 @@ export class InventoryTable implements PlannerInventory {
     // a small typed array of its own costs a backing store an activation.
     const size = ids.size * (4 + 4 + 1 + width);
     const buffer = memory === undefined ? new ArrayBuffer(size) : changed === undefined ? memory.take(size) : memory.reuse();
-    // Read through locals (and passed to `add` and `remove`, which run once per listing
+    // Read through locals (and passed to `enter`, which runs once per listing
     // entry, thousands an activation): through the fields, a rack-day profile spent a
     // third more time here.
     const held = (this.held = new Int32Array(buffer, 0, ids.size));
@@ -231,11 +231,11 @@ export class InventoryTable implements PlannerInventory {
     const counts = (this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width));
     if (changed === undefined) {
       for (const id of inputs.wanted) kind[id] = WANTED;
-      for (let position = 0; position < width; position++) add(byPosition[position], position, width, counts, held);
+      for (let position = 0; position < width; position++) enter(byPosition[position], position, 1, width, counts, held);
     } else {
       for (const position of changed) {
-        remove(last?.listings[position], position, width, counts, held);
-        add(byPosition[position], position, width, counts, held);
+        enter(last?.listings[position], position, -1, width, counts, held);
+        enter(byPosition[position], position, 1, width, counts, held);
       }
     }
     if (memory !== undefined) memory.last = inputs;
@@ -323,30 +323,19 @@ export class InventoryTable implements PlannerInventory {
   }
 }
 
-/** Enters `listing`'s entries in the column of `position`. */
-function add(listing: IdListing | undefined, position: number, width: number, counts: Uint8Array, held: Int32Array): void {
-  if (listing === undefined) return;
-  const { entries, idOf } = listing;
-  for (let k = 0; k < entries.length; k++) {
-    const entry = entries[k] as number;
-    const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
-    counts[id * width + position] = entry & 0xff;
-    held[id] = (held[id] as number) + 1;
-  }
-}
-
 /**
- * Takes what `add` entered of `listing` out of the column of `position`. An artifact whose
- * copies were forgotten as unwanted counts down from 0 here; the table's last pass resets
- * it (its wanted set, the table's before, has not changed).
+ * Enters `listing`'s entries in the column of `position` (`step` 1), or takes what that
+ * entered out again (`step` -1). Taken out, an artifact whose copies were forgotten as
+ * unwanted counts down from 0; the table's last pass resets it (its wanted set, the table's
+ * before, has not changed).
  */
-function remove(listing: IdListing | undefined, position: number, width: number, counts: Uint8Array, held: Int32Array): void {
+function enter(listing: IdListing | undefined, position: number, step: 1 | -1, width: number, counts: Uint8Array, held: Int32Array): void {
   if (listing === undefined) return;
   const { entries, idOf } = listing;
   for (let k = 0; k < entries.length; k++) {
     const entry = entries[k] as number;
     const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
-    counts[id * width + position] = 0;
-    held[id] = (held[id] as number) - 1;
+    counts[id * width + position] = step === 1 ? entry & 0xff : 0;
+    held[id] = (held[id] as number) + step;
   }
 }
