@@ -11,20 +11,8 @@ import {
   type Rng,
   type SledAgentClients,
 } from './ports.ts';
-import {
-  addCounters,
-  cloneCounters,
-  compareRecords,
-  countRecord,
-  REQUEST_RING_BUFFER_LEN,
-  RingBuffer,
-  StatusWithLazyLog,
-  zeroCounters,
-  type ActivationStatus,
-  type Counters,
-  type Operation,
-  type RequestRecord,
-} from './status.ts';
+import { ActivationLedger, RequestColumns, RequestRing } from './request-log.ts';
+import { addCounters, cloneCounters, REQUEST_RING_BUFFER_LEN, StatusWithLazyLog, zeroCounters, type ActivationStatus } from './status.ts';
 import { randSamplers, randVersionOf, type RandSamplers } from './rng/index.ts';
 import type { UploadChannel } from './upload-channel.ts';
 import { requestHash, usesConfigGenerations, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalRepo, type Request, type SledId } from './types.ts';
@@ -43,30 +31,6 @@ export interface EnginePorts {
  */
 type Collected = ArtifactListing | { readonly failed: true } | { readonly stop: string };
 const FAILED: Collected = { failed: true };
-/** Every list request's operation: one object for all of them (a record only reads it). */
-const LIST: Operation = { kind: 'list' };
-
-/** The request records and counters of one activation. */
-class ActivationLedger {
-  private records: RequestRecord[] = [];
-  readonly counters: Counters = zeroCounters();
-
-  constructor(private readonly clock: Clock) {}
-
-  record(target: SledId, operation: Operation, error: string | null): void {
-    const record: RequestRecord = { time: this.clock.now(), target, operation, error };
-    this.records.push(record);
-    countRecord(this.counters, record);
-  }
-
-  /** The records since the last batch was taken. */
-  takeBatch(): RequestRecord[] {
-    const batch = this.records;
-    this.records = [];
-    return batch;
-  }
-}
-
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -79,7 +43,9 @@ function describe(err: unknown): string {
 export class ReplicationEngine {
   private local: LocalRepo[] = [];
   private readonly lifetime = zeroCounters();
-  private readonly requestLog: RingBuffer<RequestRecord>;
+  private readonly requestLog: RequestRing;
+  /** The records of the running activation not yet in the ring buffer. */
+  private readonly pendingRecords = new RequestColumns(64);
   private activations = 0;
   private running = false;
   /** Every artifact hash this engine has listed or wanted, as integers for its inventory tables. */
@@ -94,7 +60,7 @@ export class ReplicationEngine {
     readonly params: EngineParams,
     private readonly uploads: UploadChannel,
   ) {
-    this.requestLog = new RingBuffer<RequestRecord>(REQUEST_RING_BUFFER_LEN, params.generation !== 'review');
+    this.requestLog = new RequestRing(REQUEST_RING_BUFFER_LEN, params.generation !== 'review');
     this.draws = randSamplers(randVersionOf(params.generation));
   }
 
@@ -120,7 +86,7 @@ export class ReplicationEngine {
   private async run(): Promise<ActivationStatus> {
     const { datastore, rng } = this.ports;
     const params = this.params;
-    const ledger = new ActivationLedger(this.ports.clock);
+    const ledger = new ActivationLedger(this.ports.clock, this.pendingRecords);
     const activation = ++this.activations;
     const finish = (error: string | null, generation: number | null, deferred: number, stopped: string | null = null): ActivationStatus => {
       this.logBatch(ledger);
@@ -207,9 +173,7 @@ export class ReplicationEngine {
    * which had no ring buffer, keeps answer order). May throw `TaskPanic`.
    */
   private logBatch(ledger: ActivationLedger): void {
-    const batch = ledger.takeBatch();
-    if (this.params.generation !== 'review') batch.sort(compareRecords);
-    this.requestLog.pushAll(batch);
+    ledger.appendBatchTo(this.requestLog, this.params.generation !== 'review');
   }
 
   /** Lists a sled; `generation` engine: a listing of another generation stops the activation. */
@@ -218,29 +182,28 @@ export class ReplicationEngine {
     try {
       listing = await this.ports.sledAgents(sled).list();
     } catch (err) {
-      ledger.record(sled, LIST, describe(err));
+      ledger.recordList(sled, describe(err));
       this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
       return FAILED;
     }
     if (expectedGeneration !== undefined && listing.generation !== expectedGeneration) {
       const error = `sled reported generation ${listing.generation}, expected ${expectedGeneration}`;
-      ledger.record(sled, LIST, error);
+      ledger.recordList(sled, error);
       this.log('error', 'Failed to get artifact list: sled reported different generation number', { sled, error });
       return { stop: `sled ${sled} ${error}` };
     }
-    ledger.record(sled, LIST, null);
+    ledger.recordList(sled, null);
     this.log('info', 'Successfully got artifact list', { sled });
     return listing;
   }
 
   /** `generation` engine: put the configuration, then list; a newer generation anywhere stops. */
   private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig): Promise<Collected> {
-    const operation: Operation = { kind: 'config', generation: config.generation };
     try {
       await this.ports.sledAgents(sled).putConfig(config);
-      ledger.record(sled, operation, null);
+      ledger.recordConfig(sled, config.generation, null);
     } catch (err) {
-      ledger.record(sled, operation, describe(err));
+      ledger.recordConfig(sled, config.generation, describe(err));
       this.log('error', 'Failed to put artifact config', { sled, generation: config.generation, error: describe(err) });
       if (isConfigGenerationConflict(err)) {
         return { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` };
@@ -260,9 +223,8 @@ export class ReplicationEngine {
     } catch (err) {
       error = describe(err);
     }
+    ledger.recordRequest(request, error);
     const hash = requestHash(request);
-    const operation: Operation = request.kind === 'copy' ? { kind: 'copy', hash, source: request.source } : { kind: request.kind, hash };
-    ledger.record(request.target, operation, error);
     // The source in the literal, not added after: a property added later costs an object its own property store.
     const fields: Record<string, string> =
       request.kind === 'copy' ? { sled: request.target, sha256: hash, source: request.source } : { sled: request.target, sha256: hash };

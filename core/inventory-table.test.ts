@@ -28,6 +28,10 @@ interface Activation {
   readonly wanted: readonly ArtifactHash[];
   /** Local repos, each a list of hashes (some never listed nor wanted). */
   readonly local: readonly (readonly ArtifactHash[])[];
+  /** Per sled: whether it gives the snapshot it gave the activation before (when it gave one). */
+  readonly unchanged: readonly boolean[];
+  /** Whether the wanted set is the one of the activation before. */
+  readonly sameWanted: boolean;
 }
 
 const activation = (sleds: number): fc.Arbitrary<Activation> =>
@@ -39,12 +43,15 @@ const activation = (sleds: number): fc.Arbitrary<Activation> =>
     forms: fc.array(fc.constantFrom<ListingForm>('hashes', 'numbered', 'other numbering'), { minLength: sleds, maxLength: sleds }),
     wanted: fc.shuffledSubarray(HASHES),
     local: fc.array(fc.shuffledSubarray([...HASHES, 'zz-never-listed'], { minLength: 1 }), { maxLength: 3 }),
+    // Mostly unchanged, as on a rack: the table is then updated, not built afresh.
+    unchanged: fc.array(fc.constantFrom(true, true, true, false), { minLength: sleds, maxLength: sleds }),
+    sameWanted: fc.constantFrom(true, true, false),
   });
 
 const engineCase = fc.integer({ min: 0, max: 7 }).chain((n) =>
   fc.record({
     sleds: fc.constant(Array.from({ length: n }, (_, i) => `sled-${i}`)),
-    activations: fc.array(activation(n), { minLength: 1, maxLength: 4 }),
+    activations: fc.array(activation(n), { minLength: 1, maxLength: 6 }),
     generation: fc.constantFrom(...ENGINE_GENERATIONS),
     minSledReplication: fc.integer({ min: 1, max: 4 }),
     expectedCount: fc.integer({ min: 1, max: 3 }),
@@ -86,8 +93,21 @@ function localRepos(a: Activation): LocalRepo[] {
   return a.local.map((hashes, i) => ({ id: `repo-${i}`, artifacts: hashes.map((hash) => ({ hash, size: 1 })), release: () => {} }));
 }
 
+/** All a planner can read of `table`, whether built afresh or updated from the table before. */
+function contentsOf(table: InventoryTable) {
+  return {
+    artifacts: [...table.inHashOrder].map((id) => ({
+      hash: table.hashOf(id),
+      wanted: table.isWanted(id),
+      held: table.presentCount(id),
+      copies: table.sleds.map((_, position) => table.copiesAt(id, position)),
+    })),
+    found: HASHES.map((hash) => table.find(hash)),
+  };
+}
+
 describe('InventoryTable', () => {
-  it('plans exactly as planActivation over buildInventory, activation after activation, leaving the rng in the same state (tables on one reused TableMemory, as the engine builds them)', () => {
+  it('plans exactly as planActivation over buildInventory, activation after activation, leaving the rng in the same state (tables on one reused TableMemory, as the engine builds them, updated for the listings that changed)', () => {
     fc.assert(
       fc.property(engineCase, (c) => {
         const params = engineParams({
@@ -104,15 +124,22 @@ describe('InventoryTable', () => {
         const otherNumbering = [...c.otherNumbering];
         const typedRng = seededRng(`${c.seed}`);
         const plainRng = seededRng(`${c.seed}`);
-        for (const a of c.activations) {
-          const listings = listingsOf(a, numbering, otherNumbering);
+        let before: { listings: (ListedArtifacts | undefined)[]; wanted: readonly ArtifactHash[] } | undefined;
+        for (const fresh of c.activations) {
+          const a = { ...fresh, wanted: fresh.sameWanted && before !== undefined ? before.wanted : fresh.wanted };
+          const listings = listingsOf(a, numbering, otherNumbering).map((listing, i) =>
+            a.unchanged[i] === true && before?.listings[i] !== undefined ? before.listings[i] : listing,
+          );
+          before = { listings, wanted: a.wanted };
           const byName = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
           listings.forEach((listing, i) => {
             if (listing !== undefined) byName.set(c.sleds[i] as SledId, listing);
           });
           const repos = localRepos(a);
           const plain = planActivation({ sleds: c.sleds, inventory: buildInventory(a.wanted, byName, keepUnwanted), localRepos: repos }, plainRng, params);
-          const typed = planInventory(new InventoryTable(ids, c.sleds, listings, a.wanted, keepUnwanted, memory), repos, typedRng, params);
+          const table = new InventoryTable(ids, c.sleds, listings, a.wanted, keepUnwanted, memory);
+          expect(contentsOf(table)).toEqual(contentsOf(new InventoryTable(ids, c.sleds, listings, a.wanted, keepUnwanted)));
+          const typed = planInventory(table, repos, typedRng, params);
           expect(typed).toEqual(plain);
           // Review's deferred requests are a getter (ReviewPlan), which toEqual does not read.
           expect(typed.deferred).toEqual(plain.deferred);

@@ -134,6 +134,8 @@ export class ArtifactIds {
  */
 export class TableMemory {
   private bytes = new Uint8Array(0);
+  /** What the table now in `bytes` was built from. */
+  last: TableInputs | undefined;
 
   /** A zeroed buffer of at least `size` bytes, whose first `size` bytes are the caller's. */
   take(size: number): ArrayBuffer {
@@ -141,6 +143,44 @@ export class TableMemory {
     else this.bytes.fill(0, 0, size);
     return this.bytes.buffer as ArrayBuffer;
   }
+
+  /** The buffer as the last table left it. */
+  reuse(): ArrayBuffer {
+    return this.bytes.buffer as ArrayBuffer;
+  }
+}
+
+/** What a table is built from, as far as its contents go. */
+interface TableInputs {
+  readonly ids: ArtifactIds;
+  readonly width: number;
+  readonly size: number;
+  readonly wanted: Int32Array;
+  readonly keepUnwanted: boolean;
+  readonly listings: readonly (IdListing | undefined)[];
+}
+
+/**
+ * The positions whose listing `next` does not share with `last` (the table last built on
+ * the same memory), when updating that table for them reads fewer entries than building
+ * afresh; `undefined` when it does not or cannot (another layout or wanted set). A listing
+ * is a snapshot, so the same entries give the same counts. Why: on every generation but
+ * review, nine listings in ten are the snapshot the sled gave the activation before.
+ */
+function changedPositions(last: TableInputs | undefined, next: TableInputs): number[] | undefined {
+  if (last === undefined || last.ids !== next.ids || last.width !== next.width || last.size !== next.size) return undefined;
+  if (last.wanted !== next.wanted || last.keepUnwanted !== next.keepUnwanted) return undefined;
+  const changed: number[] = [];
+  let updateReads = 0;
+  let buildReads = 0;
+  next.listings.forEach((listing, position) => {
+    const before = last.listings[position];
+    buildReads += listing?.entries.length ?? 0;
+    if (listing?.entries === before?.entries) return;
+    changed.push(position);
+    updateReads += (before?.entries.length ?? 0) + (listing?.entries.length ?? 0);
+  });
+  return updateReads < buildReads ? changed : undefined;
 }
 
 const UNKNOWN = 0;
@@ -174,38 +214,44 @@ export class InventoryTable implements PlannerInventory {
     memory?: TableMemory,
   ) {
     const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
-    const wantedIds = ids.idsOf(wanted);
     const width = sleds.length;
+    const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition };
+    const last = memory?.last;
+    const changed = changedPositions(last, inputs);
     // One backing store for the four tables: one allocation an activation, not four.
     // The hash-order list goes after `held` (room for every id; `kept` of them are used):
     // a small typed array of its own costs a backing store an activation.
     const size = ids.size * (4 + 4 + 1 + width);
-    const buffer = memory === undefined ? new ArrayBuffer(size) : memory.take(size);
-    // Read through locals in the loops below (once per listing entry, thousands an
-    // activation): through the fields, a rack-day profile spent a third more time here.
+    const buffer = memory === undefined ? new ArrayBuffer(size) : changed === undefined ? memory.take(size) : memory.reuse();
+    // Read through locals (and passed to `enter`, which runs once per listing
+    // entry, thousands an activation): through the fields, a rack-day profile spent a
+    // third more time here.
     const held = (this.held = new Int32Array(buffer, 0, ids.size));
     const kind = (this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size));
     const counts = (this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width));
-    let kept = 0;
-    for (const id of wantedIds) {
-      if (kind[id] === UNKNOWN) kept++;
-      kind[id] = WANTED;
-    }
-    for (let position = 0; position < width; position++) {
-      const listing = byPosition[position];
-      if (listing === undefined) continue;
-      const { entries, idOf } = listing;
-      for (let k = 0; k < entries.length; k++) {
-        const entry = entries[k] as number;
-        const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
-        if (kind[id] === UNKNOWN) {
-          if (!keepUnwanted) continue;
-          kind[id] = UNWANTED;
-          kept++;
-        }
-        counts[id * width + position] = entry & 0xff;
-        held[id] = (held[id] as number) + 1;
+    if (changed === undefined) {
+      for (const id of inputs.wanted) kind[id] = WANTED;
+      for (let position = 0; position < width; position++) enter(byPosition[position], position, 1, width, counts, held);
+    } else {
+      for (const position of changed) {
+        enter(last?.listings[position], position, -1, width, counts, held);
+        enter(byPosition[position], position, 1, width, counts, held);
       }
+    }
+    if (memory !== undefined) memory.last = inputs;
+    // An artifact listed but not wanted is kept as unwanted or its copies are forgotten:
+    // decided here, once an artifact, not at each of its listing entries.
+    let kept = 0;
+    for (let id = 0; id < ids.size; id++) {
+      if (kind[id] !== WANTED) {
+        if (held[id] === 0) kind[id] = UNKNOWN;
+        else if (keepUnwanted) kind[id] = UNWANTED;
+        else {
+          counts.fill(0, id * width, (id + 1) * width);
+          held[id] = 0;
+        }
+      }
+      if (kind[id] !== UNKNOWN) kept++;
     }
     const all = ids.inHashOrder();
     this.inHashOrder = new Int32Array(buffer, 4 * ids.size, kept);
@@ -274,5 +320,22 @@ export class InventoryTable implements PlannerInventory {
   find(hash: ArtifactHash): number | undefined {
     const id = this.ids.find(hash);
     return id === undefined || this.kind[id] === UNKNOWN ? undefined : id;
+  }
+}
+
+/**
+ * Enters `listing`'s entries in the column of `position` (`step` 1), or takes what that
+ * entered out again (`step` -1). Taken out, an artifact whose copies were forgotten as
+ * unwanted counts down from 0; the table's last pass resets it (its wanted set, the table's
+ * before, has not changed).
+ */
+function enter(listing: IdListing | undefined, position: number, step: 1 | -1, width: number, counts: Uint8Array, held: Int32Array): void {
+  if (listing === undefined) return;
+  const { entries, idOf } = listing;
+  for (let k = 0; k < entries.length; k++) {
+    const entry = entries[k] as number;
+    const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
+    counts[id * width + position] = step === 1 ? entry & 0xff : 0;
+    held[id] = (held[id] as number) + step;
   }
 }

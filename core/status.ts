@@ -35,7 +35,7 @@ type Counter = Counters[OperationKind];
 
 /**
  * The counter of `kind`, by name: `counters[kind]` with a string that varies is a keyed
- * lookup V8 does the slow way, and the engine counts every request.
+ * lookup V8 does the slow way, and every activation adds its counters up.
  */
 function counterOf(counters: Counters, kind: OperationKind): Counter {
   switch (kind) {
@@ -50,12 +50,6 @@ function counterOf(counters: Counters, kind: OperationKind): Counter {
     case 'config':
       return counters.config;
   }
-}
-
-export function countRecord(counters: Counters, record: RequestRecord): void {
-  const counter = counterOf(counters, record.operation.kind);
-  if (record.error === null) counter.ok++;
-  else counter.error++;
 }
 
 export function addCounters(into: Counters, from: Counters): void {
@@ -89,99 +83,6 @@ export class TaskPanic extends Error {
     super(message);
     this.name = 'TaskPanic';
   }
-}
-
-/**
- * Keeps the most recent `capacity` records, oldest first. Each activation appends whole
- * batches. omicron trims with `drain(0..(len + batch).saturating_sub(capacity))`, which
- * panics when the range end passes `len`, that is iff one batch holds more than
- * `capacity` records (tuf_artifact_replication.rs:545-547@74a6c136, :533-535@c31dc2f3,
- * :541-543@b848b6df). `panicsOnOversizedBatch: false` (review, whose code had no ring
- * buffer, only a reviewer's wish for one) trims silently instead.
- */
-export class RingBuffer<T> {
-  /**
-   * The records from `start` on, oldest first. Only ever appended to; once the dropped
-   * head is as long as the capacity the kept part moves to a new array. An array is never
-   * written below its end, so a snapshot (an array and a range) stays what it was, and an
-   * activation's status need not copy up to 4,096 records that nobody may read.
-   */
-  private items: T[] = [];
-  private start = 0;
-
-  constructor(
-    readonly capacity: number,
-    private readonly panicsOnOversizedBatch = false,
-  ) {}
-
-  pushAll(batch: readonly T[]): void {
-    if (this.panicsOnOversizedBatch && batch.length > this.capacity) {
-      throw new TaskPanic(
-        `range end index ${this.length + batch.length - this.capacity} out of range for slice of length ${this.length}` +
-          ` (request ring buffer: a batch of ${batch.length} entries, capacity ${this.capacity})`,
-      );
-    }
-    // A loop, not push(...batch): a spread of a 1,024-sled activation's batch overflows the stack.
-    for (const item of batch) this.items.push(item);
-    this.start = Math.max(this.start, this.items.length - this.capacity);
-    if (this.start >= this.capacity) {
-      this.items = this.items.slice(this.start);
-      this.start = 0;
-    }
-  }
-
-  toArray(): readonly T[] {
-    return this.items.slice(this.start);
-  }
-
-  /** The contents as they are now, copied out on the first call only. */
-  snapshot(): () => readonly T[] {
-    const { items, start } = this;
-    const end = items.length;
-    let copy: readonly T[] | undefined;
-    return () => (copy ??= items.slice(start, end));
-  }
-
-  get length(): number {
-    return this.items.length - this.start;
-  }
-}
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * The variant order of omicron's `TufArtifactReplicationOperation` (derived `Ord`):
- * `List, Put, Copy, Delete` at 74a6c136 and `PutConfig, List, Put, Copy` from c31dc2f3 on
- * (nexus/types/src/internal_api/background.rs:345-350@74a6c136, :346-351@c31dc2f3).
- */
-const VARIANT_ORDER: Record<OperationKind, number> = { config: 0, list: 1, put: 2, copy: 3, delete: 4 };
-
-function compareOperations(a: Operation, b: Operation): number {
-  const variant = VARIANT_ORDER[a.kind] - VARIANT_ORDER[b.kind];
-  if (variant !== 0) return variant;
-  if (a.kind === 'config' && b.kind === 'config') return a.generation - b.generation;
-  if ('hash' in a && 'hash' in b) {
-    const byHash = compareText(a.hash, b.hash);
-    if (byHash !== 0) return byHash;
-    if (a.kind === 'copy' && b.kind === 'copy') return compareText(a.source, b.source);
-  }
-  return 0;
-}
-
-/**
- * omicron's order of one batch before it enters the ring buffer: the derived `Ord` of
- * `TufArtifactReplicationRequest`, fields (time, target_sled, operation, error), no error
- * before any error (`requests.sort()`, tuf_artifact_replication.rs:549@74a6c136; a
- * `BTreeSet` from c31dc2f3 on, :466@c31dc2f3, :474@b848b6df). Sled ids compare as text, as
- * UUIDs compare byte-wise.
- */
-export function compareRecords(a: RequestRecord, b: RequestRecord): number {
-  return (
-    a.time - b.time ||
-    compareText(a.target, b.target) ||
-    compareOperations(a.operation, b.operation) ||
-    (a.error === null ? (b.error === null ? 0 : -1) : b.error === null ? 1 : compareText(a.error, b.error))
-  );
 }
 
 /** What one activation reports (omicron's `TufArtifactReplicationStatus`, plus `review`'s). */

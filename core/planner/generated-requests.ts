@@ -110,6 +110,12 @@ export class GeneratedRequests {
     this.order[this.deferredCount++] = this.order[k] as number;
   }
 
+  /** `defer` of the k-th record and every one after it. */
+  deferFrom(k: number): void {
+    this.order.copyWithin(this.deferredCount, k, this.count);
+    this.deferredCount += this.count - k;
+  }
+
   get deferred(): number {
     return this.deferredCount;
   }
