@@ -9,6 +9,24 @@ import { RandomStreams } from './random-streams.ts';
 
 const noop = (): void => undefined;
 
+/** The queue's whole ordering rule, written out plainly: (time, tie-break, sequence). */
+const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
+
+/**
+ * One `popDue(now + ahead)` of `queue`, checked against `reference` (the same events in a
+ * plain array): the earliest event due by then, or nothing. Returns the new now.
+ */
+function popDueAsReference(queue: EventQueue, reference: QueuedEvent[], now: number, ahead: number): number {
+  const first = reference.sort(byKey)[0];
+  const until = now + ahead;
+  if (first === undefined || first.time > until) {
+    expect(queue.popDue(until)).toBeUndefined();
+    return now;
+  }
+  expect(queue.popDue(until)).toBe(reference.shift());
+  return first.time;
+}
+
 describe('EventQueue', () => {
   it('pops in (time, tie, sequence) order under any interleaving of pushes and pops', () => {
     const op = fc.oneof(
@@ -47,7 +65,6 @@ describe('EventQueue', () => {
       fc.property(fc.array(op, { minLength: 2000, maxLength: 5000 }), (ops) => {
         const queue = new EventQueue();
         const pending = new Set<QueuedEvent>();
-        const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
         const earliest = (): QueuedEvent | undefined => [...pending].reduce<QueuedEvent | undefined>((m, e) => (m === undefined || byKey(e, m) < 0 ? e : m), undefined);
         let now = 2 ** 31 - 3;
         let latest = now;
@@ -81,8 +98,6 @@ describe('EventQueue', () => {
 });
 
 describe('EventQueue against a sorted reference', () => {
-  const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
-
   it('gives each popDue the earliest event due by its bound, and nothing when none is, for any mix of push, pushLate and popDue', () => {
     // Late events are mostly each later than the last (a timeout's), now and then not
     // (those go to the heap).
@@ -100,15 +115,7 @@ describe('EventQueue against a sorted reference', () => {
         let seq = 0;
         for (const o of ops) {
           if (o.kind === 'popDue') {
-            reference.sort(byKey);
-            const first = reference[0];
-            const until = now + o.ahead;
-            if (first === undefined || first.time > until) {
-              expect(queue.popDue(until)).toBeUndefined();
-              continue;
-            }
-            expect(queue.popDue(until)).toBe(reference.shift());
-            now = first.time;
+            now = popDueAsReference(queue, reference, now, o.ahead);
             continue;
           }
           if (o.kind === 'late') latest = Math.max(latest, now) + o.ahead;
@@ -143,14 +150,7 @@ describe('EventQueue against a sorted reference', () => {
         let seq = 0;
         for (const o of ops) {
           if (o.kind === 'popDue') {
-            const first = reference.sort(byKey)[0];
-            const until = now + o.ahead;
-            if (first === undefined || first.time > until) {
-              expect(queue.popDue(until)).toBeUndefined();
-              continue;
-            }
-            expect(queue.popDue(until)).toBe(reference.shift());
-            now = first.time;
+            now = popDueAsReference(queue, reference, now, o.ahead);
             continue;
           }
           const delay = o.kind === 'nexus' ? 60 : o.kind === 'sled' ? 15 : o.ahead;
