@@ -48,11 +48,6 @@ export class RequestColumns {
     return this.size;
   }
 
-  /** How many records fit before the typed columns must grow. */
-  get capacity(): number {
-    return this.room;
-  }
-
   clear(): void {
     this.size = 0;
   }

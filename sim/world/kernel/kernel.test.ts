@@ -27,6 +27,14 @@ function popDueAsReference(queue: EventQueue, reference: QueuedEvent[], now: num
   return first.time;
 }
 
+/** Empties `queue`, checking that it gives `reference`'s events in key order and then nothing. */
+function drainsAsReference(queue: EventQueue, reference: QueuedEvent[]): void {
+  expect(queue.size).toBe(reference.length);
+  for (const expected of reference.sort(byKey)) expect(queue.pop()).toBe(expected);
+  expect(queue.pop()).toBeUndefined();
+  expect(queue.size).toBe(0);
+}
+
 describe('EventQueue', () => {
   it('pops in (time, tie, sequence) order under any interleaving of pushes and pops', () => {
     const op = fc.oneof(
@@ -124,11 +132,7 @@ describe('EventQueue against a sorted reference', () => {
           else queue.push(event);
           reference.push(event);
         }
-        expect(queue.size).toBe(reference.length);
-        reference.sort(byKey);
-        for (const expected of reference) expect(queue.pop()).toBe(expected);
-        expect(queue.pop()).toBeUndefined();
-        expect(queue.size).toBe(0);
+        drainsAsReference(queue, reference);
       }),
       { numRuns: 30 },
     );
@@ -160,8 +164,7 @@ describe('EventQueue against a sorted reference', () => {
           reference.push(event);
           expect(queue.size).toBe(reference.length);
         }
-        for (const expected of reference.sort(byKey)) expect(queue.pop()).toBe(expected);
-        expect(queue.pop()).toBeUndefined();
+        drainsAsReference(queue, reference);
       }),
       { numRuns: 40 },
     );

@@ -278,8 +278,7 @@ type Op =
   | { readonly kind: 'land'; readonly writer: number }
   | { readonly kind: 'cut'; readonly writer: number }
   | { readonly kind: 'delete'; readonly hash: string }
-  | { readonly kind: 'restart' }
-  | { readonly kind: 'fail'; readonly m2: number };
+  | { readonly kind: 'restart' };
 
 const SIZES: Record<string, number> = { a: 6, b: 9, c: 4 };
 const arbHash = fc.constantFrom('a', 'b', 'c');
@@ -302,24 +301,6 @@ function filesFromEvents(events: readonly WorldEvent[]): Map<string, { bytes: nu
   return files;
 }
 
-/**
- * What a depot GET of `hash` must send, read from the files themselves (the store's own
- * tables, which `serve` does not read): the first working dataset's final file, as much
- * of it as has landed.
- */
-function servedByFiles(store: ArtifactStore, hash: string): { content: string; bytes: number } | undefined {
-  const inside = store as unknown as {
-    readonly datasets: readonly { readonly m2: number; readonly failed: boolean }[];
-    readonly finals: { get(n: number, m2: number): { readonly content: string; readonly written: number } | undefined };
-  };
-  const number = store.catalog.numberOf(hash);
-  for (const d of inside.datasets) {
-    const file = d.failed ? undefined : inside.finals.get(number, d.m2);
-    if (file !== undefined) return { content: file.content, bytes: file.written };
-  }
-  return undefined;
-}
-
 async function play(path: WritePath, ops: readonly Op[], quota: number): Promise<{ store: ArtifactStore; events: WorldEvent[] }> {
   const { store, events } = storeWith(2, quota, path);
   const writers: Running[] = [];
@@ -331,7 +312,6 @@ async function play(path: WritePath, ops: readonly Op[], quota: number): Promise
     } else if (op.kind === 'land') writers[op.writer]?.body.land();
     else if (op.kind === 'cut') writers[op.writer]?.body.cut(1);
     else if (op.kind === 'delete') store.delete(op.hash, 'delete');
-    else if (op.kind === 'fail') store.failM2(op.m2);
     else {
       // A restart reports the writes it loses in the order they opened, whichever ended between.
       const open = writers.filter((w) => w.writer.active).map((w) => w.writer.hash);
@@ -342,7 +322,6 @@ async function play(path: WritePath, ops: readonly Op[], quota: number): Promise
     }
     await settle();
     for (const used of store.usage()) expect(used).toBeLessThanOrEqual(quota);
-    for (const hash of Object.keys(SIZES)) expect(store.serve(hash)).toEqual(servedByFiles(store, hash));
   }
   for (const w of writers) if (w.writer.active) await finish(w);
   return { store, events };
@@ -374,18 +353,6 @@ describe('ArtifactStore against its own events (fast-check)', () => {
           expect(store.storedOn(m2)).toEqual(names.sort());
           expect(store.storedNumbersOn(m2).map((n) => store.catalog.hashes[n])).toEqual(store.storedOn(m2));
         }
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('a depot GET sends what the final files hold, whatever writers, deletes, restarts and failed M.2s did', async () => {
-    const withFailures = fc.array(fc.oneof({ arbitrary: arbOp, weight: 12 }, { arbitrary: fc.record({ kind: fc.constant('fail' as const), m2: fc.nat(1) }), weight: 1 }), { maxLength: 40 });
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom<WritePath>('shared_name', 'private_dir'), withFailures, fc.integer({ min: 6, max: 30 }), async (path, ops, quota) => {
-        // `play` compares `serve` with the files after every step.
-        const { store } = await play(path, ops, quota);
-        for (const hash of Object.keys(SIZES)) expect(store.serve(hash)).toEqual(servedByFiles(store, hash));
       }),
       { numRuns: 300 },
     );

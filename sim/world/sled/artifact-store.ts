@@ -1,7 +1,7 @@
 import type { ArtifactHash, SledId } from '../../../core/index.ts';
 import { ArtifactCatalog } from '../artifact-catalog.ts';
 import type { Settle } from '../kernel/kernel.ts';
-import { BytesByNumber, FilesByNumber } from './files-by-number.ts';
+import { FilesByNumber } from './files-by-number.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import { stackless } from '../stackless.ts';
 import { NOW, UNNUMBERED, type EmitEvent, type RemovalCause } from '../world-events.ts';
@@ -102,12 +102,6 @@ export class ArtifactStore {
   // lookup per store operation instead of one string-keyed lookup per name touched.
   /** Final files `<ds>/<hash>`, by catalog number and M.2. */
   private readonly finals: FilesByNumber<Inode>;
-  /**
-   * Each final file's landed bytes (its `written`), by catalog number and M.2; -1 for
-   * none. What `serve` reads: a depot GET asks a file object that is seldom in the cache.
-   * Set wherever a final file's name or `written` changes.
-   */
-  private readonly finalBytes: BytesByNumber;
   /** The shared temporary names `<ds>/tmp/<hash>` (`shared_name`), by catalog number and M.2. */
   private readonly tempNames: FilesByNumber<Inode>;
   /**
@@ -133,7 +127,6 @@ export class ArtifactStore {
     this.counts = new LiveArtifactCounts(catalog);
     this.working = m2Count;
     this.finals = new FilesByNumber(m2Count);
-    this.finalBytes = new BytesByNumber(m2Count, catalog.hashes.length);
     this.tempNames = new FilesByNumber(m2Count);
     this.datasets = Array.from({ length: m2Count }, (_, m2) => ({
       m2,
@@ -173,9 +166,8 @@ export class ArtifactStore {
   serve(hash: ArtifactHash, number = this.catalog.numberOf(hash)): { readonly content: ArtifactHash; readonly bytes: number } | undefined {
     for (const d of this.datasets) {
       if (d.failed) continue;
-      const bytes = this.finalBytes.get(number, d.m2);
-      // A final file holds the artifact it is named by (see `place`).
-      if (bytes >= 0) return { content: this.hashOf(number), bytes };
+      const inode = this.finals.get(number, d.m2);
+      if (inode !== undefined) return { content: inode.content, bytes: inode.written };
     }
     return undefined;
   }
@@ -254,7 +246,6 @@ export class ArtifactStore {
     const inode = this.finals.get(number, d.m2);
     if (inode === undefined) return;
     this.finals.delete(number, d.m2);
-    this.finalBytes.set(number, d.m2, -1);
     inode.finalOn = undefined;
     this.counts.change(number, -1);
     this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause }, this.sledNumber, number);
@@ -353,7 +344,6 @@ export class ArtifactStore {
       this.release(previous);
     }
     this.finals.set(inode.number, d.m2, inode);
-    this.finalBytes.set(inode.number, d.m2, inode.written);
     inode.finalOn = d;
     // A file still being filled may end short: `close` reports it then. (A short file no
     // writer fills has no temporary name left to be renamed by: its writer unlinked it or
@@ -369,7 +359,6 @@ export class ArtifactStore {
     if (moved > 0 && !dataset.failed) {
       inode.written += moved;
       dataset.used += moved;
-      this.landed(inode);
     }
     inode.chunk = 0;
     inode.writing = false;
@@ -384,11 +373,6 @@ export class ArtifactStore {
     // Those opened later move up one, keeping the order (`splice` would allocate an array).
     for (let i = at + 1; i < writers.length; i++) writers[i - 1] = writers[i] as ArtifactWriter;
     writers.pop();
-  }
-
-  /** @internal `inode`'s `written` changed: a final file's bytes are kept (`finalBytes`). */
-  landed(inode: Inode): void {
-    if (inode.finalOn !== undefined) this.finalBytes.set(inode.number, inode.finalOn.m2, inode.written);
   }
 
   private hashOf(number: number): ArtifactHash {
@@ -545,7 +529,6 @@ export class ArtifactWriter {
       f.chunk = 0;
       f.written += chunk;
       f.dataset.used += chunk;
-      this.store.landed(f);
     }
   }
 

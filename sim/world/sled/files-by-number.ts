@@ -39,38 +39,3 @@ export class FilesByNumber<F> {
     return numbers;
   }
 }
-
-/**
- * A byte count per (catalog number, dataset), laid out as `FilesByNumber`'s slots; -1
- * where there is none. A store keeps its final files' landed bytes here beside the
- * files themselves, so that a depot GET reads one number, not a file object long out of
- * the cache.
- */
-export class BytesByNumber {
-  private bytes: Float64Array;
-
-  /** `numbers`: how many numbers to make room for at once (the catalog's, when known). */
-  constructor(
-    private readonly datasets: number,
-    numbers = 0,
-  ) {
-    this.bytes = new Float64Array(numbers * datasets).fill(-1);
-  }
-
-  get(n: number, dataset: number): number {
-    const i = n * this.datasets + dataset;
-    return i < this.bytes.length ? (this.bytes[i] as number) : -1;
-  }
-
-  set(n: number, dataset: number, bytes: number): void {
-    const i = n * this.datasets + dataset;
-    if (i >= this.bytes.length) this.grow(i);
-    this.bytes[i] = bytes;
-  }
-
-  private grow(i: number): void {
-    const bytes = new Float64Array(Math.max(i + 1, this.bytes.length * 2, 16 * this.datasets)).fill(-1);
-    bytes.set(this.bytes);
-    this.bytes = bytes;
-  }
-}
