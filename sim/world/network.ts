@@ -117,6 +117,8 @@ export class Network {
   private readonly completions = new CompletionHeap<Transfer>();
   private transfersStarted = 0;
   private nextCompletion: QueuedEvent | undefined;
+  /** What the completion event runs: one object for every one (no closure each). */
+  private readonly completionsDue: Occurrence = { label: 'transfers done', fire: () => this.completeDue() };
   private readonly latency: DelaySampler;
 
   constructor(
@@ -310,8 +312,7 @@ export class Network {
     const earliest = this.completions.earliest;
     if (this.nextCompletion !== undefined && this.nextCompletion.time === earliest) return;
     this.nextCompletion?.cancel();
-    this.nextCompletion =
-      earliest === Infinity ? undefined : this.kernel.at(earliest, 'transfers done', () => this.completeDue());
+    this.nextCompletion = earliest === Infinity ? undefined : this.kernel.schedule(this.completionsDue, earliest);
   }
 
   private completeDue(): void {

@@ -38,6 +38,46 @@ function errorText(err: unknown): string {
 }
 
 /**
+ * One Nexus incarnation's client of one sled: what every request to that sled shares. It
+ * keeps the sled's agent once the world has one at that address (sleds are never taken
+ * out of the world), so that a request looks nothing up by name.
+ */
+class SledClient implements SledAgentClient {
+  private agent: SledAgent | undefined = undefined;
+
+  constructor(
+    readonly env: ClientEnvironment,
+    readonly owner: ClientOwner,
+    readonly sled: SledId,
+  ) {}
+
+  /** The sled agent that answers at this address, if any yet. */
+  get server(): SledAgent | undefined {
+    return (this.agent ??= this.env.sled(this.sled));
+  }
+
+  putConfig(config: ArtifactConfig): Promise<void> {
+    return new ConfigRequest(this, config).send(null, null, 0);
+  }
+
+  list(): Promise<ArtifactListing> {
+    return new ListRequest(this).send(null, null, 0);
+  }
+
+  async put(artifact: LocalArtifact, generation?: number): Promise<void> {
+    await new PutRequest(this, artifact, generation).send(null, artifact.hash, artifact.size);
+  }
+
+  copyFromDepot(hash: ArtifactHash, source: SledId, generation?: number): Promise<void> {
+    return new CopyRequest(this, hash, source, generation).send(source, hash, this.env.sizeOf(hash));
+  }
+
+  delete(hash: ArtifactHash): Promise<void> {
+    return new DeleteRequest(this, hash).send(null, hash, 0);
+  }
+}
+
+/**
  * One request of a Nexus to a sled, as one object: it names its wait, it is the handler
  * the sled runs, and it records how it ended. A closure for each of those (and a handler
  * object) per request fed the collector on every one of a day's 56k requests.
@@ -49,45 +89,41 @@ abstract class SledRequest<T> implements CallWatcher {
    * protected: `send` sets it through its `this` typed as a handler too.
    */
   number = UNNUMBERED;
-  /** The sled that answers; set when sent (a request to no sled runs no handler). */
-  private agent: SledAgent | undefined = undefined;
 
-  // Not protected: `send` reads them through its `this` typed as a handler too.
+  // Not protected: `send` reads it through its `this` typed as a handler too.
   constructor(
-    readonly env: ClientEnvironment,
-    readonly owner: ClientOwner,
+    readonly client: SledClient,
     private readonly kind: RequestKind,
-    readonly sled: SledId,
   ) {}
 
   /** The name of the Nexus's wait, spelt only when a stall report asks. */
   get label(): string {
-    return `${this.owner.node} ${this.kind} ${this.sled}`;
+    return `${this.client.owner.node} ${this.kind} ${this.client.sled}`;
   }
 
   /** Sends it, recorded as `request_sent`; the request itself is the handler the sled runs. */
   send(this: SledRequest<T> & Handler<T>, source: SledId | null, hash: ArtifactHash | null, bytes: number): Promise<T> {
-    const { env, owner } = this;
+    const { env, owner, sled } = this.client;
     const id = (this.id = env.nextRequestId());
-    const agent = env.sled(this.sled);
+    const agent = this.client.server;
     const number = (this.number = hash === null ? UNNUMBERED : env.catalog.numberOf(hash));
     env.emit(
-      { t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: this.kind, target: this.sled, source, hash, bytes },
+      { t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: this.kind, target: sled, source, hash, bytes },
       agent === undefined ? UNNUMBERED : agent.number,
       number,
     );
     // No sled there: nothing answers at its address, so no handler ever runs.
-    if (agent === undefined) return call(env.kernel, env.network, owner, deadEndpoint(this.sled), this, env.timeout, NOBODY, this);
-    this.agent = agent;
+    if (agent === undefined) return call(env.kernel, env.network, owner, deadEndpoint(sled), this, env.timeout, NOBODY, this);
     return call(env.kernel, env.network, owner, agent, this, env.timeout, this, this);
   }
 
   /** Recorded as `request_done`. */
   settling(ok: boolean, err: unknown): void {
-    if (ok) this.env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: 'ok', error: null });
+    const env = this.client.env;
+    if (ok) env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: 'ok', error: null });
     else {
       const timedOut = err instanceof SledAgentError && err.status === null;
-      this.env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
+      env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
     }
   }
 
@@ -96,13 +132,16 @@ abstract class SledRequest<T> implements CallWatcher {
 
   /** The sled that answers: only its handler asks, and that runs only where a sled is. */
   protected get server(): SledAgent {
-    return this.agent as SledAgent;
+    return this.client.server as SledAgent;
   }
 }
 
 class ConfigRequest extends SledRequest<void> {
-  constructor(env: ClientEnvironment, owner: ClientOwner, sled: SledId, private readonly config: ArtifactConfig) {
-    super(env, owner, 'config', sled);
+  constructor(
+    client: SledClient,
+    private readonly config: ArtifactConfig,
+  ) {
+    super(client, 'config');
   }
 
   now(): void {
@@ -111,8 +150,8 @@ class ConfigRequest extends SledRequest<void> {
 }
 
 class ListRequest extends SledRequest<ArtifactListing> {
-  constructor(env: ClientEnvironment, owner: ClientOwner, sled: SledId) {
-    super(env, owner, 'list', sled);
+  constructor(client: SledClient) {
+    super(client, 'list');
   }
 
   now(): ArtifactListing {
@@ -121,8 +160,11 @@ class ListRequest extends SledRequest<ArtifactListing> {
 }
 
 class DeleteRequest extends SledRequest<void> {
-  constructor(env: ClientEnvironment, owner: ClientOwner, sled: SledId, private readonly hash: ArtifactHash) {
-    super(env, owner, 'delete', sled);
+  constructor(
+    client: SledClient,
+    private readonly hash: ArtifactHash,
+  ) {
+    super(client, 'delete');
   }
 
   now(): void {
@@ -132,14 +174,12 @@ class DeleteRequest extends SledRequest<void> {
 
 class CopyRequest extends SledRequest<void> {
   constructor(
-    env: ClientEnvironment,
-    owner: ClientOwner,
-    sled: SledId,
+    client: SledClient,
     private readonly hash: ArtifactHash,
     private readonly source: SledId,
     private readonly generation: number | undefined,
   ) {
-    super(env, owner, 'copy', sled);
+    super(client, 'copy');
   }
 
   later(done: Settle<void>): void {
@@ -154,17 +194,16 @@ class PutRequest extends SledRequest<WriteResult> {
   private readonly connection = new Connection();
 
   constructor(
-    env: ClientEnvironment,
-    owner: ClientOwner,
-    sled: SledId,
+    client: SledClient,
     private readonly artifact: LocalArtifact,
     private readonly generation: number | undefined,
   ) {
-    super(env, owner, 'put', sled);
+    super(client, 'put');
   }
 
   later(done: Settle<WriteResult>): void {
-    const { env, owner, sled, artifact, connection } = this;
+    const { artifact, connection } = this;
+    const { env, owner, sled } = this.client;
     const agent = this.server;
     agent.put(
       artifact.hash,
@@ -184,7 +223,7 @@ class PutRequest extends SledRequest<WriteResult> {
   }
 
   override givingUp(): void {
-    this.env.network.close(this.connection, `${this.owner.node} gave up on the request`);
+    this.client.env.network.close(this.connection, `${this.client.owner.node} gave up on the request`);
   }
 }
 
@@ -193,22 +232,12 @@ class PutRequest extends SledRequest<WriteResult> {
  * the simulated network, recorded as `request_sent` and `request_done` events.
  */
 export function sledAgentClients(env: ClientEnvironment, owner: ClientOwner): (sled: SledId) => SledAgentClient {
-  const clients = new Map<SledId, SledAgentClient>();
-  const client = (sled: SledId): SledAgentClient => ({
-    putConfig: (config: ArtifactConfig) => new ConfigRequest(env, owner, sled, config).send(null, null, 0),
-    list: () => new ListRequest(env, owner, sled).send(null, null, 0),
-    put: async (artifact: LocalArtifact, generation?: number) => {
-      await new PutRequest(env, owner, sled, artifact, generation).send(null, artifact.hash, artifact.size);
-    },
-    copyFromDepot: (hash: ArtifactHash, source: SledId, generation?: number) =>
-      new CopyRequest(env, owner, sled, hash, source, generation).send(source, hash, env.sizeOf(hash)),
-    delete: (hash: ArtifactHash) => new DeleteRequest(env, owner, sled, hash).send(null, hash, 0),
-  });
+  const clients = new Map<SledId, SledClient>();
   // One client per sled, made on first use: the engine asks for one per request.
   return (sled) => {
     let made = clients.get(sled);
     if (made === undefined) {
-      made = client(sled);
+      made = new SledClient(env, owner, sled);
       clients.set(sled, made);
     }
     return made;
