@@ -33,10 +33,11 @@ function toTick(): void {
 }
 
 /**
- * Calls `then` (from a tick) once no promise reaction is left to run: every continuation
- * that was runnable has run, and so have the ones they made runnable. Callback-style so
- * that the executor's loop costs no extra promise per event. Code under test must not use
- * `queueMicrotask` or `process.nextTick` (the engine uses neither).
+ * Calls `then` (from a tick) once no microtask is left to run: every continuation that was
+ * runnable has run, and so have the ones they made runnable, promise reactions or not
+ * (`queueMicrotask`, thenables). Callback-style so that the executor's loop costs no extra
+ * promise per event. Code under test must not use `process.nextTick` (the engine does not):
+ * a tick it queued before this one would run after the loop went on.
  */
 export function afterMicrotasksSettle(then: () => void): void {
   waiting[tail++] = then;
