@@ -352,6 +352,26 @@ describe('Kernel', () => {
     }
   });
 
+  it('lets continuations that go through queueMicrotask and thenables settle before the next event', async () => {
+    // Not only promise reactions: every microtask an event's continuations queue, and the
+    // ones those queue, runs before the next event (the tick that resumes the loop waits
+    // for the whole microtask queue). A count of promise reactions missed these.
+    for (const alwaysSettle of [false, true]) {
+      const kernel = new Kernel({ alwaysSettle });
+      const seen: string[] = [];
+      kernel.spawn('task', async () => {
+        await kernel.sleep(10, 'nap');
+        await new Promise<void>((resolve) => queueMicrotask(() => queueMicrotask(resolve)));
+        seen.push(`microtasks@${kernel.now}`);
+        await { then: (resolve: () => void) => queueMicrotask(resolve) };
+        seen.push(`thenable@${kernel.now}`);
+      });
+      kernel.at(10, 'other', () => seen.push(`other@${kernel.now}`));
+      await kernel.run();
+      expect(seen, `alwaysSettle ${alwaysSettle}`).toEqual(['microtasks@10', 'thenable@10', 'other@10']);
+    }
+  });
+
   it('runs two kernels at once in one thread, each as it runs alone (their settling does not wait on the other)', async () => {
     // Two runs in one process (a library user's Promise.all of two worlds): each kernel's
     // settling marker must not take the other's for pending work, or neither goes on.
