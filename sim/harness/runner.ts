@@ -100,10 +100,7 @@ export function replicationState(observers: Observers, minSledReplication: numbe
     if (holders < min) belowMin++;
     if (holders === 0) without++;
   }
-  // Each in-service sled holding an unwanted artifact is one of its holders.
-  let unwantedPairs = 0;
-  for (let hash = 0; hash < observers.ids.hashes.size; hash++) if (!truth.isWanted(hash)) unwantedPairs += truth.holderCount(hash);
-  return { wanted, pairsPresent, full, belowMin, without, missingUnlost, unwantedPairs };
+  return { wanted, pairsPresent, full, belowMin, without, missingUnlost, unwantedPairs: truth.unwantedPairs };
 }
 
 /** Converged per SPEC §4 (lost artifacts excused), and what is still missing. */

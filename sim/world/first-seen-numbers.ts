@@ -1,19 +1,14 @@
-// Why a cache in front of the map: the history hash and the observers number every name
-// an event carries (a sled, an artifact, a Nexus), some 10⁵ times a run, and a `Map.get`
-// is a call into the engine's hash table each time. A string's numbering never changes
-// once given, so a slot chosen by a few of its characters can remember it: a hit costs
-// a few character reads and one comparison, which V8 does inline. A miss (a collision, a
-// new name) asks the map and takes the slot. The numbering is the map's either way. The
-// slots stay at least four times as many as the strings, so that few strings share one.
-
-const FIRST_SLOT_BITS = 8;
+// Why a bare `Map`: a string keeps its hash once computed, so a lookup of a name the world
+// passes again and again costs the map's probe. A cache of slots chosen by a few of the
+// name's characters stood in front of it until issue 19's tenth round: names reach here in
+// half a dozen string representations (literals, template results, cons strings of error
+// texts, thin strings), and its `length` and `charCodeAt` reads went megamorphic in V8, a
+// stub-cache probe each, five a lookup: dearer than the probe (0.6% more instructions in a
+// rack-day run with the cache than without).
 
 /** Dense numbers for strings, in first-seen order (0, 1, 2, …). */
 export class FirstSeenNumbers {
   private readonly numbers = new Map<string, number>();
-  private slotBits = FIRST_SLOT_BITS;
-  private slotText: (string | undefined)[] = emptySlots(FIRST_SLOT_BITS);
-  private slotNumber = new Int32Array(1 << FIRST_SLOT_BITS);
 
   /** How many strings have been numbered. */
   get size(): number {
@@ -22,45 +17,13 @@ export class FirstSeenNumbers {
 
   /** The number of `text`: the next one if it is new. */
   numberOf(text: string): number {
-    const slot = slotOf(text, this.slotBits);
-    if (this.slotText[slot] === text) return this.slotNumber[slot] as number;
     let number = this.numbers.get(text);
     if (number === undefined) {
       number = this.numbers.size;
       this.numbers.set(text, number);
-      if (number << 2 >= 1 << this.slotBits) return this.moreSlots(number);
     }
-    this.slotText[slot] = text;
-    this.slotNumber[slot] = number;
     return number;
   }
-
-  /** Doubles the slots, empty (each string takes its slot again at its next lookup). */
-  private moreSlots(number: number): number {
-    this.slotBits++;
-    this.slotText = emptySlots(this.slotBits);
-    this.slotNumber = new Int32Array(1 << this.slotBits);
-    return number;
-  }
-}
-
-function emptySlots(bits: number): (string | undefined)[] {
-  return new Array<string | undefined>(1 << bits).fill(undefined);
-}
-
-/**
- * A slot of `bits` bits from the length and the last three characters and the second
- * one: names like `sled-12`, `r3-017` and `nexus-1` differ there. Shorter strings get a
- * slot of their own length (few fields hold them).
- */
-function slotOf(text: string, bits: number): number {
-  const n = text.length;
-  if (n < 3) return n;
-  let h = Math.imul(n ^ text.charCodeAt(n - 1), 0x9e3779b1);
-  h = Math.imul(h ^ text.charCodeAt(n - 2), 0x85ebca6b);
-  h = Math.imul(h ^ text.charCodeAt(n - 3), 0xc2b2ae35);
-  h = Math.imul(h ^ text.charCodeAt(1), 0x27d4eb2f);
-  return h >>> (32 - bits);
 }
 
 /**

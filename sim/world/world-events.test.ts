@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOW, UNNUMBERED, WorldEventLog, type WorldEvent, type WorldEventBody } from './world-events.ts';
+import { NOW, UNNUMBERED, WorldEventLog, type EventClock, type WorldEvent, type WorldEventBody, type WorldEventObserver } from './world-events.ts';
 
 /**
  * The history hash as it was first written, one loop over every field of the body: the
@@ -153,5 +153,51 @@ describe('the recorded history', () => {
     const log = new WorldEventLog({ now: 5 }, { record: true });
     expect(() => log.emit({ type: 'sled_added', t: NOW, sled: 's1' } as WorldEvent)).toThrow(/a sled_added event was built without t first/);
     expect(log.history()).toEqual([]);
+  });
+});
+
+describe('the observer of the event log', () => {
+  /** An observer that notes, for each event it is given, the clock's time and the event's own `t`. */
+  function noting(): { observer: WorldEventObserver; seen: { now: number; t: unknown; type: string }[] } {
+    const seen: { now: number; t: unknown; type: string }[] = [];
+    let clock: EventClock = { now: Number.NaN };
+    const note = (e: WorldEventBody): void => {
+      seen.push({ now: clock.now, t: (e as { t?: unknown }).t, type: e.type });
+    };
+    const observer: WorldEventObserver = {
+      follow: (c) => {
+        clock = c;
+      },
+      requestSent: note,
+      requestDone: note,
+      artifactStored: note,
+      artifactRemoved: note,
+      other: note,
+    };
+    return { observer, seen };
+  }
+
+  it('reads each time from the clock it is handed, and sees events stamped only once they outlive the call', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ t: fc.integer({ min: 0, max: 2 ** 45 }), body }), { minLength: 1, maxLength: 20 }), fc.nat(), (events, at) => {
+        const clock = { now: 0 };
+        const log = new WorldEventLog(clock);
+        const { observer, seen } = noting();
+        log.watch(observer);
+        const listened: number[] = [];
+        const from = at % events.length;
+        events.forEach(({ t, body: b }, i) => {
+          if (i === from) log.subscribe((e) => listened.push(e.t));
+          clock.now = t;
+          log.emit({ t: NOW, ...b });
+        });
+        expect(seen.map((s) => [s.type, s.now])).toEqual(events.map(({ t, body: b }) => [b.type, t]));
+        // Before any listener nothing is stamped (no heap number per event); from the first
+        // one on, every event is, before the listener sees it.
+        expect(seen.slice(0, from).every((s) => s.t === NOW)).toBe(true);
+        expect(listened).toEqual(events.slice(from).map(({ t }) => t));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

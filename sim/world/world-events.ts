@@ -61,14 +61,27 @@ export type WorldEventBody =
 
 /**
  * An event: its time `t`, then its body. Emitters build it with `t: NOW` written first and
- * `emit` stamps the clock's time into that slot. Written first, `t` keeps its place in
- * every object of a type (one shape, no property added per event) and comes first in
- * `JSON.stringify(event)`, which is the recorded history line as is.
+ * `emit` stamps the clock's time into that slot when the event is recorded or given to a
+ * listener. Written first, `t` keeps its place in every object of a type (one shape, no
+ * property added per event) and comes first in `JSON.stringify(event)`, which is the
+ * recorded history line as is.
  */
 export type WorldEvent = { readonly t: Micros } & WorldEventBody;
 
-/** The `t` an emitter writes: a placeholder `WorldEventLog.emit` replaces with the time. */
-export const NOW: Micros = -1;
+/**
+ * The `t` an emitter writes: a placeholder `WorldEventLog.emit` replaces with the time
+ * before the event is recorded or given to a listener (the hash and the observer read the
+ * clock instead: see `WorldEventObserver`).
+ *
+ * Not a number, though typed as one, for V8's sake, now that most events are never
+ * stamped: object literals with `t` first can share the map that holds `t` with other
+ * objects built `t` first (violations, say), whose times pass 2³¹ µs. With a small integer
+ * here that field's representation changed mid-run, and events built from the old
+ * literals were moved to the new map one by one (`JSObject::MigrateToMap`: 2.6% more
+ * instructions in a rack-day run than before, not less); a float here would give every
+ * event a box again. `null` keeps the field tagged from the start: no box, no change.
+ */
+export const NOW = null as unknown as Micros;
 export type WorldEventType = WorldEvent['type'];
 
 /**
@@ -83,19 +96,33 @@ export const UNNUMBERED = -1;
 export type WorldEventListener = (event: WorldEvent, sled: number, artifact: number) => void;
 /** The events of one type. */
 export type EventOf<T extends WorldEventType> = Extract<WorldEvent, { type: T }>;
+/** The bodies of one type: an event without its time. */
+export type BodyOf<T extends WorldEventType> = Extract<WorldEventBody, { type: T }>;
+
+/** Where the time of an event is read when the event is not stamped with it. */
+export interface EventClock {
+  readonly now: Micros;
+}
 
 /**
  * A watcher of the stream with a method for each of the four types that make nearly every
  * event (requests sent and done, copies stored and removed), and `other` for the rest.
  * `WorldEventLog.emit` calls it from the one switch on the type it makes for the history
  * hash: a listener called with every event has to make its own.
+ *
+ * It is given bodies, not stamped events: the log stamps `t` only where the event outlives
+ * the call (a recorded line, a listener), and an observer reads the time of the event it is
+ * given from the clock `follow` hands it. A stamp is a fresh heap number on each of a
+ * seed's 145k events (times pass 2³¹ µs), and nothing else of the run needed it.
  */
 export interface WorldEventObserver {
-  requestSent(event: EventOf<'request_sent'>, target: number, artifact: number): void;
-  requestDone(event: EventOf<'request_done'>): void;
-  artifactStored(event: EventOf<'artifact_stored'>, sled: number, artifact: number): void;
-  artifactRemoved(event: EventOf<'artifact_removed'>, sled: number, artifact: number): void;
-  other(event: WorldEvent, sled: number, artifact: number): void;
+  /** Called once, by `WorldEventLog.watch`: the clock whose `now` is each event's time. */
+  follow(clock: EventClock): void;
+  requestSent(event: BodyOf<'request_sent'>, target: number, artifact: number): void;
+  requestDone(event: BodyOf<'request_done'>): void;
+  artifactStored(event: BodyOf<'artifact_stored'>, sled: number, artifact: number): void;
+  artifactRemoved(event: BodyOf<'artifact_removed'>, sled: number, artifact: number): void;
+  other(event: WorldEventBody, sled: number, artifact: number): void;
 }
 
 /** `WorldEventLog.emit` as the emitters hold it. */
@@ -151,7 +178,7 @@ class HistoryHash {
   private readonly lastVia = new RecentString();
   private readonly lastCause = new RecentString();
 
-  constructor(private readonly clock: { readonly now: Micros }) {}
+  constructor(private readonly clock: EventClock) {}
 
   private mix(word: number): void {
     this.h1 = Math.imul(this.h1 ^ word, K1);
@@ -250,7 +277,7 @@ class HistoryHash {
    * Feeds `body`, of any type but the four frequent ones below, at the clock's time: read
    * from the clock, not the event's `t` passed as an argument, where a float is boxed anew.
    */
-  other(body: WorldEvent, sled: number, artifact: number): void {
+  other(body: WorldEventBody, sled: number, artifact: number): void {
     this.number(this.clock.now);
     // `type` comes first in every event (each emitter writes it first).
     switch (body.type) {
@@ -277,25 +304,25 @@ class HistoryHash {
 
   // The four frequent types, each from the caller's switch on the type (`WorldEventLog.emit`).
 
-  requestSent(body: EventOf<'request_sent'>, target: number, artifact: number): void {
+  requestSent(body: BodyOf<'request_sent'>, target: number, artifact: number): void {
     this.number(this.clock.now);
     this.sentFields(body, target, artifact);
     this.close();
   }
 
-  requestDone(body: EventOf<'request_done'>): void {
+  requestDone(body: BodyOf<'request_done'>): void {
     this.number(this.clock.now);
     this.doneFields(body);
     this.close();
   }
 
-  artifactStored(body: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
+  artifactStored(body: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
     this.number(this.clock.now);
     this.storedFields(body, sled, artifact);
     this.close();
   }
 
-  artifactRemoved(body: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
+  artifactRemoved(body: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
     this.number(this.clock.now);
     this.removedFields(body, sled, artifact);
     this.close();
@@ -309,17 +336,17 @@ class HistoryHash {
     this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
   }
 
-  private storedFields(body: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
+  private storedFields(body: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
     this.copyFields(body, this.storedType, sled, artifact);
     this.recent(body.via, this.lastVia);
   }
 
-  private removedFields(body: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
+  private removedFields(body: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
     this.copyFields(body, this.removedType, sled, artifact);
     this.recent(body.cause, this.lastCause);
   }
 
-  private sentFields(body: EventOf<'request_sent'>, target: number, artifact: number): void {
+  private sentFields(body: BodyOf<'request_sent'>, target: number, artifact: number): void {
     this.recent(body.type, this.sentType);
     this.int(body.id);
     this.recent(body.nexus, this.lastNexus);
@@ -331,7 +358,7 @@ class HistoryHash {
     this.int(body.bytes);
   }
 
-  private doneFields(body: EventOf<'request_done'>): void {
+  private doneFields(body: BodyOf<'request_done'>): void {
     this.recent(body.type, this.doneType);
     this.int(body.id);
     this.recent(body.outcome, this.lastOutcome);
@@ -347,7 +374,7 @@ class HistoryHash {
     this.int(body.bytes);
   }
 
-  private activationFinished(body: EventOf<'activation_finished'>): void {
+  private activationFinished(body: BodyOf<'activation_finished'>): void {
     this.recent(body.type, this.finishedType);
     this.recent(body.nexus, this.lastNexus);
     this.int(body.activation);
@@ -370,69 +397,73 @@ export class WorldEventLog {
   private readonly hash: HistoryHash | undefined;
   private readonly lines: string[] | undefined;
   private observer: WorldEventObserver | undefined = undefined;
+  /** Whether events outlive `emit` (recorded, or given to a listener), and so are stamped. */
+  private passedOn: boolean;
   private count = 0;
 
   /** `hash: false` leaves the history unhashed (`digest()` is then empty). */
   constructor(
-    private readonly clock: { readonly now: Micros },
+    private readonly clock: EventClock,
     options: { record?: boolean; hash?: boolean } = {},
   ) {
     this.hash = options.hash === false ? undefined : new HistoryHash(clock);
     this.lines = options.record === true ? [] : undefined;
+    this.passedOn = this.lines !== undefined;
   }
 
   subscribe(listener: WorldEventListener): void {
     this.listeners.push(listener);
+    this.passedOn = true;
   }
 
   /**
-   * The one observer called from `emit`'s switch on the type (the runner's `Observers`);
-   * listeners are called after it.
+   * The one observer called from `emit`'s switch on the type (the runner's `Observers`),
+   * which reads each event's time from this log's clock; listeners are called after it.
    */
   watch(observer: WorldEventObserver): void {
     if (this.observer !== undefined) throw new Error('the event log has its observer already');
     this.observer = observer;
+    observer.follow(this.clock);
   }
 
   /**
-   * Stamps `event` (built with `t: NOW`) with the clock's time and passes it on, with the
-   * world's numbers of the sled and the artifact it names (see `UNNUMBERED`). One switch
-   * on the type serves the hash and the observer (see `WorldEventObserver`).
+   * Passes `event` (built with `t: NOW`) on at the clock's time, with the world's numbers
+   * of the sled and the artifact it names (see `UNNUMBERED`). One switch on the type serves
+   * the hash and the observer (see `WorldEventObserver`), which read the time from the
+   * clock; `t` is stamped only when the event is recorded or given to a listener.
    */
   emit(event: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void {
     const { hash, observer } = this;
-    // Each case stamps `t` itself: events of a score of shapes pass here, and one store
-    // for all of them was a megamorphic one (a stub cache probe per event); a store in a
-    // case sees the one shape every emitter gives its type.
     switch (event.type) {
       case 'request_sent':
-        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.requestSent(event, sled, artifact);
         if (observer !== undefined) observer.requestSent(event, sled, artifact);
         break;
       case 'request_done':
-        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.requestDone(event);
         if (observer !== undefined) observer.requestDone(event);
         break;
       case 'artifact_stored':
-        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.artifactStored(event, sled, artifact);
         if (observer !== undefined) observer.artifactStored(event, sled, artifact);
         break;
       case 'artifact_removed':
-        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.artifactRemoved(event, sled, artifact);
         if (observer !== undefined) observer.artifactRemoved(event, sled, artifact);
         break;
       default:
-        (event as { t: Micros }).t = this.clock.now;
         if (hash !== undefined) hash.other(event, sled, artifact);
         if (observer !== undefined) observer.other(event, sled, artifact);
         break;
     }
-    if (this.lines !== undefined) this.record(event);
     this.count++;
+    if (this.passedOn) this.passOn(event, sled, artifact);
+  }
+
+  /** Stamps `event` with the time and records it and gives it to the listeners. */
+  private passOn(event: WorldEvent, sled: number, artifact: number): void {
+    (event as { t: Micros }).t = this.clock.now;
+    if (this.lines !== undefined) this.record(event);
     const listeners = this.listeners;
     for (let i = 0; i < listeners.length; i++) (listeners[i] as WorldEventListener)(event, sled, artifact);
   }

@@ -27,6 +27,11 @@ export class GroundTruth {
   /** Artifact → in-service sleds with a copy on every working M.2. */
   private readonly fullHolders: IdColumn;
   /**
+   * `holders` summed over the artifacts no repo wants, kept as holders and wants change:
+   * each timeline sample read it by walking every artifact id.
+   */
+  private unwantedHolders = 0;
+  /**
    * (sled, artifact) → bitmask of the M.2s with a final file known to be short
    * (omicron#7796), and the bytes each holds by `sled/artifact/m2`. Such a file is listed
    * by its sled but is no copy: it counts in no holder tally.
@@ -100,7 +105,7 @@ export class GroundTruth {
   repoInserted(repo: RepoName, artifacts: readonly number[]): void {
     this.repos.set(repo, artifacts);
     for (const h of artifacts) {
-      this.references.add(h, 1);
+      if (this.references.add(h, 1) === 1) this.unwantedHolders -= this.holders.get(h);
       this.wantedSet.add(h);
     }
   }
@@ -111,6 +116,7 @@ export class GroundTruth {
       if (n > 0) {
         this.references.set(h, n);
       } else {
+        if (n === 0) this.unwantedHolders += this.holders.get(h);
         this.references.set(h, 0);
         this.wantedSet.delete(h);
       }
@@ -194,6 +200,11 @@ export class GroundTruth {
     return this.fullHolders.get(hash);
   }
 
+  /** Pairs of an in-service sled and an artifact no repo wants that it holds. */
+  get unwantedPairs(): number {
+    return this.unwantedHolders;
+  }
+
   copiesOn(sled: number, hash: number): number {
     return popcount(this.copies.get(sled, hash));
   }
@@ -245,7 +256,10 @@ export class GroundTruth {
   private count(sled: number, hash: number, before: number, after: number): void {
     const dHolder = (after !== 0 ? 1 : 0) - (before !== 0 ? 1 : 0);
     const dFull = (this.isFull(sled, after) ? 1 : 0) - (this.isFull(sled, before) ? 1 : 0);
-    if (dHolder !== 0) this.holders.add(hash, dHolder);
+    if (dHolder !== 0) {
+      this.holders.add(hash, dHolder);
+      if (!this.isWanted(hash)) this.unwantedHolders += dHolder;
+    }
     if (dFull !== 0) this.fullHolders.add(hash, dFull);
   }
 

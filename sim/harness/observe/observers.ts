@@ -1,5 +1,6 @@
 import type { ArtifactHash, EngineParams } from '../../../core/index.ts';
-import { UNNUMBERED, type RepoName, type WorldEvent, type WorldEventObserver, type EventOf } from '../../world/world-events.ts';
+import { UNNUMBERED, type BodyOf, type EventClock, type RepoName, type WorldEvent, type WorldEventBody, type WorldEventObserver } from '../../world/world-events.ts';
+import { EventTime } from './event-time.ts';
 import { GroundTruth } from './ground-truth.ts';
 import { ObservedIds } from './interner.ts';
 import { kindCode, OpenRequests } from './open-requests.ts';
@@ -25,10 +26,13 @@ export interface ObserversOptions {
  * Everything that watches a run, fed in one pass per event: the event's sled, artifact
  * and Nexus are interned once, then the ground truth, the metrics, the safety checkers
  * and the situation counter see it, in that order (each later one reads what the earlier
- * ones made of it). They share one table of open requests. Observes only.
+ * ones made of it). They share one table of open requests, and read the time of the
+ * event from one `EventTime`. Observes only.
  */
 export class Observers implements WorldEventObserver {
   readonly ids = new ObservedIds();
+  /** The time of the event being observed. */
+  readonly time = new EventTime();
   readonly truth: GroundTruth;
   readonly metrics: RunMetrics;
   readonly checkers: SafetyCheckers;
@@ -40,22 +44,28 @@ export class Observers implements WorldEventObserver {
   private lostSeen = 0;
 
   constructor(options: ObserversOptions) {
-    const { ids, requests } = this;
+    const { ids, requests, time } = this;
     this.truth = new GroundTruth(options.m2PerSled, ids);
-    this.metrics = new RunMetrics(this.truth, ids, requests, options.minSledReplication, options.catalog, options.requestRows);
-    this.checkers = new SafetyCheckers(this.truth, this.metrics, ids, requests, options.engine, options.artifactQuota);
+    this.metrics = new RunMetrics(this.truth, ids, requests, time, options.minSledReplication, options.catalog, options.requestRows);
+    this.checkers = new SafetyCheckers(this.truth, this.metrics, ids, requests, time, options.engine, options.artifactQuota);
     this.situations = new SituationCounter(this.truth, this.metrics, ids, requests, options.minSledReplication);
     this.checking = options.checkers;
     this.counting = options.situations;
   }
 
+  /** Watching an event log: each event's time is `clock`'s. */
+  follow(clock: EventClock): void {
+    this.time.follow(clock);
+  }
+
   /**
-   * Any event, from its type: what `recheck` and tests call. `sled` and `artifact`: the
-   * world's numbers of the sled (a request's target) and the artifact `e` names, as
-   * `WorldEventLog.emit` passes them; a history read back from JSON has none, and the
-   * names are looked up.
+   * Any event, from its type, at its own `t`: what `recheck` and tests call. `sled` and
+   * `artifact`: the world's numbers of the sled (a request's target) and the artifact `e`
+   * names, as `WorldEventLog.emit` passes them; a history read back from JSON has none,
+   * and the names are looked up.
    */
   readonly observe = (e: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void => {
+    this.time.set(e.t);
     switch (e.type) {
       case 'request_sent':
         this.requestSent(e, sled, artifact);
@@ -75,7 +85,7 @@ export class Observers implements WorldEventObserver {
     }
   };
 
-  requestSent(e: EventOf<'request_sent'>, sled: number, artifact: number): void {
+  requestSent(e: BodyOf<'request_sent'>, sled: number, artifact: number): void {
     const { ids, metrics, checkers, situations } = this;
     const kind = kindCode(e.kind);
     const nexus = ids.nexus.id(e.nexus);
@@ -86,10 +96,10 @@ export class Observers implements WorldEventObserver {
     metrics.requestSent(e, kind, target, hash);
     if (this.checking) checkers.requestSent(e, kind, nexus);
     if (this.counting) situations.requestSent(e, kind, nexus, target, source, hash);
-    this.noteLosses(e);
+    this.noteLosses();
   }
 
-  requestDone(e: EventOf<'request_done'>): void {
+  requestDone(e: BodyOf<'request_done'>): void {
     const requests = this.requests;
     if (requests.isOpen(e.id)) {
       if (requests.isOpenForMetrics(e.id)) this.metrics.requestDone(e, e.id);
@@ -97,33 +107,33 @@ export class Observers implements WorldEventObserver {
       if (this.counting) this.situations.requestDone(e, e.id);
       requests.close(e.id);
     }
-    this.noteLosses(e);
+    this.noteLosses();
   }
 
-  artifactStored(e: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
+  artifactStored(e: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
     const { ids, checkers, situations } = this;
     const on = ids.sleds.numbered(e.sled, sled);
     const hash = ids.hashes.numbered(e.hash, artifact);
     this.truth.stored(on, hash, e.m2, e.bytes);
-    this.metrics.stored(hash, e);
+    this.metrics.stored(hash);
     if (this.checking) checkers.stored(e, on, hash);
     if (this.counting) situations.stored(e, on, hash);
-    this.noteLosses(e);
+    this.noteLosses();
   }
 
-  artifactRemoved(e: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
+  artifactRemoved(e: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
     const { ids, checkers, situations } = this;
     const on = ids.sleds.numbered(e.sled, sled);
     const hash = ids.hashes.numbered(e.hash, artifact);
     this.truth.removed(on, hash, e.m2, e.bytes, e.cause);
-    this.metrics.removed(hash, e);
+    this.metrics.removed(hash);
     if (this.checking) checkers.removed(e, on, hash);
     if (this.counting) situations.removed(e, on, hash);
-    this.noteLosses(e);
+    this.noteLosses();
   }
 
   /** Every type but the four above. */
-  other(e: WorldEvent, sled: number, artifact: number): void {
+  other(e: WorldEventBody, sled: number, artifact: number): void {
     const { ids, truth, metrics, checkers, situations, checking, counting } = this;
     switch (e.type) {
       case 'artifact_truncated': {
@@ -148,11 +158,11 @@ export class Observers implements WorldEventObserver {
         break;
       case 'sled_added':
         truth.sledAdded(ids.sleds.numbered(e.sled, sled));
-        metrics.sledsChanged(e, false);
+        metrics.sledsChanged(false);
         break;
       case 'sled_expunged':
         truth.sledExpunged(ids.sleds.numbered(e.sled, sled));
-        metrics.sledsChanged(e, true);
+        metrics.sledsChanged(true);
         break;
       case 'fault_started':
         truth.faultStarted(e.kind, e.target);
@@ -200,18 +210,18 @@ export class Observers implements WorldEventObserver {
       default:
         break;
     }
-    this.noteLosses(e);
+    this.noteLosses();
   }
 
   /**
    * Artifacts lost in this event, or found lost by a sample since the last: rare, so one
    * look here, not one in each observer every event.
    */
-  private noteLosses(e: WorldEvent): void {
+  private noteLosses(): void {
     const lost = this.metrics.lostArtifacts.size;
     if (lost !== this.lostSeen) {
       this.lostSeen = lost;
-      if (this.checking) this.checkers.reportLosses(e);
+      if (this.checking) this.checkers.reportLosses();
       if (this.counting) this.situations.countLosses();
     }
   }

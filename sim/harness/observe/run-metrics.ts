@@ -1,6 +1,6 @@
 import type { ArtifactHash } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
-import type { FaultKind, NexusId, RepoName, RequestKind, RequestOutcome, EventOf } from '../../world/world-events.ts';
+import type { BodyOf, EventClock, FaultKind, NexusId, RepoName, RequestKind, RequestOutcome } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
@@ -63,12 +63,6 @@ interface CatalogRepo {
 }
 
 /**
- * Where a time is needed: the event that carries it. Times pass 2^31 µs, so they are
- * floats, and a float passed as an argument is boxed anew on every call; an event is not.
- */
-type Timed = { readonly t: Micros };
-
-/**
  * Tallies by request kind, with the kinds in the order first counted (as the maps the
  * reports read had them).
  */
@@ -127,6 +121,11 @@ export class RunMetrics {
     readonly truth: GroundTruth,
     private readonly ids: ObservedIds,
     private readonly open: OpenRequests,
+    /**
+     * The time of the event being observed, read where a time is kept (times pass 2³¹ µs,
+     * so they are floats, and a float passed as an argument is boxed anew on every call).
+     */
+    private readonly time: EventClock,
     private readonly minSledReplication: number,
     catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>,
     /** Keep a row per request. A day of a rack sends some 10⁵ requests; only requests.csv needs them. */
@@ -163,11 +162,11 @@ export class RunMetrics {
     return this.open.metricsSize;
   }
 
-  requestSent(e: EventOf<'request_sent'>, kind: number, target: number, hash: number): void {
+  requestSent(e: BodyOf<'request_sent'>, kind: number, target: number, hash: number): void {
     if (this.keepRequests) {
       const row: RequestRow = {
         id: e.id,
-        start: e.t,
+        start: this.time.now,
         end: null,
         nexus: e.nexus,
         activation: e.activation,
@@ -188,13 +187,13 @@ export class RunMetrics {
   }
 
   /** A request done while open for the metrics. */
-  requestDone(e: EventOf<'request_done'>, id: number): void {
+  requestDone(e: BodyOf<'request_done'>, id: number): void {
     const open = this.open;
     const kind = open.kind(id);
     if (this.keepRequests) {
       const row = this.openRows[id] as RequestRow;
       this.openRows[id] = undefined;
-      row.end = e.t;
+      row.end = this.time.now;
       row.outcome = e.outcome;
       row.error = e.error;
     }
@@ -219,42 +218,42 @@ export class RunMetrics {
     this.activations++;
   }
 
-  activationFinished(e: EventOf<'activation_finished'>): void {
+  activationFinished(e: BodyOf<'activation_finished'>): void {
     this.requestsDeferred += e.deferred;
   }
 
-  faultStarted(e: EventOf<'fault_started'>): void {
-    const row: FaultRow = { id: e.fault, start: e.t, end: null, kind: e.kind, target: e.target };
+  faultStarted(e: BodyOf<'fault_started'>): void {
+    const row: FaultRow = { id: e.fault, start: this.time.now, end: null, kind: e.kind, target: e.target };
     this.faults.push(row);
     if (e.kind !== 'm2_failure') this.openFaults.set(e.fault, row);
     if (e.kind === 'nexus_crash') this.checkLoss();
   }
 
-  faultEnded(e: EventOf<'fault_ended'>): void {
+  faultEnded(e: BodyOf<'fault_ended'>): void {
     const row = this.openFaults.get(e.fault);
-    if (row !== undefined) row.end = e.t;
+    if (row !== undefined) row.end = this.time.now;
     this.openFaults.delete(e.fault);
   }
 
-  repoUploadStarted(e: EventOf<'repo_upload_started'>): void {
+  repoUploadStarted(e: BodyOf<'repo_upload_started'>): void {
     const row = this.repo(e.repo);
-    row.uploadedAt ??= e.t;
+    row.uploadedAt ??= this.time.now;
     row.via ??= e.nexus;
   }
 
-  repoInserted(e: EventOf<'repo_inserted'>): void {
+  repoInserted(e: BodyOf<'repo_inserted'>): void {
     const row = this.repo(e.repo);
-    row.inDbAt = e.t;
+    row.inDbAt = this.time.now;
     row.deletedAt = null;
     row.purgedAt = null;
-    this.updateRepo(row, e);
+    this.updateRepo(row);
     this.checkLoss();
   }
 
-  repoDeleted(e: EventOf<'repo_deleted'>): void {
+  repoDeleted(e: BodyOf<'repo_deleted'>): void {
     const row = this.repo(e.repo);
-    row.deletedAt = e.t;
-    this.updatePurged(row, e);
+    row.deletedAt = this.time.now;
+    this.updatePurged(row);
   }
 
   localRepoAdded(): void {
@@ -262,26 +261,26 @@ export class RunMetrics {
     if (bytes > this.peakLocalBytes) this.peakLocalBytes = bytes;
   }
 
-  localRepoReleased(e: EventOf<'local_repo_released'>): void {
-    this.repo(e.repo).localReleasedAt = e.t;
+  localRepoReleased(e: BodyOf<'local_repo_released'>): void {
+    this.repo(e.repo).localReleasedAt = this.time.now;
     this.checkLoss();
   }
 
   /** After the ground truth's `stored`. */
-  stored(hash: number, at: Timed): void {
+  stored(hash: number): void {
     const bytes = this.truth.storedUsage;
     if (bytes > this.peakDatasetBytes) this.peakDatasetBytes = bytes;
-    this.onCopiesChanged(hash, at);
+    this.onCopiesChanged(hash);
   }
 
-  removed(hash: number, at: Timed): void {
-    this.onCopiesChanged(hash, at);
+  removed(hash: number): void {
+    this.onCopiesChanged(hash);
     // Removing a copy can lose only that artifact.
     if (this.truth.isWanted(hash)) this.checkLossOf(hash);
   }
 
-  sledsChanged(at: Timed, expunged: boolean): void {
-    for (const row of this.repos.values()) this.updateRepo(row, at);
+  sledsChanged(expunged: boolean): void {
+    for (const row of this.repos.values()) this.updateRepo(row);
     if (expunged) this.checkLoss();
   }
 
@@ -341,14 +340,14 @@ export class RunMetrics {
     return row;
   }
 
-  private onCopiesChanged(hash: number, at: Timed): void {
+  private onCopiesChanged(hash: number): void {
     const repos = this.reposByHash[hash];
     if (repos === undefined) return;
     for (const repo of repos) {
       const row = repo.row;
       if (row === undefined) continue;
-      if (row.deletedAt === null) this.updateRepo(row, at, hash, repo);
-      else this.updatePurged(row, at, hash);
+      if (row.deletedAt === null) this.updateRepo(row, hash, repo);
+      else this.updatePurged(row, hash);
     }
   }
 
@@ -357,7 +356,7 @@ export class RunMetrics {
    * `changed`: the artifact whose copies just changed; unless it now meets a mark, the
    * repo cannot, and its other artifacts need no look. `repo`: the row's catalog entry.
    */
-  private updateRepo(row: RepoRow, at: Timed, changed = -1, repo = this.catalog.get(row.repo)): void {
+  private updateRepo(row: RepoRow, changed = -1, repo = this.catalog.get(row.repo)): void {
     if (row.inDbAt === null || row.deletedAt !== null) return;
     if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
     const truth = this.truth;
@@ -367,8 +366,8 @@ export class RunMetrics {
     const mayMeetAll = row.fullyReplicatedAt === null && (changed === -1 || truth.fullHolderCount(changed) >= sleds);
     if (!mayMeetMin && !mayMeetAll) return;
     // A repo the catalog does not know has no artifacts: every one is held.
-    if (mayMeetMin && (repo === undefined || this.allHeldBy(repo, min, false))) row.minReplicatedAt = at.t;
-    if (mayMeetAll && (repo === undefined || this.allHeldBy(repo, sleds, true))) row.fullyReplicatedAt = at.t;
+    if (mayMeetMin && (repo === undefined || this.allHeldBy(repo, min, false))) row.minReplicatedAt = this.time.now;
+    if (mayMeetAll && (repo === undefined || this.allHeldBy(repo, sleds, true))) row.fullyReplicatedAt = this.time.now;
   }
 
   /**
@@ -393,12 +392,12 @@ export class RunMetrics {
   }
 
   /** A deleted repo is purged once no in-service sled holds an artifact only it wanted. */
-  private updatePurged(row: RepoRow, at: Timed, changed = -1): void {
+  private updatePurged(row: RepoRow, changed = -1): void {
     if (row.deletedAt === null || row.purgedAt !== null) return;
     if (changed !== -1 && !this.isGone(changed)) return;
     // A loop, not `every` with a closure: this runs on each copy change of a deleted repo.
     for (const h of this.artifactsOf(row.repo) ?? []) if (!this.isGone(h)) return;
-    row.purgedAt = at.t;
+    row.purgedAt = this.time.now;
   }
 
   /** Whether no in-service sled holds `hash` unless a repo in the database wants it. */

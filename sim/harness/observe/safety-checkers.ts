@@ -1,6 +1,6 @@
 import type { ArtifactHash, EngineParams, SledId } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
-import type { NexusId, RepoName, WorldEvent, EventOf } from '../../world/world-events.ts';
+import type { BodyOf, EventClock, NexusId, RepoName } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
@@ -66,24 +66,26 @@ export class SafetyCheckers {
     private readonly metrics: RunMetrics,
     private readonly ids: ObservedIds,
     private readonly open: OpenRequests,
+    /** The time of the event being observed: a violation's time. */
+    private readonly time: EventClock,
     private readonly params: EngineParams,
     private readonly quota: number,
   ) {
     this.removedUnwanted = new PairTable(ids.sleds, ids.hashes);
   }
 
-  removed(e: EventOf<'artifact_removed'>, sled: number, hash: number): void {
+  removed(e: BodyOf<'artifact_removed'>, sled: number, hash: number): void {
     if (e.cause === 'm2_failure') return;
     if (this.truth.isWanted(hash)) {
-      this.flag(e.t, 'no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
+      this.flag('no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
     } else {
       this.removedUnwanted.set(sled, hash, 1);
     }
   }
 
-  truncated(e: EventOf<'artifact_truncated'>, sled: number): void {
+  truncated(e: BodyOf<'artifact_truncated'>, sled: number): void {
     if (this.truth.isInService(sled)) {
-      this.flag(e.t, 'artifact_integrity', {
+      this.flag('artifact_integrity', {
         sled: e.sled,
         artifact: e.hash,
         detail: `M.2 ${e.m2} lists a file of ${e.bytes} of the artifact's ${e.size} bytes`,
@@ -91,13 +93,13 @@ export class SafetyCheckers {
     }
   }
 
-  stored(e: EventOf<'artifact_stored'>, sled: number, hash: number): void {
+  stored(e: BodyOf<'artifact_stored'>, sled: number, hash: number): void {
     const truth = this.truth;
     if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) {
-      this.flag(e.t, 'no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
+      this.flag('no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
     }
     const bytes = truth.storedUsage;
-    if (bytes > this.quota) this.flag(e.t, 'quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
+    if (bytes > this.quota) this.flag('quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
   }
 
   repoInserted(artifacts: readonly number[]): void {
@@ -105,7 +107,7 @@ export class SafetyCheckers {
     for (const hash of artifacts) for (let sled = 0; sled < sleds; sled++) if (this.truth.isInService(sled)) this.removedUnwanted.set(sled, hash, 0);
   }
 
-  localRepoReleased(e: EventOf<'local_repo_released'>): void {
+  localRepoReleased(e: BodyOf<'local_repo_released'>): void {
     if (e.by !== 'task') return;
     // A repo deleted from the database protects nothing (no_data_loss is scoped the
     // same way): review releases one as soon as its DELETEd artifacts appear nowhere.
@@ -113,7 +115,7 @@ export class SafetyCheckers {
     const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
     const short = artifacts.filter((h) => this.truth.holderCount(h) < this.params.minSledReplication);
     if (short.length > 0) {
-      this.flag(e.t, 'local_retention', {
+      this.flag('local_retention', {
         nexus: e.nexus,
         repo: e.repo,
         artifact: this.ids.hashes.name(short[0] as number),
@@ -122,16 +124,16 @@ export class SafetyCheckers {
     }
   }
 
-  configStored(e: EventOf<'config_stored'>, sled: number): void {
+  configStored(e: BodyOf<'config_stored'>, sled: number): void {
     const before = this.configGeneration[sled];
     if (before !== undefined && e.generation < before) {
-      this.flag(e.t, 'generation_monotonic', { sled: e.sled, detail: `configuration generation went from ${before} to ${e.generation}` });
+      this.flag('generation_monotonic', { sled: e.sled, detail: `configuration generation went from ${before} to ${e.generation}` });
     }
     while (this.configGeneration.length < sled) this.configGeneration.push(undefined);
     this.configGeneration[sled] = e.generation;
   }
 
-  requestSent(e: EventOf<'request_sent'>, kind: number, nexus: number): void {
+  requestSent(e: BodyOf<'request_sent'>, kind: number, nexus: number): void {
     if (kind === LIST || kind === CONFIG) return;
     const index = nexus === this.lastNexus && e.activation === this.lastActivation ? this.lastIndex : this.tallyOf(nexus, e.activation);
     this.open.setTally(e.id, index);
@@ -179,8 +181,7 @@ export class SafetyCheckers {
     this.lastNexus = -1;
   }
 
-  /** Given the event, not its time: a float passed as an argument is boxed anew. */
-  private checkLimits(e: EventOf<'request_sent'>, tally: ActivationTally): void {
+  private checkLimits(e: BodyOf<'request_sent'>, tally: ActivationTally): void {
     if (tally.flagged) return;
     const p = this.params;
     let detail: string | undefined;
@@ -192,7 +193,7 @@ export class SafetyCheckers {
     }
     if (detail !== undefined) {
       tally.flagged = true;
-      this.flag(e.t, 'request_limits', { nexus: e.nexus, detail });
+      this.flag('request_limits', { nexus: e.nexus, detail });
     }
   }
 
@@ -200,17 +201,18 @@ export class SafetyCheckers {
    * After an event in which (or before which, in a sample) the metrics found artifacts
    * lost: reports those not yet reported, at the event's time.
    */
-  reportLosses(e: WorldEvent): void {
+  reportLosses(): void {
     const lost = [...this.metrics.lostArtifacts];
     for (const hash of lost.slice(this.lostSeen)) {
-      this.flag(e.t, 'no_data_loss', { artifact: hash, detail: 'no copy on an in-service sled and none in a live Nexus' });
+      this.flag('no_data_loss', { artifact: hash, detail: 'no copy on an in-service sled and none in a live Nexus' });
     }
     this.lostSeen = lost.length;
   }
 
-  private flag(t: Micros, invariant: SafetyInvariant, where: Partial<Omit<Violation, 't' | 'invariant'>> & { detail: string }): void {
+  /** A violation at the time of the event being observed. */
+  private flag(invariant: SafetyInvariant, where: Partial<Omit<Violation, 't' | 'invariant'>> & { detail: string }): void {
     this.violations.push({
-      t,
+      t: this.time.now,
       invariant,
       nexus: where.nexus ?? null,
       sled: where.sled ?? null,

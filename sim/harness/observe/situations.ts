@@ -1,5 +1,5 @@
 import { QUOTA_REACHED } from '../../world/sled/artifact-store.ts';
-import type { EventOf } from '../../world/world-events.ts';
+import type { BodyOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
@@ -64,7 +64,7 @@ export class SituationCounter {
     return hash === -1 ? this.ids.hashes.id('') : hash;
   }
 
-  requestSent(e: EventOf<'request_sent'>, kind: number, nexus: number, target: number, source: number, hash: number): void {
+  requestSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, source: number, hash: number): void {
     // A listing writes nothing and is in no situation.
     if (kind === LIST) return;
     if (kind === PUT || kind === COPY) {
@@ -82,7 +82,7 @@ export class SituationCounter {
     if (kind === DELETE && hash !== -1 && this.truth.isWanted(hash)) this.bump('stale_delete');
   }
 
-  requestDone(e: EventOf<'request_done'>, id: number): void {
+  requestDone(e: BodyOf<'request_done'>, id: number): void {
     const open = this.open;
     const kind = open.kind(id);
     if (kind === LIST) return;
@@ -100,14 +100,14 @@ export class SituationCounter {
     if (e.error?.includes(QUOTA_REACHED) === true) this.bump('quota_refusal');
   }
 
-  localRepoReleased(e: EventOf<'local_repo_released'>): void {
+  localRepoReleased(e: BodyOf<'local_repo_released'>): void {
     if (e.by !== 'task') return;
     const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
     const least = Math.min(...artifacts.map((h) => this.truth.holderCount(h)));
     if (least === this.minSledReplication) this.bump('release_at_minimum');
   }
 
-  writeFailed(e: EventOf<'write_failed'>): void {
+  writeFailed(e: BodyOf<'write_failed'>): void {
     if (e.reason === 'lost in a restart') this.bump('restart_mid_write');
     if (e.reason.includes(QUOTA_REACHED)) this.bump('quota_refusal');
   }
@@ -116,18 +116,18 @@ export class SituationCounter {
     this.bump('truncated_artifact');
   }
 
-  removed(e: EventOf<'artifact_removed'>, sled: number, hash: number): void {
+  removed(e: BodyOf<'artifact_removed'>, sled: number, hash: number): void {
     if (e.cause === 'delete') this.deleted.set(sled, hash, 1);
   }
 
-  stored(e: EventOf<'artifact_stored'>, sled: number, hash: number): void {
+  stored(e: BodyOf<'artifact_stored'>, sled: number, hash: number): void {
     if (e.m2 === 0 && this.deleted.get(sled, hash) === 1) {
       this.deleted.set(sled, hash, 0);
       this.bump('resurrected_artifact');
     }
   }
 
-  localReposLost(e: EventOf<'local_repos_lost'>): void {
+  localReposLost(e: BodyOf<'local_repos_lost'>): void {
     if (e.repos.length > 0) this.bump('nexus_crash_with_local_repos');
   }
 
