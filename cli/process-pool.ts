@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { JobPool } from './check-command.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 
-export const WORKER_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=32'];
+export const WORKER_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=64'];
 
 /** What a worker process sends back for a job. */
 export type JobReply = { readonly result: CheckResult } | { readonly error: { readonly message: string; readonly stack: string | undefined } };
