@@ -3,12 +3,11 @@
 // load slows both sides alike. The ceiling tells the pool's cost from the machine's: what
 // two independent processes gain running the same simulations, sharing nothing but the
 // machine (on a VM whose two cores share cache and memory bandwidth, well under 2x).
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { cli, fmt, heading, median, scenarioPath } from './measure.ts';
+import { WORKER_FLAGS } from '../cli/process-pool.ts';
+import { cli, concurrentWall, fmt, heading, median, scenarioPath } from './measure.ts';
 
 const GRID = ['--grid', 'engine.min_sled_replication=2,3', '--seeds', '6'];
 
@@ -17,19 +16,11 @@ function sweepWall(workers: number): number {
   return cli(['sweep', scenarioPath('rack-day'), ...GRID, '--workers', String(workers), '--out', out]).seconds;
 }
 
-/** Wall seconds of `count` copies of `node args` started together. */
-async function concurrentWall(count: number, args: readonly string[]): Promise<number> {
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: count }, () => new Promise((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', resolve))),
-  );
-  return (performance.now() - start) / 1000;
-}
-
 export async function sweepBench(): Promise<void> {
   heading('sweep: 12 rack-day runs (min_sled_replication 2,3 × 6 seeds), 1 vs 2 workers, alternating, median of 3');
   const { bundled } = await import('../bin/load.js');
-  const simulation = [await bundled('bench/run-child.ts'), scenarioPath('rack-day'), '6'];
+  // Started as the workers are, with their V8 flags: the ceiling of the same processes.
+  const simulation = [...WORKER_FLAGS, await bundled('bench/run-child.ts'), scenarioPath('rack-day'), '6'];
   const walls = { one: [] as number[], two: [] as number[], simOne: [] as number[], simTwo: [] as number[] };
   for (let i = 0; i < 3; i++) {
     walls.one.push(sweepWall(1));

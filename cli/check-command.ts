@@ -1,6 +1,5 @@
 // `depotsim check`: many seeds of many scenarios on worker threads, for CI.
 import { join } from 'node:path';
-import { Piscina } from 'piscina';
 import { csv } from '../reports/format.ts';
 import { githubErrorLine, JUNIT_HEADER, junitXml, type JunitCase } from '../reports/junit.ts';
 import { SUMMARY_COLUMNS } from '../reports/run-reports.ts';
@@ -12,6 +11,7 @@ import { swarmOverrides } from '../sim/harness/swarm.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 import { checkOutputFile, checkReportDir, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { crashLine } from './crash-report.ts';
+import { processPool } from './process-pool.ts';
 import { countProgress } from './progress.ts';
 import { describeParameters, EXIT, firstDifference, runCommandLine, version } from './run-command.ts';
 
@@ -35,7 +35,7 @@ export interface CheckArgs {
   readonly argv?: readonly string[];
 }
 
-/** Where jobs run: worker threads, or this thread in tests. */
+/** Where jobs run: worker processes, or this thread in tests. */
 export interface JobPool {
   run(job: CheckJob): Promise<CheckResult>;
   destroy(): Promise<void>;
@@ -77,16 +77,6 @@ function outcomeCode(run: Finished): number {
   return run.result.verdict === 'pass' ? EXIT.safety : EXIT[run.result.verdict];
 }
 
-export function workerPool(threads: number): JobPool {
-  const piscina = new Piscina({
-    filename: new URL('../bin/check-worker.js', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 1000,
-  });
-  return { run: (job) => piscina.run(job) as Promise<CheckResult>, destroy: () => piscina.destroy() };
-}
-
 /** A run that never finished: counted as an internal error of its seed. */
 const CRASHED: CheckResult = { verdict: 'pass', invariants: [], firstViolation: null, historyHash: '', summary: '', situations: {}, simulatedS: 0 };
 
@@ -117,7 +107,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     }
   }
 
-  const pool = (args.pool ?? workerPool)(Math.min(args.workers, plans.length * 2));
+  const pool = (args.pool ?? processPool)(Math.min(args.workers, plans.length * 2));
   const progress = countProgress('check', plans.length);
   let failures = 0;
   const job = (p: Planned, history: boolean): CheckJob => ({ file: p.file, text: p.text, sets: p.sets, scenario: p.scenario, seed: p.seed, history });

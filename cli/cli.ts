@@ -8,8 +8,9 @@ import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 import { readInput } from './files.ts';
 import { formatPlan, PLAN_FORMATS, planSummary, runPlan, type PlanFormat } from './plan-command.ts';
-import { checkCommand, workerPool, type PoolFactory } from './check-command.ts';
+import { checkCommand, type PoolFactory } from './check-command.ts';
 import { crashLine } from './crash-report.ts';
+import { processPool } from './process-pool.ts';
 import { describeGiven, optionText } from './option-text.ts';
 import { recheckCommand } from './recheck-command.ts';
 import { reportCommand } from './report-command.ts';
@@ -52,7 +53,7 @@ function requireWhole(argv: readonly string[], options: readonly (readonly [stri
 
 /** Runs one command line; returns the exit code. Never throws, never prints a stack. */
 export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
-  const pool = options.pool ?? workerPool;
+  const pool = options.pool ?? processPool;
   let code: number = EXIT.pass;
   const cli = yargs([...argv])
     .scriptName('depotsim')

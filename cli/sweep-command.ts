@@ -14,7 +14,8 @@ import {
 import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 import type { CheckJob } from './check-job.ts';
-import { workerPool, type PoolFactory } from './check-command.ts';
+import type { PoolFactory } from './check-command.ts';
+import { processPool } from './process-pool.ts';
 import { checkReportDir, outputError, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
 import { countProgress } from './progress.ts';
 import { MAX_SWEEP_RUNS, readRunsJsonl, readSweepSpec } from './read-back.ts';
@@ -124,7 +125,7 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
       `${shard === undefined ? '' : `; shard ${shard.index}/${shard.count}: ${mine.length}`}${done.length > 0 ? `; ${done.length} already done` : ''}\n`,
   );
 
-  const pool = (args.pool ?? workerPool)(Math.max(1, Math.min(args.workers, todo.length)));
+  const pool = (args.pool ?? processPool)(Math.max(1, Math.min(args.workers, todo.length)));
   const progress = countProgress('sweep', todo.length);
   let failures = 0;
   const runs: SweepRun[] = [...done];

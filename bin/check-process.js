@@ -1,0 +1,17 @@
+// Worker-process entry for `depotsim check` and `sweep` (cli/process-pool.ts): one job at a
+// time from the parent, its result or its error back.
+import { load } from './load.js';
+
+// Listening before the bundle is loaded: a job sent meanwhile is not dropped.
+const loaded = load('cli/check-job.ts');
+
+process.on('message', async ({ job }) => {
+  try {
+    const { default: runCheckJob } = await loaded;
+    process.send({ result: await runCheckJob(job) });
+  } catch (err) {
+    process.send({ error: { message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined } });
+  }
+});
+// The parent is done (or gone): nothing more will come.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,122 @@
+// `check` and `sweep` run their seeds in worker processes, not threads, because V8 takes
+// its flags once a process and a simulation gains from two that a worker thread cannot be
+// given (BENCHMARKS.md, "Worker processes"): with every core running a simulation, the
+// garbage collector's helper threads only contend with them (`--single-threaded-gc`), and
+// a larger young generation is scavenged less often. Each process loads the bundled job
+// itself (`bin/check-process.js`) and runs one job at a time.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { JobPool } from './check-command.ts';
+import type { CheckJob, CheckResult } from './check-job.ts';
+
+export const WORKER_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=64'];
+
+/** What a worker process sends back for a job. */
+export type JobReply = { readonly result: CheckResult } | { readonly error: { readonly message: string; readonly stack: string | undefined } };
+
+/** The end of a worker's stderr kept for a crash report; nothing of it reaches the terminal. */
+const STDERR_KEPT = 8192;
+
+interface Queued {
+  readonly job: CheckJob;
+  readonly resolve: (result: CheckResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+class WorkerProcess {
+  readonly child: ChildProcess;
+  job: Queued | undefined = undefined;
+  stderr = '';
+  readonly exited: Promise<void>;
+
+  constructor(script: string, flags: readonly string[], onReply: (worker: WorkerProcess, reply: JobReply) => void, onExit: (worker: WorkerProcess, why: string) => void) {
+    this.child = fork(script, [], { execArgv: [...flags], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      this.stderr = (this.stderr + text).slice(-STDERR_KEPT);
+    });
+    this.child.on('message', (reply: JobReply) => onReply(this, reply));
+    this.exited = new Promise((resolve) => {
+      let gone = false;
+      const end = (why: string): void => {
+        if (gone) return;
+        gone = true;
+        onExit(this, why);
+        resolve();
+      };
+      this.child.on('exit', (code, signal) => end(signal === null ? `exit code ${String(code)}` : `signal ${signal}`));
+      // A process that could not be started (or signalled) gives no exit event.
+      this.child.on('error', (err) => end(err.message));
+    });
+  }
+
+  /** Hands it a job; a channel already closed is its exit's to report. */
+  start(queued: Queued): void {
+    this.job = queued;
+    this.child.send({ job: queued.job }, () => {});
+  }
+}
+
+/**
+ * A pool of `size` worker processes running `script` with `flags`. A job runs on the first
+ * idle process, in the order given; a process that dies fails its job (with the end of its
+ * stderr) and is replaced for the jobs still queued.
+ */
+export function processPool(size: number, script = fileURLToPath(new URL('../bin/check-process.js', import.meta.url)), flags = WORKER_FLAGS): JobPool {
+  const queue: Queued[] = [];
+  const workers = new Set<WorkerProcess>();
+  let destroyed = false;
+
+  const dispatch = (): void => {
+    for (const worker of workers) {
+      if (queue.length === 0) return;
+      if (worker.job === undefined) worker.start(queue.shift() as Queued);
+    }
+    while (queue.length > 0 && workers.size < size && !destroyed) spawn().start(queue.shift() as Queued);
+  };
+
+  const onReply = (worker: WorkerProcess, reply: JobReply): void => {
+    const queued = worker.job;
+    worker.job = undefined;
+    if (queued !== undefined) {
+      if ('result' in reply) queued.resolve(reply.result);
+      else queued.reject(Object.assign(new Error(reply.error.message), { stack: reply.error.stack }));
+    }
+    dispatch();
+  };
+
+  const onExit = (worker: WorkerProcess, why: string): void => {
+    workers.delete(worker);
+    if (worker.job !== undefined && !destroyed) {
+      const tail = worker.stderr.trim();
+      worker.job.reject(new Error(`the worker process running seed ${worker.job.job.seed} ended (${why})${tail === '' ? '' : `; its stderr ended:\n${tail}`}`));
+      worker.job = undefined;
+    }
+    dispatch();
+  };
+
+  const spawn = (): WorkerProcess => {
+    const worker = new WorkerProcess(script, flags, onReply, onExit);
+    workers.add(worker);
+    return worker;
+  };
+
+  // Started at once: each loads the job's bundle while the first jobs are queued.
+  for (let i = 0; i < size; i++) spawn();
+
+  return {
+    run: (job) =>
+      new Promise<CheckResult>((resolve, reject) => {
+        queue.push({ job, resolve, reject });
+        dispatch();
+      }),
+    destroy: async () => {
+      destroyed = true;
+      const exits = [...workers].map((worker) => {
+        // A process told nothing more exits (bin/check-process.js).
+        if (worker.child.connected) worker.child.disconnect();
+        return worker.exited;
+      });
+      await Promise.all(exits);
+    },
+  };
+}
