@@ -1,4 +1,4 @@
-// `depotsim check`: many seeds of many scenarios on worker threads, for CI.
+// `depotsim check`: many seeds of many scenarios on worker processes, for CI.
 import { join } from 'node:path';
 import { csv } from '../reports/format.ts';
 import { githubErrorLine, JUNIT_HEADER, junitXml, type JunitCase } from '../reports/junit.ts';

@@ -12,7 +12,7 @@ import type { CheckJob, CheckResult } from './check-job.ts';
 export const WORKER_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=64'];
 
 /** What a worker process sends back for a job. */
-export type JobReply = { readonly result: CheckResult } | { readonly error: { readonly message: string; readonly stack: string | undefined } };
+type JobReply = { readonly result: CheckResult } | { readonly error: { readonly message: string; readonly stack: string | undefined } };
 
 /** The end of a worker's stderr kept for a crash report; nothing of it reaches the terminal. */
 const STDERR_KEPT = 8192;

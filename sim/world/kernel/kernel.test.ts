@@ -35,6 +35,33 @@ function drainsAsReference(queue: EventQueue, reference: QueuedEvent[]): void {
   expect(queue.size).toBe(0);
 }
 
+/**
+ * Plays `ops` on a queue and a sorted reference, then drains both: a `popDue` op takes
+ * what is due within `ahead` of now from each; any other op is the event `made` builds at
+ * now with the next sequence number, pushed as late or not as it says.
+ */
+function playsAsReference<O extends { readonly kind: string; readonly ahead: number }>(
+  ops: readonly O[],
+  made: (o: Exclude<O, { readonly kind: 'popDue' }>, now: number, seq: number) => { readonly event: QueuedEvent; readonly late: boolean },
+): void {
+  const queue = new EventQueue();
+  const reference: QueuedEvent[] = [];
+  let now = 0;
+  let seq = 0;
+  for (const o of ops) {
+    if (o.kind === 'popDue') {
+      now = popDueAsReference(queue, reference, now, o.ahead);
+      continue;
+    }
+    const { event, late } = made(o as Exclude<O, { readonly kind: 'popDue' }>, now, seq++);
+    if (late) queue.pushLate(event);
+    else queue.push(event);
+    reference.push(event);
+    expect(queue.size).toBe(reference.length);
+  }
+  drainsAsReference(queue, reference);
+}
+
 describe('EventQueue', () => {
   it('pops in (time, tie, sequence) order under any interleaving of pushes and pops', () => {
     const op = fc.oneof(
@@ -116,23 +143,12 @@ describe('EventQueue against a sorted reference', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { minLength: 500, maxLength: 6000 }), fc.boolean(), (ops, tied) => {
-        const queue = new EventQueue();
-        const reference: QueuedEvent[] = [];
-        let now = 0;
         let latest = 0;
-        let seq = 0;
-        for (const o of ops) {
-          if (o.kind === 'popDue') {
-            now = popDueAsReference(queue, reference, now, o.ahead);
-            continue;
-          }
-          if (o.kind === 'late') latest = Math.max(latest, now) + o.ahead;
-          const event = new QueuedEvent(o.kind === 'late' ? latest : now + o.ahead, tied ? o.tie : 0, seq++, 'e', noop);
-          if (o.kind === 'late') queue.pushLate(event);
-          else queue.push(event);
-          reference.push(event);
-        }
-        drainsAsReference(queue, reference);
+        playsAsReference(ops, (o, now, seq) => {
+          const late = o.kind === 'late';
+          if (late) latest = Math.max(latest, now) + o.ahead;
+          return { event: new QueuedEvent(late ? latest : now + o.ahead, tied ? o.tie : 0, seq, 'e', noop), late };
+        });
       }),
       { numRuns: 30 },
     );
@@ -148,23 +164,10 @@ describe('EventQueue against a sorted reference', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { minLength: 200, maxLength: 3000 }), (ops) => {
-        const queue = new EventQueue();
-        const reference: QueuedEvent[] = [];
-        let now = 0;
-        let seq = 0;
-        for (const o of ops) {
-          if (o.kind === 'popDue') {
-            now = popDueAsReference(queue, reference, now, o.ahead);
-            continue;
-          }
+        playsAsReference(ops, (o, now, seq) => {
           const delay = o.kind === 'nexus' ? 60 : o.kind === 'sled' ? 15 : o.ahead;
-          const event = new QueuedEvent(now + delay, o.tie, seq++, o.kind, noop);
-          if (o.kind === 'message') queue.push(event);
-          else queue.pushLate(event);
-          reference.push(event);
-          expect(queue.size).toBe(reference.length);
-        }
-        drainsAsReference(queue, reference);
+          return { event: new QueuedEvent(now + delay, o.tie, seq, o.kind, noop), late: o.kind !== 'message' };
+        });
       }),
       { numRuns: 40 },
     );
