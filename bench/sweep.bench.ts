@@ -1,4 +1,4 @@
-// Sweep speed-up with worker threads: the same sweep with 1 and with 2 workers, median of 3.
+// Sweep speed-up with worker processes: the same sweep with 1 and with 2 workers, median of 3.
 // The runs alternate (1, 2, 1, 2, …) so that a machine whose speed drifts under sustained
 // load slows both sides alike. The ceiling tells the pool's cost from the machine's: what
 // two independent processes gain running the same simulations, sharing nothing but the

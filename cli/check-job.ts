@@ -1,4 +1,4 @@
-// One run of `check`, as a worker thread executes it: scenario text in, verdict out.
+// One run of `check`, as a worker process executes it: scenario text in, verdict out.
 import { summaryRow } from '../reports/run-reports.ts';
 import { csvLine } from '../reports/format.ts';
 import { runScenario, type Verdict } from '../sim/harness/runner.ts';

@@ -19,14 +19,14 @@ import { mergeCommand, sweepCommand } from './sweep-command.ts';
 import { EXIT, replayRun, runCommand } from './run-command.ts';
 import { parseSnapshot } from './snapshot.ts';
 
-/** The most worker threads `check` and `sweep` start: each holds a run's world. */
+/** The most worker processes `check` and `sweep` start: each holds a run's world. */
 export const MAX_WORKERS = 32;
 
 /** A mistake on the command line itself (unknown option, missing argument): exit 2. */
 class UsageError extends Error {}
 
 export interface CliOptions {
-  /** Where check and sweep run their jobs (default: worker threads). */
+  /** Where check and sweep run their jobs (default: worker processes). */
   readonly pool?: PoolFactory;
   /** Where crash reports go (default: the system temp directory). */
   readonly crashDir?: string;
@@ -97,7 +97,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     )
     .command(
       'check <scenarios..>',
-      'run many seeds of each scenario on worker threads; list failing seeds with the command that replays each',
+      'run many seeds of each scenario on worker processes; list failing seeds with the command that replays each',
       (y) =>
         y
           .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario YAML files' })
@@ -105,7 +105,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
           .option('first-seed', { type: 'number', default: 1, describe: 'the first seed' })
           .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' })
           .option('swarm', { type: 'boolean', default: false, describe: 'per seed, switch fault families and draw engine knobs' })
-          .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads' })
+          .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker processes' })
           .option('recheck-every', { type: 'number', default: 10, describe: 'run every n-th seed twice and compare histories (0: never)' })
           .option('out', { type: 'string', describe: 'write check.csv and summaries.csv here' })
           .option('junit', { type: 'string', describe: 'also write the runs as JUnit XML to this file' }),
@@ -157,7 +157,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     )
     .command(
       'sweep <scenario>',
-      'parameter study: every grid point × seeds on worker threads; sweep.csv, sweep-summary.csv, recommendation.md',
+      'parameter study: every grid point × seeds on worker processes; sweep.csv, sweep-summary.csv, recommendation.md',
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
@@ -165,7 +165,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
           .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a scenario value: path=value' })
           .option('seeds', { type: 'number', default: 10, describe: 'seeds per grid point' })
           .option('first-seed', { type: 'number', default: 1, describe: 'the first seed' })
-          .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads' })
+          .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker processes' })
           .option('shard', { type: 'string', describe: 'run only shard I of N (I/N), for merge' })
           .option('resume', { type: 'boolean', default: false, describe: 'skip the runs already in OUT/runs.jsonl' })
           .option('out', { type: 'string', describe: 'output directory (default: out/<name>-sweep/)' }),
