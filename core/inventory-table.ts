@@ -62,12 +62,12 @@ export class ArtifactIds {
   /** Every id, in hash order (code-unit order, as `entriesByHash` sorts). */
   inHashOrder(): Int32Array {
     if (this.sorted === undefined) {
-      const { hashes } = this;
-      this.sorted = Int32Array.from(hashes.keys()).sort((a, b) => {
-        const x = hashes[a] as ArtifactHash;
-        const y = hashes[b] as ArtifactHash;
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
+      // The default sort (code-unit order, no comparator): a comparator closure made per
+      // call has its optimized code dropped at each full collection, and recompiled.
+      const inOrder = [...this.hashes].sort();
+      const sorted = new Int32Array(inOrder.length);
+      for (let i = 0; i < inOrder.length; i++) sorted[i] = this.ids.get(inOrder[i] as ArtifactHash) as number;
+      this.sorted = sorted;
     }
     return this.sorted;
   }
@@ -78,9 +78,10 @@ export class ArtifactIds {
    * new array of the same strings) and changes far less often than that.
    */
   idsOf(hashes: readonly ArtifactHash[]): Int32Array {
-    const last = this.lastHashes;
-    if (last.length !== hashes.length || hashes.some((hash, i) => hash !== last[i])) {
-      this.lastIds = Int32Array.from(hashes, (hash) => this.intern(hash));
+    if (!sameHashes(hashes, this.lastHashes)) {
+      const ids = new Int32Array(hashes.length);
+      for (let i = 0; i < hashes.length; i++) ids[i] = this.intern(hashes[i] as ArtifactHash);
+      this.lastIds = ids;
       this.lastHashes = [...hashes];
     }
     return this.lastIds;
@@ -125,6 +126,13 @@ export class ArtifactIds {
   }
 }
 
+/** Whether `a` and `b` hold the same hashes in the same order (a loop: this runs once an activation over every wanted hash). */
+function sameHashes(a: readonly ArtifactHash[], b: readonly ArtifactHash[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The memory of one engine's inventory tables, reused from one activation to the next: a
  * fresh zero-filled buffer an activation (ids × sleds bytes) cost more to allocate and
@@ -161,26 +169,15 @@ interface TableInputs {
 }
 
 /**
- * The positions whose listing `next` does not share with `last` (the table last built on
- * the same memory), when updating that table for them reads fewer entries than building
- * afresh; `undefined` when it does not or cannot (another layout or wanted set). A listing
- * is a snapshot, so the same entries give the same counts. Why: on every generation but
- * review, nine listings in ten are the snapshot the sled gave the activation before.
+ * Whether a table of `next` can be had by updating `last` (the table last built on the
+ * same memory) for the listings that changed: the same layout and wanted set. Why: every
+ * activation of every Nexus lists every sled, and a store changes little between two
+ * listings of one Nexus (on a rack-day, nine in ten listings of review are a new snapshot,
+ * but each differs from the one before in about one entry in thirty).
  */
-function changedPositions(last: TableInputs | undefined, next: TableInputs): number[] | undefined {
-  if (last === undefined || last.ids !== next.ids || last.width !== next.width || last.size !== next.size) return undefined;
-  if (last.wanted !== next.wanted || last.keepUnwanted !== next.keepUnwanted) return undefined;
-  const changed: number[] = [];
-  let updateReads = 0;
-  let buildReads = 0;
-  next.listings.forEach((listing, position) => {
-    const before = last.listings[position];
-    buildReads += listing?.entries.length ?? 0;
-    if (listing?.entries === before?.entries) return;
-    changed.push(position);
-    updateReads += (before?.entries.length ?? 0) + (listing?.entries.length ?? 0);
-  });
-  return updateReads < buildReads ? changed : undefined;
+function updatable(last: TableInputs | undefined, next: TableInputs): last is TableInputs {
+  if (last === undefined || last.ids !== next.ids || last.width !== next.width || last.size !== next.size) return false;
+  return last.wanted === next.wanted && last.keepUnwanted === next.keepUnwanted;
 }
 
 const UNKNOWN = 0;
@@ -213,30 +210,35 @@ export class InventoryTable implements PlannerInventory {
     keepUnwanted: boolean,
     memory?: TableMemory,
   ) {
-    const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
+    // Pushed, not `map`ped: `map` gives a holey array when interpreted and a packed one when
+    // optimized, and the tables' readers, fed both, deoptimized in later seeds.
+    const byPosition: (IdListing | undefined)[] = [];
+    for (const listing of listings) byPosition.push(listing === undefined ? undefined : ids.listing(listing));
     const width = sleds.length;
     const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition };
     const last = memory?.last;
-    const changed = changedPositions(last, inputs);
+    const update = updatable(last, inputs);
     // One backing store for the four tables: one allocation an activation, not four.
     // The hash-order list goes after `held` (room for every id; `kept` of them are used):
     // a small typed array of its own costs a backing store an activation.
     const size = ids.size * (4 + 4 + 1 + width);
-    const buffer = memory === undefined ? new ArrayBuffer(size) : changed === undefined ? memory.take(size) : memory.reuse();
+    const buffer = memory === undefined ? new ArrayBuffer(size) : update ? memory.reuse() : memory.take(size);
     // Read through locals (and passed to `enter`, which runs once per listing
     // entry, thousands an activation): through the fields, a rack-day profile spent a
     // third more time here.
     const held = (this.held = new Int32Array(buffer, 0, ids.size));
     const kind = (this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size));
     const counts = (this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width));
-    if (changed === undefined) {
+    if (update) {
+      for (let position = 0; position < width; position++) {
+        const before = last.listings[position];
+        const after = byPosition[position];
+        // A listing is a snapshot: the same entries give the same counts.
+        if (before?.entries !== after?.entries) replace(before, after, position, width, counts, held);
+      }
+    } else {
       for (const id of inputs.wanted) kind[id] = WANTED;
       for (let position = 0; position < width; position++) enter(byPosition[position], position, 1, width, counts, held);
-    } else {
-      for (const position of changed) {
-        enter(last?.listings[position], position, -1, width, counts, held);
-        enter(byPosition[position], position, 1, width, counts, held);
-      }
     }
     if (memory !== undefined) memory.last = inputs;
     // An artifact listed but not wanted is kept as unwanted or its copies are forgotten:
@@ -337,5 +339,41 @@ function enter(listing: IdListing | undefined, position: number, step: 1 | -1, w
     const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
     counts[id * width + position] = step === 1 ? entry & 0xff : 0;
     held[id] = (held[id] as number) + step;
+  }
+}
+
+/**
+ * Turns the column of `position` from what `before` entered into what `after` enters.
+ * Snapshots of one store in one numbering differ where copies came and went (a store
+ * appends a new artifact's entry and moves its last entry into a removed one's slot), so
+ * entry `k` of both is mostly the same entry, which needs no table access: only the
+ * entries that differ slot by slot are taken out, then put in. Out before in, as an
+ * artifact whose count changed or that moved to another slot is in both.
+ */
+function replace(before: IdListing | undefined, after: IdListing | undefined, position: number, width: number, counts: Uint8Array, held: Int32Array): void {
+  if (before === undefined || after === undefined || before.idOf !== after.idOf) {
+    enter(before, position, -1, width, counts, held);
+    enter(after, position, 1, width, counts, held);
+    return;
+  }
+  const old = before.entries;
+  const now = after.entries;
+  const { idOf } = after;
+  const common = Math.min(old.length, now.length);
+  let first = 0;
+  while (first < common && old[first] === now[first]) first++;
+  for (let k = first; k < old.length; k++) {
+    const entry = old[k] as number;
+    if (k < common && now[k] === entry) continue;
+    const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
+    counts[id * width + position] = 0;
+    held[id] = (held[id] as number) - 1;
+  }
+  for (let k = first; k < now.length; k++) {
+    const entry = now[k] as number;
+    if (k < common && old[k] === entry) continue;
+    const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
+    counts[id * width + position] = entry & 0xff;
+    held[id] = (held[id] as number) + 1;
   }
 }
