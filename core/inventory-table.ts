@@ -166,6 +166,8 @@ interface TableInputs {
   readonly wanted: Int32Array;
   readonly keepUnwanted: boolean;
   readonly listings: readonly (IdListing | undefined)[];
+  /** How many artifacts the table built from these keeps (its `inHashOrder` length). */
+  kept: number;
 }
 
 /**
@@ -215,7 +217,7 @@ export class InventoryTable implements PlannerInventory {
     const byPosition: (IdListing | undefined)[] = [];
     for (const listing of listings) byPosition.push(listing === undefined ? undefined : ids.listing(listing));
     const width = sleds.length;
-    const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition };
+    const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition, kept: 0 };
     const last = memory?.last;
     const update = updatable(last, inputs);
     // One backing store for the four tables: one allocation an activation, not four.
@@ -229,18 +231,27 @@ export class InventoryTable implements PlannerInventory {
     const held = (this.held = new Int32Array(buffer, 0, ids.size));
     const kind = (this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size));
     const counts = (this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width));
+    /** Whether an artifact's holders went from or to none. */
+    let crossed = false;
     if (update) {
       for (let position = 0; position < width; position++) {
         const before = last.listings[position];
         const after = byPosition[position];
         // A listing is a snapshot: the same entries give the same counts.
-        if (before?.entries !== after?.entries) replace(before, after, position, width, counts, held);
+        if (before?.entries !== after?.entries && replace(before, after, position, width, counts, held)) crossed = true;
       }
     } else {
       for (const id of inputs.wanted) kind[id] = WANTED;
       for (let position = 0; position < width; position++) enter(byPosition[position], position, 1, width, counts, held);
     }
     if (memory !== undefined) memory.last = inputs;
+    if (update && !crossed) {
+      // No artifact gained its first holder or lost its last: the kinds, and the hash-order
+      // list in the same memory, are the table before's.
+      inputs.kept = last.kept;
+      this.inHashOrder = new Int32Array(buffer, 4 * ids.size, inputs.kept);
+      return;
+    }
     // An artifact listed but not wanted is kept as unwanted or its copies are forgotten:
     // decided here, once an artifact, not at each of its listing entries.
     let kept = 0;
@@ -255,6 +266,7 @@ export class InventoryTable implements PlannerInventory {
       }
       if (kind[id] !== UNKNOWN) kept++;
     }
+    inputs.kept = kept;
     const all = ids.inHashOrder();
     this.inHashOrder = new Int32Array(buffer, 4 * ids.size, kept);
     for (let i = 0, at = 0; at < kept; i++) {
@@ -329,17 +341,21 @@ export class InventoryTable implements PlannerInventory {
  * Enters `listing`'s entries in the column of `position` (`step` 1), or takes what that
  * entered out again (`step` -1). Taken out, an artifact whose copies were forgotten as
  * unwanted counts down from 0; the table's last pass resets it (its wanted set, the table's
- * before, has not changed).
+ * before, has not changed). Returns whether an artifact's holders went from or to none.
  */
-function enter(listing: IdListing | undefined, position: number, step: 1 | -1, width: number, counts: Uint8Array, held: Int32Array): void {
-  if (listing === undefined) return;
+function enter(listing: IdListing | undefined, position: number, step: 1 | -1, width: number, counts: Uint8Array, held: Int32Array): boolean {
+  if (listing === undefined) return false;
   const { entries, idOf } = listing;
+  let crossed = false;
   for (let k = 0; k < entries.length; k++) {
     const entry = entries[k] as number;
     const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
     counts[id * width + position] = step === 1 ? entry & 0xff : 0;
-    held[id] = (held[id] as number) + step;
+    const before = held[id] as number;
+    held[id] = before + step;
+    if (before === 0 || before + step === 0) crossed = true;
   }
+  return crossed;
 }
 
 /**
@@ -350,11 +366,10 @@ function enter(listing: IdListing | undefined, position: number, step: 1 | -1, w
  * entries that differ slot by slot are taken out, then put in. Out before in, as an
  * artifact whose count changed or that moved to another slot is in both.
  */
-function replace(before: IdListing | undefined, after: IdListing | undefined, position: number, width: number, counts: Uint8Array, held: Int32Array): void {
+function replace(before: IdListing | undefined, after: IdListing | undefined, position: number, width: number, counts: Uint8Array, held: Int32Array): boolean {
   if (before === undefined || after === undefined || before.idOf !== after.idOf) {
-    enter(before, position, -1, width, counts, held);
-    enter(after, position, 1, width, counts, held);
-    return;
+    const out = enter(before, position, -1, width, counts, held);
+    return enter(after, position, 1, width, counts, held) || out;
   }
   const old = before.entries;
   const now = after.entries;
@@ -362,18 +377,24 @@ function replace(before: IdListing | undefined, after: IdListing | undefined, po
   const common = Math.min(old.length, now.length);
   let first = 0;
   while (first < common && old[first] === now[first]) first++;
+  let crossed = false;
   for (let k = first; k < old.length; k++) {
     const entry = old[k] as number;
     if (k < common && now[k] === entry) continue;
     const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
     counts[id * width + position] = 0;
-    held[id] = (held[id] as number) - 1;
+    const was = held[id] as number;
+    held[id] = was - 1;
+    if (was === 0 || was === 1) crossed = true;
   }
   for (let k = first; k < now.length; k++) {
     const entry = now[k] as number;
     if (k < common && old[k] === entry) continue;
     const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
     counts[id * width + position] = entry & 0xff;
-    held[id] = (held[id] as number) + 1;
+    const was = held[id] as number;
+    held[id] = was + 1;
+    if (was === 0 || was === -1) crossed = true;
   }
+  return crossed;
 }
