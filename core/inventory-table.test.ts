@@ -28,8 +28,12 @@ interface Activation {
   readonly wanted: readonly ArtifactHash[];
   /** Local repos, each a list of hashes (some never listed nor wanted). */
   readonly local: readonly (readonly ArtifactHash[])[];
-  /** Per sled: whether it gives the snapshot it gave the activation before (when it gave one). */
-  readonly unchanged: readonly boolean[];
+  /**
+   * Per sled, when it gave a snapshot the activation before: that one again, that one with
+   * a few copies come and gone (`edits`), or `listed`.
+   */
+  readonly change: readonly ('same' | 'churned' | 'fresh')[];
+  readonly edits: readonly (readonly number[])[];
   /** Whether the wanted set is the one of the activation before. */
   readonly sameWanted: boolean;
 }
@@ -43,8 +47,12 @@ const activation = (sleds: number): fc.Arbitrary<Activation> =>
     forms: fc.array(fc.constantFrom<ListingForm>('hashes', 'numbered', 'other numbering'), { minLength: sleds, maxLength: sleds }),
     wanted: fc.shuffledSubarray(HASHES),
     local: fc.array(fc.shuffledSubarray([...HASHES, 'zz-never-listed'], { minLength: 1 }), { maxLength: 3 }),
-    // Mostly unchanged, as on a rack: the table is then updated, not built afresh.
-    unchanged: fc.array(fc.constantFrom(true, true, true, false), { minLength: sleds, maxLength: sleds }),
+    // Mostly unchanged or a little changed, as on a rack: the table is then updated, not built afresh.
+    change: fc.array(fc.constantFrom('same' as const, 'same' as const, 'churned' as const, 'churned' as const, 'fresh' as const), {
+      minLength: sleds,
+      maxLength: sleds,
+    }),
+    edits: fc.array(fc.array(fc.nat(60), { minLength: 1, maxLength: 3 }), { minLength: sleds, maxLength: sleds }),
     sameWanted: fc.constantFrom(true, true, false),
   });
 
@@ -89,6 +97,38 @@ function listingsOf(a: Activation, numbering: ArtifactHash[], otherNumbering: Ar
   });
 }
 
+/**
+ * `before` as a store's next snapshot after a few copies came and went, entries kept in
+ * their slots as a store keeps them: a count changed in place, the last entry moved into a
+ * removed one's slot, a new artifact appended (numbered in `before`'s numbering).
+ */
+function churned(before: ListedArtifacts, edits: readonly number[]): ListedArtifacts {
+  const numbering = before.numbered?.hashes as ArtifactHash[] | undefined;
+  const pairs: [ArtifactHash, number][] =
+    before.numbered === undefined || numbering === undefined
+      ? [...before]
+      : before.numbered.entries.map((entry) => [numbering[entry >>> 8] as ArtifactHash, entry & 0xff]);
+  for (const edit of edits) {
+    const k = edit % (pairs.length + 1);
+    const pair = pairs[k];
+    if (pair === undefined) {
+      const absent = HASHES.find((hash) => !pairs.some(([held]) => held === hash));
+      if (absent !== undefined) pairs.push([absent, 1 + (edit % 3)]);
+    } else if (edit % 2 === 0) {
+      const last = pairs.pop() as [ArtifactHash, number];
+      if (k < pairs.length) pairs[k] = last;
+    } else pairs[k] = [pair[0], (pair[1] % 3) + 1];
+  }
+  const listing = new Map(pairs);
+  if (numbering === undefined) return listing;
+  const entries = pairs.map(([hash, count]) => {
+    let n = numbering.indexOf(hash);
+    if (n < 0) n = numbering.push(hash) - 1;
+    return n * 256 + count;
+  });
+  return Object.assign(listing, { numbered: { hashes: numbering, entries } });
+}
+
 function localRepos(a: Activation): LocalRepo[] {
   return a.local.map((hashes, i) => ({ id: `repo-${i}`, artifacts: hashes.map((hash) => ({ hash, size: 1 })), release: () => {} }));
 }
@@ -127,9 +167,11 @@ describe('InventoryTable', () => {
         let before: { listings: (ListedArtifacts | undefined)[]; wanted: readonly ArtifactHash[] } | undefined;
         for (const fresh of c.activations) {
           const a = { ...fresh, wanted: fresh.sameWanted && before !== undefined ? before.wanted : fresh.wanted };
-          const listings = listingsOf(a, numbering, otherNumbering).map((listing, i) =>
-            a.unchanged[i] === true && before?.listings[i] !== undefined ? before.listings[i] : listing,
-          );
+          const listings = listingsOf(a, numbering, otherNumbering).map((listing, i) => {
+            const last = before?.listings[i];
+            if (last === undefined || a.change[i] === 'fresh') return listing;
+            return a.change[i] === 'same' ? last : churned(last, a.edits[i] ?? []);
+          });
           before = { listings, wanted: a.wanted };
           const byName = new Map<SledId, ReadonlyMap<ArtifactHash, number>>();
           listings.forEach((listing, i) => {

@@ -62,12 +62,12 @@ export class ArtifactIds {
   /** Every id, in hash order (code-unit order, as `entriesByHash` sorts). */
   inHashOrder(): Int32Array {
     if (this.sorted === undefined) {
-      const { hashes } = this;
-      this.sorted = Int32Array.from(hashes.keys()).sort((a, b) => {
-        const x = hashes[a] as ArtifactHash;
-        const y = hashes[b] as ArtifactHash;
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
+      // The default sort (code-unit order, no comparator): a comparator closure made per
+      // call has its optimized code dropped at each full collection, and recompiled.
+      const inOrder = [...this.hashes].sort();
+      const sorted = new Int32Array(inOrder.length);
+      for (let i = 0; i < inOrder.length; i++) sorted[i] = this.ids.get(inOrder[i] as ArtifactHash) as number;
+      this.sorted = sorted;
     }
     return this.sorted;
   }
@@ -78,9 +78,10 @@ export class ArtifactIds {
    * new array of the same strings) and changes far less often than that.
    */
   idsOf(hashes: readonly ArtifactHash[]): Int32Array {
-    const last = this.lastHashes;
-    if (last.length !== hashes.length || hashes.some((hash, i) => hash !== last[i])) {
-      this.lastIds = Int32Array.from(hashes, (hash) => this.intern(hash));
+    if (!sameHashes(hashes, this.lastHashes)) {
+      const ids = new Int32Array(hashes.length);
+      for (let i = 0; i < hashes.length; i++) ids[i] = this.intern(hashes[i] as ArtifactHash);
+      this.lastIds = ids;
       this.lastHashes = [...hashes];
     }
     return this.lastIds;
@@ -125,6 +126,13 @@ export class ArtifactIds {
   }
 }
 
+/** Whether `a` and `b` hold the same hashes in the same order (a loop: this runs once an activation over every wanted hash). */
+function sameHashes(a: readonly ArtifactHash[], b: readonly ArtifactHash[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The memory of one engine's inventory tables, reused from one activation to the next: a
  * fresh zero-filled buffer an activation (ids × sleds bytes) cost more to allocate and
@@ -158,29 +166,20 @@ interface TableInputs {
   readonly wanted: Int32Array;
   readonly keepUnwanted: boolean;
   readonly listings: readonly (IdListing | undefined)[];
+  /** How many artifacts the table built from these keeps (its `inHashOrder` length). */
+  kept: number;
 }
 
 /**
- * The positions whose listing `next` does not share with `last` (the table last built on
- * the same memory), when updating that table for them reads fewer entries than building
- * afresh; `undefined` when it does not or cannot (another layout or wanted set). A listing
- * is a snapshot, so the same entries give the same counts. Why: on every generation but
- * review, nine listings in ten are the snapshot the sled gave the activation before.
+ * Whether a table of `next` can be had by updating `last` (the table last built on the
+ * same memory) for the listings that changed: the same layout and wanted set. Why: every
+ * activation of every Nexus lists every sled, and a store changes little between two
+ * listings of one Nexus (on a rack-day, nine in ten listings of review are a new snapshot,
+ * but each differs from the one before in about one entry in thirty).
  */
-function changedPositions(last: TableInputs | undefined, next: TableInputs): number[] | undefined {
-  if (last === undefined || last.ids !== next.ids || last.width !== next.width || last.size !== next.size) return undefined;
-  if (last.wanted !== next.wanted || last.keepUnwanted !== next.keepUnwanted) return undefined;
-  const changed: number[] = [];
-  let updateReads = 0;
-  let buildReads = 0;
-  next.listings.forEach((listing, position) => {
-    const before = last.listings[position];
-    buildReads += listing?.entries.length ?? 0;
-    if (listing?.entries === before?.entries) return;
-    changed.push(position);
-    updateReads += (before?.entries.length ?? 0) + (listing?.entries.length ?? 0);
-  });
-  return updateReads < buildReads ? changed : undefined;
+function updatable(last: TableInputs | undefined, next: TableInputs): last is TableInputs {
+  if (last === undefined || last.ids !== next.ids || last.width !== next.width || last.size !== next.size) return false;
+  return last.wanted === next.wanted && last.keepUnwanted === next.keepUnwanted;
 }
 
 const UNKNOWN = 0;
@@ -213,32 +212,46 @@ export class InventoryTable implements PlannerInventory {
     keepUnwanted: boolean,
     memory?: TableMemory,
   ) {
-    const byPosition = listings.map((listing) => (listing === undefined ? undefined : ids.listing(listing)));
+    // Pushed, not `map`ped: `map` gives a holey array when interpreted and a packed one when
+    // optimized, and the tables' readers, fed both, deoptimized in later seeds.
+    const byPosition: (IdListing | undefined)[] = [];
+    for (const listing of listings) byPosition.push(listing === undefined ? undefined : ids.listing(listing));
     const width = sleds.length;
-    const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition };
+    const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition, kept: 0 };
     const last = memory?.last;
-    const changed = changedPositions(last, inputs);
+    const update = updatable(last, inputs);
     // One backing store for the four tables: one allocation an activation, not four.
     // The hash-order list goes after `held` (room for every id; `kept` of them are used):
     // a small typed array of its own costs a backing store an activation.
     const size = ids.size * (4 + 4 + 1 + width);
-    const buffer = memory === undefined ? new ArrayBuffer(size) : changed === undefined ? memory.take(size) : memory.reuse();
+    const buffer = memory === undefined ? new ArrayBuffer(size) : update ? memory.reuse() : memory.take(size);
     // Read through locals (and passed to `enter`, which runs once per listing
     // entry, thousands an activation): through the fields, a rack-day profile spent a
     // third more time here.
     const held = (this.held = new Int32Array(buffer, 0, ids.size));
     const kind = (this.kind = new Uint8Array(buffer, 8 * ids.size, ids.size));
     const counts = (this.counts = new Uint8Array(buffer, 9 * ids.size, ids.size * width));
-    if (changed === undefined) {
+    /** Whether an artifact's holders went from or to none. */
+    let crossed = false;
+    if (update) {
+      for (let position = 0; position < width; position++) {
+        const before = last.listings[position];
+        const after = byPosition[position];
+        // A listing is a snapshot: the same entries give the same counts.
+        if (before?.entries !== after?.entries && replace(before, after, position, width, counts, held)) crossed = true;
+      }
+    } else {
       for (const id of inputs.wanted) kind[id] = WANTED;
       for (let position = 0; position < width; position++) enter(byPosition[position], position, 1, width, counts, held);
-    } else {
-      for (const position of changed) {
-        enter(last?.listings[position], position, -1, width, counts, held);
-        enter(byPosition[position], position, 1, width, counts, held);
-      }
     }
     if (memory !== undefined) memory.last = inputs;
+    if (update && !crossed) {
+      // No artifact gained its first holder or lost its last: the kinds, and the hash-order
+      // list in the same memory, are the table before's.
+      inputs.kept = last.kept;
+      this.inHashOrder = new Int32Array(buffer, 4 * ids.size, inputs.kept);
+      return;
+    }
     // An artifact listed but not wanted is kept as unwanted or its copies are forgotten:
     // decided here, once an artifact, not at each of its listing entries.
     let kept = 0;
@@ -253,6 +266,7 @@ export class InventoryTable implements PlannerInventory {
       }
       if (kind[id] !== UNKNOWN) kept++;
     }
+    inputs.kept = kept;
     const all = ids.inHashOrder();
     this.inHashOrder = new Int32Array(buffer, 4 * ids.size, kept);
     for (let i = 0, at = 0; at < kept; i++) {
@@ -327,15 +341,60 @@ export class InventoryTable implements PlannerInventory {
  * Enters `listing`'s entries in the column of `position` (`step` 1), or takes what that
  * entered out again (`step` -1). Taken out, an artifact whose copies were forgotten as
  * unwanted counts down from 0; the table's last pass resets it (its wanted set, the table's
- * before, has not changed).
+ * before, has not changed). Returns whether an artifact's holders went from or to none.
  */
-function enter(listing: IdListing | undefined, position: number, step: 1 | -1, width: number, counts: Uint8Array, held: Int32Array): void {
-  if (listing === undefined) return;
+function enter(listing: IdListing | undefined, position: number, step: 1 | -1, width: number, counts: Uint8Array, held: Int32Array): boolean {
+  if (listing === undefined) return false;
   const { entries, idOf } = listing;
+  let crossed = false;
   for (let k = 0; k < entries.length; k++) {
     const entry = entries[k] as number;
     const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
     counts[id * width + position] = step === 1 ? entry & 0xff : 0;
-    held[id] = (held[id] as number) + step;
+    const before = held[id] as number;
+    held[id] = before + step;
+    if (before === 0 || before + step === 0) crossed = true;
   }
+  return crossed;
+}
+
+/**
+ * Turns the column of `position` from what `before` entered into what `after` enters.
+ * Snapshots of one store in one numbering differ where copies came and went (a store
+ * appends a new artifact's entry and moves its last entry into a removed one's slot), so
+ * entry `k` of both is mostly the same entry, which needs no table access: only the
+ * entries that differ slot by slot are taken out, then put in. Out before in, as an
+ * artifact whose count changed or that moved to another slot is in both.
+ */
+function replace(before: IdListing | undefined, after: IdListing | undefined, position: number, width: number, counts: Uint8Array, held: Int32Array): boolean {
+  if (before === undefined || after === undefined || before.idOf !== after.idOf) {
+    const out = enter(before, position, -1, width, counts, held);
+    return enter(after, position, 1, width, counts, held) || out;
+  }
+  const old = before.entries;
+  const now = after.entries;
+  const { idOf } = after;
+  const common = Math.min(old.length, now.length);
+  let first = 0;
+  while (first < common && old[first] === now[first]) first++;
+  let crossed = false;
+  for (let k = first; k < old.length; k++) {
+    const entry = old[k] as number;
+    if (k < common && now[k] === entry) continue;
+    const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
+    counts[id * width + position] = 0;
+    const was = held[id] as number;
+    held[id] = was - 1;
+    if (was === 0 || was === 1) crossed = true;
+  }
+  for (let k = first; k < now.length; k++) {
+    const entry = now[k] as number;
+    if (k < common && old[k] === entry) continue;
+    const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
+    counts[id * width + position] = entry & 0xff;
+    const was = held[id] as number;
+    held[id] = was + 1;
+    if (was === 0 || was === -1) crossed = true;
+  }
+  return crossed;
 }

@@ -2,7 +2,7 @@ import type { ArtifactHash } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
 import type { BodyOf, EventClock, FaultKind, NexusId, RepoName, RequestKind, RequestOutcome } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
-import { PairTable } from './id-tables.ts';
+import { IdColumn, PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
 import { KINDS, type OpenRequests } from './open-requests.ts';
 
@@ -109,7 +109,8 @@ export class RunMetrics {
   /** Artifact → the catalog's repos that hold it. */
   private readonly reposByHash: CatalogRepo[][] = [];
   readonly lostArtifacts = new Set<ArtifactHash>();
-  private readonly lost: boolean[] = [];
+  /** 1 for a lost artifact. */
+  private readonly lost: IdColumn;
   activations = 0;
   requestsDeferred = 0;
   duplicateRequests = 0;
@@ -131,14 +132,22 @@ export class RunMetrics {
     /** Keep a row per request. A day of a rack sends some 10⁵ requests; only requests.csv needs them. */
     private readonly keepRequests: boolean,
   ) {
-    this.inFlightKeys = KINDS.map(() => new PairTable(ids.sleds, ids.hashes));
+    // Arrays read on every event are built by pushes, not `map`: interpreted, `map` gives a
+    // holey array, optimized a packed one, and code fed both kinds deoptimized whenever a
+    // seed's constructor ran in the other tier ("wrong map" in later seeds).
+    const inFlightKeys: PairTable[] = [];
+    for (let kind = 0; kind < KINDS.length; kind++) inFlightKeys.push(new PairTable(ids.sleds, ids.hashes));
+    this.inFlightKeys = inFlightKeys;
+    this.lost = new IdColumn(ids.hashes);
     const repos = [...catalog];
     const sizes = new Map<ArtifactHash, number>();
     for (const repo of repos) for (const a of repo.artifacts) sizes.set(a.hash, a.size);
     for (const repo of repos) {
-      const hashes = repo.artifacts.map((a) => ids.hashes.id(a.hash));
+      const hashes: number[] = [];
+      for (const a of repo.artifacts) hashes.push(ids.hashes.id(a.hash));
       // Each artifact at the size the catalog gives it last, summed in the repo's order.
-      const bytes = repo.artifacts.reduce((sum, a) => sum + (sizes.get(a.hash) ?? 0), 0);
+      let bytes = 0;
+      for (const a of repo.artifacts) bytes += sizes.get(a.hash) ?? 0;
       const entry: CatalogRepo = { name: repo.name, hashes, bytes, row: undefined, shortOfMin: 0, shortOfAll: 0 };
       this.catalog.set(repo.name, entry);
       for (const h of hashes) {
@@ -292,7 +301,7 @@ export class RunMetrics {
   private readonly repoArtifacts = (repo: RepoName): readonly number[] | undefined => this.artifactsOf(repo);
 
   isLost(hash: number): boolean {
-    return this.lost[hash] === true;
+    return this.lost.get(hash) === 1;
   }
 
   /**
@@ -305,10 +314,9 @@ export class RunMetrics {
   }
 
   private checkLossOf(hash: number): void {
-    if (this.lost[hash] === true || this.truth.holderCount(hash) > 0) return;
+    if (this.lost.get(hash) === 1 || this.truth.holderCount(hash) > 0) return;
     if (this.truth.heldLocally(hash, this.repoArtifacts)) return;
-    while (this.lost.length < hash) this.lost.push(false);
-    this.lost[hash] = true;
+    this.lost.set(hash, 1);
     this.lostArtifacts.add(this.ids.hashes.name(hash));
     for (const repo of this.reposByHash[hash] ?? []) {
       const row = repo.row;

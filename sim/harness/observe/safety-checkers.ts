@@ -113,13 +113,19 @@ export class SafetyCheckers {
     // same way): review releases one as soon as its DELETEd artifacts appear nowhere.
     if (this.metrics.repos.get(e.repo)?.deletedAt != null) return;
     const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
-    const short = artifacts.filter((h) => this.truth.holderCount(h) < this.params.minSledReplication);
-    if (short.length > 0) {
+    // A loop, not `filter` with a closure (see `isReleasable`, core/local-repos.ts).
+    let short = 0;
+    let first = -1;
+    for (const h of artifacts) {
+      if (this.truth.holderCount(h) >= this.params.minSledReplication) continue;
+      if (short++ === 0) first = h;
+    }
+    if (short > 0) {
       this.flag('local_retention', {
         nexus: e.nexus,
         repo: e.repo,
-        artifact: this.ids.hashes.name(short[0] as number),
-        detail: `released while ${short.length} artifacts are on fewer than ${this.params.minSledReplication} in-service sleds`,
+        artifact: this.ids.hashes.name(first),
+        detail: `released while ${short} artifacts are on fewer than ${this.params.minSledReplication} in-service sleds`,
       });
     }
   }

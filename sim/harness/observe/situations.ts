@@ -103,7 +103,9 @@ export class SituationCounter {
   localRepoReleased(e: BodyOf<'local_repo_released'>): void {
     if (e.by !== 'task') return;
     const artifacts = this.metrics.artifactsOf(e.repo) ?? [];
-    const least = Math.min(...artifacts.map((h) => this.truth.holderCount(h)));
+    // A loop, not `map` with a closure (see `isReleasable`, core/local-repos.ts).
+    let least = Infinity;
+    for (const h of artifacts) least = Math.min(least, this.truth.holderCount(h));
     if (least === this.minSledReplication) this.bump('release_at_minimum');
   }
 
