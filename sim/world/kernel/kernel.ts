@@ -47,8 +47,36 @@ export function labelText(label: Label): string {
   return typeof label === 'string' ? label : label.label;
 }
 
-/** A wait's outcome, given the moment it is known (as a promise would settle then). */
-export type Settle<T> = (ok: boolean, value: T | undefined, error: unknown) => void;
+/**
+ * Who hears a wait's outcome through a method: an object that holds what its continuation
+ * needs (a request, a writer) is its own listener, where a closure per wait (and one per
+ * tick after it) cost some 200 bytes each time.
+ */
+export interface Settler<T> {
+  settle(ok: boolean, value: T | undefined, error: unknown): void;
+}
+
+/** A wait's outcome, given the moment it is known (as a promise would settle then): a function, or a `Settler`. */
+export type Settle<T> = ((ok: boolean, value: T | undefined, error: unknown) => void) | Settler<T>;
+
+/** Hands an outcome to `to`, whichever form it has. */
+export function deliver<T>(to: Settle<T>, ok: boolean, value: T | undefined, error: unknown): void {
+  if (typeof to === 'function') to(ok, value, error);
+  else to.settle(ok, value, error);
+}
+
+/** Code that goes on later through its method: an object that is its own continuation (see `Settler`). */
+export interface Resumable {
+  resume(): void;
+}
+
+/** What `Kernel.tick` runs: a function, or a `Resumable`. */
+export type Job = (() => void) | Resumable;
+
+export function runJob(job: Job): void {
+  if (typeof job === 'function') job();
+  else job.resume();
+}
 
 /** A wait that only the world settles, registered as a wait until it settles. */
 export interface Settleable<T> {
@@ -162,11 +190,11 @@ class CallbackWait<T> extends KernelWait implements Settleable<T> {
   }
 
   resolve(value: T): void {
-    if (this.settle(false)) this.then(true, value, undefined);
+    if (this.settle(false)) deliver(this.then, true, value, undefined);
   }
 
   reject(reason: unknown): void {
-    if (this.settle(false)) this.then(false, undefined, reason);
+    if (this.settle(false)) deliver(this.then, false, undefined, reason);
   }
 }
 
@@ -335,7 +363,7 @@ export class Kernel {
    * the microtask queue would give them, and the event needs no settling; once a promise
    * is settled, they ride the microtask queue itself (see `touchPromises`).
    */
-  tick(job: () => void): void {
+  tick(job: Job): void {
     if (this.ownJobs) this.jobs.push(job);
     else {
       this.microJobs.push(job);
@@ -360,9 +388,9 @@ export class Kernel {
 
   // Jobs run in the order queued, so the n-th reaction takes the n-th job.
   private readonly runMicroJob = (): void => {
-    const job = this.microJobs.shift() as () => void;
+    const job = this.microJobs.shift() as Job;
     try {
-      job();
+      runJob(job);
     } catch (err) {
       this.failure ??= new SimulationError(this.time, 'a world continuation', err);
     }
@@ -374,7 +402,7 @@ export class Kernel {
       const job = this.jobs.shift();
       if (job === undefined) break;
       try {
-        job();
+        runJob(job);
       } catch (err) {
         this.dropOwnJobs();
         return new SimulationError(this.time, event.label, err);

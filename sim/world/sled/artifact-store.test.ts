@@ -6,13 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOW, type WorldEvent } from '../world-events.ts';
-import type { Settle } from '../kernel/kernel.ts';
+import { deliver, runJob, type Settle } from '../kernel/kernel.ts';
 import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
 
 const SLED = 'sled-0';
 
 /** Continuations as the microtask queue runs them, which `settle` lets run. */
-const MICROTASKS: Ticker = { tick: (job) => void Promise.resolve().then(job) };
+const MICROTASKS: Ticker = { tick: (job) => void Promise.resolve().then(() => runJob(job)) };
 
 function storeWith(m2Count = 2, quota = 100, path: WritePath = 'shared_name'): { store: ArtifactStore; events: WorldEvent[] } {
   const events: WorldEvent[] = [];
@@ -34,7 +34,7 @@ class HandBody implements BodyStream {
   }
 
   read(bytes: number, then: Settle<void>): void {
-    this.pending = { bytes, resolve: () => then(true, undefined, undefined), reject: (err) => then(false, undefined, err) };
+    this.pending = { bytes, resolve: () => deliver(then, true, undefined, undefined), reject: (err) => deliver(then, false, undefined, err) };
   }
 
   land(): void {
