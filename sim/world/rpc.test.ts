@@ -2,7 +2,7 @@
 // what a crash of either end does to an exchange in progress.
 import { describe, expect, it } from 'vitest';
 import { SledAgentError } from '../../core/index.ts';
-import { deliver, Kernel, SimulationError, StallError, WaitScope } from './kernel/kernel.ts';
+import { Kernel, SimulationError, StallError, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { Network } from './network.ts';
 import { answerError, call, type Endpoint, type Handler } from './rpc.ts';
@@ -57,8 +57,8 @@ function later(work: () => Promise<string>): Handler<string> {
   return {
     later: (done) =>
       void work().then(
-        (value) => deliver(done, true, value, undefined),
-        (err: unknown) => deliver(done, false, undefined, err),
+        (value) => done.settle(true, value, undefined),
+        (err: unknown) => done.settle(false, undefined, err),
       ),
   };
 }

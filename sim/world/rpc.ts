@@ -31,7 +31,7 @@ export function deadEndpoint(node: NodeId): Endpoint {
  */
 export interface Handler<T> {
   now?(): T;
-  later?(done: Settle<T>): void;
+  later?(done: Settler<T>): void;
 }
 
 /** Who hears how a call ends, beside the promise: the caller's bookkeeping. */

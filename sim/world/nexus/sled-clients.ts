@@ -1,6 +1,6 @@
 import { SledAgentError, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalArtifact, type SledAgentClient, type SledId } from '../../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
-import type { Settle } from '../kernel/kernel.ts';
+import type { Settler } from '../kernel/kernel.ts';
 import { Connection } from '../network.ts';
 import { call, deadEndpoint, type CallWatcher, type Endpoint, type Handler } from '../rpc.ts';
 import type { BodyStream, WriteResult } from '../sled/artifact-store.ts';
@@ -182,7 +182,7 @@ class CopyRequest extends SledRequest<void> {
     super(client, 'copy');
   }
 
-  later(done: Settle<void>): void {
+  later(done: Settler<void>): void {
     this.server.copyFromDepot(this.hash, this.source, this.generation, done, this.number);
   }
 }
@@ -210,12 +210,12 @@ class PutRequest extends SledRequest<WriteResult> implements BodyStream {
     return this.artifact.size;
   }
 
-  later(done: Settle<WriteResult>): void {
+  later(done: Settler<WriteResult>): void {
     const { artifact } = this;
     this.server.put(artifact.hash, artifact.size, this.generation, this, done);
   }
 
-  read(bytes: number, then: Settle<void>): void {
+  read(bytes: number, then: Settler<void>): void {
     const { env, owner, sled } = this.client;
     // A crashed sled reads no more: its write never goes on.
     const scope = this.server.scope();

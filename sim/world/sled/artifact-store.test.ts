@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOW, type WorldEvent } from '../world-events.ts';
-import { deliver, runJob, type Settle } from '../kernel/kernel.ts';
+import { runJob, type Settler } from '../kernel/kernel.ts';
 import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
 
 const SLED = 'sled-0';
@@ -33,8 +33,8 @@ class HandBody implements BodyStream {
     return this.pending?.bytes;
   }
 
-  read(bytes: number, then: Settle<void>): void {
-    this.pending = { bytes, resolve: () => deliver(then, true, undefined, undefined), reject: (err) => deliver(then, false, undefined, err) };
+  read(bytes: number, then: Settler<void>): void {
+    this.pending = { bytes, resolve: () => then.settle(true, undefined, undefined), reject: (err) => then.settle(false, undefined, err) };
   }
 
   land(): void {
@@ -67,8 +67,10 @@ function start(store: ArtifactStore, hash: string, size: number, length = size):
   if (!opened.ok) return opened.status;
   const body = new HandBody(hash, length);
   const running: Running = { writer: opened.writer, body, outcome: undefined };
-  opened.writer.write(body, 'put', MICROTASKS, (ok, r, err) => {
-    running.outcome = ok && r !== undefined ? { ok: true, written: r.successfulWrites } : { ok: false, status: err instanceof StoreError ? err.status : -1 };
+  opened.writer.write(body, 'put', MICROTASKS, {
+    settle: (ok, r, err) => {
+      running.outcome = ok && r !== undefined ? { ok: true, written: r.successfulWrites } : { ok: false, status: err instanceof StoreError ? err.status : -1 };
+    },
   });
   return running;
 }

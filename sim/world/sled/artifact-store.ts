@@ -1,6 +1,6 @@
 import type { ArtifactHash, SledId } from '../../../core/index.ts';
 import { ArtifactCatalog } from '../artifact-catalog.ts';
-import { deliver, type Job, type Resumable, type Settle, type Settler } from '../kernel/kernel.ts';
+import type { Job, Resumable, Settler } from '../kernel/kernel.ts';
 import { FilesByNumber } from './files-by-number.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import { stackless } from '../stackless.ts';
@@ -70,7 +70,7 @@ export interface BodyStream {
    * Moves the next `bytes`; `then` hears when they have arrived, or the error (with
    * `moved`, when known) if the stream breaks.
    */
-  read(bytes: number, then: Settle<void>): void;
+  read(bytes: number, then: Settler<void>): void;
 }
 
 /** Where a continuation runs one microtask tick later (the kernel). */
@@ -416,7 +416,7 @@ export class ArtifactWriter implements Settler<void>, Resumable {
   private body: BodyStream | undefined = undefined;
   private via: 'put' | 'copy' = 'put';
   private ticker: Ticker | undefined = undefined;
-  private then: Settle<WriteResult> | undefined = undefined;
+  private then: Settler<WriteResult> | undefined = undefined;
   private chunk = 0;
   private readOk = false;
   private readError: unknown = undefined;
@@ -448,7 +448,7 @@ export class ArtifactWriter implements Settler<void>, Resumable {
    * after its read settles (where the `await` resumed), and `then` is called when the async
    * function's promise would have settled, so other work interleaves as it did.
    */
-  write(body: BodyStream, via: 'put' | 'copy', ticker: Ticker, then: Settle<WriteResult>): void {
+  write(body: BodyStream, via: 'put' | 'copy', ticker: Ticker, then: Settler<WriteResult>): void {
     this.body = body;
     this.via = via;
     this.ticker = ticker;
@@ -456,12 +456,12 @@ export class ArtifactWriter implements Settler<void>, Resumable {
     this.writeNext(body, then);
   }
 
-  private writeNext(body: BodyStream, then: Settle<WriteResult>): void {
+  private writeNext(body: BodyStream, then: Settler<WriteResult>): void {
     if (this.streamed >= body.length) return this.finish(body, this.via, then);
     const chunk = this.nextChunk(body.length - this.streamed);
     if (chunk === 0) {
       this.fail();
-      return deliver(then, false, undefined, refusedBy(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`));
+      return then.settle(false, undefined, refusedBy(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`));
     }
     this.chunk = chunk;
     body.read(chunk, this);
@@ -475,31 +475,31 @@ export class ArtifactWriter implements Settler<void>, Resumable {
   }
 
   /** @internal */ resume(): void {
-    const then = this.then as Settle<WriteResult>;
+    const then = this.then as Settler<WriteResult>;
     if (!this.readOk) {
       const err = this.readError;
       const moved = typeof (err as { moved?: unknown }).moved === 'number' ? (err as { moved: number }).moved : 0;
       this.fail(moved);
-      return deliver(then, false, undefined, err);
+      return then.settle(false, undefined, err);
     }
-    if (this.ended) return deliver(then, false, undefined, refusedBy(500, 'write ended'));
+    if (this.ended) return then.settle(false, undefined, refusedBy(500, 'write ended'));
     this.landChunk(this.chunk);
     this.writeNext(this.body as BodyStream, then);
   }
 
-  private finish(body: BodyStream, via: 'put' | 'copy', then: Settle<WriteResult>): void {
-    if (this.ended) return deliver(then, false, undefined, refusedBy(500, 'write ended'));
+  private finish(body: BodyStream, via: 'put' | 'copy', then: Settler<WriteResult>): void {
+    if (this.ended) return then.settle(false, undefined, refusedBy(500, 'write ended'));
     if (body.content !== this.hash || this.streamed !== this.size) {
       this.fail();
-      return deliver(then, false, undefined, refusedBy(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`));
+      return then.settle(false, undefined, refusedBy(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`));
     }
     let result: WriteResult;
     try {
       result = this.finalize(via);
     } catch (err) {
-      return deliver(then, false, undefined, err);
+      return then.settle(false, undefined, err);
     }
-    deliver(then, true, result, undefined);
+    then.settle(true, result, undefined);
   }
 
   /** Every file dropped: unlinked by name (`shared_name`) or its own private file. */

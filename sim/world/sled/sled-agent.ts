@@ -8,7 +8,7 @@ import {
   type SledId,
 } from '../../../core/index.ts';
 import { MICROS_PER_SECOND, type Micros } from '../kernel/event-queue.ts';
-import { WaitScope, deliver, type Kernel, type Resumable, type Settle, type Settler } from '../kernel/kernel.ts';
+import { WaitScope, asSettler, type Kernel, type Resumable, type Settle, type Settler } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
 import { NOW, UNNUMBERED, type EmitEvent } from '../world-events.ts';
@@ -106,7 +106,7 @@ class DepotCopy implements BodyStream, Settler<Served>, Resumable {
     private readonly source: SledId,
     private readonly sourceAgent: SledAgent | undefined,
     private readonly writer: ArtifactWriter,
-    private readonly done: Settle<void>,
+    private readonly done: Settler<void>,
   ) {}
 
   start(timeout: Micros): void {
@@ -133,16 +133,16 @@ class DepotCopy implements BodyStream, Settler<Served>, Resumable {
     if (!this.ok || found === undefined) {
       this.writer.fail();
       const why = this.ok ? 'not found' : refusal(this.error).message;
-      return deliver(this.done, false, undefined, answerError(`Error fetching artifact ${this.hash} from depot at ${this.source}: ${why}`, 500));
+      return this.done.settle(false, undefined, answerError(`Error fetching artifact ${this.hash} from depot at ${this.source}: ${why}`, 500));
     }
     this.content = found.content;
     this.length = found.bytes;
     this.writer.write(this, 'copy', this.env.kernel, new BackgroundCopyEnd(this.env, this.agent.node, this.hash));
-    deliver(this.done, true, undefined, undefined);
+    this.done.settle(true, undefined, undefined);
   }
 
   /** The body's next bytes, from the source over the network. */
-  read(bytes: number, then: Settle<void>): void {
+  read(bytes: number, then: Settler<void>): void {
     this.env.network.transfer(this.source, this.agent.node, bytes, this.scope, `copy ${this.hash}`, then);
   }
 }
@@ -172,7 +172,7 @@ class PutAnswer implements Settler<WriteResult>, Resumable {
 
   constructor(
     private readonly kernel: Kernel,
-    private readonly done: Settle<WriteResult>,
+    private readonly done: Settler<WriteResult>,
   ) {}
 
   settle(ok: boolean, result: WriteResult | undefined, error: unknown): void {
@@ -183,8 +183,8 @@ class PutAnswer implements Settler<WriteResult>, Resumable {
   }
 
   resume(): void {
-    if (this.ok) deliver(this.done, true, this.result, undefined);
-    else deliver(this.done, false, undefined, refusal(this.error));
+    if (this.ok) this.done.settle(true, this.result, undefined);
+    else this.done.settle(false, undefined, refusal(this.error));
   }
 }
 
@@ -315,11 +315,12 @@ export class SledAgent implements Endpoint {
    * hears the answer when the async handler's promise would have settled: at once for a
    * refusal, one tick after the write's end otherwise.
    */
-  put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream, done: Settle<WriteResult>): void {
+  put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream, then: Settle<WriteResult>): void {
+    const done = asSettler(then);
     const refused = this.generationRefusal(hash, generation);
-    if (refused !== undefined) return deliver(done, false, undefined, refused);
+    if (refused !== undefined) return done.settle(false, undefined, refused);
     const opened = this.store.openWriter(hash, size);
-    if (!opened.ok) return deliver(done, false, undefined, answerError(opened.reason, opened.status));
+    if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const kernel = this.env.kernel;
     opened.writer.write(body, 'put', kernel, new PutAnswer(kernel, done));
   }
@@ -332,15 +333,16 @@ export class SledAgent implements Endpoint {
    * one tick after what it waited for, where the async handler's `await`s resumed.
    * `known`: `hash`'s catalog number, when the caller has it already.
    */
-  copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, done: Settle<void>, known = UNNUMBERED): void {
+  copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, then: Settle<void>, known = UNNUMBERED): void {
+    const done = asSettler(then);
     const refused = this.generationRefusal(hash, generation);
-    if (refused !== undefined) return deliver(done, false, undefined, refused);
+    if (refused !== undefined) return done.settle(false, undefined, refused);
     const sourceAgent = this.env.sled(source);
     // Numbered once for both stores (every sled shares the world's catalog), here unless
     // the request came `known`.
     const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
     const opened = this.store.openWriter(hash, this.env.sizeOf(hash, number), number);
-    if (!opened.ok) return deliver(done, false, undefined, answerError(opened.reason, opened.status));
+    if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const timeout = this.options.commit !== 'b848b6df' || !this.env.network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
     new DepotCopy(this, this.env, this.incarnation, hash, number, source, sourceAgent, opened.writer, done).start(timeout);
   }
