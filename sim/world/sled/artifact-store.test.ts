@@ -195,6 +195,15 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     expect(events).toEqual([stored(0, 'h', 10, 'put'), truncated(0, 'h', 7, 10)]);
   });
 
+  it('goes on one tick after a chunk lands (where the await of the read resumed), not at once', async () => {
+    const { store } = storeWith();
+    const r = started(start(store, 'a', 10));
+    r.body.land();
+    expect(r.outcome).toBeUndefined();
+    await Promise.resolve();
+    expect(r.outcome).toEqual({ ok: true, written: 2 });
+  });
+
   it('a body shorter than the artifact (a short source) fails the hash check: 400, its files unlinked', async () => {
     const { store, events } = storeWith(2, 100);
     const short = started(start(store, 'h', 10, 6));
