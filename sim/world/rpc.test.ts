@@ -57,8 +57,8 @@ function later(work: () => Promise<string>): Handler<string> {
   return {
     later: (done) =>
       void work().then(
-        (value) => done(true, value, undefined),
-        (err: unknown) => done(false, undefined, err),
+        (value) => done.settle(true, value, undefined),
+        (err: unknown) => done.settle(false, undefined, err),
       ),
   };
 }
@@ -75,6 +75,30 @@ describe('rpc call', () => {
     );
     await kernel.run();
     expect(outcomes).toEqual(['settling ok@2000', 'listed@2000', 'settling ok@12000', 'written@12000']);
+  });
+
+  it('sends a later handler’s answer one tick after it is given, behind the jobs queued before it', async () => {
+    const { kernel, network, request } = rig();
+    const seen: string[] = [];
+    const send = network.send.bind(network);
+    network.send = (from, to, message) => {
+      seen.push(`send ${message.label}`);
+      return send(from, to, message);
+    };
+    request({
+      later: (done) => {
+        kernel.tick(() => seen.push('job queued before the answer'));
+        done.settle(true, 'listed', undefined);
+        kernel.tick(() => seen.push('job queued after the answer'));
+      },
+    });
+    await kernel.run();
+    expect(seen).toEqual([
+      'send GET /artifacts',
+      'job queued before the answer',
+      'send GET /artifacts reply',
+      'job queued after the answer',
+    ]);
   });
 
   it('carries the handler’s error back to the client', async () => {

@@ -1,6 +1,6 @@
 import { SledAgentError } from '../../core/index.ts';
 import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
-import { labelText, type Kernel, type Label, type Settle, type Settleable, type WaitScope } from './kernel/kernel.ts';
+import { labelText, type Kernel, type Label, type Resumable, type Settle, type Settleable, type Settler, type WaitScope } from './kernel/kernel.ts';
 import { Message, type Network, type NodeId } from './network.ts';
 import { stackless } from './stackless.ts';
 
@@ -31,7 +31,7 @@ export function deadEndpoint(node: NodeId): Endpoint {
  */
 export interface Handler<T> {
   now?(): T;
-  later?(done: Settle<T>): void;
+  later?(done: Settler<T>): void;
 }
 
 /** Who hears how a call ends, beside the promise: the caller's bookkeeping. */
@@ -94,14 +94,18 @@ export function callThen<T>(
  * travel again), and its steps are its methods. A day makes some 60k of them; as a family
  * of closures each cost half a dozen functions and contexts, and three label strings that
  * only an error or stall report reads (they are spelt on demand here, with the same text).
+ * It is also what a `later` handler answers to, and the job that sends that answer one
+ * tick later (`Settler`, `Resumable`): no closure per answer either.
  */
-class Exchange<T> extends Message {
+class Exchange<T> extends Message implements Settler<T>, Resumable {
   private timer: QueuedEvent | undefined = undefined;
   /** The answer, once the server has given it: then the message is the reply. */
   private answered = false;
   private ok = false;
   private value: T | undefined = undefined;
   private error: unknown = undefined;
+  /** The server's incarnation that runs a `later` handler: its answer leaves only while it lives. */
+  private serverScope: WaitScope | undefined = undefined;
 
   constructor(
     private readonly kernel: Kernel,
@@ -142,7 +146,8 @@ class Exchange<T> extends Message {
     if (scope === undefined || scope.isClosed) return;
     const handler = this.handler;
     if (handler.later !== undefined) {
-      handler.later((ok, value, error) => this.kernel.tick(() => this.answer(scope, ok, value, error)));
+      this.serverScope = scope;
+      handler.later(this);
       return;
     }
     let result: T;
@@ -152,6 +157,21 @@ class Exchange<T> extends Message {
       return this.answer(scope, false, undefined, err);
     }
     this.answer(scope, true, result, undefined);
+  }
+
+  /**
+   * @internal A `later` handler's answer: it leaves one tick later (`resume`). Kept in the
+   * fields the reply carries; nothing reads them before `answer` marks the message a reply.
+   */
+  settle(ok: boolean, value: T | undefined, error: unknown): void {
+    this.ok = ok;
+    this.value = value;
+    this.error = error;
+    this.kernel.tick(this);
+  }
+
+  /** @internal */ resume(): void {
+    this.answer(this.serverScope as WaitScope, this.ok, this.value, this.error);
   }
 
   // A handler answers once (see `Handler`): the one object carries the one answer back.
@@ -167,17 +187,18 @@ class Exchange<T> extends Message {
   /** The answer reached the client. */
   private arriveBack(): void {
     this.timer?.cancel();
-    this.settle(this.ok, this.value, this.error);
+    this.hear(this.ok, this.value, this.error);
   }
 
   /** @internal The client's timeout ran out. */
   timedOut(): void {
     if (this.reply.settled || this.clientScope.isClosed) return;
-    this.settle(false, undefined, answerError(`${this.requestLabel}: no answer within ${this.timeout / 1000} ms`, null));
+    this.hear(false, undefined, answerError(`${this.requestLabel}: no answer within ${this.timeout / 1000} ms`, null));
     this.watcher?.givingUp();
   }
 
-  private settle(ok: boolean, value: T | undefined, error: unknown): void {
+  /** The client hears the outcome. */
+  private hear(ok: boolean, value: T | undefined, error: unknown): void {
     if (this.reply.settled || this.clientScope.isClosed) return;
     this.watcher?.settling(ok, error);
     if (ok) this.reply.resolve(value as T);

@@ -1,3 +1,5 @@
+import type { Job } from './kernel.ts';
+
 /**
  * Continuations waiting their turn, first in first out, as slots between a head and a tail
  * that go back to 0 when they meet. An array emptied by setting its length (a runtime call
@@ -6,16 +8,16 @@
  * nothing alive.
  */
 export class JobQueue {
-  private readonly slots: ((() => void) | undefined)[] = [];
+  private readonly slots: (Job | undefined)[] = [];
   private head = 0;
   private tail = 0;
 
-  push(job: () => void): void {
+  push(job: Job): void {
     this.slots[this.tail++] = job;
   }
 
   /** Takes the oldest job off; `undefined` when none is left. */
-  shift(): (() => void) | undefined {
+  shift(): Job | undefined {
     if (this.head === this.tail) return undefined;
     const job = this.slots[this.head];
     this.slots[this.head++] = undefined;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { delaySampler, exponentialGap } from './distributions.ts';
 import { EventQueue, QueuedEvent } from './event-queue.ts';
-import { Kernel, SimulationError, StallError, WaitScope } from './kernel.ts';
+import { Kernel, SimulationError, StallError, WaitScope, type Settleable, type Settler } from './kernel.ts';
 import { RandomStreams } from './random-streams.ts';
 
 const noop = (): void => undefined;
@@ -406,9 +406,10 @@ describe('Kernel', () => {
     // Chains of steps started by one event: a `tick` step is a callback continuation, an
     // `await` step resumes after the await of a promise the world settles. The order in
     // which steps run must be the one every step being an await gives (the microtask
-    // queue's), whichever steps are callbacks and whichever settle promises.
-    type Step = 'tick' | 'await';
-    const chains = fc.array(fc.array(fc.constantFrom<Step>('tick', 'await'), { maxLength: 6 }), { minLength: 1, maxLength: 5 });
+    // queue's), whichever steps are callbacks (a function, or an object that `resume`s)
+    // and whichever settle promises.
+    type Step = 'tick' | 'resume' | 'await';
+    const chains = fc.array(fc.array(fc.constantFrom<Step>('tick', 'resume', 'await'), { maxLength: 6 }), { minLength: 1, maxLength: 5 });
     const order = async (program: Step[][], allAwaits: boolean): Promise<string[]> => {
       const kernel = new Kernel();
       const seen: string[] = [];
@@ -418,6 +419,7 @@ describe('Kernel', () => {
         if (at === steps.length) return;
         const next = (): void => step(chain, at + 1);
         if (!allAwaits && steps[at] === 'tick') return kernel.tick(next);
+        if (!allAwaits && steps[at] === 'resume') return kernel.tick({ resume: next });
         const settled = kernel.deferred<void>('step');
         void settled.promise.then(next);
         settled.resolve();
@@ -447,6 +449,33 @@ describe('Kernel', () => {
     expect(seen).toEqual(['tick@1', 'second@1']);
     expect(error).toBeInstanceOf(SimulationError);
     expect([(error as SimulationError).time, (error as SimulationError).label]).toEqual([2, 'bad']);
+  });
+
+  it('hands a wait\'s outcome to a Settler\'s method as to a function, once, and to neither once its scope closed', async () => {
+    const kernel = new Kernel();
+    const alive = new WaitScope(kernel, 'sled-1');
+    const crashed = new WaitScope(kernel, 'sled-2');
+    const seen: string[] = [];
+    const hear = (who: string): Settler<number> => ({
+      settle: (ok, value, error) => seen.push(`${who} ${ok ? `ok ${value}` : `failed ${String(error)}`}@${kernel.now}`),
+    });
+    const waits = [
+      alive.waitFor('a', hear('object')),
+      alive.waitFor<number>('b', (ok, value) => seen.push(`function ${ok ? `ok ${value}` : 'failed'}@${kernel.now}`)),
+      alive.waitFor('c', hear('refused')),
+      crashed.waitFor('d', hear('the dead')),
+    ];
+    kernel.at(3, 'crash', () => crashed.close());
+    kernel.at(5, 'settle', () => {
+      const [a, b, c, d] = waits as [Settleable<number>, Settleable<number>, Settleable<number>, Settleable<number>];
+      a.resolve(1);
+      a.resolve(2);
+      b.resolve(3);
+      c.reject('nope');
+      d.resolve(4);
+    });
+    await kernel.run();
+    expect(seen).toEqual(['object ok 1@5', 'function ok 3@5', 'refused failed nope@5']);
   });
 
   it('ends a callback sleep at its event and then stops counting it as a wait, and never ends one whose scope closed', async () => {

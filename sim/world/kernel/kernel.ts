@@ -47,8 +47,38 @@ export function labelText(label: Label): string {
   return typeof label === 'string' ? label : label.label;
 }
 
-/** A wait's outcome, given the moment it is known (as a promise would settle then). */
-export type Settle<T> = (ok: boolean, value: T | undefined, error: unknown) => void;
+/**
+ * Who hears a wait's outcome through a method: an object that holds what its continuation
+ * needs (a request, a writer) is its own listener, where a closure per wait (and one per
+ * tick after it) cost some 200 bytes each time. The world's callback code takes these,
+ * not functions, and calls `settle` itself: each call site then sees the few classes that
+ * reach it, where a shared helper that told functions from objects saw them all and
+ * looked `settle` up in V8's megamorphic cache on every call.
+ */
+export interface Settler<T> {
+  settle(ok: boolean, value: T | undefined, error: unknown): void;
+}
+
+/** A wait's outcome, given the moment it is known (as a promise would settle then): a function, or a `Settler`. */
+export type Settle<T> = ((ok: boolean, value: T | undefined, error: unknown) => void) | Settler<T>;
+
+/** `then` as a `Settler`: a function is wrapped (a caller outside the world's hot paths, a test). */
+export function asSettler<T>(then: Settle<T>): Settler<T> {
+  return typeof then === 'function' ? { settle: then } : then;
+}
+
+/** Code that goes on later through its method: an object that is its own continuation (see `Settler`). */
+export interface Resumable {
+  resume(): void;
+}
+
+/** What `Kernel.tick` runs: a function, or a `Resumable`. */
+export type Job = (() => void) | Resumable;
+
+export function runJob(job: Job): void {
+  if (typeof job === 'function') job();
+  else job.resume();
+}
 
 /** A wait that only the world settles, registered as a wait until it settles. */
 export interface Settleable<T> {
@@ -75,11 +105,21 @@ interface Wait {
   readonly scope: WaitScope;
   /** Creation order, for the stall report. */
   readonly seq: number;
-  /** Still counted: neither settled nor abandoned, and its scope open. */
-  pending: boolean;
+  state: WaitState;
   prev: Wait | undefined;
   next: Wait | undefined;
 }
+
+/**
+ * Where a wait stands, in one field where two flags were (a run makes a wait per request,
+ * message and sleep): `COUNTED` neither settled nor abandoned, its scope open; `UNCOUNTED`
+ * not settled but not counted either (not registered yet, or its scope closed); `SETTLED`
+ * settled or abandoned, never counted again.
+ */
+type WaitState = typeof UNCOUNTED | typeof COUNTED | typeof SETTLED;
+const UNCOUNTED = 0;
+const COUNTED = 1;
+const SETTLED = 2;
 
 // The resolving functions of the promise being built: one executor for every deferred,
 // where an arrow executor would cost a closure and a context per deferred.
@@ -96,29 +136,29 @@ function captureResolvers(resolve: (value: never) => void, reject: (reason: unkn
  * costs a defineProperty call, and a run creates a wait per request, message and sleep.
  */
 abstract class KernelWait implements Wait {
-  settled = false;
-  pending = false;
+  state: WaitState = UNCOUNTED;
   prev: Wait | undefined = undefined;
   next: Wait | undefined = undefined;
 
+  // The kernel is the scope's: one field fewer on every wait.
   constructor(
-    protected readonly kernel: Kernel,
     readonly label: Label,
     readonly scope: WaitScope,
     readonly seq: number,
   ) {}
 
+  get settled(): boolean {
+    return this.state === SETTLED;
+  }
+
   abandon(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.kernel.settled(this, false);
+    if (this.state !== SETTLED) this.scope.kernel.settled(this, false);
   }
 
   /** Whether the outcome may be delivered; `resumesPromise` when a promise settles with it. */
   protected settle(resumesPromise: boolean): boolean {
-    if (this.settled || this.scope.isClosed) return false;
-    this.settled = true;
-    this.kernel.settled(this, resumesPromise);
+    if (this.state === SETTLED || this.scope.isClosed) return false;
+    this.scope.kernel.settled(this, resumesPromise);
     return true;
   }
 }
@@ -128,8 +168,8 @@ class KernelDeferred<T> extends KernelWait implements Deferred<T> {
   private readonly resolveFn: (value: T) => void;
   private readonly rejectFn: (reason: unknown) => void;
 
-  constructor(kernel: Kernel, label: Label, scope: WaitScope, seq: number) {
-    super(kernel, label, scope, seq);
+  constructor(label: Label, scope: WaitScope, seq: number) {
+    super(label, scope, seq);
     this.promise = new Promise<T>(captureResolvers);
     this.resolveFn = capturedResolve as (value: T) => void;
     this.rejectFn = capturedReject as (reason: unknown) => void;
@@ -152,21 +192,26 @@ class KernelDeferred<T> extends KernelWait implements Deferred<T> {
  */
 class CallbackWait<T> extends KernelWait implements Settleable<T> {
   constructor(
-    kernel: Kernel,
     label: Label,
     scope: WaitScope,
     seq: number,
     private readonly then: Settle<T>,
   ) {
-    super(kernel, label, scope, seq);
+    super(label, scope, seq);
   }
 
   resolve(value: T): void {
-    if (this.settle(false)) this.then(true, value, undefined);
+    if (!this.settle(false)) return;
+    const then = this.then;
+    if (typeof then === 'function') then(true, value, undefined);
+    else then.settle(true, value, undefined);
   }
 
   reject(reason: unknown): void {
-    if (this.settle(false)) this.then(false, undefined, reason);
+    if (!this.settle(false)) return;
+    const then = this.then;
+    if (typeof then === 'function') then(false, undefined, reason);
+    else then.settle(false, undefined, reason);
   }
 }
 
@@ -180,7 +225,7 @@ export class WaitScope {
   private closed = false;
 
   constructor(
-    private readonly kernel: Kernel,
+    /** @internal */ readonly kernel: Kernel,
     readonly name: string,
   ) {
     kernel.adopt(this);
@@ -196,7 +241,7 @@ export class WaitScope {
 
   /** A wait settled through `then` instead of a promise. */
   waitFor<T>(label: Label, then: Settle<T>): Settleable<T> {
-    return this.kernel.register(new CallbackWait<T>(this.kernel, label, this, this.kernel.nextWaitSeq(), then));
+    return this.kernel.register(new CallbackWait<T>(label, this, this.kernel.nextWaitSeq(), then));
   }
 
   /** @internal */ track(wait: Wait): void {
@@ -304,7 +349,7 @@ export class Kernel {
   }
 
   /** @internal */ deferredIn<T>(scope: WaitScope, label: Label): Deferred<T> {
-    return this.register(new KernelDeferred<T>(this, label, scope, this.waitSeq++));
+    return this.register(new KernelDeferred<T>(label, scope, this.waitSeq++));
   }
 
   /** @internal */ nextWaitSeq(): number {
@@ -313,18 +358,19 @@ export class Kernel {
 
   /** @internal */ register<W extends Wait>(wait: W): W {
     if (!wait.scope.isClosed) {
-      wait.pending = true;
+      wait.state = COUNTED;
       this.waitCount++;
       wait.scope.track(wait);
     }
     return wait;
   }
 
-  /** @internal */ settled(wait: Wait, resumes: boolean): void {
-    if (wait.pending) {
+  /** @internal `wait` is settled or abandoned. */ settled(wait: Wait, resumes: boolean): void {
+    if (wait.state === COUNTED) {
       wait.scope.untrack(wait);
-      this.forget(wait);
+      this.waitCount--;
     }
+    wait.state = SETTLED;
     if (resumes) this.touchPromises();
   }
 
@@ -335,7 +381,7 @@ export class Kernel {
    * the microtask queue would give them, and the event needs no settling; once a promise
    * is settled, they ride the microtask queue itself (see `touchPromises`).
    */
-  tick(job: () => void): void {
+  tick(job: Job): void {
     if (this.ownJobs) this.jobs.push(job);
     else {
       this.microJobs.push(job);
@@ -360,9 +406,9 @@ export class Kernel {
 
   // Jobs run in the order queued, so the n-th reaction takes the n-th job.
   private readonly runMicroJob = (): void => {
-    const job = this.microJobs.shift() as () => void;
+    const job = this.microJobs.shift() as Job;
     try {
-      job();
+      runJob(job);
     } catch (err) {
       this.failure ??= new SimulationError(this.time, 'a world continuation', err);
     }
@@ -374,7 +420,7 @@ export class Kernel {
       const job = this.jobs.shift();
       if (job === undefined) break;
       try {
-        job();
+        runJob(job);
       } catch (err) {
         this.dropOwnJobs();
         return new SimulationError(this.time, event.label, err);
@@ -389,9 +435,9 @@ export class Kernel {
     this.jobs.clear();
   }
 
-  /** @internal */ forget(wait: Wait): void {
-    if (!wait.pending) return;
-    wait.pending = false;
+  /** @internal `wait`'s scope closed. */ forget(wait: Wait): void {
+    if (wait.state !== COUNTED) return;
+    wait.state = UNCOUNTED;
     this.waitCount--;
   }
 

@@ -1,9 +1,9 @@
 import { SledAgentError, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalArtifact, type SledAgentClient, type SledId } from '../../../core/index.ts';
 import type { Micros } from '../kernel/event-queue.ts';
-import type { Settle } from '../kernel/kernel.ts';
+import type { Settler } from '../kernel/kernel.ts';
 import { Connection } from '../network.ts';
 import { call, deadEndpoint, type CallWatcher, type Endpoint, type Handler } from '../rpc.ts';
-import type { WriteResult } from '../sled/artifact-store.ts';
+import type { BodyStream, WriteResult } from '../sled/artifact-store.ts';
 import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
 import { NOW, UNNUMBERED, type RequestKind } from '../world-events.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
@@ -182,12 +182,13 @@ class CopyRequest extends SledRequest<void> {
     super(client, 'copy');
   }
 
-  later(done: Settle<void>): void {
+  later(done: Settler<void>): void {
     this.server.copyFromDepot(this.hash, this.source, this.generation, done, this.number);
   }
 }
 
-class PutRequest extends SledRequest<WriteResult> {
+/** A PUT: the request is also its body (`BodyStream`), which the sled's writer reads. */
+class PutRequest extends SledRequest<WriteResult> implements BodyStream {
   // The body rides the request's connection: when the client's total timeout
   // (`nexus/networking/src/sled_client.rs:46-50@74a6c136`) closes it, the sled's
   // body stream errors and the write is dropped.
@@ -201,25 +202,24 @@ class PutRequest extends SledRequest<WriteResult> {
     super(client, 'put');
   }
 
-  later(done: Settle<WriteResult>): void {
-    const { artifact, connection } = this;
+  get content(): ArtifactHash {
+    return this.artifact.hash;
+  }
+
+  get length(): number {
+    return this.artifact.size;
+  }
+
+  later(done: Settler<WriteResult>): void {
+    const { artifact } = this;
+    this.server.put(artifact.hash, artifact.size, this.generation, this, done);
+  }
+
+  read(bytes: number, then: Settler<void>): void {
     const { env, owner, sled } = this.client;
-    const agent = this.server;
-    agent.put(
-      artifact.hash,
-      artifact.size,
-      this.generation,
-      {
-        content: artifact.hash,
-        length: artifact.size,
-        read: (bytes, then) => {
-          // A crashed sled reads no more: its write never goes on.
-          const scope = agent.scope();
-          if (scope !== undefined) env.network.transfer(owner.node, sled, bytes, scope, `put ${artifact.hash}`, then, connection);
-        },
-      },
-      done,
-    );
+    // A crashed sled reads no more: its write never goes on.
+    const scope = this.server.scope();
+    if (scope !== undefined) env.network.transfer(owner.node, sled, bytes, scope, `put ${this.artifact.hash}`, then, this.connection);
   }
 
   override givingUp(): void {

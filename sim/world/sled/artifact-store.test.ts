@@ -6,13 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOW, type WorldEvent } from '../world-events.ts';
-import type { Settle } from '../kernel/kernel.ts';
+import { runJob, type Settler } from '../kernel/kernel.ts';
 import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
 
 const SLED = 'sled-0';
 
 /** Continuations as the microtask queue runs them, which `settle` lets run. */
-const MICROTASKS: Ticker = { tick: (job) => void Promise.resolve().then(job) };
+const MICROTASKS: Ticker = { tick: (job) => void Promise.resolve().then(() => runJob(job)) };
 
 function storeWith(m2Count = 2, quota = 100, path: WritePath = 'shared_name'): { store: ArtifactStore; events: WorldEvent[] } {
   const events: WorldEvent[] = [];
@@ -33,8 +33,8 @@ class HandBody implements BodyStream {
     return this.pending?.bytes;
   }
 
-  read(bytes: number, then: Settle<void>): void {
-    this.pending = { bytes, resolve: () => then(true, undefined, undefined), reject: (err) => then(false, undefined, err) };
+  read(bytes: number, then: Settler<void>): void {
+    this.pending = { bytes, resolve: () => then.settle(true, undefined, undefined), reject: (err) => then.settle(false, undefined, err) };
   }
 
   land(): void {
@@ -67,8 +67,10 @@ function start(store: ArtifactStore, hash: string, size: number, length = size):
   if (!opened.ok) return opened.status;
   const body = new HandBody(hash, length);
   const running: Running = { writer: opened.writer, body, outcome: undefined };
-  opened.writer.write(body, 'put', MICROTASKS, (ok, r, err) => {
-    running.outcome = ok && r !== undefined ? { ok: true, written: r.successfulWrites } : { ok: false, status: err instanceof StoreError ? err.status : -1 };
+  opened.writer.write(body, 'put', MICROTASKS, {
+    settle: (ok, r, err) => {
+      running.outcome = ok && r !== undefined ? { ok: true, written: r.successfulWrites } : { ok: false, status: err instanceof StoreError ? err.status : -1 };
+    },
   });
   return running;
 }
@@ -191,6 +193,15 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     d.body.cut(7);
     await settle();
     expect(events).toEqual([stored(0, 'h', 10, 'put'), truncated(0, 'h', 7, 10)]);
+  });
+
+  it('goes on one tick after a chunk lands (where the await of the read resumed), not at once', async () => {
+    const { store } = storeWith();
+    const r = started(start(store, 'a', 10));
+    r.body.land();
+    expect(r.outcome).toBeUndefined();
+    await Promise.resolve();
+    expect(r.outcome).toEqual({ ok: true, written: 2 });
   });
 
   it('a body shorter than the artifact (a short source) fails the hash check: 400, its files unlinked', async () => {

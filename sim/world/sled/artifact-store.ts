@@ -1,6 +1,6 @@
 import type { ArtifactHash, SledId } from '../../../core/index.ts';
 import { ArtifactCatalog } from '../artifact-catalog.ts';
-import type { Settle } from '../kernel/kernel.ts';
+import type { Job, Resumable, Settler } from '../kernel/kernel.ts';
 import { FilesByNumber } from './files-by-number.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import { stackless } from '../stackless.ts';
@@ -70,12 +70,12 @@ export interface BodyStream {
    * Moves the next `bytes`; `then` hears when they have arrived, or the error (with
    * `moved`, when known) if the stream breaks.
    */
-  read(bytes: number, then: Settle<void>): void;
+  read(bytes: number, then: Settler<void>): void;
 }
 
 /** Where a continuation runs one microtask tick later (the kernel). */
 export interface Ticker {
-  tick(job: () => void): void;
+  tick(job: Job): void;
 }
 
 export type OpenWriter =
@@ -404,10 +404,22 @@ const CHUNK = 64 * 2 ** 20;
 /**
  * One write (`ArtifactWriter`, `as:451-598@74a6c136`; HEAD's per-dataset tasks,
  * `as:650-775@b848b6df`): its files, the bytes it streamed and hashed.
+ *
+ * It is also its write's continuation (`Settler` of each chunk's read, `Resumable` one tick
+ * later): a writer streams one body, one chunk at a time, so it holds what the next step
+ * needs in fields where two closures a chunk held them.
  */
-export class ArtifactWriter {
+export class ArtifactWriter implements Settler<void>, Resumable {
   private streamed = 0;
   private ended = false;
+  // The write in progress (see `write`), and the outcome of its chunk's read.
+  private body: BodyStream | undefined = undefined;
+  private via: 'put' | 'copy' = 'put';
+  private ticker: Ticker | undefined = undefined;
+  private then: Settler<WriteResult> | undefined = undefined;
+  private chunk = 0;
+  private readOk = false;
+  private readError: unknown = undefined;
 
   constructor(
     private readonly store: ArtifactStore,
@@ -430,46 +442,64 @@ export class ArtifactWriter {
    * A dataset that runs out of quota loses its file mid-stream; the write fails only when
    * every dataset did (`as:489-517@74a6c136`). A body that breaks off drops every file
    * (`as:339-348@74a6c136`); so does a hash mismatch, checked over the bytes this writer
-   * streamed (`as:524-531@74a6c136`).
+   * streamed (`as:524-531@74a6c136`). Called once per writer.
    *
    * Callbacks instead of an async loop, with the loop's timing: each chunk goes on one tick
    * after its read settles (where the `await` resumed), and `then` is called when the async
    * function's promise would have settled, so other work interleaves as it did.
    */
-  write(body: BodyStream, via: 'put' | 'copy', ticker: Ticker, then: Settle<WriteResult>): void {
-    if (this.streamed >= body.length) return this.finish(body, via, then);
+  write(body: BodyStream, via: 'put' | 'copy', ticker: Ticker, then: Settler<WriteResult>): void {
+    this.body = body;
+    this.via = via;
+    this.ticker = ticker;
+    this.then = then;
+    this.writeNext(body, then);
+  }
+
+  private writeNext(body: BodyStream, then: Settler<WriteResult>): void {
+    if (this.streamed >= body.length) return this.finish(body, this.via, then);
     const chunk = this.nextChunk(body.length - this.streamed);
     if (chunk === 0) {
       this.fail();
-      return then(false, undefined, refusedBy(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`));
+      return then.settle(false, undefined, refusedBy(500, `Failed to write ${this.hash} to any dataset: ${QUOTA_REACHED}`));
     }
-    body.read(chunk, (ok, _, err) => ticker.tick(() => this.chunkRead(body, via, ticker, then, chunk, ok, err)));
+    this.chunk = chunk;
+    body.read(chunk, this);
   }
 
-  private chunkRead(body: BodyStream, via: 'put' | 'copy', ticker: Ticker, then: Settle<WriteResult>, chunk: number, ok: boolean, err: unknown): void {
-    if (!ok) {
+  /** @internal The chunk's read settled: the write goes on one tick later (`resume`). */
+  settle(ok: boolean, _: void | undefined, error: unknown): void {
+    this.readOk = ok;
+    this.readError = error;
+    (this.ticker as Ticker).tick(this);
+  }
+
+  /** @internal */ resume(): void {
+    const then = this.then as Settler<WriteResult>;
+    if (!this.readOk) {
+      const err = this.readError;
       const moved = typeof (err as { moved?: unknown }).moved === 'number' ? (err as { moved: number }).moved : 0;
       this.fail(moved);
-      return then(false, undefined, err);
+      return then.settle(false, undefined, err);
     }
-    if (this.ended) return then(false, undefined, refusedBy(500, 'write ended'));
-    this.landChunk(chunk);
-    this.write(body, via, ticker, then);
+    if (this.ended) return then.settle(false, undefined, refusedBy(500, 'write ended'));
+    this.landChunk(this.chunk);
+    this.writeNext(this.body as BodyStream, then);
   }
 
-  private finish(body: BodyStream, via: 'put' | 'copy', then: Settle<WriteResult>): void {
-    if (this.ended) return then(false, undefined, refusedBy(500, 'write ended'));
+  private finish(body: BodyStream, via: 'put' | 'copy', then: Settler<WriteResult>): void {
+    if (this.ended) return then.settle(false, undefined, refusedBy(500, 'write ended'));
     if (body.content !== this.hash || this.streamed !== this.size) {
       this.fail();
-      return then(false, undefined, refusedBy(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`));
+      return then.settle(false, undefined, refusedBy(400, `Digest mismatch: expected ${this.hash}, got ${this.streamed} of ${this.size} bytes`));
     }
     let result: WriteResult;
     try {
       result = this.finalize(via);
     } catch (err) {
-      return then(false, undefined, err);
+      return then.settle(false, undefined, err);
     }
-    then(true, result, undefined);
+    then.settle(true, result, undefined);
   }
 
   /** Every file dropped: unlinked by name (`shared_name`) or its own private file. */

@@ -434,6 +434,24 @@ describe('PUT', () => {
     expect(new Map(sled.store.list())).toEqual(new Map([['a', 2]]));
   });
 
+  it('answers one tick after the write ends, which is one tick after the body’s last bytes land', async () => {
+    const rig = new Rig();
+    const sled = rig.sled('sled-0');
+    const seen: string[] = [];
+    let land: (() => void) | undefined;
+    sled.put('a', MB, undefined, { content: 'a', length: MB, read: (_, then) => (land = () => then.settle(true, undefined, undefined)) }, (ok) =>
+      seen.push(`answered ${ok}`),
+    );
+    rig.kernel.at(10, 'the body lands', () => {
+      rig.kernel.tick(() => seen.push('job queued before'));
+      land?.();
+      rig.kernel.tick(() => seen.push('job queued after'));
+    });
+    await rig.kernel.run();
+    // The write goes on behind the first job; its end answers behind the second.
+    expect(seen).toEqual(['job queued before', 'job queued after', 'answered true']);
+  });
+
   it('a second write of the same hash while one is in progress: 409 at once, and its cleanup unlinks the temporary name of the first on M.2 0 (as:300-318@74a6c136)', async () => {
     const rig = new Rig();
     const sled = rig.sled('sled-0');

@@ -8,7 +8,7 @@ import {
   type SledId,
 } from '../../../core/index.ts';
 import { MICROS_PER_SECOND, type Micros } from '../kernel/event-queue.ts';
-import { WaitScope, type Kernel, type Settle } from '../kernel/kernel.ts';
+import { WaitScope, asSettler, type Kernel, type Resumable, type Settle, type Settler } from '../kernel/kernel.ts';
 import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
 import { NOW, UNNUMBERED, type EmitEvent } from '../world-events.ts';
@@ -83,13 +83,18 @@ type Served = ReturnType<ArtifactStore['serve']>;
 /**
  * One copy-from-depot once its writer is open (`SledAgent.copyFromDepot`): the GET to the
  * source's depot, then the body streaming into the writer. One object is the GET's
- * handler, the body and the holder of what the steps share: as a family of closures, each
- * copy cost half a dozen functions and contexts, which a copy in flight kept alive long
- * enough to be promoted. Its steps run when and in the order the closures ran.
+ * handler, the body, the listener of the GET's answer and the holder of what the steps
+ * share: as a family of closures, each copy cost half a dozen functions and contexts,
+ * which a copy in flight kept alive long enough to be promoted. Its steps run when and in
+ * the order the closures ran.
  */
-class DepotCopy implements BodyStream {
+class DepotCopy implements BodyStream, Settler<Served>, Resumable {
   content: ArtifactHash = '';
   length = 0;
+  // The GET's answer, handled one tick after it came (`resume`).
+  private ok = false;
+  private found: Served = undefined;
+  private error: unknown = undefined;
 
   constructor(
     private readonly agent: SledAgent,
@@ -101,13 +106,13 @@ class DepotCopy implements BodyStream {
     private readonly source: SledId,
     private readonly sourceAgent: SledAgent | undefined,
     private readonly writer: ArtifactWriter,
-    private readonly done: Settle<void>,
+    private readonly done: Settler<void>,
   ) {}
 
   start(timeout: Micros): void {
     const { kernel, network } = this.env;
     const depot = this.sourceAgent ?? deadEndpoint(this.source);
-    callThen(kernel, network, this.agent, depot, `depot ${this.source} get`, timeout, this, this.answered);
+    callThen(kernel, network, this.agent, depot, `depot ${this.source} get`, timeout, this, this);
   }
 
   /** The source's depot serves the GET (the rpc `Handler`). */
@@ -115,31 +120,72 @@ class DepotCopy implements BodyStream {
     return this.sourceAgent?.store.serve(this.hash, this.number);
   }
 
-  /** The GET's answer: handled one tick later, where the `await` resumed. */
-  private readonly answered: Settle<Served> = (ok, found, err) => this.env.kernel.tick(() => this.fetched(ok, found, err));
+  /** @internal The GET's answer: handled one tick later, where the `await` resumed. */
+  settle(ok: boolean, found: Served, error: unknown): void {
+    this.ok = ok;
+    this.found = found;
+    this.error = error;
+    this.env.kernel.tick(this);
+  }
 
-  private fetched(ok: boolean, found: Served, err: unknown): void {
-    if (!ok || found === undefined) {
+  /** @internal */ resume(): void {
+    const found = this.found;
+    if (!this.ok || found === undefined) {
       this.writer.fail();
-      const why = ok ? 'not found' : refusal(err).message;
-      return this.done(false, undefined, answerError(`Error fetching artifact ${this.hash} from depot at ${this.source}: ${why}`, 500));
+      const why = this.ok ? 'not found' : refusal(this.error).message;
+      return this.done.settle(false, undefined, answerError(`Error fetching artifact ${this.hash} from depot at ${this.source}: ${why}`, 500));
     }
     this.content = found.content;
     this.length = found.bytes;
-    this.writer.write(this, 'copy', this.env.kernel, this.written);
-    this.done(true, undefined, undefined);
+    this.writer.write(this, 'copy', this.env.kernel, new BackgroundCopyEnd(this.env, this.agent.node, this.hash));
+    this.done.settle(true, undefined, undefined);
   }
 
   /** The body's next bytes, from the source over the network. */
-  read(bytes: number, then: Settle<void>): void {
+  read(bytes: number, then: Settler<void>): void {
     this.env.network.transfer(this.source, this.agent.node, bytes, this.scope, `copy ${this.hash}`, then);
   }
+}
 
-  /** The background copy's end: a failure is only logged (as the 202 went out already). */
-  private readonly written: Settle<WriteResult> = (ok, _, error) => {
+/** The background copy's end: a failure is only logged (as the 202 went out already). */
+class BackgroundCopyEnd implements Settler<WriteResult> {
+  constructor(
+    private readonly env: SledEnvironment,
+    private readonly sled: SledId,
+    private readonly hash: ArtifactHash,
+  ) {}
+
+  settle(ok: boolean, _: WriteResult | undefined, error: unknown): void {
     if (ok) return;
-    this.env.kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.agent.node, hash: this.hash, reason: refusal(error).message }));
-  };
+    this.env.kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.sled, hash: this.hash, reason: refusal(error).message }));
+  }
+}
+
+/**
+ * A PUT's answer to its request, one tick after the write's end (where the handler's
+ * `await` of the write resumed): an object where two closures a PUT were.
+ */
+class PutAnswer implements Settler<WriteResult>, Resumable {
+  private ok = false;
+  private result: WriteResult | undefined = undefined;
+  private error: unknown = undefined;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly done: Settler<WriteResult>,
+  ) {}
+
+  settle(ok: boolean, result: WriteResult | undefined, error: unknown): void {
+    this.ok = ok;
+    this.result = result;
+    this.error = error;
+    this.kernel.tick(this);
+  }
+
+  resume(): void {
+    if (this.ok) this.done.settle(true, this.result, undefined);
+    else this.done.settle(false, undefined, refusal(this.error));
+  }
 }
 
 function refusal(err: unknown): SledAgentError {
@@ -269,15 +315,14 @@ export class SledAgent implements Endpoint {
    * hears the answer when the async handler's promise would have settled: at once for a
    * refusal, one tick after the write's end otherwise.
    */
-  put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream, done: Settle<WriteResult>): void {
+  put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream, then: Settle<WriteResult>): void {
+    const done = asSettler(then);
     const refused = this.generationRefusal(hash, generation);
-    if (refused !== undefined) return done(false, undefined, refused);
+    if (refused !== undefined) return done.settle(false, undefined, refused);
     const opened = this.store.openWriter(hash, size);
-    if (!opened.ok) return done(false, undefined, answerError(opened.reason, opened.status));
+    if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const kernel = this.env.kernel;
-    opened.writer.write(body, 'put', kernel, (ok, result, err) =>
-      kernel.tick(() => (ok ? done(true, result, undefined) : done(false, undefined, refusal(err)))),
-    );
+    opened.writer.write(body, 'put', kernel, new PutAnswer(kernel, done));
   }
 
   /**
@@ -288,15 +333,16 @@ export class SledAgent implements Endpoint {
    * one tick after what it waited for, where the async handler's `await`s resumed.
    * `known`: `hash`'s catalog number, when the caller has it already.
    */
-  copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, done: Settle<void>, known = UNNUMBERED): void {
+  copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, then: Settle<void>, known = UNNUMBERED): void {
+    const done = asSettler(then);
     const refused = this.generationRefusal(hash, generation);
-    if (refused !== undefined) return done(false, undefined, refused);
+    if (refused !== undefined) return done.settle(false, undefined, refused);
     const sourceAgent = this.env.sled(source);
     // Numbered once for both stores (every sled shares the world's catalog), here unless
     // the request came `known`.
     const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
     const opened = this.store.openWriter(hash, this.env.sizeOf(hash, number), number);
-    if (!opened.ok) return done(false, undefined, answerError(opened.reason, opened.status));
+    if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const timeout = this.options.commit !== 'b848b6df' || !this.env.network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
     new DepotCopy(this, this.env, this.incarnation, hash, number, source, sourceAgent, opened.writer, done).start(timeout);
   }
