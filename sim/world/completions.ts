@@ -22,8 +22,6 @@ const bySeq = (a: OnLink, b: OnLink): number => a.seq - b.seq;
  */
 export class Completions<T extends OnLink> {
   private readonly links: Link<T>[] = [];
-  /** Insertion order is start order. */
-  private readonly running = new Set<T>();
   private min = Infinity;
   private minLink: Link<OnLink> | undefined = undefined;
   private exact = true;
@@ -38,13 +36,11 @@ export class Completions<T extends OnLink> {
   /** `t` has started; its links' walks give it its finish. */
   add(t: T): void {
     t.running = true;
-    this.running.add(t);
   }
 
   /** `t` has stopped; its owner must be walked before `earliest` or `due` is asked. */
   remove(t: T): void {
     t.running = false;
-    this.running.delete(t);
   }
 
   get earliest(): Micros {
@@ -54,7 +50,9 @@ export class Completions<T extends OnLink> {
 
   /** Every transfer in progress, in start order. */
   inStartOrder(): T[] {
-    return [...this.running];
+    const all: T[] = [];
+    for (const link of this.links) for (const t of link.transfers) if (t.running === true && t.toLink === link) all.push(t);
+    return all.sort(bySeq);
   }
 
   /** The transfers due by `now`, in start order. */
@@ -62,7 +60,7 @@ export class Completions<T extends OnLink> {
     const due: T[] = [];
     for (const link of this.links) {
       if (link.earliest > now) continue;
-      for (const t of link.transfers) if (t.running && t.toLink === link && t.eta <= now) due.push(t);
+      for (const t of link.transfers) if (t.eta <= now && t.running === true && t.toLink === link) due.push(t);
     }
     return due.length === 1 ? due : due.sort(bySeq);
   }
@@ -122,7 +120,7 @@ export class Completions<T extends OnLink> {
     let minLink: Link<T> | undefined;
     for (const link of this.links) {
       if (link.earliest >= min) continue;
-      if (link.stale) {
+      if (link.stale === true) {
         link.refreshEarliest();
         if (link.earliest >= min) continue;
       }

@@ -6,7 +6,11 @@ export interface OnLink {
   readonly seq: number;
   /** When the last byte arrives at the current rate (set only by `Completions`). */
   eta: Micros;
-  /** False once it finished or broke off: the next walk drops it from `transfers`. */
+  /**
+   * False once it finished or broke off: the next walk drops it from `transfers`. Tested
+   * with `===` (as is `Link.stale`): V8 knows such a field only as holding an oddball, and
+   * compiles `!` or a bare test into checks for every falsy kind.
+   */
   running: boolean;
   /** The link at its receiving end, which keeps its finish in `earliest` (its owner). */
   readonly toLink: Link<OnLink>;
@@ -57,7 +61,7 @@ export class Link<T extends OnLink> {
     let earliest = Infinity;
     let by: T | undefined;
     for (const t of this.transfers) {
-      if (t.running && t.toLink === this && t.eta < earliest) {
+      if (t.eta < earliest && t.running === true && t.toLink === this) {
         earliest = t.eta;
         by = t;
       }

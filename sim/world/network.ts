@@ -286,6 +286,8 @@ export class Network {
   // read only etas and start order).
   private rebalanceLink(link: Link<Transfer>): void {
     const now = this.kernel.now;
+    // A local, not the imported binding: the loop would reload and check it every time.
+    const perSecond = MICROS_PER_SECOND;
     const completions = this.completions;
     const transfers = link.transfers;
     const n = transfers.length;
@@ -293,12 +295,20 @@ export class Network {
     completions.startWalk();
     for (let i = 0; i < n; i++) {
       const t = transfers[i] as Transfer;
-      if (!t.running) continue; // stopped: see Link
-      transfers[kept++] = t;
-      t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+      if (t.running === false) continue; // stopped: see Link
+      // Only behind a gap: storing a transfer into its own slot still costs a write barrier.
+      if (kept !== i) transfers[kept] = t;
+      kept++;
+      // Comparisons where Math.max and Math.min were: the same results, as no operand here
+      // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
+      // the checks for those that V8 compiles Math.max and Math.min into.
+      const left = t.remaining - (t.rate * (now - t.updatedAt)) / perSecond;
+      t.remaining = left > 0 ? left : 0;
       t.updatedAt = now;
-      t.rate = Math.min(t.fromLink.share, t.toLink.share);
-      completions.retime(link, t, now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate));
+      const fromShare = t.fromLink.share;
+      const toShare = t.toLink.share;
+      t.rate = fromShare < toShare ? fromShare : toShare;
+      completions.retime(link, t, now + Math.ceil((t.remaining * perSecond) / t.rate));
     }
     if (kept !== n) transfers.length = kept;
     completions.endWalk(link);
