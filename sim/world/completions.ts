@@ -44,7 +44,7 @@ export class Completions<T extends OnLink> {
   }
 
   get earliest(): Micros {
-    if (!this.exact) this.rescan();
+    if (this.exact === false) this.rescan();
     return this.min;
   }
 
@@ -58,9 +58,15 @@ export class Completions<T extends OnLink> {
   /** The transfers due by `now`, in start order. */
   due(now: Micros): T[] {
     const due: T[] = [];
-    for (const link of this.links) {
+    const links = this.links;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link<T>;
       if (link.earliest > now) continue;
-      for (const t of link.transfers) if (t.eta <= now && t.running === true && t.toLink === link) due.push(t);
+      const transfers = link.transfers;
+      for (let j = 0; j < transfers.length; j++) {
+        const t = transfers[j] as T;
+        if (t.eta <= now && t.running === true && t.toLink === link) due.push(t);
+      }
     }
     return due.length === 1 ? due : due.sort(bySeq);
   }
@@ -118,7 +124,9 @@ export class Completions<T extends OnLink> {
   private rescan(): void {
     let min = Infinity;
     let minLink: Link<T> | undefined;
-    for (const link of this.links) {
+    const links = this.links;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link<T>;
       if (link.earliest >= min) continue;
       if (link.stale === true) {
         link.refreshEarliest();

@@ -60,7 +60,9 @@ export class Link<T extends OnLink> {
   refreshEarliest(): void {
     let earliest = Infinity;
     let by: T | undefined;
-    for (const t of this.transfers) {
+    const transfers = this.transfers;
+    for (let i = 0; i < transfers.length; i++) {
+      const t = transfers[i] as T;
       if (t.eta < earliest && t.running === true && t.toLink === this) {
         earliest = t.eta;
         by = t;
