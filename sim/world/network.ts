@@ -3,7 +3,7 @@ import type { Micros } from './kernel/event-queue.ts';
 import { MICROS_PER_SECOND, type Occurrence, type QueuedEvent } from './kernel/event-queue.ts';
 import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
-import { CompletionHeap } from './completion-heap.ts';
+import { Completions } from './completions.ts';
 import { Link } from './link.ts';
 import { stackless } from './stackless.ts';
 
@@ -79,8 +79,8 @@ class Transfer {
   remaining = 0;
   /** When the last byte arrives at the current rate. */
   eta: Micros = Infinity;
-  /** Position in the network's completion heap; -1 once detached. */
-  heapIndex = -1;
+  /** Set by `Completions` while the transfer is in it. */
+  running = false;
   constructor(
     /** Start order: transfers due at once complete in the order they started. */
     readonly seq: number,
@@ -114,7 +114,7 @@ export class Network {
   private readonly slowness = new Map<NodeId, Micros[]>();
   private readonly links = new Map<NodeId, Link<Transfer>>();
   /** Every transfer in progress, by finish time. */
-  private readonly completions = new CompletionHeap<Transfer>();
+  private readonly completions = new Completions<Transfer>();
   private transfersStarted = 0;
   private nextCompletion: QueuedEvent | undefined;
   /** What the completion event runs: one object for every one (no closure each). */
@@ -244,7 +244,7 @@ export class Network {
   bytesInFlight(): number {
     const now = this.kernel.now;
     let total = 0;
-    // In start order, not heap order: a sum of floats rounds by the order it is taken in.
+    // In start order: a sum of floats rounds by the order it is taken in.
     for (const t of this.completions.inStartOrder()) total += Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
     return Math.round(total);
   }
@@ -269,6 +269,7 @@ export class Network {
     if (link === undefined) {
       link = new Link(this.config.bandwidth);
       this.links.set(node, link);
+      this.completions.addLink(link);
     }
     return link;
   }
@@ -281,29 +282,36 @@ export class Network {
   }
 
   // Every operation below, its operands and their order are what finish times round by:
-  // the fingerprints pin them. What may go is work that cannot change a result: the heap
-  // is told only of an eta that changed (its shape decides nothing; `earliest` and `due`
+  // the fingerprints pin them. How the finishes are kept is free (`earliest` and `due`
   // read only etas and start order).
   private rebalanceLink(link: Link<Transfer>): void {
     const now = this.kernel.now;
+    // A local, not the imported binding: the loop would reload and check it every time.
+    const perSecond = MICROS_PER_SECOND;
+    const completions = this.completions;
     const transfers = link.transfers;
     const n = transfers.length;
     let kept = 0;
+    completions.startWalk();
     for (let i = 0; i < n; i++) {
       const t = transfers[i] as Transfer;
-      if (t.heapIndex < 0) continue; // detached: see Link
-      transfers[kept++] = t;
-      t.remaining = Math.max(0, t.remaining - (t.rate * (now - t.updatedAt)) / MICROS_PER_SECOND);
+      if (t.running === false) continue; // stopped: see Link
+      // Only behind a gap: storing a transfer into its own slot still costs a write barrier.
+      if (kept !== i) transfers[kept] = t;
+      kept++;
+      // Comparisons where Math.max and Math.min were: the same results, as no operand here
+      // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
+      // the checks for those that V8 compiles Math.max and Math.min into.
+      const left = t.remaining - (t.rate * (now - t.updatedAt)) / perSecond;
+      t.remaining = left > 0 ? left : 0;
       t.updatedAt = now;
-      t.rate = Math.min(t.fromLink.share, t.toLink.share);
-      const eta = now + Math.ceil((t.remaining * MICROS_PER_SECOND) / t.rate);
-      if (eta === t.eta) continue;
-      const grew = eta > t.eta;
-      t.eta = eta;
-      if (grew) this.completions.later(t);
-      else this.completions.sooner(t);
+      const fromShare = t.fromLink.share;
+      const toShare = t.toLink.share;
+      t.rate = fromShare < toShare ? fromShare : toShare;
+      completions.retime(link, t, now + Math.ceil((t.remaining * perSecond) / t.rate));
     }
     if (kept !== n) transfers.length = kept;
+    completions.endWalk(link);
   }
 
   // One completion event for the whole network, at the earliest finish: rescheduling a

@@ -1,0 +1,142 @@
+import type { Micros } from './kernel/event-queue.ts';
+import type { Link, OnLink } from './link.ts';
+
+const bySeq = (a: OnLink, b: OnLink): number => a.seq - b.seq;
+
+/**
+ * The transfers in progress, by finish time: each link keeps the earliest finish of the
+ * transfers it owns (those it receives), and this the earliest over the links.
+ *
+ * Why not one heap of every transfer: a start or finish walks both its links and changes
+ * the finish of nearly every transfer on them (their shares changed), and each change cost
+ * a sift through a heap of hundreds. A walk passes over every transfer its link owns, so it
+ * learns that link's earliest finish for a compare each; a transfer it passes that another
+ * link owns lowers that link's earliest at once, or, when it was that link's earliest and
+ * finishes later now, leaves that link `stale`: its `earliest` is then no later than the
+ * truth, and is looked at again only when it could be the network's earliest.
+ *
+ * The network's earliest is kept the same way: `min` is exact while `exact`, and otherwise
+ * no later than the truth (only a rise at `minLink` clears `exact`).
+ *
+ * A walk of a link is `startWalk`, `retime` for every running transfer on it, `endWalk`.
+ */
+export class Completions<T extends OnLink> {
+  private readonly links: Link<T>[] = [];
+  private min = Infinity;
+  private minLink: Link<OnLink> | undefined = undefined;
+  private exact = true;
+  private walkEarliest = Infinity;
+  private walkEarliestBy: T | undefined = undefined;
+
+  /** A link whose transfers this will hold. */
+  addLink(link: Link<T>): void {
+    this.links.push(link);
+  }
+
+  /** `t` has started; its links' walks give it its finish. */
+  add(t: T): void {
+    t.running = true;
+  }
+
+  /** `t` has stopped; its owner must be walked before `earliest` or `due` is asked. */
+  remove(t: T): void {
+    t.running = false;
+  }
+
+  get earliest(): Micros {
+    if (this.exact === false) this.rescan();
+    return this.min;
+  }
+
+  /** Every transfer in progress, in start order. */
+  inStartOrder(): T[] {
+    const all: T[] = [];
+    for (const link of this.links) for (const t of link.transfers) if (t.running === true && t.toLink === link) all.push(t);
+    return all.sort(bySeq);
+  }
+
+  /** The transfers due by `now`, in start order. */
+  due(now: Micros): T[] {
+    const due: T[] = [];
+    const links = this.links;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link<T>;
+      if (link.earliest > now) continue;
+      const transfers = link.transfers;
+      for (let j = 0; j < transfers.length; j++) {
+        const t = transfers[j] as T;
+        if (t.eta <= now && t.running === true && t.toLink === link) due.push(t);
+      }
+    }
+    return due.length === 1 ? due : due.sort(bySeq);
+  }
+
+  startWalk(): void {
+    this.walkEarliest = Infinity;
+    this.walkEarliestBy = undefined;
+  }
+
+  /** Gives `t`, met in the walk of `link`, its new finish. */
+  retime(link: Link<T>, t: T, eta: Micros): void {
+    if (t.toLink === link) {
+      t.eta = eta;
+      if (eta < this.walkEarliest) {
+        this.walkEarliest = eta;
+        this.walkEarliestBy = t;
+      }
+      return;
+    }
+    if (eta === t.eta) return;
+    const grew = eta > t.eta;
+    t.eta = eta;
+    const owner = t.toLink;
+    if (eta < owner.earliest) {
+      // Below even a stale owner's bound: the owner's earliest now, exactly.
+      owner.earliest = eta;
+      owner.earliestBy = t;
+      owner.stale = false;
+      this.lowered(owner, eta);
+    } else if (grew && owner.earliestBy === t) {
+      owner.stale = true;
+      if (owner === this.minLink) this.exact = false;
+    }
+  }
+
+  /** The walk of `link` has retimed every running transfer on it. */
+  endWalk(link: Link<T>): void {
+    const earliest = this.walkEarliest;
+    link.earliest = earliest;
+    link.earliestBy = this.walkEarliestBy;
+    link.stale = false;
+    if (earliest < this.min) this.lowered(link, earliest);
+    // At the old minimum again, it is the minimum: `min` is never later than the truth.
+    else if (link === this.minLink) this.exact = earliest === this.min;
+  }
+
+  private lowered(link: Link<OnLink>, earliest: Micros): void {
+    if (earliest >= this.min) return;
+    this.min = earliest;
+    this.minLink = link;
+    this.exact = true;
+  }
+
+  /** Finds the earliest over the links, refreshing only stale links that could hold it. */
+  private rescan(): void {
+    let min = Infinity;
+    let minLink: Link<T> | undefined;
+    const links = this.links;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link<T>;
+      if (link.earliest >= min) continue;
+      if (link.stale === true) {
+        link.refreshEarliest();
+        if (link.earliest >= min) continue;
+      }
+      min = link.earliest;
+      minLink = link;
+    }
+    this.min = min;
+    this.minLink = minLink;
+    this.exact = true;
+  }
+}
