@@ -130,8 +130,10 @@ export type EmitEvent = (event: WorldEvent, sled?: number, artifact?: number) =>
 
 /** The last string seen in one field, with its index. */
 class RecentString {
-  text: string | undefined = undefined;
-  index = 0;
+  // A string from the start (never matched while `index` is -1): a comparison that once
+  // met `undefined` would call the generic equality builtin for good.
+  text = '';
+  index = -1;
 }
 
 /**
@@ -153,11 +155,11 @@ const K2 = 1597334677;
  * (`value`, the loop `fields` runs). The digest is the one that loop gave over every field
  * of every event, and must never move from it.
  *
- * The four frequent types (nearly every event) are fed by flat code instead: the method
- * numbers the event's strings in field order, then a lane function per shape (`sentLane`,
- * `doneLane`, `copyLane`) feeds one lane the words `value` would, one line per word, and
- * is called once per lane. A dozen small methods per event, each reading and writing both
- * lanes on `this`, cost some 900 instructions a request where these cost a third of that.
+ * The four frequent types (nearly every event) are fed by flat code instead: each
+ * method numbers the event's strings in field order, then feeds both lanes, held in
+ * locals, the words `value` would, a field a line. A dozen small methods per event, each
+ * reading and writing both lanes on `this`, cost some 900 instructions a request; TurboFan
+ * inlined few of them into one another.
  * An event whose numbers are not int32s (never, in a world's run) goes to the loop.
  */
 class HistoryHash {
@@ -242,7 +244,7 @@ class HistoryHash {
   }
 
   private recentIndex(value: string, last: RecentString): number {
-    if (value !== last.text) {
+    if (value !== last.text || last.index < 0) {
       last.text = value;
       last.index = this.strings.numberOf(value);
     }
@@ -260,11 +262,6 @@ class HistoryHash {
       memo.set(n, index);
     }
     return index;
-  }
-
-  /** A nullable artifact's index, or -1 for null (fed as `value` feeds null). */
-  private artifactIndex(hash: string | null, n: number): number {
-    return hash === null ? -1 : this.namedIndex(hash, n, this.artifactIndices);
   }
 
   /**
@@ -310,13 +307,45 @@ class HistoryHash {
     const kind = this.recentIndex(body.kind, this.lastKind);
     const on = this.namedIndex(body.target, target, this.sledIndices);
     const source = body.source === null ? -1 : this.strings.numberOf(body.source);
-    const hash = this.artifactIndex(body.hash, artifact);
+    const hash = body.hash === null ? -1 : this.namedIndex(body.hash, artifact, this.artifactIndices);
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
-    this.end(
-      sentLane(this.h1, K1, tLow, tHigh, type, id, nexus, activation, kind, on, source, hash, bytes),
-      sentLane(this.h2, K2, tLow, tHigh, type, id, nexus, activation, kind, on, source, hash, bytes),
-    );
+    let a = this.h1;
+    let b = this.h2;
+    // t, type, id, nexus, activation, kind, target: a number as 1 and its halves, a string as 3 and its index.
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ tLow, K1) ^ tHigh, K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ tLow, K2) ^ tHigh, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ type, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ id, K1) ^ (id >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ id, K2) ^ (id >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ nexus, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ nexus, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ activation, K1) ^ (activation >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ activation, K2) ^ (activation >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ kind, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ kind, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ on, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ on, K2);
+    // source and hash: a string, or null's 6.
+    if (source < 0) {
+      a = Math.imul(a ^ 6, K1);
+      b = Math.imul(b ^ 6, K2);
+    } else {
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ source, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ source, K2);
+    }
+    if (hash < 0) {
+      a = Math.imul(a ^ 6, K1);
+      b = Math.imul(b ^ 6, K2);
+    } else {
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ hash, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ hash, K2);
+    }
+    // bytes
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ bytes, K1) ^ (bytes >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ bytes, K2) ^ (bytes >> 31), K2);
+    this.end(a, b);
   }
 
   requestDone(body: BodyOf<'request_done'>): void {
@@ -331,7 +360,25 @@ class HistoryHash {
     const text = error === null ? -1 : this.strings.numberOf(error);
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
-    this.end(doneLane(this.h1, K1, tLow, tHigh, type, id, outcome, text), doneLane(this.h2, K2, tLow, tHigh, type, id, outcome, text));
+    let a = this.h1;
+    let b = this.h2;
+    // t, type, id, outcome, then error: a string, or null's 6.
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ tLow, K1) ^ tHigh, K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ tLow, K2) ^ tHigh, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ type, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ id, K1) ^ (id >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ id, K2) ^ (id >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ outcome, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ outcome, K2);
+    if (text < 0) {
+      a = Math.imul(a ^ 6, K1);
+      b = Math.imul(b ^ 6, K2);
+    } else {
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ text, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ text, K2);
+    }
+    this.end(a, b);
   }
 
   artifactStored(body: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
@@ -344,10 +391,7 @@ class HistoryHash {
     const type = this.storedType >= 0 ? this.storedType : (this.storedType = this.strings.numberOf(body.type));
     const on = this.namedIndex(body.sled, sled, this.sledIndices);
     const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
-    const via = this.recentIndex(body.via, this.lastVia);
-    const tLow = t | 0;
-    const tHigh = Math.floor(t / 0x100000000) | 0;
-    this.end(copyLane(this.h1, K1, tLow, tHigh, type, on, m2, hash, bytes, via), copyLane(this.h2, K2, tLow, tHigh, type, on, m2, hash, bytes, via));
+    this.copy(t, type, on, m2, hash, bytes, this.recentIndex(body.via, this.lastVia));
   }
 
   artifactRemoved(body: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
@@ -360,10 +404,31 @@ class HistoryHash {
     const type = this.removedType >= 0 ? this.removedType : (this.removedType = this.strings.numberOf(body.type));
     const on = this.namedIndex(body.sled, sled, this.sledIndices);
     const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
-    const cause = this.recentIndex(body.cause, this.lastCause);
+    this.copy(t, type, on, m2, hash, bytes, this.recentIndex(body.cause, this.lastCause));
+  }
+
+  /** An artifact_stored or an artifact_removed (`last`: its `via` or its `cause`), at time `t`, a safe integer. */
+  private copy(t: number, type: number, sled: number, m2: number, hash: number, bytes: number, last: number): void {
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
-    this.end(copyLane(this.h1, K1, tLow, tHigh, type, on, m2, hash, bytes, cause), copyLane(this.h2, K2, tLow, tHigh, type, on, m2, hash, bytes, cause));
+    let a = this.h1;
+    let b = this.h2;
+    // t, type, sled, m2, hash, bytes, via or cause.
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ tLow, K1) ^ tHigh, K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ tLow, K2) ^ tHigh, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ type, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ sled, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ sled, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ m2, K1) ^ (m2 >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ m2, K2) ^ (m2 >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ hash, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ hash, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ bytes, K1) ^ (bytes >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ bytes, K2) ^ (bytes >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ last, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ last, K2);
+    this.end(a, b);
   }
 
   /** Ends an event: each lane takes in the other. */
@@ -381,89 +446,6 @@ class HistoryHash {
   digest(): string {
     return (this.h2 >>> 0).toString(16).padStart(8, '0') + (this.h1 >>> 0).toString(16).padStart(8, '0');
   }
-}
-
-// The lane functions: lane `h` with multiplier `k` after an event's words (`t`, then its
-// fields in their order), one `Math.imul` per word. Numbers are int32s (a safe integer `t`
-// as its two halves); strings are first-seen indices, -1 for null.
-
-function sentLane(
-  h: number,
-  k: number,
-  tLow: number,
-  tHigh: number,
-  type: number,
-  id: number,
-  nexus: number,
-  activation: number,
-  kind: number,
-  target: number,
-  source: number,
-  hash: number,
-  bytes: number,
-): number {
-  h = Math.imul(h ^ 1, k); // t
-  h = Math.imul(h ^ tLow, k);
-  h = Math.imul(h ^ tHigh, k);
-  h = Math.imul(h ^ 3, k); // type
-  h = Math.imul(h ^ type, k);
-  h = Math.imul(h ^ 1, k); // id
-  h = Math.imul(h ^ id, k);
-  h = Math.imul(h ^ (id >> 31), k);
-  h = Math.imul(h ^ 3, k); // nexus
-  h = Math.imul(h ^ nexus, k);
-  h = Math.imul(h ^ 1, k); // activation
-  h = Math.imul(h ^ activation, k);
-  h = Math.imul(h ^ (activation >> 31), k);
-  h = Math.imul(h ^ 3, k); // kind
-  h = Math.imul(h ^ kind, k);
-  h = Math.imul(h ^ 3, k); // target
-  h = Math.imul(h ^ target, k);
-  h = nullableString(h, k, source);
-  h = nullableString(h, k, hash);
-  h = Math.imul(h ^ 1, k); // bytes
-  h = Math.imul(h ^ bytes, k);
-  return Math.imul(h ^ (bytes >> 31), k);
-}
-
-function doneLane(h: number, k: number, tLow: number, tHigh: number, type: number, id: number, outcome: number, error: number): number {
-  h = Math.imul(h ^ 1, k); // t
-  h = Math.imul(h ^ tLow, k);
-  h = Math.imul(h ^ tHigh, k);
-  h = Math.imul(h ^ 3, k); // type
-  h = Math.imul(h ^ type, k);
-  h = Math.imul(h ^ 1, k); // id
-  h = Math.imul(h ^ id, k);
-  h = Math.imul(h ^ (id >> 31), k);
-  h = Math.imul(h ^ 3, k); // outcome
-  h = Math.imul(h ^ outcome, k);
-  return nullableString(h, k, error);
-}
-
-/** An artifact_stored or artifact_removed: its `via` and its `cause` are its last field. */
-function copyLane(h: number, k: number, tLow: number, tHigh: number, type: number, sled: number, m2: number, hash: number, bytes: number, last: number): number {
-  h = Math.imul(h ^ 1, k); // t
-  h = Math.imul(h ^ tLow, k);
-  h = Math.imul(h ^ tHigh, k);
-  h = Math.imul(h ^ 3, k); // type
-  h = Math.imul(h ^ type, k);
-  h = Math.imul(h ^ 3, k); // sled
-  h = Math.imul(h ^ sled, k);
-  h = Math.imul(h ^ 1, k); // m2
-  h = Math.imul(h ^ m2, k);
-  h = Math.imul(h ^ (m2 >> 31), k);
-  h = Math.imul(h ^ 3, k); // hash
-  h = Math.imul(h ^ hash, k);
-  h = Math.imul(h ^ 1, k); // bytes
-  h = Math.imul(h ^ bytes, k);
-  h = Math.imul(h ^ (bytes >> 31), k);
-  h = Math.imul(h ^ 3, k); // via or cause
-  return Math.imul(h ^ last, k);
-}
-
-/** A string's index, or -1 for null: 3 and the index, or null's 6. */
-function nullableString(h: number, k: number, index: number): number {
-  return index < 0 ? Math.imul(h ^ 6, k) : Math.imul(Math.imul(h ^ 3, k) ^ index, k);
 }
 
 /**
