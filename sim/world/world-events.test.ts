@@ -52,8 +52,11 @@ function referenceDigest(events: readonly { t: number; body: WorldEventBody }[])
 // Few distinct names, so that strings repeat and their first-seen indices matter.
 const name = fc.constantFrom('sled-0', 'sled-1', 'nexus-0', 'h1', 'h2', 'r1', '');
 const maybe = fc.option(name, { nil: null });
-// Integers on both sides of 2³², fractions and negatives: each takes another path.
-const num = fc.oneof(fc.integer({ min: 0, max: 100 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
+// Int32s (the hash's fast path), integers on both sides of 2³², fractions and negatives:
+// each takes another path.
+const num = fc.oneof(fc.integer({ min: 0, max: 100 }), fc.integer(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.double({ noNaN: true, noDefaultInfinity: true }));
+// Times as a world's clock gives them (past 2³¹ µs), and the odd one no clock gives.
+const time = fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 2 ** 45 }) }, { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) });
 const kind = fc.constantFrom('list', 'put', 'copy', 'delete', 'config');
 
 // Each type with its fields in the order its emitters write them.
@@ -74,7 +77,7 @@ const body: fc.Arbitrary<WorldEventBody> = fc.oneof(
 describe('the history hash', () => {
   it('is the digest of the loop over every field, for any sequence of events', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ t: fc.integer({ min: 0, max: 2 ** 45 }), body }), { maxLength: 40 }), (events) => {
+      fc.property(fc.array(fc.record({ t: time, body }), { maxLength: 40 }), (events) => {
         const clock = { now: 0 };
         const log = new WorldEventLog(clock);
         const fed = events.map(({ t, body: b }) => ({ t, body: { ...b } }));
@@ -117,7 +120,7 @@ const ARTIFACTS = ['h1', 'h2', 'r1', 'sled-0', 'sled-1', 'nexus-0', ''];
 describe('the history hash, given the sleds’ and artifacts’ numbers beside the events', () => {
   it('gives the digest of the names alone, whichever events carry numbers', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ t: fc.integer({ min: 0, max: 2 ** 45 }), body, numbered: fc.boolean() }), { maxLength: 40 }), (events) => {
+      fc.property(fc.array(fc.record({ t: time, body, numbered: fc.boolean() }), { maxLength: 40 }), (events) => {
         const clock = { now: 0 };
         const log = new WorldEventLog(clock);
         const fed = events.map(({ t, body: b }) => ({ t, body: { ...b } }));

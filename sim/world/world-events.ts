@@ -130,8 +130,10 @@ export type EmitEvent = (event: WorldEvent, sled?: number, artifact?: number) =>
 
 /** The last string seen in one field, with its index. */
 class RecentString {
-  text: string | undefined = undefined;
-  index = 0;
+  // A string from the start (never matched while `index` is -1): a comparison that once
+  // met `undefined` would call the generic equality builtin for good.
+  text = '';
+  index = -1;
 }
 
 /**
@@ -147,13 +149,18 @@ const K2 = 1597334677;
  * fed as their first-seen index, not character by character: the index sequence encodes
  * the history as well as the text does, and costs one lookup per field.
  *
- * Each value is fed as `t`, then the body's fields in their order. The methods name each
- * type's fields in the order the type lists them (the order every emitter writes them,
- * so the order `JSON.stringify` and `for…in` see): one loop over ever-changing object
- * shapes cost more than the hashing itself. The digest is the one that loop gave, and
- * each typed helper below feeds exactly the words `value` would (see `value`).
- * The frequent types each have a method of their own, small enough for V8 to inline its
- * helpers whole: a call per field cost more than the words.
+ * Each value is fed as `t`, then the body's fields in their order, as words: a number as 1
+ * and its two 32-bit halves (2 and its text unless a safe integer), a string as 3 and its
+ * index, true, false, null as 4, 5, 6, anything else as 7 and the index of its JSON
+ * (`value`, the loop `fields` runs). The digest is the one that loop gave over every field
+ * of every event, and must never move from it.
+ *
+ * The four frequent types (nearly every event) are fed by flat code instead: each
+ * method numbers the event's strings in field order, then feeds both lanes, held in
+ * locals, the words `value` would, a field a line. A dozen small methods per event, each
+ * reading and writing both lanes on `this`, cost some 900 instructions a request; TurboFan
+ * inlined few of them into one another.
+ * An event whose numbers are not int32s (never, in a world's run) goes to the loop.
  */
 class HistoryHash {
   // 0xdeadbeef as the int32 every use makes of it: kept past 2³¹, the lane would be a
@@ -165,11 +172,11 @@ class HistoryHash {
   private readonly sledIndices = new NumberedMemo();
   /** Catalog number → its hash's first-seen index. */
   private readonly artifactIndices = new NumberedMemo();
-  private readonly sentType = new RecentString();
-  private readonly doneType = new RecentString();
-  private readonly storedType = new RecentString();
-  private readonly removedType = new RecentString();
-  private readonly truncatedType = new RecentString();
+  // Each frequent type's name's first-seen index, once its first event numbered it (-1 before).
+  private sentType = -1;
+  private doneType = -1;
+  private storedType = -1;
+  private removedType = -1;
   private readonly startedType = new RecentString();
   private readonly finishedType = new RecentString();
   private readonly lastNexus = new RecentString();
@@ -185,31 +192,17 @@ class HistoryHash {
     this.h2 = Math.imul(this.h2 ^ word, K2);
   }
 
-  /** `mix(a)`, then `mix(b)`: one step per lane, written out. */
-  private mix2(a: number, b: number): void {
-    this.h1 = Math.imul(Math.imul(this.h1 ^ a, K1) ^ b, K1);
-    this.h2 = Math.imul(Math.imul(this.h2 ^ a, K2) ^ b, K2);
-  }
-
-  /** `mix(a)`, `mix(b)`, then `mix(c)`. */
-  private mix3(a: number, b: number, c: number): void {
-    this.h1 = Math.imul(Math.imul(Math.imul(this.h1 ^ a, K1) ^ b, K1) ^ c, K1);
-    this.h2 = Math.imul(Math.imul(Math.imul(this.h2 ^ a, K2) ^ b, K2) ^ c, K2);
-  }
-
   private string(text: string): void {
     this.mix(this.strings.numberOf(text));
   }
 
-  /**
-   * Any value: a number as 1 and its two 32-bit halves (2 and its text unless a safe
-   * integer), a string as 3 and its index, true, false, null as 4, 5, 6, anything else
-   * as 7 and the index of its JSON. The helpers below are its fast paths.
-   */
+  /** Any value, as the words listed above. */
   private value(value: unknown): void {
     if (typeof value === 'number') this.number(value);
-    else if (typeof value === 'string') this.str(value);
-    else if (value === null || value === undefined || typeof value === 'boolean') {
+    else if (typeof value === 'string') {
+      this.mix(3);
+      this.string(value);
+    } else if (value === null || value === undefined || typeof value === 'boolean') {
       this.mix(value === true ? 4 : value === false ? 5 : 6);
     } else {
       this.mix(7);
@@ -219,85 +212,82 @@ class HistoryHash {
 
   private number(value: number): void {
     if (Number.isSafeInteger(value)) {
-      this.mix3(1, value | 0, Math.floor(value / 0x100000000) | 0);
+      this.mix(1);
+      this.mix(value | 0);
+      this.mix(Math.floor(value / 0x100000000) | 0);
     } else {
       this.mix(2);
       this.string(String(value));
     }
   }
 
-  /** A field that holds a number: an int32 (most do) has its sign as its high half. */
-  private int(value: number): void {
-    if ((value | 0) === value) this.mix3(1, value, value >> 31);
-    else this.value(value);
+  /** The fields of `body` after its `t`, each as `value` feeds it. */
+  private fields(body: WorldEventBody): void {
+    for (const key in body) if (key !== 't') this.value((body as Record<string, unknown>)[key]);
   }
 
-  /** A field that holds a string or null. */
-  private str(value: string | null): void {
-    if (typeof value === 'string') this.mix2(3, this.strings.numberOf(value));
-    else if (value === null) this.mix(6);
-    else this.value(value);
-  }
-
-  /**
-   * A sled's or an artifact's name with its world number, fed as `str` would feed it: a
-   * name's index never changes once seen, so it is kept by the number (`UNNUMBERED`: looked up).
-   */
-  private named(text: string | null, n: number, memo: NumberedMemo): void {
-    let index = memo.get(n);
-    if (index < 0) {
-      if (n < 0 || typeof text !== 'string') {
-        this.str(text);
-        return;
-      }
-      index = this.strings.numberOf(text);
-      memo.set(n, index);
-    }
-    this.mix2(3, index);
+  /** `body` at the clock's time through the loop over its fields. */
+  private looped(body: WorldEventBody): void {
+    this.number(this.clock.now);
+    this.fields(body);
+    this.close();
   }
 
   /**
-   * A string of a field with few values (a type, a kind, a Nexus), fed as `str` would
-   * feed it: a string's index never changes once seen, so the field's last one is kept
-   * to skip the lookup when it repeats.
+   * `value`'s words of a string of a field with few values (a type, a kind, a Nexus): a
+   * string's index never changes once seen, so the field's last one is kept to skip the
+   * lookup when it repeats.
    */
-  private recent(value: string | null, last: RecentString): void {
-    if (typeof value !== 'string') {
-      this.value(value);
-      return;
-    }
-    if (value !== last.text) {
+  private recent(value: string, last: RecentString): void {
+    this.mix(3);
+    this.mix(this.recentIndex(value, last));
+  }
+
+  private recentIndex(value: string, last: RecentString): number {
+    if (value !== last.text || last.index < 0) {
       last.text = value;
       last.index = this.strings.numberOf(value);
     }
-    this.mix2(3, last.index);
+    return last.index;
+  }
+
+  /**
+   * The index of a sled's or an artifact's name with its world number `n`: a name's index
+   * never changes once seen, so it is kept by the number (`UNNUMBERED`: looked up).
+   */
+  private namedIndex(text: string, n: number, memo: NumberedMemo): number {
+    let index = memo.get(n);
+    if (index < 0) {
+      index = this.strings.numberOf(text);
+      memo.set(n, index);
+    }
+    return index;
   }
 
   /**
    * Feeds `body`, of any type but the four frequent ones below, at the clock's time: read
    * from the clock, not the event's `t` passed as an argument, where a float is boxed anew.
    */
-  other(body: WorldEventBody, sled: number, artifact: number): void {
+  other(body: WorldEventBody): void {
+    const { type } = body;
+    if (type !== 'activation_started' && type !== 'activation_finished') {
+      // The rare types (a few hundred events a run), field by field as they come.
+      this.looped(body);
+      return;
+    }
     this.number(this.clock.now);
     // `type` comes first in every event (each emitter writes it first).
-    switch (body.type) {
-      case 'artifact_truncated':
-        this.copyFields(body, this.truncatedType, sled, artifact);
-        this.int(body.size);
-        break;
-      case 'activation_started':
-        this.recent(body.type, this.startedType);
-        this.recent(body.nexus, this.lastNexus);
-        this.int(body.activation);
-        break;
-      case 'activation_finished':
-        this.activationFinished(body);
-        break;
-      default:
-        // The rare types (a few hundred events a run), field by field as they come, after
-        // `t` (the words each typed method feeds for its type, too).
-        for (const key in body) if (key !== 't') this.value((body as Record<string, unknown>)[key]);
-        break;
+    if (body.type === 'activation_started') {
+      this.recent(body.type, this.startedType);
+      this.recent(body.nexus, this.lastNexus);
+      this.number(body.activation);
+    } else {
+      this.recent(body.type, this.finishedType);
+      this.recent(body.nexus, this.lastNexus);
+      this.number(body.activation);
+      this.value(body.error);
+      this.number(body.deferred);
+      this.number(body.localRepos);
     }
     this.close();
   }
@@ -305,82 +295,152 @@ class HistoryHash {
   // The four frequent types, each from the caller's switch on the type (`WorldEventLog.emit`).
 
   requestSent(body: BodyOf<'request_sent'>, target: number, artifact: number): void {
-    this.number(this.clock.now);
-    this.sentFields(body, target, artifact);
-    this.close();
+    const t = this.clock.now;
+    const { id, activation, bytes } = body;
+    if (!Number.isSafeInteger(t) || (id | 0) !== id || (activation | 0) !== activation || (bytes | 0) !== bytes) {
+      this.looped(body);
+      return;
+    }
+    // Numbered in field order, as the loop would number them.
+    const type = this.sentType >= 0 ? this.sentType : (this.sentType = this.strings.numberOf(body.type));
+    const nexus = this.recentIndex(body.nexus, this.lastNexus);
+    const kind = this.recentIndex(body.kind, this.lastKind);
+    const on = this.namedIndex(body.target, target, this.sledIndices);
+    const source = body.source === null ? -1 : this.strings.numberOf(body.source);
+    const hash = body.hash === null ? -1 : this.namedIndex(body.hash, artifact, this.artifactIndices);
+    const tLow = t | 0;
+    const tHigh = Math.floor(t / 0x100000000) | 0;
+    let a = this.h1;
+    let b = this.h2;
+    // t, type, id, nexus, activation, kind, target: a number as 1 and its halves, a string as 3 and its index.
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ tLow, K1) ^ tHigh, K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ tLow, K2) ^ tHigh, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ type, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ id, K1) ^ (id >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ id, K2) ^ (id >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ nexus, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ nexus, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ activation, K1) ^ (activation >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ activation, K2) ^ (activation >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ kind, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ kind, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ on, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ on, K2);
+    // source and hash: a string, or null's 6.
+    if (source < 0) {
+      a = Math.imul(a ^ 6, K1);
+      b = Math.imul(b ^ 6, K2);
+    } else {
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ source, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ source, K2);
+    }
+    if (hash < 0) {
+      a = Math.imul(a ^ 6, K1);
+      b = Math.imul(b ^ 6, K2);
+    } else {
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ hash, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ hash, K2);
+    }
+    // bytes
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ bytes, K1) ^ (bytes >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ bytes, K2) ^ (bytes >> 31), K2);
+    this.end(a, b);
   }
 
   requestDone(body: BodyOf<'request_done'>): void {
-    this.number(this.clock.now);
-    this.doneFields(body);
-    this.close();
+    const t = this.clock.now;
+    const { id, error } = body;
+    if (!Number.isSafeInteger(t) || (id | 0) !== id) {
+      this.looped(body);
+      return;
+    }
+    const type = this.doneType >= 0 ? this.doneType : (this.doneType = this.strings.numberOf(body.type));
+    const outcome = this.recentIndex(body.outcome, this.lastOutcome);
+    const text = error === null ? -1 : this.strings.numberOf(error);
+    const tLow = t | 0;
+    const tHigh = Math.floor(t / 0x100000000) | 0;
+    let a = this.h1;
+    let b = this.h2;
+    // t, type, id, outcome, then error: a string, or null's 6.
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ tLow, K1) ^ tHigh, K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ tLow, K2) ^ tHigh, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ type, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ id, K1) ^ (id >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ id, K2) ^ (id >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ outcome, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ outcome, K2);
+    if (text < 0) {
+      a = Math.imul(a ^ 6, K1);
+      b = Math.imul(b ^ 6, K2);
+    } else {
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ text, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ text, K2);
+    }
+    this.end(a, b);
   }
 
   artifactStored(body: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
-    this.number(this.clock.now);
-    this.storedFields(body, sled, artifact);
-    this.close();
+    const t = this.clock.now;
+    const { m2, bytes } = body;
+    if (!Number.isSafeInteger(t) || (m2 | 0) !== m2 || (bytes | 0) !== bytes) {
+      this.looped(body);
+      return;
+    }
+    const type = this.storedType >= 0 ? this.storedType : (this.storedType = this.strings.numberOf(body.type));
+    const on = this.namedIndex(body.sled, sled, this.sledIndices);
+    const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
+    this.copy(t, type, on, m2, hash, bytes, this.recentIndex(body.via, this.lastVia));
   }
 
   artifactRemoved(body: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
-    this.number(this.clock.now);
-    this.removedFields(body, sled, artifact);
-    this.close();
+    const t = this.clock.now;
+    const { m2, bytes } = body;
+    if (!Number.isSafeInteger(t) || (m2 | 0) !== m2 || (bytes | 0) !== bytes) {
+      this.looped(body);
+      return;
+    }
+    const type = this.removedType >= 0 ? this.removedType : (this.removedType = this.strings.numberOf(body.type));
+    const on = this.namedIndex(body.sled, sled, this.sledIndices);
+    const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
+    this.copy(t, type, on, m2, hash, bytes, this.recentIndex(body.cause, this.lastCause));
+  }
+
+  /** An artifact_stored or an artifact_removed (`last`: its `via` or its `cause`), at time `t`, a safe integer. */
+  private copy(t: number, type: number, sled: number, m2: number, hash: number, bytes: number, last: number): void {
+    const tLow = t | 0;
+    const tHigh = Math.floor(t / 0x100000000) | 0;
+    let a = this.h1;
+    let b = this.h2;
+    // t, type, sled, m2, hash, bytes, via or cause.
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ tLow, K1) ^ tHigh, K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ tLow, K2) ^ tHigh, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ type, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ sled, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ sled, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ m2, K1) ^ (m2 >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ m2, K2) ^ (m2 >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ hash, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ hash, K2);
+    a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ bytes, K1) ^ (bytes >> 31), K1);
+    b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ bytes, K2) ^ (bytes >> 31), K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ last, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ last, K2);
+    this.end(a, b);
   }
 
   /** Ends an event: each lane takes in the other. */
   private close(): void {
-    const h1 = this.h1;
-    const h2 = this.h2;
-    this.h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(this.h1 ^ (this.h1 >>> 13), 3266489909);
+    this.end(this.h1, this.h2);
   }
 
-  private storedFields(body: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
-    this.copyFields(body, this.storedType, sled, artifact);
-    this.recent(body.via, this.lastVia);
-  }
-
-  private removedFields(body: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
-    this.copyFields(body, this.removedType, sled, artifact);
-    this.recent(body.cause, this.lastCause);
-  }
-
-  private sentFields(body: BodyOf<'request_sent'>, target: number, artifact: number): void {
-    this.recent(body.type, this.sentType);
-    this.int(body.id);
-    this.recent(body.nexus, this.lastNexus);
-    this.int(body.activation);
-    this.recent(body.kind, this.lastKind);
-    this.named(body.target, target, this.sledIndices);
-    this.str(body.source);
-    this.named(body.hash, artifact, this.artifactIndices);
-    this.int(body.bytes);
-  }
-
-  private doneFields(body: BodyOf<'request_done'>): void {
-    this.recent(body.type, this.doneType);
-    this.int(body.id);
-    this.recent(body.outcome, this.lastOutcome);
-    this.str(body.error);
-  }
-
-  /** The fields every artifact_* event opens with. */
-  private copyFields(body: { type: string; sled: string; m2: number; hash: string; bytes: number }, type: RecentString, sled: number, artifact: number): void {
-    this.recent(body.type, type);
-    this.named(body.sled, sled, this.sledIndices);
-    this.int(body.m2);
-    this.named(body.hash, artifact, this.artifactIndices);
-    this.int(body.bytes);
-  }
-
-  private activationFinished(body: BodyOf<'activation_finished'>): void {
-    this.recent(body.type, this.finishedType);
-    this.recent(body.nexus, this.lastNexus);
-    this.int(body.activation);
-    this.str(body.error);
-    this.int(body.deferred);
-    this.int(body.localRepos);
+  /** Ends an event whose words left the lanes at `h1` and `h2`. */
+  private end(h1: number, h2: number): void {
+    const a = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    this.h1 = a;
+    this.h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(a ^ (a >>> 13), 3266489909);
   }
 
   digest(): string {
@@ -452,7 +512,7 @@ export class WorldEventLog {
         if (observer !== undefined) observer.artifactRemoved(event, sled, artifact);
         break;
       default:
-        if (hash !== undefined) hash.other(event, sled, artifact);
+        if (hash !== undefined) hash.other(event);
         if (observer !== undefined) observer.other(event, sled, artifact);
         break;
     }
