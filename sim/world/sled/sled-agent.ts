@@ -147,13 +147,8 @@ class DepotCopy implements BodyStream, Settler<Served>, Resumable {
   }
 }
 
-/**
- * The background copy's end: a failure is only logged (as the 202 went out already), one
- * tick later (`resume`; itself the continuation, not a closure per failure).
- */
-class BackgroundCopyEnd implements Settler<WriteResult>, Resumable {
-  private error: unknown = undefined;
-
+/** The background copy's end: a failure is only logged (as the 202 went out already). */
+class BackgroundCopyEnd implements Settler<WriteResult> {
   constructor(
     private readonly env: SledEnvironment,
     private readonly sled: SledId,
@@ -162,12 +157,7 @@ class BackgroundCopyEnd implements Settler<WriteResult>, Resumable {
 
   settle(ok: boolean, _: WriteResult | undefined, error: unknown): void {
     if (ok) return;
-    this.error = error;
-    this.env.kernel.tick(this);
-  }
-
-  resume(): void {
-    this.env.emit({ t: NOW, type: 'write_failed', sled: this.sled, hash: this.hash, reason: refusal(this.error).message });
+    this.env.kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.sled, hash: this.hash, reason: refusal(error).message }));
   }
 }
 
