@@ -15,51 +15,79 @@ export function executePlan(
   limit: number,
   send: (request: Request) => Promise<void>,
 ): Promise<void> {
+  return new Promise<void>((resolve) => new PlanSending(plan, limit, send, resolve).pump());
+}
+
+/**
+ * One plan's sending. Its steps are methods, not closures made per plan: V8 keeps the
+ * optimized code of a closure made per call only weakly, so every full garbage collection
+ * dropped it and it was compiled again a few plans later.
+ */
+class PlanSending {
   // Queues are read through cursors: shift() is linear, and a plan can hold 65,000 copies.
-  const puts = plan.put;
-  const afterPut = plan.copyAfterPut;
-  const rest: Request[] = [...plan.other, ...plan.recopy];
-  let nextPut = 0;
-  let nextAfterPut = 0;
-  let nextRest = 0;
-  let putsRunning = 0;
-  let inFlight = 0;
-  let afterPutFirst = true;
+  private readonly puts: readonly Request[];
+  private readonly afterPut: readonly Request[];
+  private readonly rest: readonly Request[];
+  private nextPut = 0;
+  private nextAfterPut = 0;
+  private nextRest = 0;
+  private putsRunning = 0;
+  private inFlight = 0;
+  private afterPutFirst = true;
+  /** Two settle callbacks for the whole plan, not a closure per request. */
+  private readonly putEnded = this.endPut.bind(this);
+  private readonly otherEnded = this.endOther.bind(this);
 
-  const next = (): Request | undefined => {
-    if (nextPut < puts.length) return puts[nextPut++];
-    const afterPutReady = putsRunning === 0 && nextAfterPut < afterPut.length;
-    const preferAfterPut = afterPutFirst;
-    afterPutFirst = !afterPutFirst;
-    if (preferAfterPut && afterPutReady) return afterPut[nextAfterPut++];
-    if (nextRest < rest.length) return rest[nextRest++];
-    return afterPutReady ? afterPut[nextAfterPut++] : undefined;
-  };
+  constructor(
+    plan: Plan,
+    private readonly limit: number,
+    private readonly send: (request: Request) => Promise<void>,
+    private readonly resolve: () => void,
+  ) {
+    this.puts = plan.put;
+    this.afterPut = plan.copyAfterPut;
+    this.rest = [...plan.other, ...plan.recopy];
+  }
 
-  return new Promise<void>((resolve) => {
-    // Two settle callbacks for the whole plan, not a closure per request.
-    const putEnded = (): void => {
-      putsRunning--;
-      otherEnded();
-    };
-    const otherEnded = (): void => {
-      inFlight--;
-      pump();
-    };
-    const pump = (): void => {
-      while (inFlight < limit) {
-        const request = next();
-        if (request === undefined) break;
-        inFlight++;
-        if (request.kind === 'put') {
-          putsRunning++;
-          void send(request).then(putEnded);
-        } else {
-          void send(request).then(otherEnded);
-        }
+  pump(): void {
+    while (this.inFlight < this.limit) {
+      const request = this.next();
+      if (request === undefined) break;
+      this.inFlight++;
+      if (request.kind === 'put') {
+        this.putsRunning++;
+        void this.send(request).then(this.putEnded);
+      } else {
+        void this.send(request).then(this.otherEnded);
       }
-      if (inFlight === 0 && nextPut === puts.length && nextAfterPut === afterPut.length && nextRest === rest.length) resolve();
-    };
-    pump();
-  });
+    }
+    if (
+      this.inFlight === 0 &&
+      this.nextPut === this.puts.length &&
+      this.nextAfterPut === this.afterPut.length &&
+      this.nextRest === this.rest.length
+    ) {
+      this.resolve();
+    }
+  }
+
+  private next(): Request | undefined {
+    if (this.nextPut < this.puts.length) return this.puts[this.nextPut++];
+    const afterPutReady = this.putsRunning === 0 && this.nextAfterPut < this.afterPut.length;
+    const preferAfterPut = this.afterPutFirst;
+    this.afterPutFirst = !this.afterPutFirst;
+    if (preferAfterPut && afterPutReady) return this.afterPut[this.nextAfterPut++];
+    if (this.nextRest < this.rest.length) return this.rest[this.nextRest++];
+    return afterPutReady ? this.afterPut[this.nextAfterPut++] : undefined;
+  }
+
+  private endPut(): void {
+    this.putsRunning--;
+    this.endOther();
+  }
+
+  private endOther(): void {
+    this.inFlight--;
+    this.pump();
+  }
 }

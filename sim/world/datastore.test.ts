@@ -1,6 +1,7 @@
 // Tests of the datastore model: repos and reference-counted artifacts, the generation of
 // the wanted set, in-service sleds, query latency (fixed, so times are exact in µs),
 // snapshot reads, commit-at-end writes and outages.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EngineGeneration } from '../../core/index.ts';
 import { DatastoreModel, DatastoreUnavailable } from './datastore.ts';
@@ -208,6 +209,32 @@ describe('DatastoreModel: queries', () => {
     rig.kernel.at(READ - 1, 'crash', () => rig.scope.close());
     await rig.kernel.run();
     expect(out).toEqual({});
+  });
+  it('listSleds: the in-service sleds ordered by uuid, equal uuids in the order they joined, as sleds come and go', async () => {
+    // Sleds are kept in uuid order as they are added and expunged, not sorted at each
+    // change: the listing must be the stable sort of the in-service sleds by uuid.
+    const op = fc.record({ expunge: fc.boolean(), sled: fc.integer({ min: 0, max: 7 }), uuid: fc.constantFrom('0a', '0b', '1', 'a', 'b') });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 30 }), async (ops) => {
+        const rig = new Rig();
+        const uuids = new Map<string, string>();
+        for (const { expunge, sled, uuid } of ops) {
+          const id = `sled-${sled}`;
+          if (expunge) rig.db.expungeSled(id);
+          else {
+            if (!rig.db.inServiceSleds().includes(id)) uuids.set(id, uuid);
+            rig.db.addSled(id, uuid);
+          }
+        }
+        const listed = rig.task(0, () => rig.db.client(rig.scope).listSleds());
+        await rig.kernel.run();
+        const expected = [...rig.db.inServiceSleds()].sort((a, b) => {
+          const [ua, ub] = [uuids.get(a) as string, uuids.get(b) as string];
+          return ua < ub ? -1 : ua > ub ? 1 : 0;
+        });
+        expect(listed.value).toEqual(expected);
+      }),
+    );
   });
 });
 

@@ -36,7 +36,7 @@ export class DatastoreModel {
   private readonly references = new Map<ArtifactHash, number>();
   private readonly sleds: SledId[] = [];
   /** In-service sleds by UUID, as the engine's listing returns them. */
-  private sledsByUuid: SledId[] = [];
+  private readonly sledsByUuid: SledId[] = [];
   private readonly uuids = new Map<SledId, string>();
   private generationNumber = 1;
   private outages = 0;
@@ -198,13 +198,14 @@ export class DatastoreModel {
     if (this.sleds.includes(sled)) return;
     this.sleds.push(sled);
     this.uuids.set(sled, uuid);
-    this.sortByUuid();
+    this.sledsByUuid.splice(this.uuidRank(uuid), 0, sled);
   }
 
   expungeSled(sled: SledId): void {
     const i = this.sleds.indexOf(sled);
-    if (i >= 0) this.sleds.splice(i, 1);
-    this.sortByUuid();
+    if (i < 0) return;
+    this.sleds.splice(i, 1);
+    this.sledsByUuid.splice(this.sledsByUuid.indexOf(sled), 1);
   }
 
   /**
@@ -213,9 +214,18 @@ export class DatastoreModel {
    * `paginated(dsl::sled, dsl::id, …)`), and a UUID column sorts as its bytes, which is
    * the order of the lower-case text.
    */
-  private sortByUuid(): void {
-    const uuid = (sled: SledId): string => this.uuids.get(sled) as string;
-    this.sledsByUuid = [...this.sleds].sort((a, b) => (uuid(a) < uuid(b) ? -1 : uuid(a) > uuid(b) ? 1 : 0));
+  private uuidRank(uuid: string): number {
+    // Kept in order as sleds come and go, not sorted again: a comparator is a closure
+    // made per call, whose optimized code V8 drops at each full collection. A sled added
+    // later goes after those with the same uuid, where a stable sort of `sleds` puts it.
+    let lo = 0;
+    let hi = this.sledsByUuid.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.uuids.get(this.sledsByUuid[mid] as SledId) as string) <= uuid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Starts an outage: queries fail until the returned function is called. */

@@ -80,7 +80,8 @@ export function scheduleRandomFaults(world: World, plan: FaultPlan, drawn: Drawn
     family('partition', partition.every, (rng) => {
       const target = pick(rng, nexus);
       const all = sleds();
-      const cut = all.filter(() => rng.nextInt(4) === 0);
+      const cut: string[] = [];
+      for (const sled of all) if (rng.nextInt(4) === 0) cut.push(sled);
       const duration = drawDuration(rng, partition.for);
       if (target !== undefined && cut.length > 0) {
         drawn.push({ at: world.now, partition: { between: [target], and: cut, for: duration } });

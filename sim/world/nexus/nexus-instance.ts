@@ -3,6 +3,7 @@ import {
   TaskPanic,
   UploadChannel,
   type ActivationStatus,
+  type ArtifactHash,
   type EngineParams,
   type LocalArtifact,
   type LocalRepo,
@@ -44,7 +45,15 @@ export interface RepoUpload {
   readonly artifacts: readonly LocalArtifact[];
 }
 
-const repoBytes = (artifacts: readonly LocalArtifact[]): number => artifacts.reduce((sum, a) => sum + a.size, 0);
+/**
+ * A loop, not `reduce` (nor `map` for an upload's hashes below): the callback would be a
+ * closure made per call, compiled again after each full collection (see `RandomStreams.bytes`).
+ */
+function repoBytes(artifacts: readonly LocalArtifact[]): number {
+  let sum = 0;
+  for (const artifact of artifacts) sum += artifact.size;
+  return sum;
+}
 
 /**
  * One Nexus instance: its replication task (a `ReplicationEngine` of its own), the task
@@ -245,7 +254,8 @@ export class NexusInstance implements ClientOwner {
     }
     await kernel.sleep(this.options.unpack, `${this.node} unpack ${repo.name}`, scope);
     const local = this.store(repo, bytes);
-    const artifacts = repo.artifacts.map((a) => a.hash);
+    const artifacts: ArtifactHash[] = [];
+    for (const artifact of repo.artifacts) artifacts.push(artifact.hash);
     const insert = (): Promise<boolean> =>
       datastore.write(scope, 'insert repo', () => datastore.insertRepo(repo.name, artifacts, this.node));
     try {

@@ -26,6 +26,12 @@ export class TaskDriver {
   private running = false;
   private stopped = false;
   private timer: QueuedEvent | undefined;
+  /**
+   * The timer's and the activation's ends, bound once: closures made at each poll would
+   * lose their optimized code at every full garbage collection and be compiled again.
+   */
+  private readonly onTimer = this.timerFired.bind(this);
+  private readonly onActivationEnd = this.activationEnded.bind(this);
 
   /**
    * `firstTick`: when the interval's first tick is due. `run` performs one activation and
@@ -70,11 +76,13 @@ export class TaskDriver {
       this.permit = false;
       this.start('signaled');
     } else if (this.timer === undefined) {
-      this.timer = this.kernel.at(this.deadline, `${this.label} tick`, () => {
-        this.timer = undefined;
-        this.poll();
-      });
+      this.timer = this.kernel.at(this.deadline, `${this.label} tick`, this.onTimer);
     }
+  }
+
+  private timerFired(): void {
+    this.timer = undefined;
+    this.poll();
   }
 
   /**
@@ -90,9 +98,11 @@ export class TaskDriver {
     this.running = true;
     this.timer?.cancel();
     this.timer = undefined;
-    void this.run(reason).then(() => {
-      this.running = false;
-      this.poll();
-    });
+    void this.run(reason).then(this.onActivationEnd);
+  }
+
+  private activationEnded(): void {
+    this.running = false;
+    this.poll();
   }
 }
