@@ -80,4 +80,15 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // Every command loads the CLI's modules before it parses its arguments: a package
+    // imported at the top is paid by all of them, used or not. esbuild's API costs about
+    // as much as Node's own start-up (BENCHMARKS.md, "Start-up"); the one command that
+    // builds a page imports it where it does.
+    files: ['cli/**/*.ts', 'reports/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'esbuild', message: 'await import(\'esbuild\') where it is used: a top-level import costs every command its start-up.', allowTypeImports: true }] }],
+    },
+  },
 );

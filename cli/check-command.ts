@@ -110,7 +110,7 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
   const pool = (args.pool ?? processPool)(Math.min(args.workers, plans.length * 2));
   const progress = countProgress('check', plans.length);
   let failures = 0;
-  const job = (p: Planned, history: boolean): CheckJob => ({ file: p.file, text: p.text, sets: p.sets, scenario: p.scenario, seed: p.seed, history });
+  const job = (p: Planned, history: boolean): CheckJob => ({ scenario: p.scenario, seed: p.seed, history });
   const one = async (p: Planned): Promise<Finished> => {
     const [result, again] = await Promise.all([pool.run(job(p, false)), p.recheck ? pool.run(job(p, false)) : undefined]);
     let divergence: string | null = null;

@@ -4,8 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../sim/harness/scenario/load.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 import { processPool } from './process-pool.ts';
+import { TINY } from './testing/in-process.ts';
 
 // Answers with its pid and flags; seed 2 dies after a line on stderr, seed 3 throws.
 const STAND_IN = `
@@ -35,7 +37,9 @@ function standIn(): string {
   return script;
 }
 
-const job = (seed: number): CheckJob => ({ file: 'tiny.yaml', text: '', sets: [], seed });
+// A real compiled scenario: what crosses to the process is what a check sends.
+const scenario = loadScenario('tiny.yaml', TINY, []);
+const job = (seed: number): CheckJob => ({ scenario, seed });
 const echo = (result: CheckResult): Echo => result as unknown as Echo;
 
 function alive(pid: number): boolean {

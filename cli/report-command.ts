@@ -1,7 +1,6 @@
 // `depotsim report DIR`: DIR/report.html for a run or a sweep, one self-contained file.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { runPageData, sweepPageData, type PageData } from '../reports/html/page-data.ts';
 import { reportHtml } from '../reports/html/template.ts';
 import { InputError } from '../sim/harness/scenario/input-error.ts';
@@ -14,6 +13,9 @@ const MAX_REPORT_BYTES = 1 << 30;
 
 /** The page script with Observable Plot and d3 bundled in: the page needs no network. */
 async function pageScript(): Promise<string> {
+  // Imported here, not at the top: every command loads this module, and esbuild's API
+  // alone costs about as much as Node's own start-up (BENCHMARKS.md, "Start-up").
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [new URL('../reports/html/page.ts', import.meta.url).pathname],
     bundle: true,

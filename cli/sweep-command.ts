@@ -14,6 +14,7 @@ import {
 import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
 import type { CheckJob } from './check-job.ts';
+import type { Scenario } from '../sim/harness/scenario/schema.ts';
 import type { PoolFactory } from './check-command.ts';
 import { processPool } from './process-pool.ts';
 import { checkReportDir, outputError, readInput, sha256, writeDirAtomically, writeFileAtomically } from './files.ts';
@@ -94,15 +95,15 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   const total = axes.reduce((n, axis) => n * axis.values.length, args.seeds);
   if (total > MAX_SWEEP_RUNS) throw new InputError('--grid', 1, 1, `expected a sweep of at most ${MAX_SWEEP_RUNS} runs (grid points × seeds), got ${total}`);
   const points = gridPoints(axes);
-  // Every grid point must be a valid scenario before the first run.
-  for (const point of points) {
+  // Every grid point must be a valid scenario before the first run; its runs are sent it as compiled here.
+  const compiled = points.map((point) => {
     try {
-      loadScenario(args.scenario, text, pointSets(spec, point).map(parseOverride));
+      return loadScenario(args.scenario, text, pointSets(spec, point).map(parseOverride));
     } catch (err) {
       if (err instanceof InputError && err.file === '--set') throw new InputError('--grid', 1, 1, err.message);
       throw err;
     }
-  }
+  });
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const out = args.out ?? join('out', `${base.name}-sweep${shard === undefined ? '' : `-${shard.index}of${shard.count}`}`);
   checkReportDir(out);
@@ -133,8 +134,7 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   try {
     settled = await Promise.allSettled(
       todo.map(async (job) => {
-        const point = points[Math.floor(job / args.seeds)] ?? [];
-        const task: CheckJob = { file: args.scenario, text, sets: pointSets(spec, point), seed: args.firstSeed + (job % args.seeds) };
+        const task: CheckJob = { scenario: compiled[Math.floor(job / args.seeds)] as Scenario, seed: args.firstSeed + (job % args.seeds) };
         const result = await pool.run(task);
         const run: SweepRun = { job, summary: result.summary };
         // Appended as it finishes, so that an interrupted sweep resumes where it stopped.
