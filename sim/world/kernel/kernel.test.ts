@@ -173,9 +173,9 @@ describe('EventQueue against a sorted reference', () => {
     );
   });
 
-  it('keeps the order while a run that never empties drops its taken front', () => {
+  it('keeps the order while a run that never empties wraps around its ring and grows', () => {
     // A timeout always pending: the run takes thousands from its front without emptying,
-    // so it drops what it has taken now and then (see EventQueue.popDue).
+    // so its ring of slots wraps around again and again, and grows while it holds more.
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.nat(4), fc.nat(60), fc.nat(1)), { minLength: 3000, maxLength: 4000 }), (pending, steps) => {
         const queue = new EventQueue();
