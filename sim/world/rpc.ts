@@ -1,5 +1,5 @@
 import { SledAgentError } from '../../core/index.ts';
-import type { Micros, QueuedEvent } from './kernel/event-queue.ts';
+import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
 import {
   asSettler,
   labelText,
@@ -152,21 +152,12 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
   }
 
   get label(): string {
-    if (this.timing()) return `${labelText(this.name)} timeout`;
     return this.answered ? `${labelText(this.name)} reply` : labelText(this.name);
   }
 
-  /**
-   * The exchange is also its own timeout's occurrence: the kernel tells which of its
-   * events fires, the message's or the timer's.
-   */
-  override fire(): void {
-    if (this.timing()) this.timedOut();
-    else super.fire();
-  }
-
-  private timing(): boolean {
-    return this.timer !== undefined && this.scope.kernel.fires(this.timer);
+  /** What the timeout's report names: the request, whichever way the message goes. */
+  get requestLabel(): string {
+    return labelText(this.name);
   }
 
   /** Sends the request and starts the client's clock. */
@@ -176,7 +167,7 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
     // without a total timeout (`Infinity`) waits as long as the server lives.
     if (Number.isFinite(this.timeout)) {
       const kernel = this.scope.kernel;
-      this.timer = kernel.scheduleTimer(this, kernel.now + this.timeout);
+      this.timer = kernel.scheduleTimer(new ExchangeTimeout(this), kernel.now + this.timeout);
     }
   }
 
@@ -231,10 +222,10 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
     this.hear(this.ok, this.value, this.error);
   }
 
-  /** The client's timeout ran out. */
-  private timedOut(): void {
+  /** @internal The client's timeout ran out. */
+  timedOut(): void {
     if (!this.scope.kernel.pending(this)) return;
-    this.hear(false, undefined, answerError(`${labelText(this.name)}: no answer within ${this.timeout / 1000} ms`, null));
+    this.hear(false, undefined, answerError(`${this.requestLabel}: no answer within ${this.timeout / 1000} ms`, null));
     this.watcher?.givingUp();
   }
 
@@ -248,5 +239,24 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
     if (then !== undefined) then.settle(ok, value, error);
     else if (ok) this.resolveFn(value as T);
     else this.rejectFn(error);
+  }
+}
+
+/** What a client's timeout acts on. */
+interface TimedExchange {
+  readonly requestLabel: string;
+  timedOut(): void;
+}
+
+/** The client's total timeout. */
+class ExchangeTimeout implements Occurrence {
+  constructor(private readonly exchange: TimedExchange) {}
+
+  get label(): string {
+    return `${this.exchange.requestLabel} timeout`;
+  }
+
+  fire(): void {
+    this.exchange.timedOut();
   }
 }

@@ -311,8 +311,6 @@ export class Kernel {
   private readonly microJobs = new JobQueue();
   /** Events run so far (cancelled ones excluded). */
   eventsRun = 0;
-  /** The sequence number of the event being fired, or of the last fired (see `fires`). */
-  private firing = -1;
   /** `options.tieBreak`, read once per event scheduled. */
   private readonly tieBreak: RandomStream | undefined;
 
@@ -361,15 +359,6 @@ export class Kernel {
     if (late) this.queue.pushLate(event);
     else this.queue.push(event);
     return event;
-  }
-
-  /**
-   * Whether `event` is the one being fired (or the last fired, between events). An
-   * occurrence that two of its events may fire (an rpc exchange: its message and its
-   * timeout) tells them apart with it, where a second object per timeout was 32 bytes more.
-   */
-  fires(event: QueuedEvent): boolean {
-    return event.seq === this.firing;
   }
 
   deferred<T>(label: Label): Deferred<T> {
@@ -546,7 +535,6 @@ export class Kernel {
           this.time = event.time;
           this.eventsRun++;
           this.ownJobs = true;
-          this.firing = event.seq;
           try {
             event.fire();
           } catch (err) {
