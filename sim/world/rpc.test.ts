@@ -205,8 +205,8 @@ describe('rpc call', () => {
       settling: (ok: boolean): void => void heard.push(`${ok ? 'answer' : 'timeout'}@${kernel.now}`),
       givingUp: (): void => void heard.push(`giving up@${kernel.now}`),
     };
-    void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY, { now: () => 'listed' }, watcher);
-    void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY + 1, { now: () => 'listed' }, watcher);
+    void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY, { now: () => 'listed' }, watcher).catch(() => undefined);
+    void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY + 1, { now: () => 'listed' }, watcher).catch(() => undefined);
     await kernel.run();
     expect(heard).toEqual(['timeout@2000', 'giving up@2000', 'answer@2000']);
     expect(outcomes).toEqual([]);
