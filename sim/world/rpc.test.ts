@@ -5,7 +5,7 @@ import { SledAgentError } from '../../core/index.ts';
 import { Kernel, SimulationError, StallError, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { Network } from './network.ts';
-import { answerError, call, type Endpoint, type Handler } from './rpc.ts';
+import { answerError, call, callThen, type Endpoint, type Handler } from './rpc.ts';
 
 const LATENCY = 1_000;
 const TIMEOUT = 50_000;
@@ -197,6 +197,21 @@ describe('rpc call', () => {
     }
   });
 
+  it('tells the timeout from a reply due at the same microsecond: whichever was queued first is heard, once', async () => {
+    // The timer is queued when the request leaves, the reply one latency later: the timeout goes first.
+    const { kernel, client, server, network, outcomes } = rig();
+    const heard: string[] = [];
+    const watcher = {
+      settling: (ok: boolean): void => void heard.push(`${ok ? 'answer' : 'timeout'}@${kernel.now}`),
+      givingUp: (): void => void heard.push(`giving up@${kernel.now}`),
+    };
+    void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY, { now: () => 'listed' }, watcher).catch(() => undefined);
+    void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY + 1, { now: () => 'listed' }, watcher).catch(() => undefined);
+    await kernel.run();
+    expect(heard).toEqual(['timeout@2000', 'giving up@2000', 'answer@2000']);
+    expect(outcomes).toEqual([]);
+  });
+
   it('leaves a crashed client’s call pending forever, without stalling the run', async () => {
     const { kernel, client, outcomes, request } = rig();
     request({ now: () => 'listed' });
@@ -204,5 +219,40 @@ describe('rpc call', () => {
     request({ now: () => 'never sent' });
     await kernel.run();
     expect(outcomes).toEqual([]);
+  });
+});
+
+describe('rpc callThen', () => {
+  /** A depot GET as the sleds make it: the outcome goes to a listener's method, at once. */
+  const get = (r: ReturnType<typeof rig>, handler: Handler<string>, timeout: number, heard: string[]): void =>
+    callThen(r.kernel, r.network, r.client, r.server, 'depot get', timeout, handler, {
+      settle: (ok, value, error) => void heard.push(`${ok ? String(value) : (error as Error).message}@${r.kernel.now}`),
+    });
+
+  it('hands the answer, the handler’s error or the timeout to its listener, once each', async () => {
+    const r = rig();
+    const heard: string[] = [];
+    get(r, { now: () => 'found' }, TIMEOUT, heard);
+    get(r, { now: () => { throw new SledAgentError('gone', 404); } }, TIMEOUT, heard);
+    get(r, { later: () => undefined }, TIMEOUT, heard);
+    await r.kernel.run();
+    expect(heard).toEqual(['found@2000', 'gone@2000', 'depot get: no answer within 50 ms@50000']);
+  });
+
+  it('counts as the client’s wait until heard: a stall names it, a crash of the client drops it unheard', async () => {
+    const stalled = rig();
+    const heard: string[] = [];
+    get(stalled, { later: () => undefined }, Infinity, heard);
+    get(stalled, { now: () => 'found' }, Infinity, heard);
+    const stall = (await stalled.kernel.run().catch((e: unknown) => e)) as StallError;
+    expect(stall).toBeInstanceOf(StallError);
+    expect(stall.waiting).toEqual(['nexus: depot get']);
+    expect(heard).toEqual(['found@2000']);
+
+    const crashed = rig();
+    get(crashed, { later: () => undefined }, Infinity, heard);
+    crashed.kernel.at(500, 'crash', () => crashed.client.crash());
+    await crashed.kernel.run();
+    expect(heard).toEqual(['found@2000']);
   });
 });

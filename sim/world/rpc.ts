@@ -1,6 +1,21 @@
 import { SledAgentError } from '../../core/index.ts';
 import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
-import { labelText, type Kernel, type Label, type Resumable, type Settle, type Settleable, type Settler, type WaitScope } from './kernel/kernel.ts';
+import {
+  asSettler,
+  labelText,
+  NO_RESOLVE,
+  promiseFor,
+  UNCOUNTED,
+  type Kernel,
+  type Label,
+  type PromiseHolder,
+  type Resumable,
+  type Settle,
+  type Settler,
+  type Wait,
+  type WaitScope,
+  type WaitState,
+} from './kernel/kernel.ts';
 import { Message, type Network, type NodeId } from './network.ts';
 import { stackless } from './stackless.ts';
 
@@ -64,9 +79,10 @@ export function call<T>(
 ): Promise<T> {
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return new Promise<T>(() => undefined);
-  const reply = clientScope.deferred<T>(label);
-  new Exchange(kernel, network, client.node, clientScope, reply, server, label, timeout, handler, watcher).start();
-  return reply.promise;
+  const exchange = new Exchange(kernel, network, client.node, clientScope, server, label, timeout, handler, watcher, undefined);
+  const reply = promiseFor(exchange);
+  exchange.start();
+  return reply;
 }
 
 /**
@@ -85,7 +101,7 @@ export function callThen<T>(
 ): void {
   const clientScope = client.scope();
   if (clientScope === undefined || clientScope.isClosed) return;
-  new Exchange(kernel, network, client.node, clientScope, clientScope.waitFor(label, then), server, label, timeout, handler, undefined).start();
+  new Exchange(kernel, network, client.node, clientScope, server, label, timeout, handler, undefined, asSettler(then)).start();
 }
 
 /**
@@ -94,10 +110,19 @@ export function callThen<T>(
  * travel again), and its steps are its methods. A day makes some 60k of them; as a family
  * of closures each cost half a dozen functions and contexts, and three label strings that
  * only an error or stall report reads (they are spelt on demand here, with the same text).
- * It is also what a `later` handler answers to, and the job that sends that answer one
- * tick later (`Settler`, `Resumable`): no closure per answer either.
+ * It is also the client's wait (a `Wait` of the client's scope, settled as the kernel's
+ * own waits are, where a separate wait object per exchange was 100 bytes more), what a
+ * `later` handler answers to, and the job that sends that answer one tick later
+ * (`Settler`, `Resumable`): no closure per answer either. A `call` settles its promise
+ * through `resolveFn`/`rejectFn`; a `callThen` calls `then`.
  */
-class Exchange<T> extends Message implements Settler<T>, Resumable {
+class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>, Resumable {
+  state: WaitState = UNCOUNTED;
+  prev: Wait | undefined = undefined;
+  next: Wait | undefined = undefined;
+  readonly seq: number;
+  resolveFn: (value: T) => void = NO_RESOLVE;
+  rejectFn: (reason: unknown) => void = NO_RESOLVE;
   private timer: QueuedEvent | undefined = undefined;
   /** The answer, once the server has given it: then the message is the reply. */
   private answered = false;
@@ -108,18 +133,22 @@ class Exchange<T> extends Message implements Settler<T>, Resumable {
   private serverScope: WaitScope | undefined = undefined;
 
   constructor(
-    private readonly kernel: Kernel,
+    kernel: Kernel,
     private readonly network: Network,
     private readonly clientNode: NodeId,
-    private readonly clientScope: WaitScope,
-    private readonly reply: Settleable<T>,
+    /** The client's incarnation: the wait's scope. */
+    readonly scope: WaitScope,
     private readonly server: Endpoint,
-    private readonly name: Label,
+    /** The request's name, which is also the wait's. */
+    readonly name: Label,
     private readonly timeout: Micros,
     private readonly handler: Handler<T>,
     private readonly watcher: CallWatcher | undefined,
+    private readonly then: Settler<T> | undefined,
   ) {
     super();
+    this.seq = kernel.nextWaitSeq();
+    kernel.register(this);
   }
 
   get label(): string {
@@ -136,7 +165,10 @@ class Exchange<T> extends Message implements Settler<T>, Resumable {
     this.network.send(this.clientNode, this.server.node, this);
     // The client gives up and drops the connection; a late answer is ignored. A client
     // without a total timeout (`Infinity`) waits as long as the server lives.
-    if (Number.isFinite(this.timeout)) this.timer = this.kernel.scheduleTimer(new ExchangeTimeout(this), this.kernel.now + this.timeout);
+    if (Number.isFinite(this.timeout)) {
+      const kernel = this.scope.kernel;
+      this.timer = kernel.scheduleTimer(new ExchangeTimeout(this), kernel.now + this.timeout);
+    }
   }
 
   /** The request reached the server, or the answer the client. */
@@ -167,7 +199,7 @@ class Exchange<T> extends Message implements Settler<T>, Resumable {
     this.ok = ok;
     this.value = value;
     this.error = error;
-    this.kernel.tick(this);
+    this.scope.kernel.tick(this);
   }
 
   /** @internal */ resume(): void {
@@ -192,17 +224,21 @@ class Exchange<T> extends Message implements Settler<T>, Resumable {
 
   /** @internal The client's timeout ran out. */
   timedOut(): void {
-    if (this.reply.settled || this.clientScope.isClosed) return;
+    if (!this.scope.kernel.pending(this)) return;
     this.hear(false, undefined, answerError(`${this.requestLabel}: no answer within ${this.timeout / 1000} ms`, null));
     this.watcher?.givingUp();
   }
 
   /** The client hears the outcome. */
   private hear(ok: boolean, value: T | undefined, error: unknown): void {
-    if (this.reply.settled || this.clientScope.isClosed) return;
+    const kernel = this.scope.kernel;
+    if (!kernel.pending(this)) return;
     this.watcher?.settling(ok, error);
-    if (ok) this.reply.resolve(value as T);
-    else this.reply.reject(error);
+    const then = this.then;
+    if (!kernel.delivers(this, then === undefined)) return;
+    if (then !== undefined) then.settle(ok, value, error);
+    else if (ok) this.resolveFn(value as T);
+    else this.rejectFn(error);
   }
 }
 

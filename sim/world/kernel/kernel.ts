@@ -98,10 +98,13 @@ export interface Deferred<T> extends Settleable<T> {
  * A pending wait, linked into its scope's list (what a crash abandons; waits made outside
  * any node belong to the kernel's root scope). Intrusive links, so that registering and
  * settling a wait, once per request, message and sleep, costs a few pointer writes
- * instead of map and set operations.
+ * instead of map and set operations. An object the world makes per request anyway (an
+ * rpc exchange) may be its own wait: it starts `UNCOUNTED` and goes through
+ * `Kernel.register`, `pending` and `delivers` as the kernel's own waits do.
  */
-interface Wait {
-  readonly label: Label;
+export interface Wait {
+  /** What a stall report names (not `label`: an exchange is also a message with a label of its own). */
+  readonly name: Label;
   readonly scope: WaitScope;
   /** Creation order, for the stall report. */
   readonly seq: number;
@@ -116,8 +119,9 @@ interface Wait {
  * not settled but not counted either (not registered yet, or its scope closed); `SETTLED`
  * settled or abandoned, never counted again.
  */
-type WaitState = typeof UNCOUNTED | typeof COUNTED | typeof SETTLED;
-const UNCOUNTED = 0;
+export type WaitState = typeof UNCOUNTED | typeof COUNTED | typeof SETTLED;
+/** @internal Where a wait starts. */
+export const UNCOUNTED = 0;
 const COUNTED = 1;
 const SETTLED = 2;
 
@@ -128,6 +132,24 @@ let capturedReject: ((reason: unknown) => void) | undefined;
 function captureResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
   capturedResolve = resolve;
   capturedReject = reject;
+}
+
+/** What holds the resolving functions of a promise made by `promiseFor`. */
+export interface PromiseHolder<T> {
+  resolveFn: (value: T) => void;
+  rejectFn: (reason: unknown) => void;
+}
+
+/** What a `PromiseHolder`'s fields hold until `promiseFor` fills them: a function, so that their shape never changes. */
+export const NO_RESOLVE = (): void => undefined;
+
+/** @internal A native promise that only `holder` settles, through the resolving functions it is given. */
+export function promiseFor<T>(holder: PromiseHolder<T>): Promise<T> {
+  const promise = new Promise<T>(captureResolvers);
+  holder.resolveFn = capturedResolve as (value: T) => void;
+  holder.rejectFn = capturedReject as (reason: unknown) => void;
+  capturedResolve = capturedReject = undefined;
+  return promise;
 }
 
 /**
@@ -142,7 +164,7 @@ abstract class KernelWait implements Wait {
 
   // The kernel is the scope's: one field fewer on every wait.
   constructor(
-    readonly label: Label,
+    readonly name: Label,
     readonly scope: WaitScope,
     readonly seq: number,
   ) {}
@@ -157,23 +179,18 @@ abstract class KernelWait implements Wait {
 
   /** Whether the outcome may be delivered; `resumesPromise` when a promise settles with it. */
   protected settle(resumesPromise: boolean): boolean {
-    if (this.state === SETTLED || this.scope.isClosed) return false;
-    this.scope.kernel.settled(this, resumesPromise);
-    return true;
+    return this.scope.kernel.delivers(this, resumesPromise);
   }
 }
 
-class KernelDeferred<T> extends KernelWait implements Deferred<T> {
+class KernelDeferred<T> extends KernelWait implements Deferred<T>, PromiseHolder<T> {
   readonly promise: Promise<T>;
-  private readonly resolveFn: (value: T) => void;
-  private readonly rejectFn: (reason: unknown) => void;
+  /** @internal */ resolveFn: (value: T) => void = NO_RESOLVE;
+  /** @internal */ rejectFn: (reason: unknown) => void = NO_RESOLVE;
 
   constructor(label: Label, scope: WaitScope, seq: number) {
     super(label, scope, seq);
-    this.promise = new Promise<T>(captureResolvers);
-    this.resolveFn = capturedResolve as (value: T) => void;
-    this.rejectFn = capturedReject as (reason: unknown) => void;
-    capturedResolve = capturedReject = undefined;
+    this.promise = promiseFor(this);
   }
 
   resolve(value: T): void {
@@ -365,6 +382,21 @@ export class Kernel {
     return wait;
   }
 
+  /** @internal Whether `wait`'s outcome may still be delivered: neither settled nor abandoned, its scope open. */
+  pending(wait: Wait): boolean {
+    return wait.state !== SETTLED && !wait.scope.isClosed;
+  }
+
+  /**
+   * @internal Settles `wait` if its outcome may be delivered (`resumesPromise`: a promise
+   * settles with it) and tells whether it may.
+   */
+  delivers(wait: Wait, resumesPromise: boolean): boolean {
+    if (!this.pending(wait)) return false;
+    this.settled(wait, resumesPromise);
+    return true;
+  }
+
   /** @internal `wait` is settled or abandoned. */ settled(wait: Wait, resumes: boolean): void {
     if (wait.state === COUNTED) {
       wait.scope.untrack(wait);
@@ -454,7 +486,7 @@ export class Kernel {
     const waits: Wait[] = [];
     for (const scope of this.scopes) scope.collect(waits);
     waits.sort((a, b) => a.seq - b.seq);
-    return waits.map((wait) => (wait.scope === this.root ? labelText(wait.label) : `${wait.scope.name}: ${labelText(wait.label)}`));
+    return waits.map((wait) => (wait.scope === this.root ? labelText(wait.name) : `${wait.scope.name}: ${labelText(wait.name)}`));
   }
 
   sleep(delay: Micros, label: string, scope?: WaitScope): Promise<void> {
