@@ -3,7 +3,7 @@
 // snapshot reads, commit-at-end writes and outages.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EngineGeneration } from '../../core/index.ts';
+import type { ArtifactConfig, EngineGeneration } from '../../core/index.ts';
 import { DatastoreModel, DatastoreUnavailable } from './datastore.ts';
 import { Kernel, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
@@ -183,7 +183,7 @@ describe('DatastoreModel: queries', () => {
     expect(db.available).toBe(true);
   });
 
-  it('client(): listSleds and readArtifactConfig give copies of the sled list and (generation, wanted)', async () => {
+  it('client(): listSleds and readArtifactConfig give snapshots of the sled list and (generation, wanted)', async () => {
     const rig = new Rig();
     const { db } = rig;
     for (const sled of ['sled-0', 'sled-1', 'sled-2', 'sled-1']) db.addSled(sled);
@@ -198,9 +198,55 @@ describe('DatastoreModel: queries', () => {
     expect(sleds).toEqual({ value: ['sled-0', 'sled-2'], t: READ });
     expect(config).toEqual({ value: { generation: 3, artifacts: ['a', 'b', 'c'] }, t: READ });
     expect(db.inServiceSleds()).toEqual(['sled-0', 'sled-2']);
-    // The answer is a copy: later changes do not reach into it.
+    // The answer is a snapshot: later changes do not reach into it.
     db.addSled('sled-3');
     expect(sleds.value).toEqual(['sled-0', 'sled-2']);
+  });
+
+  it('client(): reads with no change between them share one answer; a change makes a new one', async () => {
+    const rig = new Rig();
+    const { db, kernel } = rig;
+    db.addSled('sled-0');
+    db.insertRepo('v1', ['a'], null);
+    const client = db.client(rig.scope);
+    const read = async () => {
+      const out = rig.task(kernel.now, async () => [await client.listSleds(), await client.readArtifactConfig()] as const);
+      await kernel.run();
+      return out.value as readonly [readonly string[], ArtifactConfig];
+    };
+    const [sleds, config] = await read();
+    const [sledsAgain, configAgain] = await read();
+    expect(sledsAgain).toBe(sleds);
+    expect(configAgain).toBe(config);
+    db.addSled('sled-1');
+    db.insertRepo('v2', ['b'], null);
+    const [sledsAfter, configAfter] = await read();
+    expect([sledsAfter, configAfter]).toEqual([['sled-0', 'sled-1'], { generation: 3, artifacts: ['a', 'b'] }]);
+    expect([sleds, config]).toEqual([['sled-0'], { generation: 2, artifacts: ['a'] }]);
+  });
+
+  it('client(): every answer is the state at its read, whatever sleds and repos came and went since', async () => {
+    // The answers are kept between reads (see `DatastoreModel.sledListing`): a change that
+    // did not drop the kept answer, or one made in place, would show here.
+    const op = fc.record({ what: fc.constantFrom('add', 'expunge', 'insert', 'delete'), n: fc.integer({ min: 0, max: 3 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 24 }), async (ops) => {
+        const rig = new Rig();
+        const { db, kernel } = rig;
+        const client = db.client(rig.scope);
+        const reads: { got: { value?: readonly [readonly string[], ArtifactConfig] }; expected: unknown }[] = [];
+        for (const { what, n } of ops) {
+          if (what === 'add') db.addSled(`sled-${n}`);
+          else if (what === 'expunge') db.expungeSled(`sled-${n}`);
+          else if (what === 'insert') db.insertRepo(`v${n}`, [`a${n}`, `a${n + 1}`], null);
+          else db.deleteRepo(`v${n}`);
+          const expected = [[...db.inServiceSleds()].sort(), { generation: db.generation, artifacts: db.wanted() }];
+          reads.push({ got: rig.task(kernel.now, async () => [await client.listSleds(), await client.readArtifactConfig()] as const), expected });
+          await kernel.run();
+        }
+        for (const { got, expected } of reads) expect(got.value).toEqual(expected);
+      }),
+    );
   });
 
   it('a query of a closed scope (a crashed Nexus) never answers and does not stall the run', async () => {

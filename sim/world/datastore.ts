@@ -39,6 +39,14 @@ export class DatastoreModel {
   private readonly sledsByUuid: SledId[] = [];
   private readonly uuids = new Map<SledId, string>();
   private generationNumber = 1;
+  /**
+   * What the last `listSleds` and `read artifacts` answered, kept until a sled or the
+   * configuration changes: each of a rack-day seed's ~900 activations read a fresh copy of
+   * both where the answer had not changed. Replaced on a change, never mutated: an answer
+   * the engine holds stays the snapshot it read.
+   */
+  private sledListing: readonly SledId[] | undefined = undefined;
+  private configListing: ArtifactConfig | undefined = undefined;
   private outages = 0;
   private readonly latency: DelaySampler;
   private readonly writeLatency: DelaySampler;
@@ -184,12 +192,14 @@ export class DatastoreModel {
       }
     }
     this.generationNumber++;
+    this.configListing = undefined;
     this.emit({ t: NOW, type: 'repo_deleted', repo, generation: this.generationNumber });
   }
 
   private addToConfiguration(repo: RepoName, artifacts: readonly ArtifactHash[], via: NexusId | null, sameGeneration = false): void {
     for (const hash of artifacts) this.references.set(hash, (this.references.get(hash) ?? 0) + 1);
     if (!sameGeneration) this.generationNumber++;
+    this.configListing = undefined;
     this.emit({ t: NOW, type: 'repo_inserted', repo, nexus: via, artifacts, generation: this.generationNumber });
   }
 
@@ -199,6 +209,7 @@ export class DatastoreModel {
     this.sleds.push(sled);
     this.uuids.set(sled, uuid);
     this.sledsByUuid.splice(this.uuidRank(uuid), 0, sled);
+    this.sledListing = undefined;
   }
 
   expungeSled(sled: SledId): void {
@@ -206,6 +217,7 @@ export class DatastoreModel {
     if (i < 0) return;
     this.sleds.splice(i, 1);
     this.sledsByUuid.splice(this.sledsByUuid.indexOf(sled), 1);
+    this.sledListing = undefined;
   }
 
   /**
@@ -258,13 +270,14 @@ export class DatastoreModel {
   /** The engine's `Datastore` port for one Nexus incarnation. */
   client(scope: WaitScope): Datastore {
     return {
-      listSleds: () => this.query(scope, 'list sleds', () => [...this.sledsByUuid]),
-      readArtifactConfig: () =>
-        this.schema === 'current'
-          ? this.readUnprunedConfig(scope)
-          : this.query(scope, 'read artifacts', (): ArtifactConfig => ({ generation: this.generationNumber, artifacts: this.wanted() })),
+      listSleds: () => this.query(scope, 'list sleds', this.readSleds),
+      readArtifactConfig: () => (this.schema === 'current' ? this.readUnprunedConfig(scope) : this.query(scope, 'read artifacts', this.readConfig)),
     };
   }
+
+  // Bound once, not a closure made per query.
+  private readonly readSleds = (): readonly SledId[] => (this.sledListing ??= [...this.sledsByUuid]);
+  private readonly readConfig = (): ArtifactConfig => (this.configListing ??= { generation: this.generationNumber, artifacts: this.wanted() });
 
   /**
    * `current`'s `tuf_list_artifacts_unpruned_batched` (update.rs:344-398@b848b6df): the

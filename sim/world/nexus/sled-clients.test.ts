@@ -32,8 +32,8 @@ function rig() {
     timeout: TIMEOUT,
     nextRequestId: () => ++ids,
   };
-  const addSled = (id: SledId): SledAgent => {
-    const agent = new SledAgent(id, env, { m2Count: 2, quota: 1e9, commit: '74a6c136', reconcileDelay: 1_000, catalog });
+  const addSled = (id: SledId, commit: '74a6c136' | 'c31dc2f3' = '74a6c136'): SledAgent => {
+    const agent = new SledAgent(id, env, { m2Count: 2, quota: 1e9, commit, reconcileDelay: 1_000, catalog });
     sleds.set(id, agent);
     return agent;
   };
@@ -84,5 +84,24 @@ describe('sled clients', () => {
     expect(deleted.value).toBe(`ok@${2 * LATENCY}`);
     expect([zero.list().artifacts.size, one.list().artifacts.size]).toEqual([1, 0]);
     expect(events.filter((e) => e.type === 'request_sent').map((e) => [e.target, e.kind, e.hash])).toEqual([['sled-1', 'delete', 'a']]);
+  });
+
+  it('a configuration, a listing and a delete (one request class) each run their own handler on the sled', async () => {
+    const { kernel, events, addSled, clients, outcome } = rig();
+    const sled = addSled('sled-0', 'c31dc2f3');
+    sled.store.seed('a', 1_000);
+    const client = clients('sled-0');
+    const configured = outcome(client.putConfig({ generation: 2, artifacts: ['a'] }));
+    await kernel.run();
+    let listing: unknown;
+    void client.list().then((l) => (listing = { generation: l.generation, artifacts: [...l.artifacts] }));
+    await kernel.run();
+    const deleted = outcome(client.delete('a'));
+    await kernel.run();
+    expect(configured.value).toBe(`ok@${2 * LATENCY}`);
+    expect(listing).toEqual({ generation: 2, artifacts: [['a', 2]] });
+    expect(deleted.value).toBe(`ok@${6 * LATENCY}`);
+    expect(sled.list().artifacts.size).toBe(0);
+    expect(events.filter((e) => e.type === 'request_sent').map((e) => e.kind)).toEqual(['config', 'list', 'delete']);
   });
 });

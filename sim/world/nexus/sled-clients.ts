@@ -57,23 +57,23 @@ class SledClient implements SledAgentClient {
   }
 
   putConfig(config: ArtifactConfig): Promise<void> {
-    return new ConfigRequest(this, config).send(null, null, 0);
+    return send(new PromptRequest<void>(this, 'config', null, config), null, null, 0);
   }
 
   list(): Promise<ArtifactListing> {
-    return new ListRequest(this).send(null, null, 0);
+    return send(new PromptRequest<ArtifactListing>(this, 'list', null, null), null, null, 0);
   }
 
   async put(artifact: LocalArtifact, generation?: number): Promise<void> {
-    await new PutRequest(this, artifact, generation).send(null, artifact.hash, artifact.size);
+    await send(new PutRequest(this, artifact, generation), null, artifact.hash, artifact.size);
   }
 
   copyFromDepot(hash: ArtifactHash, source: SledId, generation?: number): Promise<void> {
-    return new CopyRequest(this, hash, source, generation).send(source, hash, this.env.sizeOf(hash));
+    return send(new CopyRequest(this, hash, source, generation), source, hash, this.env.sizeOf(hash));
   }
 
   delete(hash: ArtifactHash): Promise<void> {
-    return new DeleteRequest(this, hash).send(null, hash, 0);
+    return send(new PromptRequest<void>(this, 'delete', hash, null), null, hash, 0);
   }
 }
 
@@ -81,125 +81,144 @@ class SledClient implements SledAgentClient {
  * One request of a Nexus to a sled, as one object: it names its wait, it is the handler
  * the sled runs, and it records how it ended. A closure for each of those (and a handler
  * object) per request fed the collector on every one of a day's 56k requests.
+ *
+ * Three classes that share these functions, not subclasses of one base: V8 does not
+ * inline a derived class's constructor, so each request was built through the generic
+ * construct stub, twice (the class's and its base's constructor).
  */
-abstract class SledRequest<T> implements CallWatcher {
-  private id = 0;
-  /**
-   * The artifact's catalog number, set when sent (`UNNUMBERED`: the request has none). Not
-   * protected: `send` sets it through its `this` typed as a handler too.
-   */
+interface SledRequest<T> extends Handler<T>, CallWatcher {
+  readonly client: SledClient;
+  readonly kind: RequestKind;
+  /** World-wide, set when sent. */
+  id: number;
+  /** The artifact's catalog number, set when sent (`UNNUMBERED`: the request has none). */
+  number: number;
+  /** The name of the Nexus's wait (`waitName`). */
+  readonly label: string;
+}
+
+/** The name of a request's wait, spelt only when a stall report asks. */
+function waitName(request: SledRequest<unknown>): string {
+  return `${request.client.owner.node} ${request.kind} ${request.client.sled}`;
+}
+
+/** Sends `request`, recorded as `request_sent`; the request itself is the handler the sled runs. */
+function send<T>(request: SledRequest<T>, source: SledId | null, hash: ArtifactHash | null, bytes: number): Promise<T> {
+  const { client } = request;
+  const { env, owner, sled } = client;
+  const id = (request.id = env.nextRequestId());
+  const agent = client.server;
+  const number = (request.number = hash === null ? UNNUMBERED : env.catalog.numberOf(hash));
+  env.emit(
+    { t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: request.kind, target: sled, source, hash, bytes },
+    agent === undefined ? UNNUMBERED : agent.number,
+    number,
+  );
+  // No sled there: nothing answers at its address, so no handler ever runs.
+  if (agent === undefined) return call(env.kernel, env.network, owner, deadEndpoint(sled), request, env.timeout, NOBODY, request);
+  return call(env.kernel, env.network, owner, agent, request, env.timeout, request, request);
+}
+
+/** Records how `request` ended, as `request_done`. */
+function recordDone(request: SledRequest<unknown>, ok: boolean, err: unknown): void {
+  const env = request.client.env;
+  if (ok) env.emit({ t: NOW, type: 'request_done', id: request.id, outcome: 'ok', error: null });
+  else {
+    const timedOut = err instanceof SledAgentError && err.status === null;
+    env.emit({ t: NOW, type: 'request_done', id: request.id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
+  }
+}
+
+/** The sled that answers a request: only its handler asks, and that runs only where a sled is. */
+function serverOf(request: SledRequest<unknown>): SledAgent {
+  return request.client.server as SledAgent;
+}
+
+/** What a sled answers at once (`now`): a configuration, a listing or a delete. */
+type PromptKind = 'config' | 'list' | 'delete';
+
+/**
+ * A request the sled answers at once, told apart by its kind. One class for the three
+ * kinds, not one each: every request passes the same sites here and in `rpc.ts` (its
+ * handler's `later`, `now`, `settling`), and a class per kind beside the copy, the PUT and
+ * the depot's GET made more shapes there than an inline cache keeps.
+ */
+class PromptRequest<T> implements SledRequest<T> {
+  id = 0;
   number = UNNUMBERED;
 
-  // Not protected: `send` reads it through its `this` typed as a handler too.
   constructor(
     readonly client: SledClient,
-    private readonly kind: RequestKind,
+    readonly kind: PromptKind,
+    private readonly hash: ArtifactHash | null,
+    private readonly config: ArtifactConfig | null,
   ) {}
 
-  /** The name of the Nexus's wait, spelt only when a stall report asks. */
   get label(): string {
-    return `${this.client.owner.node} ${this.kind} ${this.client.sled}`;
+    return waitName(this);
   }
 
-  /** Sends it, recorded as `request_sent`; the request itself is the handler the sled runs. */
-  send(this: SledRequest<T> & Handler<T>, source: SledId | null, hash: ArtifactHash | null, bytes: number): Promise<T> {
-    const { env, owner, sled } = this.client;
-    const id = (this.id = env.nextRequestId());
-    const agent = this.client.server;
-    const number = (this.number = hash === null ? UNNUMBERED : env.catalog.numberOf(hash));
-    env.emit(
-      { t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: this.kind, target: sled, source, hash, bytes },
-      agent === undefined ? UNNUMBERED : agent.number,
-      number,
-    );
-    // No sled there: nothing answers at its address, so no handler ever runs.
-    if (agent === undefined) return call(env.kernel, env.network, owner, deadEndpoint(sled), this, env.timeout, NOBODY, this);
-    return call(env.kernel, env.network, owner, agent, this, env.timeout, this, this);
+  now(): T {
+    const kind = this.kind;
+    if (kind === 'list') return serverOf(this).list() as T;
+    if (kind === 'delete') serverOf(this).delete(this.hash as ArtifactHash, this.number);
+    else serverOf(this).putConfig(this.config as ArtifactConfig);
+    return undefined as T;
   }
 
-  /** Recorded as `request_done`. */
   settling(ok: boolean, err: unknown): void {
-    const env = this.client.env;
-    if (ok) env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: 'ok', error: null });
-    else {
-      const timedOut = err instanceof SledAgentError && err.status === null;
-      env.emit({ t: NOW, type: 'request_done', id: this.id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
-    }
+    recordDone(this, ok, err);
   }
 
   /** Only a request with a body has something to break off. */
   givingUp(): void {}
-
-  /** The sled that answers: only its handler asks, and that runs only where a sled is. */
-  protected get server(): SledAgent {
-    return this.client.server as SledAgent;
-  }
 }
 
-class ConfigRequest extends SledRequest<void> {
+class CopyRequest implements SledRequest<void> {
+  readonly kind = 'copy';
+  id = 0;
+  number = UNNUMBERED;
+
   constructor(
-    client: SledClient,
-    private readonly config: ArtifactConfig,
-  ) {
-    super(client, 'config');
-  }
-
-  now(): void {
-    this.server.putConfig(this.config);
-  }
-}
-
-class ListRequest extends SledRequest<ArtifactListing> {
-  constructor(client: SledClient) {
-    super(client, 'list');
-  }
-
-  now(): ArtifactListing {
-    return this.server.list();
-  }
-}
-
-class DeleteRequest extends SledRequest<void> {
-  constructor(
-    client: SledClient,
-    private readonly hash: ArtifactHash,
-  ) {
-    super(client, 'delete');
-  }
-
-  now(): void {
-    this.server.delete(this.hash, this.number);
-  }
-}
-
-class CopyRequest extends SledRequest<void> {
-  constructor(
-    client: SledClient,
+    readonly client: SledClient,
     private readonly hash: ArtifactHash,
     private readonly source: SledId,
     private readonly generation: number | undefined,
-  ) {
-    super(client, 'copy');
+  ) {}
+
+  get label(): string {
+    return waitName(this);
   }
 
   later(done: Settler<void>): void {
-    this.server.copyFromDepot(this.hash, this.source, this.generation, done, this.number);
+    serverOf(this).copyFromDepot(this.hash, this.source, this.generation, done, this.number);
   }
+
+  settling(ok: boolean, err: unknown): void {
+    recordDone(this, ok, err);
+  }
+
+  givingUp(): void {}
 }
 
 /** A PUT: the request is also its body (`BodyStream`), which the sled's writer reads. */
-class PutRequest extends SledRequest<WriteResult> implements BodyStream {
+class PutRequest implements SledRequest<WriteResult>, BodyStream {
+  readonly kind = 'put';
+  id = 0;
+  number = UNNUMBERED;
   // The body rides the request's connection: when the client's total timeout
   // (`nexus/networking/src/sled_client.rs:46-50@74a6c136`) closes it, the sled's
   // body stream errors and the write is dropped.
   private readonly connection = new Connection();
 
   constructor(
-    client: SledClient,
+    readonly client: SledClient,
     private readonly artifact: LocalArtifact,
     private readonly generation: number | undefined,
-  ) {
-    super(client, 'put');
+  ) {}
+
+  get label(): string {
+    return waitName(this);
   }
 
   get content(): ArtifactHash {
@@ -212,17 +231,21 @@ class PutRequest extends SledRequest<WriteResult> implements BodyStream {
 
   later(done: Settler<WriteResult>): void {
     const { artifact } = this;
-    this.server.put(artifact.hash, artifact.size, this.generation, this, done);
+    serverOf(this).put(artifact.hash, artifact.size, this.generation, this, done);
   }
 
   read(bytes: number, then: Settler<void>): void {
     const { env, owner, sled } = this.client;
     // A crashed sled reads no more: its write never goes on.
-    const scope = this.server.scope();
+    const scope = serverOf(this).scope();
     if (scope !== undefined) env.network.transfer(owner.node, sled, bytes, scope, `put ${this.artifact.hash}`, then, this.connection);
   }
 
-  override givingUp(): void {
+  settling(ok: boolean, err: unknown): void {
+    recordDone(this, ok, err);
+  }
+
+  givingUp(): void {
     this.client.env.network.close(this.connection, `${this.client.owner.node} gave up on the request`);
   }
 }
