@@ -144,8 +144,12 @@ export class GroundTruth {
 
   private takeShort(sled: number, hash: number, m2: number): number | undefined {
     // Short files are rare (each has its entry in `shortBytes`): while there are none, no
-    // mask is set, and each copy stored or removed skips a table read seldom in the cache.
-    if (this.shortBytes.size === 0) return undefined;
+    // mask is set, and each copy stored or removed skips a table read seldom in the cache
+    // (and the look is a method of its own, not inlined into every copy's observers).
+    return this.shortBytes.size === 0 ? undefined : this.takeShortFile(sled, hash, m2);
+  }
+
+  private takeShortFile(sled: number, hash: number, m2: number): number | undefined {
     const mask = this.shortMask.get(sled, hash);
     if ((mask & (1 << m2)) === 0) return undefined;
     this.shortMask.set(sled, hash, mask & ~(1 << m2));

@@ -73,11 +73,13 @@ class KindTallies {
   private counted = 0;
 
   add(kind: number, delta: number): void {
-    if ((this.counted & (1 << kind)) === 0) {
-      this.counted |= 1 << kind;
-      this.order.push(kind);
-    }
+    if ((this.counted & (1 << kind)) === 0) this.first(kind);
     this.values[kind] = (this.values[kind] as number) + delta;
+  }
+
+  private first(kind: number): void {
+    this.counted |= 1 << kind;
+    this.order.push(kind);
   }
 
   toMap(): ReadonlyMap<RequestKind, number> {
@@ -109,6 +111,8 @@ export class RunMetrics {
   /** Artifact → the catalog's repos that hold it. */
   private readonly reposByHash: CatalogRepo[][] = [];
   readonly lostArtifacts = new Set<ArtifactHash>();
+  /** `lostArtifacts.size`, which the observers ask after every event. */
+  lostCount = 0;
   /** 1 for a lost artifact. */
   private readonly lost: IdColumn;
   activations = 0;
@@ -171,41 +175,43 @@ export class RunMetrics {
     return this.open.metricsSize;
   }
 
+  // The per-event methods keep what only some runs or some events need (a request's row,
+  // a kind's first count) in methods of their own: TurboFan inlines what an observer calls
+  // per event into one body only while the bytecode inlined there stays under a budget
+  // (920 bytes), so every rare branch written inline pushed a small hot callee (an
+  // `OpenRequests.open`, an `Interner.id`) out into a call of its own.
+
   requestSent(e: BodyOf<'request_sent'>, kind: number, target: number, hash: number): void {
-    if (this.keepRequests) {
-      const row: RequestRow = {
-        id: e.id,
-        start: this.time.now,
-        end: null,
-        nexus: e.nexus,
-        activation: e.activation,
-        kind: e.kind,
-        target: e.target,
-        source: e.source,
-        artifact: e.hash,
-        bytes: e.bytes,
-        outcome: null,
-        error: null,
-      };
-      this.requests.push(row);
-      while (this.openRows.length < e.id) this.openRows.push(undefined);
-      this.openRows[e.id] = row;
-    }
+    if (this.keepRequests) this.keepRow(e);
     this.sent.add(kind, 1);
     if (hash !== -1 && (this.inFlightKeys[kind] as PairTable).add(target, hash, 1) > 0) this.duplicateRequests++;
+  }
+
+  private keepRow(e: BodyOf<'request_sent'>): void {
+    const row: RequestRow = {
+      id: e.id,
+      start: this.time.now,
+      end: null,
+      nexus: e.nexus,
+      activation: e.activation,
+      kind: e.kind,
+      target: e.target,
+      source: e.source,
+      artifact: e.hash,
+      bytes: e.bytes,
+      outcome: null,
+      error: null,
+    };
+    this.requests.push(row);
+    while (this.openRows.length < e.id) this.openRows.push(undefined);
+    this.openRows[e.id] = row;
   }
 
   /** A request done while open for the metrics. */
   requestDone(e: BodyOf<'request_done'>, id: number): void {
     const open = this.open;
     const kind = open.kind(id);
-    if (this.keepRequests) {
-      const row = this.openRows[id] as RequestRow;
-      this.openRows[id] = undefined;
-      row.end = this.time.now;
-      row.outcome = e.outcome;
-      row.error = e.error;
-    }
+    if (this.keepRequests) this.endRow(e, id);
     if (e.outcome === 'ok') this.moved.add(kind, open.bytes(id));
     else this.requestsFailed++;
     const hash = open.hash(id);
@@ -215,6 +221,14 @@ export class RunMetrics {
       // Never below zero.
       if (inFlight.get(target, hash) > 0) inFlight.add(target, hash, -1);
     }
+  }
+
+  private endRow(e: BodyOf<'request_done'>, id: number): void {
+    const row = this.openRows[id] as RequestRow;
+    this.openRows[id] = undefined;
+    row.end = this.time.now;
+    row.outcome = e.outcome;
+    row.error = e.error;
   }
 
   localReposLost(nexus: number): void {
@@ -314,10 +328,15 @@ export class RunMetrics {
   }
 
   private checkLossOf(hash: number): void {
-    if (this.lost.get(hash) === 1 || this.truth.holderCount(hash) > 0) return;
+    if (this.lost.get(hash) !== 1 && this.truth.holderCount(hash) === 0) this.checkLocalCopies(hash);
+  }
+
+  /** `hash`, wanted and on no in-service sled, is lost unless a live Nexus holds it. */
+  private checkLocalCopies(hash: number): void {
     if (this.truth.heldLocally(hash, this.repoArtifacts)) return;
     this.lost.set(hash, 1);
     this.lostArtifacts.add(this.ids.hashes.name(hash));
+    this.lostCount = this.lostArtifacts.size;
     for (const repo of this.reposByHash[hash] ?? []) {
       const row = repo.row;
       if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
@@ -354,19 +373,28 @@ export class RunMetrics {
     for (const repo of repos) {
       const row = repo.row;
       if (row === undefined) continue;
-      if (row.deletedAt === null) this.updateRepo(row, hash, repo);
-      else this.updatePurged(row, hash);
+      // `updateRepo`'s and `updatePurged`'s first checks, here: most rows are past them.
+      if (row.deletedAt === null) {
+        if (row.inDbAt !== null && (row.minReplicatedAt === null || row.fullyReplicatedAt === null)) this.markReplicated(row, hash, repo);
+      } else if (row.purgedAt === null) {
+        this.updatePurged(row, hash);
+      }
     }
   }
 
-  /**
-   * Marks the first time a repo in the database is on `min` sleds, then on every sled.
-   * `changed`: the artifact whose copies just changed; unless it now meets a mark, the
-   * repo cannot, and its other artifacts need no look. `repo`: the row's catalog entry.
-   */
-  private updateRepo(row: RepoRow, changed = -1, repo = this.catalog.get(row.repo)): void {
+  /** Marks the first time a repo in the database is on `min` sleds, then on every sled. */
+  private updateRepo(row: RepoRow): void {
     if (row.inDbAt === null || row.deletedAt !== null) return;
     if (row.minReplicatedAt !== null && row.fullyReplicatedAt !== null) return;
+    this.markReplicated(row, -1, this.catalog.get(row.repo));
+  }
+
+  /**
+   * `updateRepo` past its first checks. `changed`: the artifact whose copies just changed
+   * (-1: none); unless it now meets a mark, the repo cannot, and its other artifacts need
+   * no look. `repo`: the row's catalog entry.
+   */
+  private markReplicated(row: RepoRow, changed: number, repo: CatalogRepo | undefined): void {
     const truth = this.truth;
     const sleds = truth.inServiceCount;
     const min = Math.min(this.minSledReplication, sleds);

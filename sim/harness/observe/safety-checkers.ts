@@ -74,13 +74,17 @@ export class SafetyCheckers {
     this.removedUnwanted = new PairTable(ids.sleds, ids.hashes);
   }
 
+  // The checks run per event are kept small, each violation flagged from a method of its
+  // own: see `RunMetrics.requestSent` (TurboFan's inlining budget).
+
   removed(e: BodyOf<'artifact_removed'>, sled: number, hash: number): void {
     if (e.cause === 'm2_failure') return;
-    if (this.truth.isWanted(hash)) {
-      this.flag('no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
-    } else {
-      this.removedUnwanted.set(sled, hash, 1);
-    }
+    if (this.truth.isWanted(hash)) this.backwardsDelete(e);
+    else this.removedUnwanted.set(sled, hash, 1);
+  }
+
+  private backwardsDelete(e: BodyOf<'artifact_removed'>): void {
+    this.flag('no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
   }
 
   truncated(e: BodyOf<'artifact_truncated'>, sled: number): void {
@@ -95,11 +99,17 @@ export class SafetyCheckers {
 
   stored(e: BodyOf<'artifact_stored'>, sled: number, hash: number): void {
     const truth = this.truth;
-    if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) {
-      this.flag('no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
-    }
-    const bytes = truth.storedUsage;
-    if (bytes > this.quota) this.flag('quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
+    if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) this.resurrected(e);
+    if (truth.storedUsage > this.quota) this.overQuota(e);
+  }
+
+  private resurrected(e: BodyOf<'artifact_stored'>): void {
+    this.flag('no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
+  }
+
+  private overQuota(e: BodyOf<'artifact_stored'>): void {
+    const bytes = this.truth.storedUsage;
+    this.flag('quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
   }
 
   repoInserted(artifacts: readonly number[]): void {

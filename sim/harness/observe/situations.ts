@@ -64,40 +64,53 @@ export class SituationCounter {
     return hash === -1 ? this.ids.hashes.id('') : hash;
   }
 
+  // What runs per event is kept small, and each rarer step a method of its own: see
+  // `RunMetrics.requestSent` (TurboFan's inlining budget).
+
   requestSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, source: number, hash: number): void {
     // A listing writes nothing and is in no situation.
-    if (kind === LIST) return;
-    if (kind === PUT || kind === COPY) {
-      const key = this.written(hash);
-      const before = this.tableOf(this.writes, nexus).add(target, key, 1);
-      const writing = before === 0 ? this.writers.add(target, key, 1) : this.writers.get(target, key);
-      if (writing - (before > 0 ? 1 : 0) > 0) this.bump('concurrent_writes');
-    }
+    if (kind === PUT || kind === COPY) this.writeSent(e, kind, nexus, target, source, hash);
+    else if (kind === DELETE && hash !== -1 && this.truth.isWanted(hash)) this.bump('stale_delete');
+  }
+
+  /** A PUT or a copy sent. */
+  private writeSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, source: number, hash: number): void {
+    const key = this.written(hash);
+    const before = this.tableOf(this.writes, nexus).add(target, key, 1);
+    const writing = before === 0 ? this.writers.add(target, key, 1) : this.writers.get(target, key);
+    if (writing - (before > 0 ? 1 : 0) > 0) this.bump('concurrent_writes');
     // A Nexus runs one activation at a time, so a PUT target's activation number tells
     // whether this activation sent it (activations count from 1; the tables hold 1 + it).
-    if (kind === PUT) this.tableOf(this.puts, nexus).set(target, this.written(hash), e.activation + 1);
-    if (kind === COPY && source !== -1 && nexus < this.puts.length && (this.puts[nexus] as PairTable).get(source, this.written(hash)) === e.activation + 1) {
+    if (kind === PUT) this.tableOf(this.puts, nexus).set(target, key, e.activation + 1);
+    if (kind === COPY && source !== -1 && nexus < this.puts.length && (this.puts[nexus] as PairTable).get(source, key) === e.activation + 1) {
       this.bump('copy_after_put');
     }
-    if (kind === DELETE && hash !== -1 && this.truth.isWanted(hash)) this.bump('stale_delete');
   }
 
   requestDone(e: BodyOf<'request_done'>, id: number): void {
     const open = this.open;
     const kind = open.kind(id);
-    if (kind === LIST) return;
-    if (kind === PUT || kind === COPY) {
-      const writes = this.tableOf(this.writes, open.nexus(id));
-      const target = open.target(id);
-      const key = this.written(open.hash(id));
-      const before = writes.get(target, key);
-      if (before > 0) {
-        writes.set(target, key, before - 1);
-        if (before === 1) this.writers.add(target, key, -1);
-      }
+    if (kind === PUT || kind === COPY) this.writeDone(id);
+    if (e.error !== null && kind !== LIST) this.failed(kind, e.error);
+  }
+
+  /** A PUT or a copy done. */
+  private writeDone(id: number): void {
+    const open = this.open;
+    const writes = this.tableOf(this.writes, open.nexus(id));
+    const target = open.target(id);
+    const key = this.written(open.hash(id));
+    const before = writes.get(target, key);
+    if (before > 0) {
+      writes.set(target, key, before - 1);
+      if (before === 1) this.writers.add(target, key, -1);
     }
-    if (kind === CONFIG && e.error?.includes('older than the sled') === true) this.bump('generation_conflict');
-    if (e.error?.includes(QUOTA_REACHED) === true) this.bump('quota_refusal');
+  }
+
+  /** A request other than a listing that failed with `error`. */
+  private failed(kind: number, error: string): void {
+    if (kind === CONFIG && error.includes('older than the sled')) this.bump('generation_conflict');
+    if (error.includes(QUOTA_REACHED)) this.bump('quota_refusal');
   }
 
   localRepoReleased(e: BodyOf<'local_repo_released'>): void {
