@@ -13,7 +13,7 @@ import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
 import { NOW, UNNUMBERED, type EmitEvent } from '../world-events.ts';
 import { ArtifactStore, StoreError, WriterRefused, type ArtifactWriter, type BodyStream, type WriteResult } from './artifact-store.ts';
-import { ArtifactCounts } from './artifact-counts.ts';
+import type { ArtifactCounts } from './artifact-counts.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
 /**
@@ -62,19 +62,6 @@ export interface SledOptions {
   readonly catalog: ArtifactCatalog;
   /** The sled's index in the world, which its events carry (see `UNNUMBERED`). */
   readonly number?: number;
-}
-
-/** The entries of `counts` that `config` holds (none without a configuration). */
-function configuredOnly(counts: ArtifactCounts, config: { readonly numbers: Uint8Array } | null): ArtifactCounts {
-  const { hashes, entries } = counts.numbered;
-  const configured: number[] = [];
-  if (config !== null) {
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i] as number;
-      if (config.numbers[entry >>> 8] === 1) configured.push(entry);
-    }
-  }
-  return new ArtifactCounts(hashes, configured);
 }
 
 /** What a depot GET answers: the bytes of the source's file as it is now (`ArtifactStore.serve`). */
@@ -300,19 +287,19 @@ export class SledAgent implements Endpoint {
   list(): ArtifactListing {
     // The store throws a StoreError; the port contract (core/ports.ts) and this class
     // promise a SledAgentError carrying the status (503), as every other handler gives.
+    const config = this.config;
     let counts: ArtifactCounts;
     try {
-      counts = this.store.list();
+      // From c31dc2f3 only what the configuration holds (none without one).
+      counts = this.configurations ? this.store.listOf(config === null ? null : config.numbers) : this.store.list();
     } catch (err) {
       throw refusal(err);
     }
-    const config = this.config;
     // Both inputs are immutable snapshots: while neither changes, neither does the answer
     // (the engine only reads it), so a sled listed by every activation of every Nexus
     // answers with one object until its files or its configuration change.
     if (this.listing !== undefined && this.listedCounts === counts && this.listedConfig === config) return this.listing;
-    const artifacts = this.configurations ? configuredOnly(counts, config) : counts;
-    const listing = { generation: config?.generation ?? null, artifacts };
+    const listing = { generation: config?.generation ?? null, artifacts: counts };
     this.listing = listing;
     this.listedCounts = counts;
     this.listedConfig = config;
