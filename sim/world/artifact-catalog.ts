@@ -11,8 +11,6 @@ import type { ArtifactHash } from '../../core/index.ts';
 export class ArtifactCatalog {
   readonly hashes: ArtifactHash[] = [];
   private readonly numbers = new Map<ArtifactHash, number>();
-  /** Number → `copy <hash>` once a copy's transfer asked (see `copyLabel`); a slot per number. */
-  private readonly copyLabels: (string | undefined)[] = [];
   private readonly memberships = new WeakMap<readonly ArtifactHash[], Uint8Array>();
   private lastInclusion: { readonly members: Uint8Array; readonly of: Uint8Array; readonly result: boolean } | undefined;
 
@@ -26,18 +24,9 @@ export class ArtifactCatalog {
     if (n === undefined) {
       n = this.hashes.length;
       this.hashes.push(hash);
-      this.copyLabels.push(undefined);
       this.numbers.set(hash, n);
     }
     return n;
-  }
-
-  /**
-   * `copy <hash>`, the label of a copy-from-depot's transfer of artifact `n`, which the
-   * network requires as a string: spelt once per artifact, not once per copy.
-   */
-  copyLabel(n: number): string {
-    return (this.copyLabels[n] ??= `copy ${this.hashes[n]}`);
   }
 
   /**

@@ -112,10 +112,7 @@ export class LiveArtifactCounts {
     const i = (this.at[n] as number) - 1;
     if (i < 0) {
       if (by < 0) throw new Error(`no copy of ${this.catalog.hashes[n]} to remove`);
-      // Stored at the end, not `push`ed: see `FilesByNumber.set`.
-      const entries = this.entries;
-      entries[entries.length] = n * 256 + 1;
-      this.at[n] = entries.length;
+      this.at[n] = this.entries.push(n * 256 + 1);
       return;
     }
     const count = ((this.entries[i] as number) & 0xff) + by;

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOW, type WorldEvent } from '../world-events.ts';
 import { runJob, type Settler } from '../kernel/kernel.ts';
-import { ArtifactStore, StoreError, WriterRefused, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
+import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
 
 const SLED = 'sled-0';
 
@@ -63,11 +63,11 @@ interface Running {
 
 /** Opens a writer and starts streaming `length` bytes (default: the whole artifact). */
 function start(store: ArtifactStore, hash: string, size: number, length = size): Running | number {
-  const writer = store.openWriter(hash, size);
-  if (writer instanceof WriterRefused) return writer.status;
+  const opened = store.openWriter(hash, size);
+  if (!opened.ok) return opened.status;
   const body = new HandBody(hash, length);
-  const running: Running = { writer, body, outcome: undefined };
-  writer.write(body, 'put', MICROTASKS, {
+  const running: Running = { writer: opened.writer, body, outcome: undefined };
+  opened.writer.write(body, 'put', MICROTASKS, {
     settle: (ok, r, err) => {
       running.outcome = ok && r !== undefined ? { ok: true, written: r.successfulWrites } : { ok: false, status: err instanceof StoreError ? err.status : -1 };
     },
@@ -120,7 +120,7 @@ describe('ArtifactStore: listing, serving, seeding', () => {
     expect(store.storedHashes()).toEqual(['a', 'b']);
     expect(store.storedOn(1)).toEqual(['a', 'b']);
     expect(store.usage()).toEqual([30, 30]);
-    expect(store.serve('b')).toBe(20);
+    expect(store.serve('b')).toEqual({ content: 'b', bytes: 20 });
     expect(store.serve('zz')).toBeUndefined();
   });
 
@@ -133,7 +133,7 @@ describe('ArtifactStore: listing, serving, seeding', () => {
     store.failM2(1);
     expect(store.serve('a')).toBeUndefined();
     expect(() => store.list()).toThrow(StoreError);
-    expect(store.openWriter('b', 1)).toEqual(new WriterRefused(503, 'No update datasets present'));
+    expect(store.openWriter('b', 1)).toEqual({ ok: false, status: 503, reason: 'No update datasets present' });
   });
 });
 
@@ -164,7 +164,7 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     await settle();
     expect(d.outcome).toEqual({ ok: false, status: -1 });
     expect(events.slice(2)).toEqual([truncated(0, 'h', 4, 10), truncated(1, 'h', 4, 10)]);
-    expect(store.serve('h')).toBe(4);
+    expect(store.serve('h')).toEqual({ content: 'h', bytes: 4 });
     expect(store.usage()).toEqual([4, 4]);
   });
 
@@ -175,12 +175,12 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     expect(start(store, 'h', 10)).toBe(409);
     const d = started(start(store, 'h', 10));
     await finish(a);
-    expect(store.serve('h')).toBe(0);
+    expect(store.serve('h')).toEqual({ content: 'h', bytes: 0 });
     d.body.land();
     await settle();
     // Its names were renamed by A: nothing left to rename (`as:552-575@74a6c136`).
     expect(d.outcome).toEqual({ ok: false, status: 500 });
-    expect(store.serve('h')).toBe(10);
+    expect(store.serve('h')).toEqual({ content: 'h', bytes: 10 });
     expect(store.copies('h')).toBe(2);
   });
 

@@ -78,13 +78,9 @@ export interface Ticker {
   tick(job: Job): void;
 }
 
-/** `openWriter`'s refusal: the status and reason the sled agent answers with. */
-export class WriterRefused {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {}
-}
+export type OpenWriter =
+  | { readonly ok: true; readonly writer: ArtifactWriter }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
 
 /** What a finished write did: datasets iterated at the start and files renamed into place. */
 export interface WriteResult {
@@ -170,16 +166,14 @@ export class ArtifactStore {
   }
 
   /**
-   * What the depot's GET of `hash` sends: the bytes of the first working dataset's file, as
-   * it is now (`as:149-166@74a6c136`: datasets tried in order); `undefined` when none has
-   * one. A file still being filled is short. Its contents are `hash`'s (a final file is
-   * named by its content), so the answer is a number: no object per GET.
+   * What the depot's GET of `hash` sends: the first working dataset's file, as it is now
+   * (`as:149-166@74a6c136`: datasets tried in order). A file still being filled is short.
    */
-  serve(hash: ArtifactHash, number = this.catalog.numberOf(hash)): number | undefined {
+  serve(hash: ArtifactHash, number = this.catalog.numberOf(hash)): { readonly content: ArtifactHash; readonly bytes: number } | undefined {
     for (const d of this.datasets) {
       if (d.failed) continue;
       const inode = this.finals.get(number, d.m2);
-      if (inode !== undefined) return inode.written;
+      if (inode !== undefined) return { content: inode.content, bytes: inode.written };
     }
     return undefined;
   }
@@ -214,11 +208,10 @@ export class ArtifactStore {
    * temporary name already taken is a 409 that unlinks that name and this writer's earlier
    * ones (`as:300-318@74a6c136`, the Drop of `Utf8TempPath`: omicron#7796). `private_dir`:
    * never a conflict (`as:650-702@b848b6df`). No quota check: a full dataset fails mid-write.
-   * `number`: `hash`'s catalog number, when the caller has it already. The writer, or why
-   * not (a handful a day: no result object around each of the thousands of writers).
+   * `number`: `hash`'s catalog number, when the caller has it already.
    */
-  openWriter(hash: ArtifactHash, size: number, number = this.catalog.numberOf(hash)): ArtifactWriter | WriterRefused {
-    if (this.working === 0) return new WriterRefused(503, 'No update datasets present');
+  openWriter(hash: ArtifactHash, size: number, number = this.catalog.numberOf(hash)): OpenWriter {
+    if (this.working === 0) return { ok: false, status: 503, reason: 'No update datasets present' };
     // Sized once: the writer keeps it for its whole life (`[]` grown by `push` holds room for 17).
     const files = new Array<Inode>(this.working);
     let opened = 0;
@@ -231,7 +224,7 @@ export class ArtifactStore {
           this.unlinkTempName(f.dataset, number);
           this.close(f);
         }
-        return new WriterRefused(409, `Another task is already writing artifact ${hash}`);
+        return { ok: false, status: 409, reason: `Another task is already writing artifact ${hash}` };
       }
       const inode = new Inode(hash, number, size, d);
       if (this.writePath === 'shared_name') this.tempNames.set(number, d.m2, inode);
@@ -239,10 +232,8 @@ export class ArtifactStore {
       files[opened++] = inode;
     }
     const writer = new ArtifactWriter(this, hash, number, size, files, this.working);
-    // Stored at the end, not `push`ed: see `FilesByNumber.set`.
-    const writers = this.writers;
-    writers[writers.length] = writer;
-    return writer;
+    this.writers.push(writer);
+    return { ok: true, writer };
   }
 
   /** Removes the final file of `hash` from every working dataset; absent is not an error. */

@@ -23,11 +23,8 @@ export class FilesByNumber<F> {
 
   set(n: number, dataset: number, file: F): void {
     const i = n * this.datasets + dataset;
-    const slots = this.slots;
-    // Grown by stores at the end, not by `push`: optimized code called the push builtin
-    // (a hundred-odd instructions a call) where a store at the length is a few.
-    while (slots.length < i) slots[slots.length] = undefined;
-    slots[i] = file;
+    while (this.slots.length < i) this.slots.push(undefined);
+    this.slots[i] = file;
   }
 
   delete(n: number, dataset: number): void {

@@ -911,7 +911,7 @@ describe('the write path per commit: omicron#7796 (behaviour-by-commit.md §8)',
     // The sled lists two copies; neither is one.
     expect(new Map(target.list().artifacts)).toEqual(new Map([['big', 2]]));
     expect(target.store.copies('big')).toBe(0);
-    expect(target.store.serve('big')).toBe(7_998_000);
+    expect(target.store.serve('big')).toEqual({ content: 'big', bytes: 7_998_000 });
   });
 
   it('merged: when D finishes instead, the renamed files fill up and D’s own renames fail (500, logged)', async () => {

@@ -12,7 +12,7 @@ import { WaitScope, asSettler, type Kernel, type Resumable, type Settle, type Se
 import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
 import { NOW, UNNUMBERED, type EmitEvent } from '../world-events.ts';
-import { ArtifactStore, StoreError, WriterRefused, type ArtifactWriter, type BodyStream, type WriteResult } from './artifact-store.ts';
+import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type WriteResult } from './artifact-store.ts';
 import type { ArtifactCounts } from './artifact-counts.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
@@ -64,26 +64,24 @@ export interface SledOptions {
   readonly number?: number;
 }
 
-/** What a depot GET answers: the bytes of the source's file as it is now (`ArtifactStore.serve`). */
+/** What a depot GET answers: the source's file as it is now (`ArtifactStore.serve`). */
 type Served = ReturnType<ArtifactStore['serve']>;
 
 /**
  * One copy-from-depot once its writer is open (`SledAgent.copyFromDepot`): the GET to the
  * source's depot, then the body streaming into the writer. One object is the GET's
- * handler and label, the body, the listener of the GET's answer and of the background
- * write's end, and the holder of what the steps share: as a family of closures, each copy
- * cost half a dozen functions and contexts, which a copy in flight kept alive long enough
- * to be promoted. Its steps run when and in the order the closures ran.
+ * handler, the body, the listener of the GET's answer and the holder of what the steps
+ * share: as a family of closures, each copy cost half a dozen functions and contexts,
+ * which a copy in flight kept alive long enough to be promoted. Its steps run when and in
+ * the order the closures ran.
  */
-class DepotCopy implements BodyStream, Settler<Served | WriteResult>, Resumable {
+class DepotCopy implements BodyStream, Settler<Served>, Resumable {
   content: ArtifactHash = '';
   length = 0;
   // The GET's answer, handled one tick after it came (`resume`).
   private ok = false;
   private found: Served = undefined;
   private error: unknown = undefined;
-  /** The GET was answered: what `settle` hears now is the background write's end. */
-  private writing = false;
 
   constructor(
     private readonly agent: SledAgent,
@@ -101,12 +99,7 @@ class DepotCopy implements BodyStream, Settler<Served | WriteResult>, Resumable 
   start(timeout: Micros): void {
     const { kernel, network } = this.env;
     const depot = this.sourceAgent ?? deadEndpoint(this.source);
-    callThen(kernel, network, this.agent, depot, this, timeout, this, this);
-  }
-
-  /** The GET's name (its `Label`), spelt only when a stall or timeout report asks. */
-  get label(): string {
-    return `depot ${this.source} get`;
+    callThen(kernel, network, this.agent, depot, `depot ${this.source} get`, timeout, this, this);
   }
 
   /** The source's depot serves the GET (the rpc `Handler`). */
@@ -114,19 +107,10 @@ class DepotCopy implements BodyStream, Settler<Served | WriteResult>, Resumable 
     return this.sourceAgent?.store.serve(this.hash, this.number);
   }
 
-  /**
-   * @internal The GET's answer, handled one tick later, where the `await` resumed; then
-   * the background write's end, where a failure is only logged (the 202 went out already).
-   */
-  settle(ok: boolean, value: Served | WriteResult | undefined, error: unknown): void {
-    if (this.writing) {
-      if (ok) return;
-      const { env, agent, hash } = this;
-      env.kernel.tick(() => env.emit({ t: NOW, type: 'write_failed', sled: agent.node, hash, reason: refusal(error).message }));
-      return;
-    }
+  /** @internal The GET's answer: handled one tick later, where the `await` resumed. */
+  settle(ok: boolean, found: Served, error: unknown): void {
     this.ok = ok;
-    this.found = value as Served;
+    this.found = found;
     this.error = error;
     this.env.kernel.tick(this);
   }
@@ -138,17 +122,29 @@ class DepotCopy implements BodyStream, Settler<Served | WriteResult>, Resumable 
       const why = this.ok ? 'not found' : refusal(this.error).message;
       return this.done.settle(false, undefined, answerError(`Error fetching artifact ${this.hash} from depot at ${this.source}: ${why}`, 500));
     }
-    // The source's file holds this artifact's bytes (a final file is named by its content).
-    this.content = this.hash;
-    this.length = found;
-    this.writing = true;
-    this.writer.write(this, 'copy', this.env.kernel, this);
+    this.content = found.content;
+    this.length = found.bytes;
+    this.writer.write(this, 'copy', this.env.kernel, new BackgroundCopyEnd(this.env, this.agent.node, this.hash));
     this.done.settle(true, undefined, undefined);
   }
 
   /** The body's next bytes, from the source over the network. */
   read(bytes: number, then: Settler<void>): void {
-    this.env.network.transfer(this.source, this.agent.node, bytes, this.scope, this.agent.store.catalog.copyLabel(this.number), then);
+    this.env.network.transfer(this.source, this.agent.node, bytes, this.scope, `copy ${this.hash}`, then);
+  }
+}
+
+/** The background copy's end: a failure is only logged (as the 202 went out already). */
+class BackgroundCopyEnd implements Settler<WriteResult> {
+  constructor(
+    private readonly env: SledEnvironment,
+    private readonly sled: SledId,
+    private readonly hash: ArtifactHash,
+  ) {}
+
+  settle(ok: boolean, _: WriteResult | undefined, error: unknown): void {
+    if (ok) return;
+    this.env.kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.sled, hash: this.hash, reason: refusal(error).message }));
   }
 }
 
@@ -339,10 +335,10 @@ export class SledAgent implements Endpoint {
     const done = asSettler(then);
     const refused = this.generationRefusal(hash, generation);
     if (refused !== undefined) return done.settle(false, undefined, refused);
-    const writer = this.store.openWriter(hash, size);
-    if (writer instanceof WriterRefused) return done.settle(false, undefined, answerError(writer.reason, writer.status));
+    const opened = this.store.openWriter(hash, size);
+    if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const kernel = this.env.kernel;
-    writer.write(body, 'put', kernel, new PutAnswer(kernel, done));
+    opened.writer.write(body, 'put', kernel, new PutAnswer(kernel, done));
   }
 
   /**
@@ -361,10 +357,10 @@ export class SledAgent implements Endpoint {
     // Numbered once for both stores (every sled shares the world's catalog), here unless
     // the request came `known`.
     const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
-    const writer = this.store.openWriter(hash, this.env.sizeOf(hash, number), number);
-    if (writer instanceof WriterRefused) return done.settle(false, undefined, answerError(writer.reason, writer.status));
+    const opened = this.store.openWriter(hash, this.env.sizeOf(hash, number), number);
+    if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const timeout = this.options.commit !== 'b848b6df' || !this.env.network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
-    new DepotCopy(this, this.env, this.incarnation, hash, number, source, sourceAgent, writer, done).start(timeout);
+    new DepotCopy(this, this.env, this.incarnation, hash, number, source, sourceAgent, opened.writer, done).start(timeout);
   }
 
   /**
