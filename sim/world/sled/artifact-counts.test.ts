@@ -60,6 +60,43 @@ describe('LiveArtifactCounts', () => {
     );
   });
 
+  it('snapshotOf keeps the entries of the members only, as the counts were, and is handed out until the counts or members change', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray(HASHES), fc.subarray(HASHES), steps, (numberedFirst, memberHashes, plan) => {
+        const catalog = new ArtifactCatalog(numberedFirst);
+        const live = new LiveArtifactCounts(catalog);
+        const members = catalog.membersOf(memberHashes);
+        const model = new Map<ArtifactHash, number>();
+        const taken: [ArtifactCounts, Map<ArtifactHash, number>][] = [];
+        let last: ArtifactCounts | undefined;
+        for (const step of plan) {
+          if (step === 'snapshot') {
+            const snapshot = live.snapshotOf(members);
+            if (last !== undefined) expect(snapshot).toBe(last);
+            last = snapshot;
+            expect(live.snapshotOf(null).size).toBe(0);
+            expect(live.snapshotOf(members)).not.toBe(snapshot);
+            last = live.snapshotOf(members);
+            taken.push([last, new Map([...model].filter(([hash]) => memberHashes.includes(hash)))]);
+            continue;
+          }
+          const count = (model.get(step.hash) ?? 0) + step.change;
+          if (count < 0) continue;
+          live.change(catalog.numberOf(step.hash), step.change);
+          last = undefined;
+          if (count === 0) model.delete(step.hash);
+          else model.set(step.hash, count);
+        }
+        for (const [snapshot, then] of taken) {
+          expect(new Map(snapshot)).toEqual(then);
+          expect(decoded(snapshot)).toEqual(then);
+          expect(snapshot.numbered.hashes).toBe(catalog.hashes);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('hands out one snapshot until the counts change', () => {
     const catalog = new ArtifactCatalog();
     const live = new LiveArtifactCounts(catalog);

@@ -68,6 +68,9 @@ export class LiveArtifactCounts {
   /** Catalog number → its entry's index + 1; 0 when no copy is counted. */
   private at = new Int32Array(0);
   private frozen: ArtifactCounts | undefined;
+  /** `snapshotOf`'s last snapshot, and the members it kept. */
+  private filtered: ArtifactCounts | undefined;
+  private filteredBy: Uint8Array | null = null;
 
   constructor(private readonly catalog: ArtifactCatalog) {}
 
@@ -76,9 +79,31 @@ export class LiveArtifactCounts {
     return this.frozen;
   }
 
+  /**
+   * A snapshot of the entries of the artifacts `members` marks (catalog number → 1; `null`:
+   * none), taken from the live entries: a sled that lists only what its configuration
+   * holds copies only that, not every entry first. Handed out, like `snapshot`, until the
+   * counts or the members change.
+   */
+  snapshotOf(members: Uint8Array | null): ArtifactCounts {
+    if (this.filtered === undefined || this.filteredBy !== members) {
+      const kept: number[] = [];
+      if (members !== null) {
+        const entries = this.entries;
+        for (let i = 0; i < entries.length; i++) {
+          const entry = entries[i] as number;
+          if (members[entry >>> 8] === 1) kept.push(entry);
+        }
+      }
+      this.filtered = new ArtifactCounts(this.catalog.hashes, kept);
+      this.filteredBy = members;
+    }
+    return this.filtered;
+  }
+
   /** Counts one copy more or fewer of the catalog's artifact `n`. */
   change(n: number, by: 1 | -1): void {
-    this.frozen = undefined;
+    this.frozen = this.filtered = undefined;
     if (n >= this.at.length) {
       const grown = new Int32Array(this.catalog.hashes.length);
       grown.set(this.at);

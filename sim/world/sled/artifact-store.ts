@@ -151,6 +151,12 @@ export class ArtifactStore {
     return this.counts.snapshot();
   }
 
+  /** `list`, of the artifacts `members` marks only (a sled agent's configuration: see `LiveArtifactCounts.snapshotOf`). */
+  listOf(members: Uint8Array | null): ArtifactCounts {
+    if (this.workingDatasets === 0) throw refusedBy(503, 'no update datasets available');
+    return this.counts.snapshotOf(members);
+  }
+
   /** Working datasets holding a complete, correct copy (what convergence counts). */
   copies(hash: ArtifactHash): number {
     const number = this.catalog.numberOf(hash);

@@ -13,7 +13,7 @@ import type { Network } from '../network.ts';
 import { answerError, callThen, deadEndpoint, type Endpoint } from '../rpc.ts';
 import { NOW, UNNUMBERED, type EmitEvent } from '../world-events.ts';
 import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type WriteResult } from './artifact-store.ts';
-import { ArtifactCounts } from './artifact-counts.ts';
+import type { ArtifactCounts } from './artifact-counts.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
 /**
@@ -62,19 +62,6 @@ export interface SledOptions {
   readonly catalog: ArtifactCatalog;
   /** The sled's index in the world, which its events carry (see `UNNUMBERED`). */
   readonly number?: number;
-}
-
-/** The entries of `counts` that `config` holds (none without a configuration). */
-function configuredOnly(counts: ArtifactCounts, config: { readonly numbers: Uint8Array } | null): ArtifactCounts {
-  const { hashes, entries } = counts.numbered;
-  const configured: number[] = [];
-  if (config !== null) {
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i] as number;
-      if (config.numbers[entry >>> 8] === 1) configured.push(entry);
-    }
-  }
-  return new ArtifactCounts(hashes, configured);
 }
 
 /** What a depot GET answers: the source's file as it is now (`ArtifactStore.serve`). */
@@ -195,6 +182,35 @@ function refusal(err: unknown): SledAgentError {
 }
 
 /**
+ * One pass of a sled's delete reconciler (`SledAgent.reconcileFrom`): where its walk
+ * stands while it sleeps, and its continuation. One object a pass, where each file it
+ * removed cost a label and two closures (the sleep's and the tick's after it). Its
+ * continuation is a function, not a `Resumable`: a fifth class reaching the kernel's
+ * `runJob` made its `resume()` call megamorphic (BENCHMARKS.md, "recompiles in the world").
+ */
+class ReconcilerPass {
+  m2 = 0;
+  next = 0;
+  /** The file the pass sleeps for. */
+  number = 0;
+  readonly label: string;
+  /** The walk goes on, one tick after the sleep's end (`slept`). */
+  private readonly woke = (): void => this.agent.reconcilerWoke(this);
+  /** The sleep's end. */
+  readonly slept = (): void => this.kernel.tick(this.woke);
+
+  constructor(
+    private readonly agent: SledAgent,
+    private readonly kernel: Kernel,
+    /** The incarnation the pass runs in: a crash ends it in its sleep. */
+    readonly scope: WaitScope,
+    public files: readonly number[],
+  ) {
+    this.label = `${agent.node} reconciler`;
+  }
+}
+
+/**
  * A sled agent's artifact API (ENGINE.md §2). Handlers run on the sled when a request
  * arrives; they reject with a `SledAgentError` carrying the HTTP status the real agent
  * answers with. The sled is an `Endpoint`: its scope ends when it crashes.
@@ -267,19 +283,19 @@ export class SledAgent implements Endpoint {
   list(): ArtifactListing {
     // The store throws a StoreError; the port contract (core/ports.ts) and this class
     // promise a SledAgentError carrying the status (503), as every other handler gives.
+    const config = this.config;
     let counts: ArtifactCounts;
     try {
-      counts = this.store.list();
+      // From c31dc2f3 only what the configuration holds (none without one).
+      counts = this.configurations ? this.store.listOf(config === null ? null : config.numbers) : this.store.list();
     } catch (err) {
       throw refusal(err);
     }
-    const config = this.config;
     // Both inputs are immutable snapshots: while neither changes, neither does the answer
     // (the engine only reads it), so a sled listed by every activation of every Nexus
     // answers with one object until its files or its configuration change.
     if (this.listing !== undefined && this.listedCounts === counts && this.listedConfig === config) return this.listing;
-    const artifacts = this.configurations ? configuredOnly(counts, config) : counts;
-    const listing = { generation: config?.generation ?? null, artifacts };
+    const listing = { generation: config?.generation ?? null, artifacts: counts };
     this.listing = listing;
     this.listedCounts = counts;
     this.listedConfig = config;
@@ -426,41 +442,42 @@ export class SledAgent implements Endpoint {
     }
     this.reconciling = true;
     this.reconcileAgain = false;
-    this.reconcileFrom(this.incarnation, 0, this.store.storedNumbersOn(0), 0);
+    this.reconcileFrom(new ReconcilerPass(this, this.env.kernel, this.incarnation, this.store.storedNumbersOn(0)));
   }
 
   /**
-   * The reconciler's walk from the `next`-th file of dataset `m2` (`files`: catalog numbers
-   * in directory order, listed when the walk reached it), on callbacks: after each sleep it
-   * goes on one tick after the sleep's event, where the `await` of the sleep resumed, so it
-   * does what it did when it did.
+   * The reconciler's walk from where `pass` stands (its `next`-th file of dataset `m2`;
+   * `files`: catalog numbers in directory order, listed when the walk reached it), on
+   * callbacks: after each sleep it goes on one tick after the sleep's event, where the
+   * `await` of the sleep resumed (`reconcilerWoke`), so it does what it did when it did.
    */
-  private reconcileFrom(scope: WaitScope, m2: number, files: readonly number[], next: number): void {
-    const kernel = this.env.kernel;
+  private reconcileFrom(pass: ReconcilerPass): void {
     for (;;) {
-      while (next < files.length) {
-        const number = files[next++] as number;
+      while (pass.next < pass.files.length) {
+        const number = pass.files[pass.next++] as number;
         if (!this.unconfigured(number)) continue;
-        const from = next;
-        kernel.sleepThen(this.options.reconcileDelay, `${this.node} reconciler`, scope, () =>
-          kernel.tick(() => {
-            if (this.unconfigured(number)) this.store.deleteOn(m2, this.options.catalog.hashes[number] as ArtifactHash, 'reconciler', number);
-            this.reconcileFrom(scope, m2, files, from);
-          }),
-        );
+        pass.number = number;
+        this.env.kernel.sleepThen(this.options.reconcileDelay, pass.label, pass.scope, pass.slept);
         return;
       }
-      if (++m2 < this.options.m2Count) {
-        files = this.store.storedNumbersOn(m2);
-        next = 0;
+      if (++pass.m2 < this.options.m2Count) {
+        pass.files = this.store.storedNumbersOn(pass.m2);
+        pass.next = 0;
         continue;
       }
       if (!this.reconcileAgain) break;
       this.reconcileAgain = false;
-      m2 = 0;
-      files = this.store.storedNumbersOn(0);
-      next = 0;
+      pass.m2 = 0;
+      pass.files = this.store.storedNumbersOn(0);
+      pass.next = 0;
     }
     this.reconciling = false;
+  }
+
+  /** @internal The sleep for `pass.number` is over: removed if the configuration still leaves it out, then the walk goes on. */
+  reconcilerWoke(pass: ReconcilerPass): void {
+    const number = pass.number;
+    if (this.unconfigured(number)) this.store.deleteOn(pass.m2, this.options.catalog.hashes[number] as ArtifactHash, 'reconciler', number);
+    this.reconcileFrom(pass);
   }
 }
