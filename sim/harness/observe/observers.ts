@@ -218,7 +218,7 @@ export class Observers implements WorldEventObserver {
    * look here, not one in each observer every event.
    */
   private noteLosses(): void {
-    const lost = this.metrics.lostCount;
+    const lost = this.metrics.lostArtifacts.size;
     if (lost !== this.lostSeen) {
       this.lostSeen = lost;
       if (this.checking) this.checkers.reportLosses();

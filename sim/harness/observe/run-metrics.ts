@@ -111,8 +111,6 @@ export class RunMetrics {
   /** Artifact → the catalog's repos that hold it. */
   private readonly reposByHash: CatalogRepo[][] = [];
   readonly lostArtifacts = new Set<ArtifactHash>();
-  /** `lostArtifacts.size`, which the observers ask after every event. */
-  lostCount = 0;
   /** 1 for a lost artifact. */
   private readonly lost: IdColumn;
   activations = 0;
@@ -336,7 +334,6 @@ export class RunMetrics {
     if (this.truth.heldLocally(hash, this.repoArtifacts)) return;
     this.lost.set(hash, 1);
     this.lostArtifacts.add(this.ids.hashes.name(hash));
-    this.lostCount = this.lostArtifacts.size;
     for (const repo of this.reposByHash[hash] ?? []) {
       const row = repo.row;
       if (row?.inDbAt !== null && row?.inDbAt !== undefined) row.lost++;
