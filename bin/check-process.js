@@ -2,8 +2,9 @@
 // time from the parent, its result or its error back.
 import { load } from './load.js';
 
-// Listening before the bundle is loaded: a job sent meanwhile is not dropped.
-const loaded = load('cli/check-job.ts');
+// Listening before the bundle is loaded: a job sent meanwhile is not dropped. The parent
+// names the state of the sources it hashed (cli/process-pool.ts).
+const loaded = load('cli/check-job.ts', process.argv[2]);
 
 process.on('message', async ({ job }) => {
   try {

@@ -12,28 +12,41 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const SOURCES = ['core', 'sim', 'cli', 'reports', 'bench'];
 
 function sourceFiles(dir) {
+  // Joined by hand: path.join normalizes every name, which cost more than the hashing.
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
-      const path = join(dir, entry.name);
+      const path = `${dir}/${entry.name}`;
       if (entry.isDirectory()) return sourceFiles(path);
       return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
     })
     .sort();
 }
 
-function sourceHash() {
+let hashed;
+
+/**
+ * A key of the state of the sources, computed once a process: the CLI asks for two bundles
+ * (its own, and the workers' job, whose processes are handed the key; see `load`).
+ */
+export function sourceHash() {
+  if (hashed !== undefined) return hashed;
   const hash = createHash('sha256');
   for (const file of [join(ROOT, 'package-lock.json'), ...SOURCES.flatMap((dir) => sourceFiles(join(ROOT, dir)))]) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
-  return hash.digest('hex').slice(0, 16);
+  hashed = hash.digest('hex').slice(0, 16);
+  return hashed;
+}
+
+function bundlePath(name, key) {
+  // One level below the root, as cli/ is: the sources' `new URL('../…', import.meta.url)` still resolve.
+  return join(ROOT, '.build', `${name}-${key}.mjs`);
 }
 
 /** The path of the bundle of `entry` (relative to the root), built if missing. */
 export async function bundled(entry) {
   const name = entry.replace(/\W+/g, '-');
-  // One level below the root, as cli/ is: the sources' `new URL('../…', import.meta.url)` still resolve.
-  const out = join(ROOT, '.build', `${name}-${sourceHash()}.mjs`);
+  const out = bundlePath(name, sourceHash());
   if (!existsSync(out)) {
     const { build } = await import('esbuild');
     const result = await build({
@@ -44,32 +57,48 @@ export async function bundled(entry) {
       format: 'esm',
       target: 'node20',
       packages: 'external',
-      sourcemap: 'inline',
+      // The CLI's pool asks for this module's `sourceHash()`: the same instance as the one that loaded the CLI.
+      external: ['../bin/load.js'],
+      // Beside the bundle, not inside it: V8 would scan an inline map's megabyte on every
+      // start. Only a crash report reads it (cli/source-frames.ts).
+      sourcemap: 'external',
+      outfile: out,
       write: false,
       logLevel: 'silent',
     });
     mkdirSync(dirname(out), { recursive: true });
-    // Written aside and renamed: processes starting together never import half a file.
-    const temp = `${out}.${process.pid}.tmp`;
-    writeFileSync(temp, result.outputFiles[0].contents);
-    renameSync(temp, out);
+    // Each written aside and renamed, the map first: processes starting together never
+    // import half a file, and a bundle there has its map.
+    for (const path of [`${out}.map`, out]) {
+      const temp = `${path}.${process.pid}.tmp`;
+      writeFileSync(temp, result.outputFiles.find((file) => file.path === path).contents);
+      renameSync(temp, path);
+    }
     // Bundles of earlier states of the sources: a running process has read its own already.
     for (const file of readdirSync(dirname(out))) {
-      if (file.startsWith(`${name}-`) && join(dirname(out), file) !== out) rmSync(join(dirname(out), file), { force: true });
+      const path = join(dirname(out), file);
+      if (file.startsWith(`${name}-`) && path !== out && path !== `${out}.map`) rmSync(path, { force: true });
     }
   }
   return out;
 }
 
-export async function load(entry) {
+/**
+ * Imports `entry`, bundled (or through tsx when the bundle cannot be written). `key`, the
+ * parent's `sourceHash()`, spares a worker process hashing the sources again when the
+ * bundle of that state is there; a missing one (the sources changed since) is rebuilt as
+ * usual. Stack traces stay in bundle lines: Node's source-map support would parse the
+ * inline map in every process, and a crash report maps its own frames (cli/crash-report.ts).
+ */
+export async function load(entry, key) {
+  const ready = key === undefined ? undefined : bundlePath(entry.replace(/\W+/g, '-'), key);
   let path;
   try {
-    path = await bundled(entry);
+    path = ready !== undefined && existsSync(ready) ? ready : await bundled(entry);
   } catch {
     const { register } = await import('tsx/esm/api');
     register();
     return import(pathToFileURL(join(ROOT, entry)).href);
   }
-  process.setSourceMapsEnabled(true);
   return import(pathToFileURL(path).href);
 }

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sourceFrames } from './source-frames.ts';
 
 let written = 0;
 
@@ -17,7 +18,7 @@ export function firstLine(err: unknown): string {
 export function writeCrashReport(err: unknown, argv: readonly string[], dir = tmpdir()): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const file = join(dir, `depotsim-crash-${stamp}-${process.pid}-${++written}.txt`);
-  const stack = err instanceof Error ? (err.stack ?? firstLine(err)) : String(err);
+  const stack = err instanceof Error ? sourceFrames(err.stack ?? firstLine(err)) : String(err);
   try {
     writeFileSync(file, `depotsim ${argv.join(' ')}\nnode ${process.version}\n\n${stack}\n`, { flag: 'wx' });
     return file;

@@ -6,6 +6,7 @@
 // itself (`bin/check-process.js`) and runs one job at a time.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sourceHash } from '../bin/load.js';
 import type { JobPool } from './check-command.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 
@@ -29,8 +30,8 @@ class WorkerProcess {
   stderr = '';
   readonly exited: Promise<void>;
 
-  constructor(script: string, flags: readonly string[], onReply: (worker: WorkerProcess, reply: JobReply) => void, onExit: (worker: WorkerProcess, why: string) => void) {
-    this.child = fork(script, [], { execArgv: [...flags], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  constructor(script: string, args: readonly string[], flags: readonly string[], onReply: (worker: WorkerProcess, reply: JobReply) => void, onExit: (worker: WorkerProcess, why: string) => void) {
+    this.child = fork(script, [...args], { execArgv: [...flags], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     this.child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       this.stderr = (this.stderr + text).slice(-STDERR_KEPT);
     });
@@ -94,8 +95,10 @@ export function processPool(size: number, script = fileURLToPath(new URL('../bin
     dispatch();
   };
 
+  // The bundle the workers load is the one of the sources this process saw (bin/load.js).
+  const args = [sourceHash()];
   const spawn = (): WorkerProcess => {
-    const worker = new WorkerProcess(script, flags, onReply, onExit);
+    const worker = new WorkerProcess(script, args, flags, onReply, onExit);
     workers.add(worker);
     return worker;
   };
