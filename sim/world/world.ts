@@ -123,7 +123,7 @@ export class World {
       streams: this.streams,
       operatorNode: OPERATOR,
       sled: (id: SledId) => this.sleds.get(id),
-      sizeOf: (hash: ArtifactHash) => this.sizeOf(hash),
+      sizeOf: (hash: ArtifactHash, number?: number) => this.sizeOfNumbered(hash, number),
       catalog: this.catalog,
       timeout: config.network.timeout,
       nextRequestId: () => ++this.requestIds,

@@ -57,23 +57,26 @@ class SledClient implements SledAgentClient {
   }
 
   putConfig(config: ArtifactConfig): Promise<void> {
-    return send(new PromptRequest<void>(this, 'config', null, config), null, null, 0);
+    return send(new PromptRequest<void>(this, 'config', null, config), null, null, UNNUMBERED, 0);
   }
 
   list(): Promise<ArtifactListing> {
-    return send(new PromptRequest<ArtifactListing>(this, 'list', null, null), null, null, 0);
+    return send(new PromptRequest<ArtifactListing>(this, 'list', null, null), null, null, UNNUMBERED, 0);
   }
 
   async put(artifact: LocalArtifact, generation?: number): Promise<void> {
-    await send(new PutRequest(this, artifact, generation), null, artifact.hash, artifact.size);
+    const { hash } = artifact;
+    await send(new PutRequest(this, artifact, generation), null, hash, this.env.catalog.numberOf(hash), artifact.size);
   }
 
   copyFromDepot(hash: ArtifactHash, source: SledId, generation?: number): Promise<void> {
-    return send(new CopyRequest(this, hash, source, generation), source, hash, this.env.sizeOf(hash));
+    // Numbered once, for the event, the sled's handler and the size (read by number).
+    const number = this.env.catalog.numberOf(hash);
+    return send(new CopyRequest(this, hash, source, generation), source, hash, number, this.env.sizeOf(hash, number));
   }
 
   delete(hash: ArtifactHash): Promise<void> {
-    return send(new PromptRequest<void>(this, 'delete', hash, null), null, hash, 0);
+    return send(new PromptRequest<void>(this, 'delete', hash, null), null, hash, this.env.catalog.numberOf(hash), 0);
   }
 }
 
@@ -102,13 +105,16 @@ function waitName(request: SledRequest<unknown>): string {
   return `${request.client.owner.node} ${request.kind} ${request.client.sled}`;
 }
 
-/** Sends `request`, recorded as `request_sent`; the request itself is the handler the sled runs. */
-function send<T>(request: SledRequest<T>, source: SledId | null, hash: ArtifactHash | null, bytes: number): Promise<T> {
+/**
+ * Sends `request`, recorded as `request_sent`; the request itself is the handler the sled
+ * runs. `number`: `hash`'s catalog number (`UNNUMBERED` without a hash).
+ */
+function send<T>(request: SledRequest<T>, source: SledId | null, hash: ArtifactHash | null, number: number, bytes: number): Promise<T> {
   const { client } = request;
   const { env, owner, sled } = client;
   const id = (request.id = env.nextRequestId());
   const agent = client.server;
-  const number = (request.number = hash === null ? UNNUMBERED : env.catalog.numberOf(hash));
+  request.number = number;
   env.emit(
     { t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: request.kind, target: sled, source, hash, bytes },
     agent === undefined ? UNNUMBERED : agent.number,
@@ -231,7 +237,7 @@ class PutRequest implements SledRequest<WriteResult>, BodyStream {
 
   later(done: Settler<WriteResult>): void {
     const { artifact } = this;
-    serverOf(this).put(artifact.hash, artifact.size, this.generation, this, done);
+    serverOf(this).put(artifact.hash, artifact.size, this.generation, this, done, this.number);
   }
 
   read(bytes: number, then: Settler<void>): void {

@@ -135,6 +135,14 @@ describe('ArtifactStore: listing, serving, seeding', () => {
     expect(() => store.list()).toThrow(StoreError);
     expect(store.openWriter('b', 1)).toEqual({ ok: false, status: 503, reason: 'No update datasets present' });
   });
+
+  it('refuses with an Error that carries the status and no stack trace', () => {
+    const refusal: unknown = new StoreError(500, 'write ended');
+    expect(refusal).toBeInstanceOf(Error);
+    expect(refusal).toBeInstanceOf(StoreError);
+    expect([String(refusal), (refusal as StoreError).status]).toEqual(['StoreError: write ended', 500]);
+    expect((refusal as StoreError).stack).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {

@@ -23,8 +23,12 @@ export class FilesByNumber<F> {
 
   set(n: number, dataset: number, file: F): void {
     const i = n * this.datasets + dataset;
-    while (this.slots.length < i) this.slots.push(undefined);
-    this.slots[i] = file;
+    const slots = this.slots;
+    // Grown by stores at the length, not `push`: the tables of every store of every seed
+    // are grown slot by slot as numbers first appear (some 60k slots a merged rack-day
+    // seed), and each `push` here was a call into the builtin.
+    for (let j = slots.length; j < i; j++) slots[j] = undefined;
+    slots[i] = file;
   }
 
   delete(n: number, dataset: number): void {

@@ -331,11 +331,12 @@ export class SledAgent implements Endpoint {
    * hears the answer when the async handler's promise would have settled: at once for a
    * refusal, one tick after the write's end otherwise.
    */
-  put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream, then: Settle<WriteResult>): void {
+  put(hash: ArtifactHash, size: number, generation: number | undefined, body: BodyStream, then: Settle<WriteResult>, known = UNNUMBERED): void {
     const done = asSettler(then);
-    const refused = this.generationRefusal(hash, generation);
+    const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
+    const refused = this.generationRefusal(hash, number, generation);
     if (refused !== undefined) return done.settle(false, undefined, refused);
-    const opened = this.store.openWriter(hash, size);
+    const opened = this.store.openWriter(hash, size, number);
     if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const kernel = this.env.kernel;
     opened.writer.write(body, 'put', kernel, new PutAnswer(kernel, done));
@@ -351,12 +352,12 @@ export class SledAgent implements Endpoint {
    */
   copyFromDepot(hash: ArtifactHash, source: SledId, generation: number | undefined, then: Settle<void>, known = UNNUMBERED): void {
     const done = asSettler(then);
-    const refused = this.generationRefusal(hash, generation);
+    // Numbered once for both stores (every sled shares the world's catalog) and the
+    // configuration check, here unless the request came `known`.
+    const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
+    const refused = this.generationRefusal(hash, number, generation);
     if (refused !== undefined) return done.settle(false, undefined, refused);
     const sourceAgent = this.env.sled(source);
-    // Numbered once for both stores (every sled shares the world's catalog), here unless
-    // the request came `known`.
-    const number = known === UNNUMBERED ? this.options.catalog.numberOf(hash) : known;
     const opened = this.store.openWriter(hash, this.env.sizeOf(hash, number), number);
     if (!opened.ok) return done.settle(false, undefined, answerError(opened.reason, opened.status));
     const timeout = this.options.commit !== 'b848b6df' || !this.env.network.reachable(this.node, source) ? DEPOT_TIMEOUT : Infinity;
@@ -411,16 +412,17 @@ export class SledAgent implements Endpoint {
   /**
    * `writer()`'s configuration checks, before any temporary file and without side effect:
    * none 400 `NoConfig`, another generation 409 `GenerationPut`, not in it 400
-   * `NotInConfig` (`as:328-343,884-903@c31dc2f3`). The refusal, or `undefined`.
+   * `NotInConfig` (`as:328-343,884-903@c31dc2f3`). The refusal, or `undefined`. `number`:
+   * `hash`'s catalog number, by which the configuration's membership is read.
    */
-  private generationRefusal(hash: ArtifactHash, generation: number | undefined): SledAgentError | undefined {
+  private generationRefusal(hash: ArtifactHash, number: number, generation: number | undefined): SledAgentError | undefined {
     if (generation === undefined || !this.configurations) return undefined;
     const config = this.config;
     if (config === null) return answerError('No artifact configuration present', 400);
     if (config.generation !== generation) {
       return answerError(`Attempt to put artifact with generation ${generation}, but the current generation is ${config.generation}`, 409);
     }
-    if (!config.artifacts.has(hash)) return answerError(`Attempt to put artifact ${hash} not in config generation ${generation}`, 400);
+    if (config.numbers[number] !== 1) return answerError(`Attempt to put artifact ${hash} not in config generation ${generation}`, 400);
     return undefined;
   }
 
