@@ -125,13 +125,16 @@ export const UNCOUNTED = 0;
 const COUNTED = 1;
 const SETTLED = 2;
 
-// The resolving functions of the promise being built: one executor for every deferred,
-// where an arrow executor would cost a closure and a context per deferred.
-let capturedResolve: ((value: never) => void) | undefined;
-let capturedReject: ((reason: unknown) => void) | undefined;
-function captureResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
+// The holder of the promise being built: one executor for every deferred, where an arrow
+// executor would cost a closure and a context per deferred. The executor writes the
+// resolving functions into the holder, a young object like them: stored into this
+// module's scope (old) first, each cost a remembered-set write, two a promise where the
+// holder is now the one.
+let filling: PromiseHolder<never> | undefined;
+function fillHolder(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  const holder = filling as PromiseHolder<never>;
+  holder.resolveFn = resolve;
+  holder.rejectFn = reject;
 }
 
 /** What holds the resolving functions of a promise made by `promiseFor`. */
@@ -145,10 +148,9 @@ export const NO_RESOLVE = (): void => undefined;
 
 /** @internal A native promise that only `holder` settles, through the resolving functions it is given. */
 export function promiseFor<T>(holder: PromiseHolder<T>): Promise<T> {
-  const promise = new Promise<T>(captureResolvers);
-  holder.resolveFn = capturedResolve as (value: T) => void;
-  holder.rejectFn = capturedReject as (reason: unknown) => void;
-  capturedResolve = capturedReject = undefined;
+  filling = holder as PromiseHolder<never>;
+  const promise = new Promise<T>(fillHolder);
+  filling = undefined;
   return promise;
 }
 
