@@ -22,6 +22,14 @@ const bySeq = (a: OnLink, b: OnLink): number => a.seq - b.seq;
  */
 export class Completions<T extends OnLink> {
   private readonly links: Link<T>[] = [];
+  /**
+   * The links that own a running transfer, and any that stopped owning one since the last
+   * `rescan`: what `rescan` and `due` look at. Of a rack's tens of links a handful have
+   * bodies arriving, and each scan of them all was a pass per start and finish. A link
+   * that owns none was walked since (see `remove`), so its earliest is `Infinity`, and
+   * leaving it out changes no answer (`due` sorts by start order; `min` is a minimum).
+   */
+  private readonly active: Link<T>[] = [];
   private min = Infinity;
   private minLink: Link<OnLink> | undefined = undefined;
   private exact = true;
@@ -36,11 +44,17 @@ export class Completions<T extends OnLink> {
   /** `t` has started; its links' walks give it its finish. */
   add(t: T): void {
     t.running = true;
+    const owner = t.toLink as Link<T>;
+    if (owner.owned++ === 0 && owner.listed === false) {
+      owner.listed = true;
+      this.active.push(owner);
+    }
   }
 
   /** `t` has stopped; its owner must be walked before `earliest` or `due` is asked. */
   remove(t: T): void {
     t.running = false;
+    t.toLink.owned--;
   }
 
   get earliest(): Micros {
@@ -58,7 +72,7 @@ export class Completions<T extends OnLink> {
   /** The transfers due by `now`, in start order. */
   due(now: Micros): T[] {
     const due: T[] = [];
-    const links = this.links;
+    const links = this.active;
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link<T>;
       if (link.earliest > now) continue;
@@ -124,9 +138,16 @@ export class Completions<T extends OnLink> {
   private rescan(): void {
     let min = Infinity;
     let minLink: Link<T> | undefined;
-    const links = this.links;
+    const links = this.active;
+    let kept = 0;
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link<T>;
+      if (link.owned === 0) {
+        link.listed = false;
+        continue;
+      }
+      if (kept !== i) links[kept] = link;
+      kept++;
       if (link.earliest >= min) continue;
       if (link.stale === true) {
         link.refreshEarliest();
@@ -135,6 +156,7 @@ export class Completions<T extends OnLink> {
       min = link.earliest;
       minLink = link;
     }
+    if (kept !== links.length) links.length = kept;
     this.min = min;
     this.minLink = minLink;
     this.exact = true;

@@ -43,6 +43,10 @@ export class Link<T extends OnLink> {
   /** The owned transfer that finishes at `earliest`, while that is exact. */
   earliestBy: OnLink | undefined = undefined;
   stale = false;
+  /** How many running transfers it owns (kept by `Completions`). */
+  owned = 0;
+  /** Whether `Completions` has it among the links it scans (see `Completions.active`). */
+  listed = false;
 
   constructor(private readonly bandwidth: number) {}
 

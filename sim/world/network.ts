@@ -1,6 +1,5 @@
 import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
-import type { Micros } from './kernel/event-queue.ts';
-import { MICROS_PER_SECOND, type Occurrence, type QueuedEvent } from './kernel/event-queue.ts';
+import { MICROS_PER_SECOND, type Micros, type Occurrence, type QueueEntry, type QueuedEvent } from './kernel/event-queue.ts';
 import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
 import { Completions } from './completions.ts';
@@ -40,10 +39,13 @@ export class Connection {
 }
 
 /**
- * A small message: the object is what its queue entry runs, so sending one costs no
- * closure. `arrive` runs on arrival unless it cannot arrive (see `Network.send`).
+ * A small message: the object is its own queue entry, so sending one costs no closure
+ * and no other object. `arrive` runs on arrival unless it cannot arrive (see `Network.send`).
  */
-export abstract class Message implements Occurrence {
+export abstract class Message implements QueueEntry {
+  time: Micros = 0;
+  tie = 0;
+  seq = 0;
   private carrier: Network | undefined = undefined;
   private from: NodeId = '';
   private to: NodeId = '';
@@ -55,6 +57,11 @@ export abstract class Message implements Occurrence {
   }
 
   abstract readonly label: string;
+
+  /** A message in flight is never called back. */
+  get cancelled(): boolean {
+    return false;
+  }
 
   fire(): void {
     if ((this.carrier as Network).reachable(this.from, this.to)) this.arrive();
@@ -191,7 +198,7 @@ export class Network {
     const delay = this.delay(from, to);
     if (lost) return false;
     message.sent(this, from, to);
-    this.kernel.schedule(message, this.kernel.now + delay);
+    this.kernel.scheduleEntry(message, this.kernel.now + delay);
     return true;
   }
 

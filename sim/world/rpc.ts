@@ -1,5 +1,5 @@
 import { SledAgentError } from '../../core/index.ts';
-import type { Micros, Occurrence, QueuedEvent } from './kernel/event-queue.ts';
+import type { Micros, QueueEntry } from './kernel/event-queue.ts';
 import {
   asSettler,
   labelText,
@@ -120,10 +120,10 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
   state: WaitState = UNCOUNTED;
   prev: Wait | undefined = undefined;
   next: Wait | undefined = undefined;
-  readonly seq: number;
+  readonly created: number;
   resolveFn: (value: T) => void = NO_RESOLVE;
   rejectFn: (reason: unknown) => void = NO_RESOLVE;
-  private timer: QueuedEvent | undefined = undefined;
+  private timer: ExchangeTimeout | undefined = undefined;
   /** The answer, once the server has given it: then the message is the reply. */
   private answered = false;
   private ok = false;
@@ -147,7 +147,7 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
     private readonly then: Settler<T> | undefined,
   ) {
     super();
-    this.seq = kernel.nextWaitSeq();
+    this.created = kernel.nextWaitSeq();
     kernel.register(this);
   }
 
@@ -167,7 +167,9 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
     // without a total timeout (`Infinity`) waits as long as the server lives.
     if (Number.isFinite(this.timeout)) {
       const kernel = this.scope.kernel;
-      this.timer = kernel.scheduleTimer(new ExchangeTimeout(this), kernel.now + this.timeout);
+      const timer = new ExchangeTimeout(this);
+      kernel.scheduleTimer(timer, kernel.now + this.timeout);
+      this.timer = timer;
     }
   }
 
@@ -248,15 +250,28 @@ interface TimedExchange {
   timedOut(): void;
 }
 
-/** The client's total timeout. */
-class ExchangeTimeout implements Occurrence {
-  constructor(private readonly exchange: TimedExchange) {}
+/** The client's total timeout: its own queue entry (see `QueueEntry`). */
+class ExchangeTimeout implements QueueEntry {
+  time: Micros = 0;
+  tie = 0;
+  seq = 0;
+
+  /** `exchange` is `undefined` once cancelled: a cancelled timeout waits in the queue until its time, and keeps nothing alive. */
+  constructor(private exchange: TimedExchange | undefined) {}
+
+  get cancelled(): boolean {
+    return this.exchange === undefined;
+  }
 
   get label(): string {
-    return `${this.exchange.requestLabel} timeout`;
+    return this.exchange === undefined ? 'cancelled' : `${this.exchange.requestLabel} timeout`;
   }
 
   fire(): void {
-    this.exchange.timedOut();
+    this.exchange?.timedOut();
+  }
+
+  cancel(): void {
+    this.exchange = undefined;
   }
 }

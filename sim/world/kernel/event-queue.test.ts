@@ -2,7 +2,7 @@
 // kernel does to it mixed in: pushes, timeouts into the runs, cancellations, bounded pops.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventQueue, QueuedEvent } from './event-queue.ts';
+import { EventQueue, QueuedEvent, type QueueEntry } from './event-queue.ts';
 
 const noop = (): void => undefined;
 
@@ -19,7 +19,7 @@ type Op =
  * What the kernel sees of `queue.popDue(until)`: the next event that is not cancelled, or
  * nothing; a cancelled event popped (the queue may hand it back or drop it) is skipped.
  */
-function nextLive(queue: EventQueue, until: number): QueuedEvent | undefined {
+function nextLive(queue: EventQueue, until: number): QueueEntry | undefined {
   for (;;) {
     const event = queue.popDue(until);
     if (event === undefined || !event.cancelled) return event;

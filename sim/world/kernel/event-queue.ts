@@ -20,16 +20,35 @@ export interface Occurrence {
 const CANCELLED: Occurrence = { label: 'cancelled', fire: NOTHING };
 
 /**
- * A callback, or an occurrence, due at `time`. `cancel()` makes the queue skip it. One
- * class for both, so that the heap's reads of the key stay monomorphic.
+ * What the queue holds: an event with its key, (time, tie-break, sequence), written when
+ * it is scheduled. An object the world makes anyway (a message, a request's timeout) may
+ * be its own entry (`Kernel.scheduleEntry`), where a `QueuedEvent` around it was an object
+ * more (and a box for its float time) per message: some three a request. Such an entry is
+ * in the queue at most once at a time; it may go in again once it has fired (a request
+ * travels back as its reply). An interface, not a base class: a constructor more in the
+ * chain of a message (`Exchange` → `Message` → a base) is a call V8 does not inline.
  */
-export class QueuedEvent {
+export interface QueueEntry {
+  time: Micros;
+  /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
+  tie: number;
+  /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
+  seq: number;
+  /** Read only by an error report, so it may be spelt only then. */
+  readonly label: string;
+  /** Whether the queue skips it when its time comes. */
+  readonly cancelled: boolean;
+  fire(): void;
+}
+
+/**
+ * A callback, or an occurrence, due at `time`. `cancel()` makes the queue skip it.
+ */
+export class QueuedEvent implements QueueEntry {
   constructor(
-    readonly time: Micros,
-    /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
-    readonly tie: number,
-    /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
-    readonly seq: number,
+    public time: Micros,
+    public tie: number,
+    public seq: number,
     /** A callback's label, or the occurrence that is both what happens and its label. */
     private what: string | Occurrence,
     private fn: () => void = NOTHING,
@@ -66,12 +85,12 @@ export class QueuedEvent {
  * and passes them, so that a comparison reads event objects only when two times are equal
  * (3% of comparisons on rack-day); the tie-break and sequence decide those exactly as before.
  */
-function precedes(at: Micros, a: QueuedEvent, bt: Micros, b: QueuedEvent): boolean {
+function precedes(at: Micros, a: QueueEntry, bt: Micros, b: QueueEntry): boolean {
   return at !== bt ? at < bt : sameTimeBefore(a, b);
 }
 
 /** The order of two events due at the same time. */
-function sameTimeBefore(a: QueuedEvent, b: QueuedEvent): boolean {
+function sameTimeBefore(a: QueueEntry, b: QueueEntry): boolean {
   if (a.tie !== b.tie) return a.tie < b.tie;
   return a.seq < b.seq;
 }
@@ -86,7 +105,7 @@ const NO_EVENT = new QueuedEvent(0, 0, -1, CANCELLED);
  * for an empty run.
  */
 class Run {
-  private events: QueuedEvent[] = new Array<QueuedEvent>(16).fill(NO_EVENT);
+  private events: QueueEntry[] = new Array<QueueEntry>(16).fill(NO_EVENT);
   private times = new Float64Array(16).fill(Infinity);
   private head = 0;
   private count = 0;
@@ -101,16 +120,16 @@ class Run {
   }
 
   /** The earliest event; only when the run is not empty. */
-  get front(): QueuedEvent {
-    return this.events[this.head] as QueuedEvent;
+  get front(): QueueEntry {
+    return this.events[this.head] as QueueEntry;
   }
 
   /** Appends `event` if it is later than every event here; false, and nothing done, if not. */
-  offer(event: QueuedEvent): boolean {
+  offer(event: QueueEntry): boolean {
     const time = event.time;
     if (this.count !== 0) {
       const last = (this.head + this.count - 1) & (this.times.length - 1);
-      if (!precedes(this.times[last] as number, this.events[last] as QueuedEvent, time, event)) return false;
+      if (!precedes(this.times[last] as number, this.events[last] as QueueEntry, time, event)) return false;
       if (this.count === this.times.length) this.grow();
     }
     const tail = (this.head + this.count++) & (this.times.length - 1);
@@ -120,9 +139,9 @@ class Run {
   }
 
   /** Takes the front, which must be there. */
-  take(): QueuedEvent {
+  take(): QueueEntry {
     const head = this.head;
-    const next = this.events[head] as QueuedEvent;
+    const next = this.events[head] as QueueEntry;
     this.events[head] = NO_EVENT;
     this.times[head] = Infinity;
     this.head = (head + 1) & (this.times.length - 1);
@@ -133,11 +152,11 @@ class Run {
   /** Twice the slots, the events moved to the front in order. */
   private grow(): void {
     const capacity = this.times.length;
-    const events = new Array<QueuedEvent>(2 * capacity).fill(NO_EVENT);
+    const events = new Array<QueueEntry>(2 * capacity).fill(NO_EVENT);
     const times = new Float64Array(2 * capacity).fill(Infinity);
     for (let k = 0; k < capacity; k++) {
       const from = (this.head + k) & (capacity - 1);
-      events[k] = this.events[from] as QueuedEvent;
+      events[k] = this.events[from] as QueueEntry;
       times[k] = this.times[from] as number;
     }
     this.events = events;
@@ -161,7 +180,7 @@ class Run {
  */
 class EventHeap {
   /** The events, each in its slot; a free slot holds `NO_EVENT`. */
-  private events: QueuedEvent[] = new Array<QueuedEvent>(64).fill(NO_EVENT);
+  private events: QueueEntry[] = new Array<QueueEntry>(64).fill(NO_EVENT);
   /** The free slots, a stack: `free[0 .. capacity - size)`. */
   private free = freeSlots(64, 0);
   /** The heap: the time and the slot of the event at each position. */
@@ -175,11 +194,11 @@ class EventHeap {
   }
 
   /** The earliest event; only when the heap is not empty. */
-  get top(): QueuedEvent {
-    return this.events[this.slots[0] as number] as QueuedEvent;
+  get top(): QueueEntry {
+    return this.events[this.slots[0] as number] as QueueEntry;
   }
 
-  push(event: QueuedEvent): void {
+  push(event: QueueEntry): void {
     if (this.size === this.events.length) this.grow();
     const slot = this.free[this.events.length - 1 - this.size] as number;
     this.events[slot] = event;
@@ -200,11 +219,11 @@ class EventHeap {
   }
 
   /** Takes the earliest event, which must be there. */
-  pop(): QueuedEvent {
+  pop(): QueueEntry {
     const times = this.times;
     const slots = this.slots;
     const topSlot = slots[0] as number;
-    const top = this.events[topSlot] as QueuedEvent;
+    const top = this.events[topSlot] as QueueEntry;
     this.events[topSlot] = NO_EVENT;
     this.free[this.events.length - this.size] = topSlot;
     const n = --this.size;
@@ -252,14 +271,14 @@ class EventHeap {
 
   /** The rest of the key, for two events due at the same time (in slots `a` and `b`). */
   private keyBefore(a: number, b: number): boolean {
-    return sameTimeBefore(this.events[a] as QueuedEvent, this.events[b] as QueuedEvent);
+    return sameTimeBefore(this.events[a] as QueueEntry, this.events[b] as QueueEntry);
   }
 
   /** Twice the slots and positions; the new ones free. */
   private grow(): void {
     const capacity = this.events.length;
-    const events = new Array<QueuedEvent>(2 * capacity).fill(NO_EVENT);
-    for (let k = 0; k < capacity; k++) events[k] = this.events[k] as QueuedEvent;
+    const events = new Array<QueueEntry>(2 * capacity).fill(NO_EVENT);
+    for (let k = 0; k < capacity; k++) events[k] = this.events[k] as QueueEntry;
     const times = new Float64Array(2 * capacity + 4).fill(Infinity);
     times.set(this.times.subarray(0, this.size));
     const slots = new Int32Array(2 * capacity + 4);
@@ -301,7 +320,7 @@ export class EventQueue {
     return this.heap.size + this.first.size + this.second.size;
   }
 
-  push(event: QueuedEvent): void {
+  push(event: QueueEntry): void {
     this.heap.push(event);
   }
 
@@ -309,11 +328,11 @@ export class EventQueue {
    * `push` for an event that is likely later than every other pushed this way with the
    * same delay (a timeout of fixed length): it joins a run when it is, and the heap when not.
    */
-  pushLate(event: QueuedEvent): void {
+  pushLate(event: QueueEntry): void {
     if (!this.first.offer(event) && !this.second.offer(event)) this.heap.push(event);
   }
 
-  pop(): QueuedEvent | undefined {
+  pop(): QueueEntry | undefined {
     return this.popDue(Number.MAX_VALUE);
   }
 
@@ -321,7 +340,7 @@ export class EventQueue {
    * Takes the next event if it is due by `until`; `undefined` otherwise. The three fronts'
    * times decide, as numbers; only fronts due at the same time compare their events.
    */
-  popDue(until: Micros): QueuedEvent | undefined {
+  popDue(until: Micros): QueueEntry | undefined {
     const h = this.heap.topTime;
     const a = this.first.frontTime;
     const b = this.second.frontTime;
@@ -333,7 +352,7 @@ export class EventQueue {
   }
 
   /** `popDue` when two or three fronts are due at the earliest time, or all are empty. */
-  private popTied(until: Micros, h: Micros, a: Micros, b: Micros): QueuedEvent | undefined {
+  private popTied(until: Micros, h: Micros, a: Micros, b: Micros): QueueEntry | undefined {
     const time = Math.min(h, a, b);
     if (time === Infinity || time > until) return undefined;
     let from: Run | undefined;

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { delaySampler, exponentialGap } from './distributions.ts';
-import { EventQueue, QueuedEvent } from './event-queue.ts';
+import { EventQueue, QueuedEvent, type QueueEntry } from './event-queue.ts';
 import { Kernel, SimulationError, StallError, WaitScope, type Settleable, type Settler } from './kernel.ts';
 import { RandomStreams } from './random-streams.ts';
 
@@ -207,15 +207,39 @@ describe('EventQueue against a sorted reference', () => {
   });
 });
 
+/** An object that is its own queue entry, as a message or a request's timeout is; cancelled by dropping its callback. */
+class OwnEntry implements QueueEntry {
+  time = 0;
+  tie = 0;
+  seq = 0;
+
+  constructor(
+    readonly label: string,
+    private fn: (() => void) | undefined,
+  ) {}
+
+  get cancelled(): boolean {
+    return this.fn === undefined;
+  }
+
+  fire(): void {
+    this.fn?.();
+  }
+
+  cancel(): void {
+    this.fn = undefined;
+  }
+}
+
 describe('Kernel order', () => {
-  it('fires every uncancelled event, callback, occurrence or timer, in (time, scheduling) order at its time, whatever is cancelled and wherever a run stops', async () => {
+  it('fires every uncancelled event, callback, occurrence, entry or timer, in (time, scheduling) order at its time, whatever is cancelled and wherever a run stops', async () => {
     type Op =
-      | { readonly kind: 'at' | 'occurrence'; readonly ahead: number }
+      | { readonly kind: 'at' | 'occurrence' | 'entry'; readonly ahead: number }
       | { readonly kind: 'timer'; readonly step: number }
       | { readonly kind: 'cancel'; readonly pick: number }
       | { readonly kind: 'run'; readonly ahead: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constantFrom('at' as const, 'occurrence' as const), ahead: fc.nat(40) }),
+      fc.record({ kind: fc.constantFrom('at' as const, 'occurrence' as const, 'entry' as const), ahead: fc.nat(40) }),
       fc.record({ kind: fc.constant('timer' as const), step: fc.nat(3) }),
       fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('run' as const), ahead: fc.nat(30) }),
@@ -224,7 +248,7 @@ describe('Kernel order', () => {
       fc.asyncProperty(fc.array(op, { maxLength: 400 }), async (ops) => {
         const kernel = new Kernel();
         /** What is still queued, with its scheduling order and whether it should fire. */
-        let scheduled: { time: number; order: number; event: QueuedEvent; live: boolean }[] = [];
+        let scheduled: { time: number; order: number; event: { cancel(): void }; live: boolean }[] = [];
         const byOrder = (a: { time: number; order: number }, b: { time: number; order: number }): number => a.time - b.time || a.order - b.order;
         const fired: string[] = [];
         const expected: string[] = [];
@@ -250,9 +274,15 @@ describe('Kernel order', () => {
           const order = next++;
           const fire = (): void => void fired.push(`${order}@${kernel.now}`);
           const time = o.kind === 'timer' ? (latestTimer = Math.max(latestTimer, kernel.now) + o.step) : kernel.now + o.ahead;
-          const occurrence = { label: `occurrence ${order}`, fire };
-          const event =
-            o.kind === 'at' ? kernel.at(time, `at ${order}`, fire) : o.kind === 'timer' ? kernel.scheduleTimer(occurrence, time) : kernel.schedule(occurrence, time);
+          let event: { cancel(): void };
+          if (o.kind === 'at') event = kernel.at(time, `at ${order}`, fire);
+          else if (o.kind === 'occurrence') event = kernel.schedule({ label: `occurrence ${order}`, fire }, time);
+          else {
+            const entry = new OwnEntry(`${o.kind} ${order}`, fire);
+            if (o.kind === 'timer') kernel.scheduleTimer(entry, time);
+            else kernel.scheduleEntry(entry, time);
+            event = entry;
+          }
           scheduled.push({ time, order, event, live: true });
         }
         for (const e of scheduled.sort(byOrder)) if (e.live) expected.push(`${e.order}@${e.time}`);

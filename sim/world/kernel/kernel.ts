@@ -1,4 +1,4 @@
-import { EventQueue, QueuedEvent, type Micros, type Occurrence } from './event-queue.ts';
+import { EventQueue, QueuedEvent, type Micros, type Occurrence, type QueueEntry } from './event-queue.ts';
 import { JobQueue } from './job-queue.ts';
 import { afterMicrotasksSettle } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
@@ -107,7 +107,7 @@ export interface Wait {
   readonly name: Label;
   readonly scope: WaitScope;
   /** Creation order, for the stall report. */
-  readonly seq: number;
+  readonly created: number;
   state: WaitState;
   prev: Wait | undefined;
   next: Wait | undefined;
@@ -125,13 +125,16 @@ export const UNCOUNTED = 0;
 const COUNTED = 1;
 const SETTLED = 2;
 
-// The resolving functions of the promise being built: one executor for every deferred,
-// where an arrow executor would cost a closure and a context per deferred.
-let capturedResolve: ((value: never) => void) | undefined;
-let capturedReject: ((reason: unknown) => void) | undefined;
-function captureResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
+// The holder of the promise being built: one executor for every deferred, where an arrow
+// executor would cost a closure and a context per deferred. The executor writes the
+// resolving functions into the holder, a young object like them: stored into this
+// module's scope (old) first, each cost a remembered-set write, two a promise where the
+// holder is now the one.
+let filling: PromiseHolder<never> | undefined;
+function fillHolder(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  const holder = filling as PromiseHolder<never>;
+  holder.resolveFn = resolve;
+  holder.rejectFn = reject;
 }
 
 /** What holds the resolving functions of a promise made by `promiseFor`. */
@@ -145,10 +148,9 @@ export const NO_RESOLVE = (): void => undefined;
 
 /** @internal A native promise that only `holder` settles, through the resolving functions it is given. */
 export function promiseFor<T>(holder: PromiseHolder<T>): Promise<T> {
-  const promise = new Promise<T>(captureResolvers);
-  holder.resolveFn = capturedResolve as (value: T) => void;
-  holder.rejectFn = capturedReject as (reason: unknown) => void;
-  capturedResolve = capturedReject = undefined;
+  filling = holder as PromiseHolder<never>;
+  const promise = new Promise<T>(fillHolder);
+  filling = undefined;
   return promise;
 }
 
@@ -166,7 +168,7 @@ abstract class KernelWait implements Wait {
   constructor(
     readonly name: Label,
     readonly scope: WaitScope,
-    readonly seq: number,
+    readonly created: number,
   ) {}
 
   get settled(): boolean {
@@ -188,8 +190,8 @@ class KernelDeferred<T> extends KernelWait implements Deferred<T>, PromiseHolder
   /** @internal */ resolveFn: (value: T) => void = NO_RESOLVE;
   /** @internal */ rejectFn: (reason: unknown) => void = NO_RESOLVE;
 
-  constructor(label: Label, scope: WaitScope, seq: number) {
-    super(label, scope, seq);
+  constructor(label: Label, scope: WaitScope, created: number) {
+    super(label, scope, created);
     this.promise = promiseFor(this);
   }
 
@@ -211,10 +213,10 @@ class CallbackWait<T> extends KernelWait implements Settleable<T> {
   constructor(
     label: Label,
     scope: WaitScope,
-    seq: number,
+    created: number,
     private readonly then: Settle<T>,
   ) {
-    super(label, scope, seq);
+    super(label, scope, created);
   }
 
   resolve(value: T): void {
@@ -337,28 +339,49 @@ export class Kernel {
 
   /** Schedules `occurrence` (an object that is its own callback) at absolute time `time`. */
   schedule(occurrence: Occurrence, time: Micros): QueuedEvent {
-    return this.enqueue(time, occurrence, undefined, false);
+    return this.enqueue(time, occurrence, undefined);
   }
 
   /**
-   * `schedule` for a timer that is usually due after every other timer scheduled this way
-   * (a fixed timeout after each request): the queue keeps those in order without sifting
-   * them. The same event, the same order: only where the queue holds it differs.
+   * Puts `entry`, an object that is its own queue entry (see `QueueEntry`), in the queue at
+   * absolute time `time`: the key a `schedule` now would give it, without a `QueuedEvent`
+   * around it. `entry` must not be in the queue already.
    */
-  scheduleTimer(occurrence: Occurrence, time: Micros): QueuedEvent {
-    return this.enqueue(time, occurrence, undefined, true);
+  scheduleEntry(entry: QueueEntry, time: Micros): void {
+    if (!Number.isSafeInteger(time) || time < this.time) throw this.badTime(time, entry);
+    entry.time = time;
+    entry.tie = this.tieBreak === undefined ? 0 : this.tieBreak.nextInt(0x40000000);
+    entry.seq = this.seq++;
+    this.queue.push(entry);
   }
 
-  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined, late = false): QueuedEvent {
-    if (!Number.isSafeInteger(time) || time < this.time) {
-      const label = typeof what === 'string' ? what : what.label;
-      throw new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
-    }
+  /**
+   * `scheduleEntry` for a timer that is usually due after every other timer scheduled this
+   * way (a fixed timeout after each request): the queue keeps those in order without
+   * sifting them. The same event, the same order: only where the queue holds it differs.
+   */
+  scheduleTimer(entry: QueueEntry, time: Micros): void {
+    if (!Number.isSafeInteger(time) || time < this.time) throw this.badTime(time, entry);
+    entry.time = time;
+    entry.tie = this.tieBreak === undefined ? 0 : this.tieBreak.nextInt(0x40000000);
+    entry.seq = this.seq++;
+    this.queue.pushLate(entry);
+  }
+
+  // The key is written out in each of the three: a shared method for it was a call more a
+  // message where V8 had run out of room to inline it (the draw, then the sequence number,
+  // in that order in each).
+  private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined): QueuedEvent {
+    if (!Number.isSafeInteger(time) || time < this.time) throw this.badTime(time, what);
     const tie = this.tieBreak === undefined ? 0 : this.tieBreak.nextInt(0x40000000);
     const event = new QueuedEvent(time, tie, this.seq++, what, fn);
-    if (late) this.queue.pushLate(event);
-    else this.queue.push(event);
+    this.queue.push(event);
     return event;
+  }
+
+  private badTime(time: Micros, what: string | { readonly label: string }): RangeError {
+    const label = typeof what === 'string' ? what : what.label;
+    return new RangeError(`cannot schedule ${label} at t=${time}us: now is ${this.time}us and times are whole microseconds`);
   }
 
   deferred<T>(label: Label): Deferred<T> {
@@ -447,7 +470,7 @@ export class Kernel {
   };
 
   /** Runs the kernel's own jobs after an event until none is left or a promise is touched. */
-  private runOwnJobs(event: QueuedEvent): SimulationError | undefined {
+  private runOwnJobs(event: QueueEntry): SimulationError | undefined {
     while (this.ownJobs) {
       const job = this.jobs.shift();
       if (job === undefined) break;
@@ -485,7 +508,7 @@ export class Kernel {
   private pendingWaits(): string[] {
     const waits: Wait[] = [];
     for (const scope of this.scopes) scope.collect(waits);
-    waits.sort((a, b) => a.seq - b.seq);
+    waits.sort((a, b) => a.created - b.created);
     return waits.map((wait) => (wait.scope === this.root ? labelText(wait.name) : `${wait.scope.name}: ${labelText(wait.name)}`));
   }
 
