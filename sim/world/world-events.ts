@@ -496,8 +496,8 @@ export class WorldEventLog {
    * inline where an event is built, and there to read the type of the literal just made
    * instead of through a load that sees every type's shape (megamorphic here). An arrow
    * the emitters hold as it is, not a bound method: every log's arrow shares one feedback
-   * cell, so a call site that meets the logs of many worlds (or a bound copy per sled) still
-   * has one target to inline.
+   * cell, so a call site that meets the logs of many worlds still has one target to inline
+   * (a bound copy per sled and per world gave each site dozens, and it inlined none).
    */
   readonly emit: EmitEvent = (event, sled = UNNUMBERED, artifact = UNNUMBERED) => {
     switch (event.type) {
