@@ -99,7 +99,7 @@ export class World {
       else this.events.watch(observer);
     }
     this.network = new Network(this.kernel, this.streams.stream('net'), config.network);
-    const emit = this.events.emit.bind(this.events);
+    const emit = this.events.emit;
     this.datastore = new DatastoreModel(
       this.kernel,
       this.streams.stream('datastore'),
@@ -306,7 +306,7 @@ export class World {
       {
         kernel: this.kernel,
         network: this.network,
-        emit: this.events.emit.bind(this.events),
+        emit: this.events.emit,
         sled: (s) => this.sleds.get(s),
         sizeOf: (h, n) => this.sizeOfNumbered(h, n),
       },

@@ -34,6 +34,10 @@ export class IdColumn {
     return after;
   }
 
+  clear(): void {
+    this.values.fill(0);
+  }
+
   private grow(id: number): void {
     const values = new Int32Array(Math.max(id + 1, this.values.length * 2, this.ids?.size ?? 0));
     values.set(this.values);

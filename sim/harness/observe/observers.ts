@@ -90,12 +90,11 @@ export class Observers implements WorldEventObserver {
     const kind = kindCode(e.kind);
     const nexus = ids.nexus.id(e.nexus);
     const target = ids.sleds.numbered(e.target, sled);
-    const source = e.source === null ? -1 : ids.sleds.id(e.source);
     const hash = e.hash === null ? -1 : ids.hashes.numbered(e.hash, artifact);
     this.requests.open(e.id, kind, nexus, target, hash, e.bytes);
     metrics.requestSent(e, kind, target, hash);
     if (this.checking) checkers.requestSent(e, kind, nexus);
-    if (this.counting) situations.requestSent(e, kind, nexus, target, source, hash);
+    if (this.counting) situations.requestSent(e, kind, nexus, target, hash);
     this.noteLosses();
   }
 

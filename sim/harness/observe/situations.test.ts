@@ -69,4 +69,18 @@ describe('SituationCounter', () => {
     c.send(sent('nexus-0', 3, 'copy', 'sled-4', 'h1', 'sled-1'));
     expect(c.count('copy_after_put')).toBe(1);
   });
+
+  it('counts a copy from a PUT target only: a PUT of the artifact to another sled in the same activation is not enough', () => {
+    const c = counter();
+    c.send(sent('nexus-0', 5, 'put', 'sled-1', 'h1'));
+    c.send(sent('nexus-0', 5, 'copy', 'sled-3', 'h1', 'sled-2'));
+    expect(c.count('copy_after_put')).toBe(0);
+    c.send(sent('nexus-0', 5, 'put', 'sled-2', 'h1'));
+    c.send(sent('nexus-0', 5, 'put', 'sled-4', 'h1'));
+    c.send(sent('nexus-0', 5, 'copy', 'sled-3', 'h1', 'sled-2'));
+    expect(c.count('copy_after_put')).toBe(1);
+    c.send(sent('nexus-0', 6, 'put', 'sled-5', 'h1'));
+    c.send(sent('nexus-0', 6, 'copy', 'sled-3', 'h1', 'sled-2'));
+    expect(c.count('copy_after_put')).toBe(1);
+  });
 });

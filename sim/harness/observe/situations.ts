@@ -1,7 +1,7 @@
 import { QUOTA_REACHED } from '../../world/sled/artifact-store.ts';
 import type { BodyOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
-import { PairTable } from './id-tables.ts';
+import { IdColumn, PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
 import { CONFIG, COPY, DELETE, LIST, PUT, type OpenRequests } from './open-requests.ts';
 import type { RunMetrics } from './run-metrics.ts';
@@ -34,6 +34,12 @@ export class SituationCounter {
   private readonly writers: PairTable;
   /** Nexus → (target, artifact) of its PUTs → 1 + the activation that last sent one (0: none). */
   private readonly puts: PairTable[] = [];
+  /**
+   * Nexus → artifact → 1 + the activation that last sent a PUT of it (0: none): a copy of
+   * an artifact no PUT of this activation wrote needs no look at its source, whose id is a
+   * lookup by name (the world numbers no source sled).
+   */
+  private readonly putActivations: IdColumn[] = [];
   /** (sled, artifact) → 1 once removed by a DELETE. */
   private readonly deleted: PairTable;
   private lost = 0;
@@ -67,24 +73,37 @@ export class SituationCounter {
   // What runs per event is kept small, and each rarer step a method of its own: see
   // `RunMetrics.requestSent` (TurboFan's inlining budget).
 
-  requestSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, source: number, hash: number): void {
+  requestSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, hash: number): void {
     // A listing writes nothing and is in no situation.
-    if (kind === PUT || kind === COPY) this.writeSent(e, kind, nexus, target, source, hash);
+    if (kind === PUT || kind === COPY) this.writeSent(e, kind, nexus, target, hash);
     else if (kind === DELETE && hash !== -1 && this.truth.isWanted(hash)) this.bump('stale_delete');
   }
 
   /** A PUT or a copy sent. */
-  private writeSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, source: number, hash: number): void {
+  private writeSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, hash: number): void {
     const key = this.written(hash);
     const before = this.tableOf(this.writes, nexus).add(target, key, 1);
     const writing = before === 0 ? this.writers.add(target, key, 1) : this.writers.get(target, key);
     if (writing - (before > 0 ? 1 : 0) > 0) this.bump('concurrent_writes');
     // A Nexus runs one activation at a time, so a PUT target's activation number tells
     // whether this activation sent it (activations count from 1; the tables hold 1 + it).
-    if (kind === PUT) this.tableOf(this.puts, nexus).set(target, key, e.activation + 1);
-    if (kind === COPY && source !== -1 && nexus < this.puts.length && (this.puts[nexus] as PairTable).get(source, key) === e.activation + 1) {
-      this.bump('copy_after_put');
+    if (kind === PUT) {
+      this.tableOf(this.puts, nexus).set(target, key, e.activation + 1);
+      this.putColumnOf(nexus).set(key, e.activation + 1);
     }
+    if (kind === COPY && e.source !== null && nexus < this.putActivations.length && (this.putActivations[nexus] as IdColumn).get(key) === e.activation + 1) {
+      this.copyAfterPut(nexus, this.ids.sleds.id(e.source), key, e.activation);
+    }
+  }
+
+  /** A copy of `key` from `source` sent by an activation that sent a PUT of `key`. */
+  private copyAfterPut(nexus: number, source: number, key: number, activation: number): void {
+    if ((this.puts[nexus] as PairTable).get(source, key) === activation + 1) this.bump('copy_after_put');
+  }
+
+  private putColumnOf(nexus: number): IdColumn {
+    while (this.putActivations.length <= nexus) this.putActivations.push(new IdColumn(this.ids.hashes));
+    return this.putActivations[nexus] as IdColumn;
   }
 
   requestDone(e: BodyOf<'request_done'>, id: number): void {
@@ -148,6 +167,7 @@ export class SituationCounter {
 
   nexusStarted(nexus: number): void {
     if (nexus < this.puts.length) (this.puts[nexus] as PairTable).clear();
+    if (nexus < this.putActivations.length) (this.putActivations[nexus] as IdColumn).clear();
   }
 
   /** After an event once the metrics found artifacts lost: counts those not yet counted. */
