@@ -48,10 +48,12 @@ export class GeneratedRequests {
 
   /** A PUT of `artifact` (held in `local`) to the sled at `target`. */
   put(artifact: number, target: number): void {
+    this.reserve(1);
     this.add(artifact, target, PUT);
   }
 
   copy(artifact: number, target: number, source: number): void {
+    this.reserve(1);
     this.add(artifact, target, source);
   }
 
@@ -59,6 +61,9 @@ export class GeneratedRequests {
   deletes(artifact: number): void {
     const inventory = this.inventory as PlannerInventory;
     const held = inventory.presentCount(artifact);
+    // Room for all of them first: with no call left in it, the loop (most of an
+    // activation's records on a rack-day) keeps this object's fields in registers.
+    this.reserve(held);
     for (let k = 0, position = -1; k < held; k++) {
       position = inventory.sledPosition(artifact, true, 0, position + 1);
       this.add(artifact, position, DELETE);
@@ -137,18 +142,21 @@ export class GeneratedRequests {
     };
   }
 
+  /** Appends a record; `reserve` made room for it. */
   private add(artifact: number, target: number, source: number): void {
-    if (this.count === this.order.length) this.grow();
     const at = this.count++ * STRIDE;
     this.records[at] = artifact;
     this.records[at + 1] = target;
     this.records[at + 2] = source;
   }
 
-  private grow(): void {
-    const records = new Int32Array(2 * this.records.length);
+  /** Room for `more` records after those added. */
+  private reserve(more: number): void {
+    if (this.count + more <= this.order.length) return;
+    const length = Math.max(this.count + more, 2 * this.order.length);
+    const records = new Int32Array(length * STRIDE);
     records.set(this.records);
     this.records = records;
-    this.order = new Int32Array(2 * this.order.length);
+    this.order = new Int32Array(length);
   }
 }

@@ -1,7 +1,6 @@
 import type { Rng } from '../ports.ts';
 
 const BLOCK_WORDS = 16;
-const TWO_POW_32 = 0x1_0000_0000;
 
 /**
  * The ChaCha keystream as `rand_chacha` exposes it (rand_chacha/src/guts.rs@0.3.1, the
@@ -12,7 +11,12 @@ const TWO_POW_32 = 0x1_0000_0000;
  * four blocks at a time, which changes nothing in the word stream.
  */
 export class ChaChaRng implements Rng {
-  private readonly input = new Uint32Array(BLOCK_WORDS);
+  /**
+   * The state, as signed words: read into the rounds' int32 arithmetic without a
+   * conversion, and added to their result in it (a `Uint32Array`'s words above 2^31 made
+   * those last 16 additions floating point).
+   */
+  private readonly input = new Int32Array(BLOCK_WORDS);
   private readonly output = new Uint32Array(BLOCK_WORDS);
   /** Index of the next word in `output`; BLOCK_WORDS when the block is used up. */
   private index = BLOCK_WORDS;
@@ -28,7 +32,7 @@ export class ChaChaRng implements Rng {
     s[2] = 0x79622d32;
     s[3] = 0x6b206574;
     for (let i = 0; i < 8; i++) {
-      s[4 + i] = ((seed[4 * i] as number) | ((seed[4 * i + 1] as number) << 8) | ((seed[4 * i + 2] as number) << 16) | ((seed[4 * i + 3] as number) << 24)) >>> 0;
+      s[4 + i] = (seed[4 * i] as number) | ((seed[4 * i + 1] as number) << 8) | ((seed[4 * i + 2] as number) << 16) | ((seed[4 * i + 3] as number) << 24);
     }
   }
 
@@ -56,14 +60,15 @@ export class ChaChaRng implements Rng {
 
   private generate(): void {
     const s = this.input;
-    s[12] = this.nextBlock % TWO_POW_32;
-    s[13] = Math.floor(this.nextBlock / TWO_POW_32);
+    s[12] = this.nextBlock % 0x1_0000_0000;
+    s[13] = Math.floor(this.nextBlock / 0x1_0000_0000);
     this.nextBlock++;
     let x0 = s[0] as number, x1 = s[1] as number, x2 = s[2] as number, x3 = s[3] as number;
     let x4 = s[4] as number, x5 = s[5] as number, x6 = s[6] as number, x7 = s[7] as number;
     let x8 = s[8] as number, x9 = s[9] as number, x10 = s[10] as number, x11 = s[11] as number;
     let x12 = s[12] as number, x13 = s[13] as number, x14 = s[14] as number, x15 = s[15] as number;
-    for (let r = 0; r < this.doubleRounds; r++) {
+    const rounds = this.doubleRounds;
+    for (let r = 0; r < rounds; r++) {
       // Column round.
       x0 = (x0 + x4) | 0; x12 ^= x0; x12 = (x12 << 16) | (x12 >>> 16);
       x8 = (x8 + x12) | 0; x4 ^= x8; x4 = (x4 << 12) | (x4 >>> 20);
@@ -100,10 +105,10 @@ export class ChaChaRng implements Rng {
       x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
     }
     const o = this.output;
-    o[0] = x0 + (s[0] as number); o[1] = x1 + (s[1] as number); o[2] = x2 + (s[2] as number); o[3] = x3 + (s[3] as number);
-    o[4] = x4 + (s[4] as number); o[5] = x5 + (s[5] as number); o[6] = x6 + (s[6] as number); o[7] = x7 + (s[7] as number);
-    o[8] = x8 + (s[8] as number); o[9] = x9 + (s[9] as number); o[10] = x10 + (s[10] as number); o[11] = x11 + (s[11] as number);
-    o[12] = x12 + (s[12] as number); o[13] = x13 + (s[13] as number); o[14] = x14 + (s[14] as number); o[15] = x15 + (s[15] as number);
+    o[0] = (x0 + (s[0] as number)) | 0; o[1] = (x1 + (s[1] as number)) | 0; o[2] = (x2 + (s[2] as number)) | 0; o[3] = (x3 + (s[3] as number)) | 0;
+    o[4] = (x4 + (s[4] as number)) | 0; o[5] = (x5 + (s[5] as number)) | 0; o[6] = (x6 + (s[6] as number)) | 0; o[7] = (x7 + (s[7] as number)) | 0;
+    o[8] = (x8 + (s[8] as number)) | 0; o[9] = (x9 + (s[9] as number)) | 0; o[10] = (x10 + (s[10] as number)) | 0; o[11] = (x11 + (s[11] as number)) | 0;
+    o[12] = (x12 + (s[12] as number)) | 0; o[13] = (x13 + (s[13] as number)) | 0; o[14] = (x14 + (s[14] as number)) | 0; o[15] = (x15 + (s[15] as number)) | 0;
     this.index = 0;
   }
 }

@@ -34,18 +34,18 @@ export interface Reorderable<T> {
   [index: number]: T;
 }
 
-const TWO_POW_32 = 0x1_0000_0000;
-
 /**
  * The high word of the 64-bit product of two u32s (`wmul` in rand's uniform sampling;
  * the low word is `Math.imul(a, b) >>> 0`). Exact: each partial product stays below 2^53.
+ * 2^32 is written out, not a module constant: bundled, a constant is a module variable,
+ * read (and checked to be a number) at every draw.
  */
 export function mulHigh(a: number, b: number): number {
-  if (b < 0x20_0000) return Math.floor((a * b) / TWO_POW_32);
+  if (b < 0x20_0000) return Math.floor((a * b) / 0x1_0000_0000);
   const upper = a * (b >>> 16);
   const upperQuot = Math.floor(upper / 0x1_0000);
   const middle = (upper - upperQuot * 0x1_0000) * 0x1_0000 + a * (b & 0xffff);
-  return upperQuot + Math.floor(middle / TWO_POW_32);
+  return upperQuot + Math.floor(middle / 0x1_0000_0000);
 }
 
 /** `rng.gen::<[u8; N]>()` (0.8.5) / `rng.random::<[u8; N]>()` (0.9.2): one word per byte, its low byte. */
