@@ -17,11 +17,10 @@ import {
   type WaitState,
 } from './kernel/kernel.ts';
 import { Message, type Network, type NodeId } from './network.ts';
-import { stackless } from './stackless.ts';
 
-/** A sled agent's error answer: data crossing the wire, so without a stack trace (see `stackless`). */
+/** A sled agent's error answer: data crossing the wire (a `SledAgentError` records no stack trace). */
 export function answerError(message: string, status: number | null, errorCode: string | null = null): SledAgentError {
-  return stackless(() => new SledAgentError(message, status, errorCode));
+  return new SledAgentError(message, status, errorCode);
 }
 
 /** One end of an exchange: a node and the waits of its current incarnation. */

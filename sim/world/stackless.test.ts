@@ -24,7 +24,7 @@ describe('stackless', () => {
     expect(new Error('a bug').stack).toMatch(FRAME);
   });
 
-  it('is how the store refuses and how a body fails to start', async () => {
+  it('leaves no frames on the store\'s refusals (Errors by their prototype) nor on a body that fails to start', async () => {
     const store = new ArtifactStore('sled-0', 1, 1_000, () => undefined);
     store.failM2(0);
     let refusal: unknown;
