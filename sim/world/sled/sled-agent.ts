@@ -220,8 +220,9 @@ export class SledAgent implements Endpoint {
   private incarnation: WaitScope;
   private config: {
     readonly generation: number;
-    readonly artifacts: ReadonlySet<ArtifactHash>;
-    /** Catalog number → 1 when the configuration holds it: what `list` and the reconciler filter by. */
+    /** How many distinct artifacts it holds (the configuration check compares it). */
+    readonly distinct: number;
+    /** Catalog number → 1 when the configuration holds it: what `list`, the reconciler and `writer()`'s checks read. */
     readonly numbers: Uint8Array;
   } | null = null;
   /**
@@ -315,11 +316,11 @@ export class SledAgent implements Endpoint {
     const numbers = this.options.catalog.membersOf(config.artifacts);
     if (current !== null && current.generation === config.generation) {
       // Every artifact sent is held, compared by catalog number: no hashing per artifact, per sled, per activation.
-      const same = current.artifacts.size === config.artifacts.length && this.options.catalog.everyMemberIn(numbers, current.numbers);
+      const same = current.distinct === config.artifacts.length && this.options.catalog.everyMemberIn(numbers, current.numbers);
       if (same) return;
       throw answerError(`generation ${config.generation} already holds a different configuration`, 409, CONFIG_GENERATION);
     }
-    this.config = { generation: config.generation, artifacts: new Set(config.artifacts), numbers };
+    this.config = { generation: config.generation, distinct: new Set(config.artifacts).size, numbers };
     this.env.emit({ t: NOW, type: 'config_stored', sled: this.node, generation: config.generation, artifacts: config.artifacts.length }, this.number);
     this.reconcile();
   }
