@@ -31,7 +31,8 @@ let hashed;
 export function sourceHash() {
   if (hashed !== undefined) return hashed;
   const hash = createHash('sha256');
-  for (const file of [join(ROOT, 'package-lock.json'), ...SOURCES.flatMap((dir) => sourceFiles(join(ROOT, dir)))]) {
+  // This file too: its build options shape the bundle as much as the sources do.
+  for (const file of [join(ROOT, 'package-lock.json'), fileURLToPath(import.meta.url), ...SOURCES.flatMap((dir) => sourceFiles(join(ROOT, dir)))]) {
     hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   }
   hashed = hash.digest('hex').slice(0, 16);
@@ -43,29 +44,38 @@ function bundlePath(name, key) {
   return join(ROOT, '.build', `${name}-${key}.mjs`);
 }
 
+/** How every bundle is built: `entry` (an absolute path) into `outfile`, its map beside it. */
+export function bundleOptions(entry, outfile) {
+  return {
+    entryPoints: [entry],
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Packages go into the bundle too: Node's loader resolving, reading and parsing each of
+    // their files one by one (yaml's alone are dozens) cost every command's start more than
+    // compiling them in one file. Left outside: yargs, which finds the version to print and
+    // its locale files from where its own files are; the tools imported only on demand
+    // (esbuild builds the report page, playwright-core drives its browser); and this module,
+    // whose `sourceHash()` the CLI's pool asks for: the same instance as the one that loaded the CLI.
+    external: ['../bin/load.js', 'yargs', 'yargs/*', 'esbuild', 'playwright-core'],
+    // The bundled CommonJS packages `require` Node's modules.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // Beside the bundle, not inside it: V8 would scan an inline map's megabyte on every
+    // start. Only a crash report reads it (cli/source-frames.ts).
+    sourcemap: 'external',
+    outfile,
+  };
+}
+
 /** The path of the bundle of `entry` (relative to the root), built if missing. */
 export async function bundled(entry) {
   const name = entry.replace(/\W+/g, '-');
   const out = bundlePath(name, sourceHash());
   if (!existsSync(out)) {
     const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [join(ROOT, entry)],
-      absWorkingDir: ROOT,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      // The CLI's pool asks for this module's `sourceHash()`: the same instance as the one that loaded the CLI.
-      external: ['../bin/load.js'],
-      // Beside the bundle, not inside it: V8 would scan an inline map's megabyte on every
-      // start. Only a crash report reads it (cli/source-frames.ts).
-      sourcemap: 'external',
-      outfile: out,
-      write: false,
-      logLevel: 'silent',
-    });
+    const result = await build({ ...bundleOptions(join(ROOT, entry), out), write: false, logLevel: 'silent' });
     mkdirSync(dirname(out), { recursive: true });
     // Each written aside and renamed, the map first: processes starting together never
     // import half a file, and a bundle there has its map.

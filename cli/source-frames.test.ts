@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleOptions } from '../bin/load.js';
 import { sourceFrames } from './source-frames.ts';
 
 const THROWER = `export function inner(n: number): number {
@@ -26,7 +27,7 @@ async function bundledStack(): Promise<{ dir: string; bundle: string; stack: str
   const dir = mkdtempSync(join(tmpdir(), 'depotsim-frames-'));
   writeFileSync(join(dir, 'thrower.ts'), THROWER);
   const bundle = join(dir, '.build', 'thrower-0123.mjs');
-  await build({ entryPoints: [join(dir, 'thrower.ts')], outfile: bundle, bundle: true, platform: 'node', format: 'esm', sourcemap: 'external', logLevel: 'silent' });
+  await build({ ...bundleOptions(join(dir, 'thrower.ts'), bundle), logLevel: 'silent' });
   return { dir, bundle, stack: execFileSync(process.execPath, [bundle], { encoding: 'utf8' }) };
 }
 

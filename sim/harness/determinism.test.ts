@@ -73,6 +73,10 @@ describe('determinism of a 32-sled, 3-Nexus world with faults', { timeout: 60_00
     expect(await historyHash(11, { alwaysSettle: true })).toEqual(await historyHash(11));
   });
 
+  it('draining the microtasks in place gives the history of settling through a marker and its tick', async () => {
+    expect(await historyHash(11, { settleByTick: true })).toEqual(await historyHash(11));
+  });
+
   it('seeded tie-breaking changes the interleaving reproducibly', async () => {
     const plain = await historyHash(3);
     const shuffled = await historyHash(3, { tieBreak: true });

@@ -51,6 +51,8 @@ export interface WorldConfig {
   readonly hashHistory?: boolean;
   /** Settle microtasks after every event (slower; for proving the fast path sound). */
   readonly alwaysSettle?: boolean;
+  /** Settle through a marker and its tick, never by draining the microtasks in place (for proving the drain sound). */
+  readonly settleByTick?: boolean;
 }
 
 export const OPERATOR: NodeId = 'operator';
@@ -92,6 +94,7 @@ export class World {
     this.kernel = new Kernel({
       tieBreak: config.tieBreak ? this.streams.stream('kernel/tie-break') : undefined,
       alwaysSettle: config.alwaysSettle,
+      settleByTick: config.settleByTick,
     });
     this.events = new WorldEventLog(this.kernel, { record: config.recordHistory === true, hash: config.hashHistory !== false });
     for (const observer of observers) {

@@ -9,6 +9,9 @@ import { RandomStreams } from './random-streams.ts';
 
 const noop = (): void => undefined;
 
+/** Every way the kernel can settle: after touched events or all, by draining or by a tick. */
+const SETTLINGS = [{}, { alwaysSettle: true }, { settleByTick: true }, { alwaysSettle: true, settleByTick: true }] as const;
+
 /** The queue's whole ordering rule, written out plainly: (time, tie-break, sequence). */
 const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
 
@@ -366,8 +369,8 @@ describe('Kernel', () => {
 
   it('lets every continuation of an event settle before the next event, however deep the await chain', async () => {
     for (const depth of [0, 1, 7, 50]) {
-      for (const alwaysSettle of [false, true]) {
-        const kernel = new Kernel({ alwaysSettle });
+      for (const settling of SETTLINGS) {
+        const kernel = new Kernel(settling);
         const seen: string[] = [];
         kernel.spawn('task', async () => {
           await kernel.sleep(10, 'nap');
@@ -380,7 +383,7 @@ describe('Kernel', () => {
         await kernel.run();
         // The sleep's event was queued first, so the task's continuation precedes `other`;
         // its zero sleep is queued after `other`, so it follows it.
-        expect(seen, `depth ${depth}`).toEqual(['task@10', 'other@10', 'task again@10']);
+        expect(seen, `depth ${depth}, ${JSON.stringify(settling)}`).toEqual(['task@10', 'other@10', 'task again@10']);
       }
     }
   });
@@ -389,8 +392,8 @@ describe('Kernel', () => {
     // Not only promise reactions: every microtask an event's continuations queue, and the
     // ones those queue, runs before the next event (the tick that resumes the loop waits
     // for the whole microtask queue). A count of promise reactions missed these.
-    for (const alwaysSettle of [false, true]) {
-      const kernel = new Kernel({ alwaysSettle });
+    for (const settling of SETTLINGS) {
+      const kernel = new Kernel(settling);
       const seen: string[] = [];
       kernel.spawn('task', async () => {
         await kernel.sleep(10, 'nap');
@@ -401,7 +404,7 @@ describe('Kernel', () => {
       });
       kernel.at(10, 'other', () => seen.push(`other@${kernel.now}`));
       await kernel.run();
-      expect(seen, `alwaysSettle ${alwaysSettle}`).toEqual(['microtasks@10', 'thenable@10', 'other@10']);
+      expect(seen, JSON.stringify(settling)).toEqual(['microtasks@10', 'thenable@10', 'other@10']);
     }
   });
 
@@ -422,14 +425,18 @@ describe('Kernel', () => {
     const aloneKernel = new Kernel();
     story(aloneKernel, alone);
     await aloneKernel.run();
-    const [a, b] = [new Kernel(), new Kernel()];
-    const seenA: string[] = [];
-    const seenB: string[] = [];
-    story(a, seenA);
-    story(b, seenB);
-    await Promise.all([a.run(), b.run()]);
-    expect(seenA).toEqual(alone);
-    expect(seenB).toEqual(alone);
+    // Draining, one kernel's loop runs the other's whole run inside its drain (the other's
+    // tick is Node's next); by tick, the two take turns. Either way each sees its own story.
+    for (const [first, second] of [[{}, {}], [{ settleByTick: true }, { settleByTick: true }], [{}, { settleByTick: true }], [{ settleByTick: true }, {}]]) {
+      const [a, b] = [new Kernel(first), new Kernel(second)];
+      const seenA: string[] = [];
+      const seenB: string[] = [];
+      story(a, seenA);
+      story(b, seenB);
+      await Promise.all([a.run(), b.run()]);
+      expect(seenA, JSON.stringify(first)).toEqual(alone);
+      expect(seenB, JSON.stringify(second)).toEqual(alone);
+    }
   });
 
   it('runs tick jobs where the awaits they stand for would resume, promises settled in between or not', async () => {

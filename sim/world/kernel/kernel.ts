@@ -1,6 +1,6 @@
 import { EventQueue, QueuedEvent, type Micros, type Occurrence, type QueueEntry } from './event-queue.ts';
 import { JobQueue } from './job-queue.ts';
-import { afterMicrotasksSettle } from './microtasks.ts';
+import { afterMicrotasksSettle, drainMicrotasks } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
 
 const RESOLVED = Promise.resolve();
@@ -10,6 +10,8 @@ export interface KernelOptions {
   readonly tieBreak?: RandomStream | undefined;
   /** Settle microtasks after every event, not only after those that touched a promise. */
   readonly alwaysSettle?: boolean | undefined;
+  /** Settle through a marker and its tick even where the microtasks can be drained in place (to prove the two the same). */
+  readonly settleByTick?: boolean | undefined;
 }
 
 /** Work is waiting on promises but no event is left that could resolve them. */
@@ -547,7 +549,9 @@ export class Kernel {
         this.running = false;
         reject(err);
       };
-      // The loop runs inside the settling microtask itself, so an event costs no promise.
+      // The loop runs in the tick that follows a settle, so an event costs no promise; where
+      // the runtime can drain the microtasks from there, the loop stays in that one tick.
+      const drain = this.options.settleByTick === true ? undefined : drainMicrotasks;
       const loop = (): void => {
         this.dirty = false;
         if (this.failure) return fail(this.failure);
@@ -566,7 +570,12 @@ export class Kernel {
           }
           const failed = this.runOwnJobs(event);
           if (failed !== undefined) return fail(failed);
-          if (this.dirty || alwaysSettle) return afterMicrotasksSettle(loop);
+          if (this.dirty || alwaysSettle) {
+            if (drain === undefined) return afterMicrotasksSettle(loop);
+            drain();
+            this.dirty = false;
+            if (this.failure) return fail(this.failure);
+          }
         }
         if (queue.size === 0 && this.waitCount > 0) {
           return fail(new StallError(this.time, this.pendingWaits()));
