@@ -15,6 +15,7 @@ import { describeGiven, optionText } from './option-text.ts';
 import { recheckCommand } from './recheck-command.ts';
 import { reportCommand } from './report-command.ts';
 import { shrinkCommand } from './shrink-command.ts';
+import { skipHelpCache } from './skip-help-cache.ts';
 import { mergeCommand, sweepCommand } from './sweep-command.ts';
 import { EXIT, replayRun, runCommand } from './run-command.ts';
 import { parseSnapshot } from './snapshot.ts';
@@ -55,7 +56,7 @@ function requireWhole(argv: readonly string[], options: readonly (readonly [stri
 export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
   const pool = options.pool ?? processPool;
   let code: number = EXIT.pass;
-  const cli = yargs([...argv])
+  const cli = skipHelpCache(yargs([...argv]))
     .scriptName('depotsim')
     .exitProcess(false)
     .command(
