@@ -5,7 +5,7 @@ import { SledAgentError } from '../../core/index.ts';
 import { Kernel, SimulationError, StallError, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { Network } from './network.ts';
-import { answerError, call, callThen, type Endpoint, type Handler } from './rpc.ts';
+import { answerError, call, callThen, noAnswerText, type Endpoint, type Handler } from './rpc.ts';
 
 const LATENCY = 1_000;
 const TIMEOUT = 50_000;
@@ -40,6 +40,7 @@ function rig() {
         outcomes.push(`settling ${ok ? 'ok' : String((err as Error).message)}@${kernel.now}`);
       },
       givingUp: () => undefined,
+      noAnswer: (timeout: number) => noAnswerText('GET /artifacts', timeout),
     };
     call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, handler, watcher).then(
       (value) => outcomes.push(`${value}@${kernel.now}`),
@@ -133,6 +134,26 @@ describe('rpc call', () => {
     expect(finished).toBe(101_000);
   });
 
+  it('gives up with the message its watcher spells, asked for with the timeout', async () => {
+    // A caller hands back one string per request name (see `CallWatcher.noAnswer`); rpc no longer spells it for a watcher.
+    const { kernel, client, server, network } = rig();
+    const asked: number[] = [];
+    const messages: string[] = [];
+    const watcher = {
+      settling: (_: boolean, err: unknown): void => void messages.push((err as Error).message),
+      givingUp: () => undefined,
+      noAnswer: (timeout: number): string => {
+        asked.push(timeout);
+        return 'nexus-1 list sled-2: kept text';
+      },
+    };
+    void call(kernel, network, client, server, 'GET /artifacts', TIMEOUT, { later: () => undefined }, watcher).catch(() => undefined);
+    await kernel.run();
+    expect(messages).toEqual(['nexus-1 list sled-2: kept text']);
+    expect(asked).toEqual([TIMEOUT]);
+    expect(noAnswerText('nexus-1 list sled-2', 60_000)).toBe('nexus-1 list sled-2: no answer within 60 ms');
+  });
+
   it('builds error answers without a stack trace, and leaves the limit for every other error as it was', () => {
     const before = Error.stackTraceLimit;
     const answer = answerError('conflict', 409, 'CONFIG_GENERATION');
@@ -183,6 +204,7 @@ describe('rpc call', () => {
         throw new Error('bookkeeping');
       },
       givingUp: () => undefined,
+      noAnswer: (timeout: number) => noAnswerText('GET /artifacts', timeout),
     };
     const cases = [
       [{ now: () => 'listed' }, 'GET /artifacts reply', 2_000],
@@ -204,6 +226,7 @@ describe('rpc call', () => {
     const watcher = {
       settling: (ok: boolean): void => void heard.push(`${ok ? 'answer' : 'timeout'}@${kernel.now}`),
       givingUp: (): void => void heard.push(`giving up@${kernel.now}`),
+      noAnswer: (timeout: number) => noAnswerText('GET /artifacts', timeout),
     };
     void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY, { now: () => 'listed' }, watcher).catch(() => undefined);
     void call(kernel, network, client, server, 'GET /artifacts', 2 * LATENCY + 1, { now: () => 'listed' }, watcher).catch(() => undefined);

@@ -48,12 +48,25 @@ export interface Handler<T> {
   later?(done: Settler<T>): void;
 }
 
+/** The message of a client's timeout: the request's name and how long it waited. */
+export function noAnswerText(request: string, timeout: Micros): string {
+  return `${request}: no answer within ${timeout / 1000} ms`;
+}
+
 /** Who hears how a call ends, beside the promise: the caller's bookkeeping. */
 export interface CallWatcher {
   /** The outcome, just before the client's promise settles (never, if the client crashed). */
   settling(ok: boolean, error: unknown): void;
   /** The client gave up and closed its connection. */
   givingUp(): void;
+  /**
+   * The timeout's message, `noAnswerText` of the request's name and `timeout`. A caller
+   * whose requests share names hands back one string per name: a merged rack-day seed
+   * times out some 5k requests under a handful of names, and each fresh copy of the text
+   * was flattened, hashed and compared character by character by the event hash's
+   * numbering and the observers' tables, where the same string is found by identity.
+   */
+  noAnswer(timeout: Micros): string;
 }
 
 /**
@@ -226,8 +239,10 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
   /** @internal The client's timeout ran out. */
   timedOut(): void {
     if (!this.scope.kernel.pending(this)) return;
-    this.hear(false, undefined, answerError(`${this.requestLabel}: no answer within ${this.timeout / 1000} ms`, null));
-    this.watcher?.givingUp();
+    const watcher = this.watcher;
+    const text = watcher === undefined ? noAnswerText(this.requestLabel, this.timeout) : watcher.noAnswer(this.timeout);
+    this.hear(false, undefined, answerError(text, null));
+    watcher?.givingUp();
   }
 
   /** The client hears the outcome. */

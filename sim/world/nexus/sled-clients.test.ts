@@ -104,4 +104,20 @@ describe('sled clients', () => {
     expect(sled.list().artifacts.size).toBe(0);
     expect(events.filter((e) => e.type === 'request_sent').map((e) => e.kind)).toEqual(['config', 'list', 'delete']);
   });
+
+  it('a timeout names its request’s kind and sled, the same text for every request of one kind', async () => {
+    // Each kind's text is kept per client after its first timeout: a kept text of another kind would show here.
+    const { kernel, events, clients } = rig();
+    const client = clients('sled-3');
+    const requests = [client.list(), client.delete('a'), client.list(), client.copyFromDepot('a', 'sled-4'), client.delete('a')];
+    for (const request of requests) request.catch(() => undefined);
+    await kernel.run();
+    expect(events.filter((e) => e.type === 'request_done').map((e) => e.error)).toEqual([
+      'nexus-0 list sled-3: no answer within 60 ms',
+      'nexus-0 delete sled-3: no answer within 60 ms',
+      'nexus-0 list sled-3: no answer within 60 ms',
+      'nexus-0 copy sled-3: no answer within 60 ms',
+      'nexus-0 delete sled-3: no answer within 60 ms',
+    ]);
+  });
 });

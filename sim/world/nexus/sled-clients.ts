@@ -2,7 +2,7 @@ import { SledAgentError, type ArtifactConfig, type ArtifactHash, type ArtifactLi
 import type { Micros } from '../kernel/event-queue.ts';
 import type { Settler } from '../kernel/kernel.ts';
 import { Connection } from '../network.ts';
-import { call, deadEndpoint, type CallWatcher, type Endpoint, type Handler } from '../rpc.ts';
+import { call, deadEndpoint, noAnswerText, type CallWatcher, type Endpoint, type Handler } from '../rpc.ts';
 import type { BodyStream, WriteResult } from '../sled/artifact-store.ts';
 import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
 import { NOW, UNNUMBERED, type RequestKind } from '../world-events.ts';
@@ -44,6 +44,8 @@ function errorText(err: unknown): string {
  */
 class SledClient implements SledAgentClient {
   private agent: SledAgent | undefined = undefined;
+  /** Each kind's timeout message, spelt at the kind's first timeout (see `noAnswer`). */
+  private readonly noAnswerTexts = new Map<RequestKind, string>();
 
   constructor(
     readonly env: ClientEnvironment,
@@ -77,6 +79,20 @@ class SledClient implements SledAgentClient {
 
   delete(hash: ArtifactHash): Promise<void> {
     return send(new PromptRequest<void>(this, 'delete', hash, null), null, hash, this.env.catalog.numberOf(hash), 0);
+  }
+
+  /**
+   * `request`'s timeout message, one string per kind (`CallWatcher.noAnswer`): every
+   * request of this client waits the world's `timeout` (`send`), so its kind alone
+   * decides the text.
+   */
+  noAnswer(request: SledRequest<unknown>, timeout: Micros): string {
+    let text = this.noAnswerTexts.get(request.kind);
+    if (text === undefined) {
+      text = noAnswerText(waitName(request), timeout);
+      this.noAnswerTexts.set(request.kind, text);
+    }
+    return text;
   }
 }
 
@@ -178,6 +194,10 @@ class PromptRequest<T> implements SledRequest<T> {
 
   /** Only a request with a body has something to break off. */
   givingUp(): void {}
+
+  noAnswer(timeout: Micros): string {
+    return this.client.noAnswer(this, timeout);
+  }
 }
 
 class CopyRequest implements SledRequest<void> {
@@ -205,6 +225,10 @@ class CopyRequest implements SledRequest<void> {
   }
 
   givingUp(): void {}
+
+  noAnswer(timeout: Micros): string {
+    return this.client.noAnswer(this, timeout);
+  }
 }
 
 /** A PUT: the request is also its body (`BodyStream`), which the sled's writer reads. */
@@ -253,6 +277,10 @@ class PutRequest implements SledRequest<WriteResult>, BodyStream {
 
   givingUp(): void {
     this.client.env.network.close(this.connection, `${this.client.owner.node} gave up on the request`);
+  }
+
+  noAnswer(timeout: Micros): string {
+    return this.client.noAnswer(this, timeout);
   }
 }
 

@@ -663,6 +663,7 @@ describe('copy-from-depot', () => {
     const copy = rig.copy(target, 'a', 'sled-1');
     await rig.kernel.run(20_000_000);
     expect(refused(copy)).toEqual(refusal(DEPOT_TIMEOUT, 500));
+    expect(copy.answer?.message).toBe('Error fetching artifact a from depot at sled-1: depot sled-1 get: no answer within 15000 ms');
     expect(target.store.usage()).toEqual([0, 0]);
     expect(rig.events).toEqual([]);
   });
