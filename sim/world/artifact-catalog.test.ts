@@ -39,6 +39,13 @@ describe('ArtifactCatalog', () => {
     expect(answers).toEqual([true, true, false, false, true, true]);
   });
 
+  it('spells a prefixed hash once per prefix and artifact, numbers met in any order, each kept apart by prefix and number', () => {
+    const catalog = new ArtifactCatalog(['a', 'b', 'c']);
+    const texts = [catalog.withHash('p ', 2), catalog.withHash('p ', 0), catalog.withHash('q ', 2), catalog.withHash('p ', 2)];
+    expect(texts).toEqual(['p c', 'p a', 'q c', 'p c']);
+    expect(catalog.withHash('p ', catalog.numberOf('zz'))).toBe('p zz');
+  });
+
   it("numbers the world's repos, shared artifacts once, and every sled lists in that one numbering", () => {
     const r0 = repo('r0', 3);
     const r1 = { name: 'r1', artifacts: [...(r0.artifacts.slice(1)), ...repo('r1', 1).artifacts] };

@@ -13,6 +13,8 @@ export class ArtifactCatalog {
   private readonly numbers = new Map<ArtifactHash, number>();
   private readonly memberships = new WeakMap<readonly ArtifactHash[], Uint8Array>();
   private lastInclusion: { readonly members: Uint8Array; readonly of: Uint8Array; readonly result: boolean } | undefined;
+  /** `prefix` → the texts `prefix + hash` made so far, by number (see `withHash`). */
+  private readonly texts = new Map<string, (string | undefined)[]>();
 
   constructor(hashes: Iterable<ArtifactHash> = []) {
     for (const hash of hashes) this.numberOf(hash);
@@ -27,6 +29,29 @@ export class ArtifactCatalog {
       this.numbers.set(hash, n);
     }
     return n;
+  }
+
+  /**
+   * `prefix` followed by artifact `n`'s hash, made once and the same string afterwards.
+   * For a text the world repeats about an artifact (a refusal naming it), which ends up
+   * in the event history: its numbering (`FirstSeenNumbers`) finds a string it has seen
+   * by its cached hash and by identity, where each text made anew was flattened, hashed
+   * and compared character by character, some 2,000 instructions each.
+   */
+  withHash(prefix: string, n: number): string {
+    let made = this.texts.get(prefix);
+    if (made === undefined) {
+      made = [];
+      this.texts.set(prefix, made);
+    }
+    let text = made[n];
+    if (text === undefined) {
+      // Grown by stores at the length: numbers come in any order, and an array written
+      // far past its end turns into a dictionary.
+      for (let i = made.length; i < n; i++) made[i] = undefined;
+      text = made[n] = prefix + (this.hashes[n] as ArtifactHash);
+    }
+    return text;
   }
 
   /**

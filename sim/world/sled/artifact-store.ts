@@ -2,6 +2,7 @@ import type { ArtifactHash, SledId } from '../../../core/index.ts';
 import { ArtifactCatalog } from '../artifact-catalog.ts';
 import type { Job, Resumable, Settler } from '../kernel/kernel.ts';
 import { FilesByNumber } from './files-by-number.ts';
+import { InsertionList, type ListLinks } from './insertion-list.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import { NOW, UNNUMBERED, type EmitEvent, type RemovalCause } from '../world-events.ts';
 
@@ -34,6 +35,8 @@ class Inode {
   freed = false;
   /** Bytes of its writer's chunk in flight, reserved on its dataset. */
   chunk = 0;
+  /** What the depot serves of it, kept once no writer fills it (see `served`). */
+  private servedAs: ServedFile | undefined = undefined;
 
   constructor(
     readonly content: ArtifactHash,
@@ -46,6 +49,22 @@ class Inode {
   get complete(): boolean {
     return !this.writing && this.written === this.size;
   }
+
+  /**
+   * Its contents as they are now. Once no writer fills it they never change again, so
+   * the answer is kept: a merged rack-day seed serves some 23k depot GETs, nearly all of
+   * files long finished, and each answer is held until the copy reads it.
+   */
+  served(): ServedFile {
+    if (this.writing) return { content: this.content, bytes: this.written };
+    return (this.servedAs ??= { content: this.content, bytes: this.written });
+  }
+}
+
+/** A file's contents as a depot GET finds them. */
+export interface ServedFile {
+  readonly content: ArtifactHash;
+  readonly bytes: number;
 }
 
 /** One M.2's update dataset (its names are the store's `FilesByNumber` tables, at `m2`). */
@@ -105,12 +124,18 @@ export class ArtifactStore {
   private readonly tempNames: FilesByNumber<Inode>;
   /**
    * Writers still open, in the order they opened (a crash reports their loss in that
-   * order). An array, not a `Set`: a handful are open at a time, and a `Set` hashed each
-   * of the thousands of writers a day opens and closes.
+   * order). Not a `Set`, which hashed each of the thousands of writers a day opens and
+   * closes, nor an array, searched for each writer that closes.
    */
-  private readonly writers: ArtifactWriter[] = [];
+  private readonly writers = new InsertionList<ArtifactWriter>();
   /** hash → working datasets with a final file of it, kept up to date as files come and go. */
   private readonly counts: LiveArtifactCounts;
+  /**
+   * Every `WriteResult` a write can end with, by `datasets * (m2Count + 1) + successfulWrites`:
+   * a result is read, never changed, so one object of each serves every write (most are
+   * copies, whose result nobody reads).
+   */
+  private readonly results: WriteResult[] = [];
 
   constructor(
     readonly sled: SledId,
@@ -127,6 +152,9 @@ export class ArtifactStore {
     this.working = m2Count;
     this.finals = new FilesByNumber(m2Count);
     this.tempNames = new FilesByNumber(m2Count);
+    for (let datasets = 0; datasets <= m2Count; datasets++) {
+      for (let successfulWrites = 0; successfulWrites <= m2Count; successfulWrites++) this.results.push({ datasets, successfulWrites });
+    }
     this.datasets = Array.from({ length: m2Count }, (_, m2) => ({
       m2,
       failed: false,
@@ -168,11 +196,11 @@ export class ArtifactStore {
    * What the depot's GET of `hash` sends: the first working dataset's file, as it is now
    * (`as:149-166@74a6c136`: datasets tried in order). A file still being filled is short.
    */
-  serve(hash: ArtifactHash, number = this.catalog.numberOf(hash)): { readonly content: ArtifactHash; readonly bytes: number } | undefined {
+  serve(hash: ArtifactHash, number = this.catalog.numberOf(hash)): ServedFile | undefined {
     for (const d of this.datasets) {
       if (d.failed) continue;
       const inode = this.finals.get(number, d.m2);
-      if (inode !== undefined) return { content: inode.content, bytes: inode.written };
+      if (inode !== undefined) return inode.served();
     }
     return undefined;
   }
@@ -223,7 +251,8 @@ export class ArtifactStore {
           this.unlinkTempName(f.dataset, number);
           this.close(f);
         }
-        return { ok: false, status: 409, reason: `Another task is already writing artifact ${hash}` };
+        // The text made once per artifact (`ArtifactCatalog.withHash`): some 2,500 refusals a merged rack-day seed.
+        return { ok: false, status: 409, reason: this.catalog.withHash(ALREADY_WRITING, number) };
       }
       const inode = new Inode(hash, number, size, d);
       if (this.writePath === 'shared_name') this.tempNames.set(number, d.m2, inode);
@@ -263,7 +292,7 @@ export class ArtifactStore {
     if (d === undefined || d.failed) return;
     d.failed = true;
     this.working--;
-    for (const writer of this.writers) writer.loseDataset(d);
+    for (const writer of this.writers.toArray()) writer.loseDataset(d);
     const files = this.finals.numbersOn(m2).map((n) => [this.hashOf(n), n, this.finals.get(n, m2) as Inode] as const);
     for (const [hash, n, inode] of files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       this.counts.change(n, -1);
@@ -276,7 +305,7 @@ export class ArtifactStore {
    * Drop runs) until the restart's cleanup; a final file a dead writer was filling stays short.
    */
   loseWritesInProgress(): void {
-    for (const writer of this.writers.slice()) {
+    for (const writer of this.writers.toArray()) {
       writer.die();
       this.emit({ t: NOW, type: 'write_failed', sled: this.sled, hash: writer.hash, reason: 'lost in a restart' });
     }
@@ -371,13 +400,14 @@ export class ArtifactStore {
     this.release(inode);
   }
 
-  /** @internal */ writerDone(writer: ArtifactWriter): void {
-    const writers = this.writers;
-    const at = writers.indexOf(writer);
-    if (at < 0) return;
-    // Those opened later move up one, keeping the order (`splice` would allocate an array).
-    for (let i = at + 1; i < writers.length; i++) writers[i - 1] = writers[i] as ArtifactWriter;
-    writers.pop();
+  /** @internal What a write that opened on `datasets` datasets and renamed `successfulWrites` files reports. */
+  writeResult(datasets: number, successfulWrites: number): WriteResult {
+    return this.results[datasets * (this.datasets.length + 1) + successfulWrites] as WriteResult;
+  }
+
+  /** @internal `writer`, open until now, has ended (each writer ends once). */
+  writerDone(writer: ArtifactWriter): void {
+    this.writers.remove(writer);
   }
 
   private hashOf(number: number): ArtifactHash {
@@ -399,6 +429,9 @@ export class ArtifactStore {
   }
 }
 
+/** What an ended writer writes to: one empty list for all, as `files` is replaced, never changed. */
+const NO_FILES: readonly Inode[] = [];
+
 /**
  * The most a writer moves before it looks at the datasets' room again. Room is claimed a
  * chunk at a time (landed bytes plus the chunk in flight), so a slow writer holds about
@@ -414,7 +447,10 @@ const CHUNK = 64 * 2 ** 20;
  * later): a writer streams one body, one chunk at a time, so it holds what the next step
  * needs in fields where two closures a chunk held them.
  */
-export class ArtifactWriter implements Settler<void>, Resumable {
+export class ArtifactWriter implements Settler<void>, Resumable, ListLinks<ArtifactWriter> {
+  /** @internal The store's open writers opened before and after it (`InsertionList`). */
+  earlier: ArtifactWriter | undefined = undefined;
+  /** @internal */ later: ArtifactWriter | undefined = undefined;
   private streamed = 0;
   private ended = false;
   // The write in progress (see `write`), and the outcome of its chunk's read.
@@ -433,7 +469,7 @@ export class ArtifactWriter implements Settler<void>, Resumable {
     private readonly number: number,
     readonly size: number,
     /** Its file on each dataset it still writes to. */
-    private files: Inode[],
+    private files: readonly Inode[],
     /** Datasets iterated when it opened (the response's `datasets`). */
     readonly datasets: number,
   ) {}
@@ -508,7 +544,7 @@ export class ArtifactWriter implements Settler<void>, Resumable {
     if (this.ended) return;
     this.ended = true;
     for (const f of this.files) this.dropFile(f, moved);
-    this.files = [];
+    this.files = NO_FILES;
     this.store.writerDone(this);
   }
 
@@ -517,7 +553,7 @@ export class ArtifactWriter implements Settler<void>, Resumable {
     if (this.ended) return;
     this.ended = true;
     for (const f of this.files) this.store.close(f);
-    this.files = [];
+    this.files = NO_FILES;
     this.store.writerDone(this);
   }
 
@@ -592,10 +628,10 @@ export class ArtifactWriter implements Settler<void>, Resumable {
       }
       if (this.store.renameTempName(d, this.number, via)) successfulWrites++;
     }
-    this.files = [];
+    this.files = NO_FILES;
     this.store.writerDone(this);
     if (successfulWrites === 0) return new StoreError(500, `Failed to rename the temporary files of ${this.hash} into place`);
-    return { datasets: this.datasets, successfulWrites };
+    return this.store.writeResult(this.datasets, successfulWrites);
   }
 }
 
@@ -607,6 +643,9 @@ function intact(inode: Inode | undefined, hash: ArtifactHash): boolean {
 function nominalBytes(inode: Inode): number {
   return inode.writing || inode.complete ? inode.size : inode.written;
 }
+
+/** A 409 refusal's text, before the hash (`as:300-318@74a6c136`). */
+const ALREADY_WRITING = 'Another task is already writing artifact ';
 
 /** How a write that every dataset's quota stopped says so (situations count it). */
 export const QUOTA_REACHED = 'dataset quota reached';
