@@ -5,22 +5,34 @@ import { describe, expect, it } from 'vitest';
 import type { DelaySpec } from './kernel/distributions.ts';
 import { Kernel, WaitScope } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
-import { Message, Network, TransferError, type NetworkConfig } from './network.ts';
+import { Network, TransferError, type Message, type NetworkConfig } from './network.ts';
 
 const MB = 1_000_000;
 const LATENCY = 1_000;
 
 /** A message whose arrival is written down with its time. */
-class Note extends Message {
+class Note implements Message {
+  time = 0;
+  tie = 0;
+  seq = 0;
+  readonly cancelled = false;
+  private carrier: Network | undefined;
+  private from = '';
+  private to = '';
+
   constructor(
     readonly label: string,
     private readonly arrived: () => void,
-  ) {
-    super();
+  ) {}
+
+  sent(carrier: Network, from: string, to: string): void {
+    this.carrier = carrier;
+    this.from = from;
+    this.to = to;
   }
 
-  protected arrive(): void {
-    this.arrived();
+  fire(): void {
+    if ((this.carrier as Network).reachable(this.from, this.to)) this.arrived();
   }
 }
 

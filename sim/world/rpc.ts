@@ -16,7 +16,7 @@ import {
   type WaitScope,
   type WaitState,
 } from './kernel/kernel.ts';
-import { Message, type Network, type NodeId } from './network.ts';
+import type { Message, Network, NodeId } from './network.ts';
 
 /** A sled agent's error answer: data crossing the wire (a `SledAgentError` records no stack trace). */
 export function answerError(message: string, status: number | null, errorCode: string | null = null): SledAgentError {
@@ -128,7 +128,14 @@ export function callThen<T>(
  * (`Settler`, `Resumable`): no closure per answer either. A `call` settles its promise
  * through `resolveFn`/`rejectFn`; a `callThen` calls `then`.
  */
-class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>, Resumable {
+class Exchange<T> implements Message, Wait, PromiseHolder<T>, Settler<T>, Resumable {
+  time: Micros = 0;
+  tie = 0;
+  seq = 0;
+  /** Where the message is going, this trip (`Network.send`). */
+  private carrier: Network | undefined = undefined;
+  private from: NodeId = '';
+  private to: NodeId = '';
   state: WaitState = UNCOUNTED;
   prev: Wait | undefined = undefined;
   next: Wait | undefined = undefined;
@@ -158,7 +165,6 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
     private readonly watcher: CallWatcher | undefined,
     private readonly then: Settler<T> | undefined,
   ) {
-    super();
     this.created = kernel.nextWaitSeq();
     kernel.register(this);
   }
@@ -185,8 +191,25 @@ class Exchange<T> extends Message implements Wait, PromiseHolder<T>, Settler<T>,
     }
   }
 
+  /** @internal */
+  sent(carrier: Network, from: NodeId, to: NodeId): void {
+    this.carrier = carrier;
+    this.from = from;
+    this.to = to;
+  }
+
+  /** A message in flight is never called back. */
+  get cancelled(): boolean {
+    return false;
+  }
+
+  /** Arrives unless, now, its destination is down or cut off from where it left. */
+  fire(): void {
+    if ((this.carrier as Network).reachable(this.from, this.to)) this.arrive();
+  }
+
   /** The request reached the server, or the answer the client. */
-  protected arrive(): void {
+  private arrive(): void {
     if (this.answered) return this.arriveBack();
     const scope = this.server.scope();
     if (scope === undefined || scope.isClosed) return;

@@ -26,7 +26,7 @@ const CANCELLED: Occurrence = { label: 'cancelled', fire: NOTHING };
  * more (and a box for its float time) per message: some three a request. Such an entry is
  * in the queue at most once at a time; it may go in again once it has fired (a request
  * travels back as its reply). An interface, not a base class: a constructor more in the
- * chain of a message (`Exchange` → `Message` → a base) is a call V8 does not inline.
+ * chain of a message (a base class for every message, say) is a call V8 does not inline.
  */
 export interface QueueEntry {
   time: Micros;
