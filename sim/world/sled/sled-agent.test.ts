@@ -644,6 +644,23 @@ describe('copy-from-depot', () => {
     expect(plain(target.list())).toEqual({ generation: null, artifacts: new Map([['a', 2]]) });
   });
 
+  it("names the body's transfer `copy <hash>` (a stall report's wait), for every chunk of every copy", async () => {
+    const { rig, target } = twoSleds();
+    const third = rig.sled('sled-2', { commit: '74a6c136' });
+    const labels: string[] = [];
+    const transfer = rig.network.transfer.bind(rig.network);
+    rig.network.transfer = (from, to, bytes, scope, label, then, connection) => {
+      labels.push(`${from}->${to} ${label}`);
+      transfer(from, to, bytes, scope, label, then, connection);
+    };
+    rig.copy(target, 'a', 'sled-1');
+    rig.copy(third, 'a', 'sled-1');
+    await rig.kernel.run(5_000_000);
+    expect(new Set(labels)).toEqual(new Set(['sled-1->sled-0 copy a', 'sled-1->sled-2 copy a']));
+    expect(target.store.copies('a')).toBe(2);
+    expect(third.store.copies('a')).toBe(2);
+  });
+
   it('a source without the artifact: 500 DepotCopy back to the caller, nothing written (as:694-698@74a6c136)', async () => {
     const { rig, target } = twoSleds();
     const copy = rig.copy(target, 'c', 'sled-1');
