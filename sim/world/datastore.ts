@@ -1,5 +1,5 @@
 import { usesConfigGenerations, type ArtifactConfig, type ArtifactHash, type Datastore, type EngineGeneration, type SledId } from '../../core/index.ts';
-import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
+import { delayOf, type Delay, type DelaySpec } from './kernel/distributions.ts';
 import type { Micros } from './kernel/event-queue.ts';
 import type { Kernel, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
@@ -48,8 +48,8 @@ export class DatastoreModel {
   private sledListing: readonly SledId[] | undefined = undefined;
   private configListing: ArtifactConfig | undefined = undefined;
   private outages = 0;
-  private readonly latency: DelaySampler;
-  private readonly writeLatency: DelaySampler;
+  private readonly latency: Delay;
+  private readonly writeLatency: Delay;
 
   constructor(
     private readonly kernel: Kernel,
@@ -59,8 +59,8 @@ export class DatastoreModel {
     private readonly emit: EmitEvent,
     private readonly schema: EngineGeneration = 'review',
   ) {
-    this.latency = delaySampler(latency);
-    this.writeLatency = delaySampler(writeLatency);
+    this.latency = delayOf(latency);
+    this.writeLatency = delayOf(writeLatency);
   }
 
   get generation(): number {
@@ -255,14 +255,14 @@ export class DatastoreModel {
   async query<T>(scope: WaitScope, what: string, read: () => T): Promise<T> {
     const available = this.available;
     const value = available ? read() : undefined;
-    await this.kernel.sleep(this.latency(this.rng), `datastore ${what}`, scope);
+    await this.kernel.sleep(this.latency.draw(this.rng), `datastore ${what}`, scope);
     if (!available) throw new DatastoreUnavailable();
     return value as T;
   }
 
   /** A write: commits at the end of the latency, unless the database is unavailable then. */
   async write<T>(scope: WaitScope, what: string, apply: () => T): Promise<T> {
-    await this.kernel.sleep(this.writeLatency(this.rng), `datastore ${what}`, scope);
+    await this.kernel.sleep(this.writeLatency.draw(this.rng), `datastore ${what}`, scope);
     if (!this.available) throw new DatastoreUnavailable();
     return apply();
   }

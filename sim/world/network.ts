@@ -1,4 +1,4 @@
-import { delaySampler, type DelaySampler, type DelaySpec } from './kernel/distributions.ts';
+import { delayOf, type Delay, type DelaySpec } from './kernel/distributions.ts';
 import { MICROS_PER_SECOND, type Micros, type Occurrence, type QueueEntry, type QueuedEvent } from './kernel/event-queue.ts';
 import type { Kernel, Settle, Settleable, WaitScope } from './kernel/kernel.ts';
 import type { RandomStream } from './kernel/random-streams.ts';
@@ -105,14 +105,14 @@ export class Network {
   private nextCompletion: QueuedEvent | undefined;
   /** What the completion event runs: one object for every one (no closure each). */
   private readonly completionsDue: Occurrence = { label: 'transfers done', fire: () => this.completeDue() };
-  private readonly latency: DelaySampler;
+  private readonly latency: Delay;
 
   constructor(
     private readonly kernel: Kernel,
     private readonly rng: RandomStream,
     readonly config: NetworkConfig,
   ) {
-    this.latency = delaySampler(config.latency);
+    this.latency = delayOf(config.latency);
   }
 
   isUp(node: NodeId): boolean {
@@ -163,7 +163,7 @@ export class Network {
 
   /** One-way delay of a message now: sampled latency plus the slowness of both ends. */
   delay(from: NodeId, to: NodeId): Micros {
-    return this.latency(this.rng) + this.extra(from) + this.extra(to);
+    return this.latency.draw(this.rng) + this.extra(from) + this.extra(to);
   }
 
   /**

@@ -2,7 +2,7 @@
 // errors it raises, the scopes that abandon a crashed node's waits, and seeded streams.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { delaySampler, exponentialGap } from './distributions.ts';
+import { delayOf, exponentialGap } from './distributions.ts';
 import { EventQueue, QueuedEvent, type QueueEntry } from './event-queue.ts';
 import { Kernel, SimulationError, StallError, WaitScope, type Settleable, type Settler } from './kernel.ts';
 import { RandomStreams } from './random-streams.ts';
@@ -661,8 +661,8 @@ describe('delay distributions', () => {
 
   it('fits a lognormal to the median and the 99th percentile, in whole microseconds', () => {
     const rng = new RandomStreams(3).stream('latency');
-    const sample = delaySampler({ median: 500, p99: 5_000 });
-    const values = Array.from({ length: 40_000 }, () => sample(rng));
+    const delay = delayOf({ median: 500, p99: 5_000 });
+    const values = Array.from({ length: 40_000 }, () => delay.draw(rng));
     expect(values.every(Number.isInteger)).toBe(true);
     expect(quantile(values, 0.5)).toBeGreaterThanOrEqual(480);
     expect(quantile(values, 0.5)).toBeLessThanOrEqual(520);
@@ -672,9 +672,9 @@ describe('delay distributions', () => {
 
   it('is constant when fixed, or when the 99th percentile is not above the median', () => {
     const rng = new RandomStreams(3).stream('latency');
-    expect(delaySampler({ fixed: 250 })(rng)).toBe(250);
-    expect(delaySampler({ median: 300, p99: 300 })(rng)).toBe(300);
-    expect(delaySampler({ median: 0, p99: 100 })(rng)).toBe(0);
+    expect(delayOf({ fixed: 250 }).draw(rng)).toBe(250);
+    expect(delayOf({ median: 300, p99: 300 }).draw(rng)).toBe(300);
+    expect(delayOf({ median: 0, p99: 100 }).draw(rng)).toBe(0);
   });
 
   it('draws exponential gaps of the given mean, never zero', () => {
