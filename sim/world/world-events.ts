@@ -198,13 +198,13 @@ class RecentString {
   index = -1;
 }
 
-/**
- * The history hash's lanes' multipliers, 2654435761 and 1597334677, as int32s (what
- * `Math.imul` makes of them): a constant past 2³¹ is a heap number, read and converted
- * on every multiply.
- */
-const K1 = -1640531535;
-const K2 = 1597334677;
+// The history hash's lanes' multipliers, 2654435761 and 1597334677, are written as the
+// int32s `Math.imul` makes of them (a constant past 2³¹ is a heap number), and as local
+// constants of each method that mixes, not module-level ones: the bundle makes a
+// module's top-level `const` a `var` (esbuild does, to every module it bundles), which
+// TurboFan cannot fold: it read the variable from the module's context and converted it
+// from a double at every multiply, after every call that might have changed it (some
+// 300 instructions a request_sent, of the method's 720).
 
 /**
  * A 53-bit hash of the event sequence (two 32-bit multiply–xorshift lanes). Strings are
@@ -250,6 +250,8 @@ class HistoryHash {
   constructor(private readonly clock: EventClock) {}
 
   private mix(word: number): void {
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     this.h1 = Math.imul(this.h1 ^ word, K1);
     this.h2 = Math.imul(this.h2 ^ word, K2);
   }
@@ -383,6 +385,8 @@ class HistoryHash {
     const artifact = hash === null ? -1 : this.namedIndex(hash, artifactNumber, this.artifactIndices);
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     let a = this.h1;
     let b = this.h2;
     // t, type, id, nexus, activation, kind, target: a number as 1 and its halves, a string as 3 and its index.
@@ -433,6 +437,8 @@ class HistoryHash {
     const text = error === null ? -1 : this.strings.numberOf(error);
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     let a = this.h1;
     let b = this.h2;
     // t, type, id, outcome, then error: a string, or null's 6.
@@ -484,6 +490,8 @@ class HistoryHash {
   private copy(t: number, type: number, sled: number, m2: number, hash: number, bytes: number, last: number): void {
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     let a = this.h1;
     let b = this.h2;
     // t, type, sled, m2, hash, bytes, via or cause.
