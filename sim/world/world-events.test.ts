@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOW, UNNUMBERED, WorldEventLog, type EventClock, type WorldEvent, type WorldEventBody, type WorldEventObserver } from './world-events.ts';
+import {
+  emitRequestDone,
+  emitRequestSent,
+  NOW,
+  UNNUMBERED,
+  WorldEventLog,
+  type EmitEvent,
+  type EventClock,
+  type WorldEvent,
+  type WorldEventBody,
+  type WorldEventObserver,
+} from './world-events.ts';
 
 /**
  * The history hash as it was first written, one loop over every field of the body: the
@@ -167,12 +178,13 @@ describe('the observer of the event log', () => {
     const note = (e: WorldEventBody): void => {
       seen.push({ now: clock.now, t: (e as { t?: unknown }).t, type: e.type });
     };
+    // A request's events come as their fields: no object, so nothing stamped.
     const observer: WorldEventObserver = {
       follow: (c) => {
         clock = c;
       },
-      requestSent: note,
-      requestDone: note,
+      requestSent: () => seen.push({ now: clock.now, t: NOW, type: 'request_sent' }),
+      requestDone: () => seen.push({ now: clock.now, t: NOW, type: 'request_done' }),
       artifactStored: note,
       artifactRemoved: note,
       other: note,
@@ -201,6 +213,52 @@ describe('the observer of the event log', () => {
         expect(listened).toEqual(events.slice(from).map(({ t }) => t));
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('a request’s events from their fields', () => {
+  /** Emits `body` through `emit`, a request's events from their fields. */
+  function emitFromFields(emit: EmitEvent, body: WorldEventBody, sled: number, artifact: number): void {
+    if (body.type === 'request_sent') {
+      const { id, nexus, activation, kind, target, source, hash, bytes } = body;
+      emitRequestSent(emit, id, nexus, activation, kind, target, source, hash, bytes, sled, artifact);
+    } else if (body.type === 'request_done') emitRequestDone(emit, body.id, body.outcome, body.error);
+    else emit({ t: NOW, ...body }, sled, artifact);
+  }
+
+  it('give the log the digest, the history and the listeners’ events their objects give', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ t: time, body, numbered: fc.boolean() }), { maxLength: 40 }), (events) => {
+        const clock = { now: 0 };
+        const run = (fromFields: boolean): { digest: string; history: readonly string[]; heard: unknown[] } => {
+          const log = new WorldEventLog(clock, { record: true });
+          const heard: unknown[] = [];
+          log.subscribe((e, sled, artifact) => heard.push([JSON.stringify(e), sled, artifact]));
+          for (const { t, body: b, numbered } of events) {
+            clock.now = t;
+            const [sled, artifact] = numbersOf(b, numbered);
+            if (fromFields) emitFromFields(log.emit, b, sled, artifact);
+            else log.emit({ t: NOW, ...b }, sled, artifact);
+          }
+          return { digest: log.digest(), history: log.history(), heard };
+        };
+        const fields = run(true);
+        expect(fields).toEqual(run(false));
+        expect(fields.digest).toBe(referenceDigest(events.map(({ t, body: b }) => ({ t, body: b }))));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reach an emit without the log’s methods as the objects the log would build', () => {
+    fc.assert(
+      fc.property(body, fc.boolean(), (b, numbered) => {
+        const given: unknown[] = [];
+        const [sled, artifact] = numbersOf(b, numbered);
+        emitFromFields((e, s, a) => given.push([JSON.stringify(e), s ?? UNNUMBERED, a ?? UNNUMBERED]), b, sled, artifact);
+        expect(given).toEqual([[JSON.stringify({ t: NOW, ...b }), sled, b.type === 'request_done' ? UNNUMBERED : artifact]]);
+      }),
     );
   });
 });

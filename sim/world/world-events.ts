@@ -114,19 +114,81 @@ export interface EventClock {
  * the call (a recorded line, a listener), and an observer reads the time of the event it is
  * given from the clock `follow` hands it. A stamp is a fresh heap number on each of a
  * seed's 145k events (times pass 2³¹ µs), and nothing else of the run needed it.
+ *
+ * A request's two events come as their fields, not as objects (see `EmitEvent`).
  */
 export interface WorldEventObserver {
   /** Called once, by `WorldEventLog.watch`: the clock whose `now` is each event's time. */
   follow(clock: EventClock): void;
-  requestSent(event: BodyOf<'request_sent'>, target: number, artifact: number): void;
-  requestDone(event: BodyOf<'request_done'>): void;
+  requestSent: SendRequest;
+  requestDone: FinishRequest;
   artifactStored(event: BodyOf<'artifact_stored'>, sled: number, artifact: number): void;
   artifactRemoved(event: BodyOf<'artifact_removed'>, sled: number, artifact: number): void;
   other(event: WorldEventBody, sled: number, artifact: number): void;
 }
 
-/** `WorldEventLog.emit` as the emitters hold it. */
-export type EmitEvent = (event: WorldEvent, sled?: number, artifact?: number) => void;
+/**
+ * A request_sent as its fields after its type, in their order, then the world's numbers
+ * of its target and its artifact (see `UNNUMBERED`).
+ */
+export type SendRequest = (
+  id: number,
+  nexus: NexusId,
+  activation: number,
+  kind: RequestKind,
+  target: SledId,
+  source: SledId | null,
+  hash: ArtifactHash | null,
+  bytes: number,
+  targetNumber: number,
+  artifactNumber: number,
+) => void;
+
+/** A request_done as its fields after its type. */
+export type FinishRequest = (id: number, outcome: RequestOutcome, error: string | null) => void;
+
+/**
+ * A request's two events passed on from their fields, which the world's event log offers
+ * beside `emit` (as methods of it). Every request of a run (56k a rack-day seed) sends
+ * both; as objects they were two of a seed's largest allocations, read once by the hash
+ * and the observers and dropped, unless the history is recorded or a listener keeps them.
+ * From the fields, the log builds the object only then. Use `emitRequestSent` and
+ * `emitRequestDone`, which build it for an `emit` without them (a test's).
+ */
+export interface RequestEmits {
+  readonly requestSent: SendRequest;
+  readonly requestDone: FinishRequest;
+}
+
+/**
+ * `WorldEventLog.emit` as the emitters hold it; the log's has `RequestEmits` as methods,
+ * so that no emitter's environment changes.
+ */
+export type EmitEvent = ((event: WorldEvent, sled?: number, artifact?: number) => void) & Partial<RequestEmits>;
+
+/** Emits a request_sent through `emit` from its fields (see `RequestEmits`). */
+export function emitRequestSent(
+  emit: EmitEvent,
+  id: number,
+  nexus: NexusId,
+  activation: number,
+  kind: RequestKind,
+  target: SledId,
+  source: SledId | null,
+  hash: ArtifactHash | null,
+  bytes: number,
+  targetNumber: number,
+  artifactNumber: number,
+): void {
+  if (emit.requestSent !== undefined) emit.requestSent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
+  else emit({ t: NOW, type: 'request_sent', id, nexus, activation, kind, target, source, hash, bytes }, targetNumber, artifactNumber);
+}
+
+/** Emits a request_done through `emit` from its fields (see `RequestEmits`). */
+export function emitRequestDone(emit: EmitEvent, id: number, outcome: RequestOutcome, error: string | null): void {
+  if (emit.requestDone !== undefined) emit.requestDone(id, outcome, error);
+  else emit({ t: NOW, type: 'request_done', id, outcome, error });
+}
 
 /** The last string seen in one field, with its index. */
 class RecentString {
@@ -136,13 +198,13 @@ class RecentString {
   index = -1;
 }
 
-/**
- * The history hash's lanes' multipliers, 2654435761 and 1597334677, as int32s (what
- * `Math.imul` makes of them): a constant past 2³¹ is a heap number, read and converted
- * on every multiply.
- */
-const K1 = -1640531535;
-const K2 = 1597334677;
+// The history hash's lanes' multipliers, 2654435761 and 1597334677, are written as the
+// int32s `Math.imul` makes of them (a constant past 2³¹ is a heap number), and as local
+// constants of each method that mixes, not module-level ones: the bundle makes a
+// module's top-level `const` a `var` (esbuild does, to every module it bundles), which
+// TurboFan cannot fold: it read the variable from the module's context and converted it
+// from a double at every multiply, after every call that might have changed it (some
+// 300 instructions a request_sent, of the method's 720).
 
 /**
  * A 53-bit hash of the event sequence (two 32-bit multiply–xorshift lanes). Strings are
@@ -188,6 +250,8 @@ class HistoryHash {
   constructor(private readonly clock: EventClock) {}
 
   private mix(word: number): void {
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     this.h1 = Math.imul(this.h1 ^ word, K1);
     this.h2 = Math.imul(this.h2 ^ word, K2);
   }
@@ -252,6 +316,21 @@ class HistoryHash {
   }
 
   /**
+   * `recentIndex` of a field whose values are literals of the emitters (a kind, an
+   * outcome, a via, a cause), with a comparison of its own. Those strings are
+   * internalized, one object per text, so `!==` here compares pointers; at the site the
+   * Nexus names (built strings) reach, a repeated value of equal length was compared
+   * character by character in V8's `StringEqual` builtin, a call on nearly every event.
+   */
+  private literalIndex(value: string, last: RecentString): number {
+    if (value !== last.text || last.index < 0) {
+      last.text = value;
+      last.index = this.strings.numberOf(value);
+    }
+    return last.index;
+  }
+
+  /**
    * The index of a sled's or an artifact's name with its world number `n`: a name's index
    * never changes once seen, so it is kept by the number (`UNNUMBERED`: looked up).
    */
@@ -294,22 +373,35 @@ class HistoryHash {
 
   // The four frequent types, each from the caller's switch on the type (`WorldEventLog.emit`).
 
-  requestSent(body: BodyOf<'request_sent'>, target: number, artifact: number): void {
+  /** A request_sent, from its fields (see `SendRequest`). */
+  requestSent(
+    id: number,
+    nexus: NexusId,
+    activation: number,
+    kind: RequestKind,
+    target: SledId,
+    source: SledId | null,
+    hash: ArtifactHash | null,
+    bytes: number,
+    targetNumber: number,
+    artifactNumber: number,
+  ): void {
     const t = this.clock.now;
-    const { id, activation, bytes } = body;
     if (!Number.isSafeInteger(t) || (id | 0) !== id || (activation | 0) !== activation || (bytes | 0) !== bytes) {
-      this.looped(body);
+      this.looped({ type: 'request_sent', id, nexus, activation, kind, target, source, hash, bytes });
       return;
     }
     // Numbered in field order, as the loop would number them.
-    const type = this.sentType >= 0 ? this.sentType : (this.sentType = this.strings.numberOf(body.type));
-    const nexus = this.recentIndex(body.nexus, this.lastNexus);
-    const kind = this.recentIndex(body.kind, this.lastKind);
-    const on = this.namedIndex(body.target, target, this.sledIndices);
-    const source = body.source === null ? -1 : this.strings.numberOf(body.source);
-    const hash = body.hash === null ? -1 : this.namedIndex(body.hash, artifact, this.artifactIndices);
+    const type = this.sentType >= 0 ? this.sentType : (this.sentType = this.strings.numberOf('request_sent'));
+    const sender = this.recentIndex(nexus, this.lastNexus);
+    const kindIndex = this.literalIndex(kind, this.lastKind);
+    const on = this.namedIndex(target, targetNumber, this.sledIndices);
+    const from = source === null ? -1 : this.strings.numberOf(source);
+    const artifact = hash === null ? -1 : this.namedIndex(hash, artifactNumber, this.artifactIndices);
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     let a = this.h1;
     let b = this.h2;
     // t, type, id, nexus, activation, kind, target: a number as 1 and its halves, a string as 3 and its index.
@@ -319,28 +411,28 @@ class HistoryHash {
     b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
     a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ id, K1) ^ (id >> 31), K1);
     b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ id, K2) ^ (id >> 31), K2);
-    a = Math.imul(Math.imul(a ^ 3, K1) ^ nexus, K1);
-    b = Math.imul(Math.imul(b ^ 3, K2) ^ nexus, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ sender, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ sender, K2);
     a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ activation, K1) ^ (activation >> 31), K1);
     b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ activation, K2) ^ (activation >> 31), K2);
-    a = Math.imul(Math.imul(a ^ 3, K1) ^ kind, K1);
-    b = Math.imul(Math.imul(b ^ 3, K2) ^ kind, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ kindIndex, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ kindIndex, K2);
     a = Math.imul(Math.imul(a ^ 3, K1) ^ on, K1);
     b = Math.imul(Math.imul(b ^ 3, K2) ^ on, K2);
     // source and hash: a string, or null's 6.
-    if (source < 0) {
+    if (from < 0) {
       a = Math.imul(a ^ 6, K1);
       b = Math.imul(b ^ 6, K2);
     } else {
-      a = Math.imul(Math.imul(a ^ 3, K1) ^ source, K1);
-      b = Math.imul(Math.imul(b ^ 3, K2) ^ source, K2);
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ from, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ from, K2);
     }
-    if (hash < 0) {
+    if (artifact < 0) {
       a = Math.imul(a ^ 6, K1);
       b = Math.imul(b ^ 6, K2);
     } else {
-      a = Math.imul(Math.imul(a ^ 3, K1) ^ hash, K1);
-      b = Math.imul(Math.imul(b ^ 3, K2) ^ hash, K2);
+      a = Math.imul(Math.imul(a ^ 3, K1) ^ artifact, K1);
+      b = Math.imul(Math.imul(b ^ 3, K2) ^ artifact, K2);
     }
     // bytes
     a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ bytes, K1) ^ (bytes >> 31), K1);
@@ -348,18 +440,20 @@ class HistoryHash {
     this.end(a, b);
   }
 
-  requestDone(body: BodyOf<'request_done'>): void {
+  /** A request_done, from its fields. */
+  requestDone(id: number, outcome: RequestOutcome, error: string | null): void {
     const t = this.clock.now;
-    const { id, error } = body;
     if (!Number.isSafeInteger(t) || (id | 0) !== id) {
-      this.looped(body);
+      this.looped({ type: 'request_done', id, outcome, error });
       return;
     }
-    const type = this.doneType >= 0 ? this.doneType : (this.doneType = this.strings.numberOf(body.type));
-    const outcome = this.recentIndex(body.outcome, this.lastOutcome);
+    const type = this.doneType >= 0 ? this.doneType : (this.doneType = this.strings.numberOf('request_done'));
+    const ended = this.literalIndex(outcome, this.lastOutcome);
     const text = error === null ? -1 : this.strings.numberOf(error);
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     let a = this.h1;
     let b = this.h2;
     // t, type, id, outcome, then error: a string, or null's 6.
@@ -369,8 +463,8 @@ class HistoryHash {
     b = Math.imul(Math.imul(b ^ 3, K2) ^ type, K2);
     a = Math.imul(Math.imul(Math.imul(a ^ 1, K1) ^ id, K1) ^ (id >> 31), K1);
     b = Math.imul(Math.imul(Math.imul(b ^ 1, K2) ^ id, K2) ^ (id >> 31), K2);
-    a = Math.imul(Math.imul(a ^ 3, K1) ^ outcome, K1);
-    b = Math.imul(Math.imul(b ^ 3, K2) ^ outcome, K2);
+    a = Math.imul(Math.imul(a ^ 3, K1) ^ ended, K1);
+    b = Math.imul(Math.imul(b ^ 3, K2) ^ ended, K2);
     if (text < 0) {
       a = Math.imul(a ^ 6, K1);
       b = Math.imul(b ^ 6, K2);
@@ -391,7 +485,7 @@ class HistoryHash {
     const type = this.storedType >= 0 ? this.storedType : (this.storedType = this.strings.numberOf(body.type));
     const on = this.namedIndex(body.sled, sled, this.sledIndices);
     const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
-    this.copy(t, type, on, m2, hash, bytes, this.recentIndex(body.via, this.lastVia));
+    this.copy(t, type, on, m2, hash, bytes, this.literalIndex(body.via, this.lastVia));
   }
 
   artifactRemoved(body: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
@@ -404,13 +498,15 @@ class HistoryHash {
     const type = this.removedType >= 0 ? this.removedType : (this.removedType = this.strings.numberOf(body.type));
     const on = this.namedIndex(body.sled, sled, this.sledIndices);
     const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
-    this.copy(t, type, on, m2, hash, bytes, this.recentIndex(body.cause, this.lastCause));
+    this.copy(t, type, on, m2, hash, bytes, this.literalIndex(body.cause, this.lastCause));
   }
 
   /** An artifact_stored or an artifact_removed (`last`: its `via` or its `cause`), at time `t`, a safe integer. */
   private copy(t: number, type: number, sled: number, m2: number, hash: number, bytes: number, last: number): void {
     const tLow = t | 0;
     const tHigh = Math.floor(t / 0x100000000) | 0;
+    const K1 = -1640531535;
+    const K2 = 1597334677;
     let a = this.h1;
     let b = this.h2;
     // t, type, sled, m2, hash, bytes, via or cause.
@@ -488,49 +584,94 @@ export class WorldEventLog {
 
   /**
    * Passes `event` (built with `t: NOW`) on at the clock's time, with the world's numbers
-   * of the sled and the artifact it names (see `UNNUMBERED`). One switch on the type serves
-   * the hash and the observer (see `WorldEventObserver`), which read the time from the
-   * clock; `t` is stamped only when the event is recorded or given to a listener.
-   *
-   * Only the switch, each type's work a method of its own: small enough for TurboFan to
-   * inline where an event is built, and there to read the type of the literal just made
-   * instead of through a load that sees every type's shape (megamorphic here). An arrow
-   * the emitters hold as it is, not a bound method: every log's arrow shares one feedback
-   * cell, so a call site that meets the logs of many worlds still has one target to inline
-   * (a bound copy per sled and per world gave each site dozens, and it inlined none).
+   * of the sled and the artifact it names (see `UNNUMBERED`); `emit.requestSent` and
+   * `emit.requestDone` pass a request's events on from their fields (see `EmitEvent`). One
+   * switch on the type serves the hash and the observer (see `WorldEventObserver`), which
+   * read the time from the clock; `t` is stamped only when the event is recorded or given
+   * to a listener.
    */
-  readonly emit: EmitEvent = (event, sled = UNNUMBERED, artifact = UNNUMBERED) => {
-    switch (event.type) {
-      case 'request_sent':
-        this.requestSent(event, sled, artifact);
-        break;
-      case 'request_done':
-        this.requestDone(event, sled, artifact);
-        break;
-      case 'artifact_stored':
-        this.artifactStored(event, sled, artifact);
-        break;
-      case 'artifact_removed':
-        this.artifactRemoved(event, sled, artifact);
-        break;
-      default:
-        this.other(event, sled, artifact);
-        break;
-    }
-  };
+  readonly emit: EmitEvent & RequestEmits = this.emitter();
 
-  private requestSent(event: EventOf<'request_sent'>, sled: number, artifact: number): void {
-    const { hash, observer } = this;
-    if (hash !== undefined) hash.requestSent(event, sled, artifact);
-    if (observer !== undefined) observer.requestSent(event, sled, artifact);
-    this.emitted(event, sled, artifact);
+  /**
+   * `emit`: only the switch, each type's work a method of its own: small enough for
+   * TurboFan to inline where an event is built, and there to read the type of the literal
+   * just made instead of through a load that sees every type's shape (megamorphic here).
+   * Arrows the emitters hold as they are, not bound methods: every log's arrows share one
+   * feedback cell each, so a call site that meets the logs of many worlds still has one
+   * target to inline (a bound copy per sled and per world gave each site dozens, and it
+   * inlined none).
+   */
+  private emitter(): EmitEvent & RequestEmits {
+    const emit = (event: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void => {
+      switch (event.type) {
+        case 'request_sent':
+          this.requestSentEvent(event, sled, artifact);
+          break;
+        case 'request_done':
+          this.requestDoneEvent(event, sled, artifact);
+          break;
+        case 'artifact_stored':
+          this.artifactStored(event, sled, artifact);
+          break;
+        case 'artifact_removed':
+          this.artifactRemoved(event, sled, artifact);
+          break;
+        default:
+          this.other(event, sled, artifact);
+          break;
+      }
+    };
+    const requestSent: SendRequest = (id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber) => {
+      this.sent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
+      // Built only to outlive the call, with `t` first and the fields in their order.
+      if (this.passedOn) {
+        const event: WorldEvent = { t: NOW, type: 'request_sent', id, nexus, activation, kind, target, source, hash, bytes };
+        this.passOn(event, targetNumber, artifactNumber);
+      }
+    };
+    const requestDone: FinishRequest = (id, outcome, error) => {
+      this.done(id, outcome, error);
+      if (this.passedOn) this.passOn({ t: NOW, type: 'request_done', id, outcome, error }, UNNUMBERED, UNNUMBERED);
+    };
+    return Object.assign(emit, { requestSent, requestDone });
   }
 
-  private requestDone(event: EventOf<'request_done'>, sled: number, artifact: number): void {
+  /** A request_sent emitted as an object: its fields go where `emit.requestSent`'s do. */
+  private requestSentEvent(event: EventOf<'request_sent'>, sled: number, artifact: number): void {
+    const { id, nexus, activation, kind, target, source, hash, bytes } = event;
+    this.sent(id, nexus, activation, kind, target, source, hash, bytes, sled, artifact);
+    if (this.passedOn) this.passOn(event, sled, artifact);
+  }
+
+  private requestDoneEvent(event: EventOf<'request_done'>, sled: number, artifact: number): void {
+    this.done(event.id, event.outcome, event.error);
+    if (this.passedOn) this.passOn(event, sled, artifact);
+  }
+
+  /** A request_sent to the hash and the observer, and counted. */
+  private sent(
+    id: number,
+    nexus: NexusId,
+    activation: number,
+    kind: RequestKind,
+    target: SledId,
+    source: SledId | null,
+    hash: ArtifactHash | null,
+    bytes: number,
+    targetNumber: number,
+    artifactNumber: number,
+  ): void {
+    const { hash: history, observer } = this;
+    if (history !== undefined) history.requestSent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
+    if (observer !== undefined) observer.requestSent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
+    this.count++;
+  }
+
+  private done(id: number, outcome: RequestOutcome, error: string | null): void {
     const { hash, observer } = this;
-    if (hash !== undefined) hash.requestDone(event);
-    if (observer !== undefined) observer.requestDone(event);
-    this.emitted(event, sled, artifact);
+    if (hash !== undefined) hash.requestDone(id, outcome, error);
+    if (observer !== undefined) observer.requestDone(id, outcome, error);
+    this.count++;
   }
 
   private artifactStored(event: EventOf<'artifact_stored'>, sled: number, artifact: number): void {

@@ -1,5 +1,16 @@
-import type { ArtifactHash, EngineParams } from '../../../core/index.ts';
-import { UNNUMBERED, type BodyOf, type EventClock, type RepoName, type WorldEvent, type WorldEventBody, type WorldEventObserver } from '../../world/world-events.ts';
+import type { ArtifactHash, EngineParams, SledId } from '../../../core/index.ts';
+import {
+  UNNUMBERED,
+  type BodyOf,
+  type EventClock,
+  type NexusId,
+  type RepoName,
+  type RequestKind,
+  type RequestOutcome,
+  type WorldEvent,
+  type WorldEventBody,
+  type WorldEventObserver,
+} from '../../world/world-events.ts';
 import { EventTime } from './event-time.ts';
 import { GroundTruth } from './ground-truth.ts';
 import { ObservedIds } from './interner.ts';
@@ -68,10 +79,10 @@ export class Observers implements WorldEventObserver {
     this.time.set(e.t);
     switch (e.type) {
       case 'request_sent':
-        this.requestSent(e, sled, artifact);
+        this.requestSent(e.id, e.nexus, e.activation, e.kind, e.target, e.source, e.hash, e.bytes, sled, artifact);
         break;
       case 'request_done':
-        this.requestDone(e);
+        this.requestDone(e.id, e.outcome, e.error);
         break;
       case 'artifact_stored':
         this.artifactStored(e, sled, artifact);
@@ -85,26 +96,40 @@ export class Observers implements WorldEventObserver {
     }
   };
 
-  requestSent(e: BodyOf<'request_sent'>, sled: number, artifact: number): void {
+  /** A request_sent, from its fields (see `SendRequest`). */
+  requestSent(
+    id: number,
+    nexus: NexusId,
+    activation: number,
+    kind: RequestKind,
+    target: SledId,
+    source: SledId | null,
+    hash: ArtifactHash | null,
+    bytes: number,
+    targetNumber: number,
+    artifactNumber: number,
+  ): void {
     const { ids, metrics, checkers, situations } = this;
-    const kind = kindCode(e.kind);
-    const nexus = ids.nexus.id(e.nexus);
-    const target = ids.sleds.numbered(e.target, sled);
-    const hash = e.hash === null ? -1 : ids.hashes.numbered(e.hash, artifact);
-    this.requests.open(e.id, kind, nexus, target, hash, e.bytes);
-    metrics.requestSent(e, kind, target, hash);
-    if (this.checking) checkers.requestSent(e, kind, nexus);
-    if (this.counting) situations.requestSent(e, kind, nexus, target, hash);
+    const code = kindCode(kind);
+    const sender = ids.nexus.id(nexus);
+    const on = ids.sleds.numbered(target, targetNumber);
+    const artifact = hash === null ? -1 : ids.hashes.numbered(hash, artifactNumber);
+    this.requests.open(id, code, sender, on, artifact, bytes);
+    if (metrics.keepsRows) metrics.keepRow(id, nexus, activation, kind, target, source, hash, bytes);
+    metrics.requestSent(code, on, artifact);
+    if (this.checking) checkers.requestSent(id, code, sender, activation, nexus);
+    if (this.counting) situations.requestSent(code, sender, on, artifact, activation, source);
     this.noteLosses();
   }
 
-  requestDone(e: BodyOf<'request_done'>): void {
+  /** A request_done, from its fields. */
+  requestDone(id: number, outcome: RequestOutcome, error: string | null): void {
     const requests = this.requests;
-    if (requests.isOpen(e.id)) {
-      if (requests.isOpenForMetrics(e.id)) this.metrics.requestDone(e, e.id);
-      if (this.checking) this.checkers.requestDone(e.id);
-      if (this.counting) this.situations.requestDone(e, e.id);
-      requests.close(e.id);
+    if (requests.isOpen(id)) {
+      if (requests.isOpenForMetrics(id)) this.metrics.requestDone(id, outcome, error);
+      if (this.checking) this.checkers.requestDone(id);
+      if (this.counting) this.situations.requestDone(id, error);
+      requests.close(id);
     }
     this.noteLosses();
   }

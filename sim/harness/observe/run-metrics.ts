@@ -1,4 +1,4 @@
-import type { ArtifactHash } from '../../../core/index.ts';
+import type { ArtifactHash, SledId } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
 import type { BodyOf, EventClock, FaultKind, NexusId, RepoName, RequestKind, RequestOutcome } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
@@ -132,7 +132,7 @@ export class RunMetrics {
     private readonly minSledReplication: number,
     catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>,
     /** Keep a row per request. A day of a rack sends some 10⁵ requests; only requests.csv needs them. */
-    private readonly keepRequests: boolean,
+    readonly keepsRows: boolean,
   ) {
     // Arrays read on every event are built by pushes, not `map`: interpreted, `map` gives a
     // holey array, optimized a packed one, and code fed both kinds deoptimized whenever a
@@ -179,38 +179,34 @@ export class RunMetrics {
   // (920 bytes), so every rare branch written inline pushed a small hot callee (an
   // `OpenRequests.open`, an `Interner.id`) out into a call of its own.
 
-  requestSent(e: BodyOf<'request_sent'>, kind: number, target: number, hash: number): void {
-    if (this.keepRequests) this.keepRow(e);
+  requestSent(kind: number, target: number, hash: number): void {
     this.sent.add(kind, 1);
     if (hash !== -1 && (this.inFlightKeys[kind] as PairTable).add(target, hash, 1) > 0) this.duplicateRequests++;
   }
 
-  private keepRow(e: BodyOf<'request_sent'>): void {
-    const row: RequestRow = {
-      id: e.id,
-      start: this.time.now,
-      end: null,
-      nexus: e.nexus,
-      activation: e.activation,
-      kind: e.kind,
-      target: e.target,
-      source: e.source,
-      artifact: e.hash,
-      bytes: e.bytes,
-      outcome: null,
-      error: null,
-    };
+  /** The row of a request just sent, kept for requests.csv. */
+  keepRow(
+    id: number,
+    nexus: NexusId,
+    activation: number,
+    kind: RequestKind,
+    target: SledId,
+    source: SledId | null,
+    artifact: ArtifactHash | null,
+    bytes: number,
+  ): void {
+    const row: RequestRow = { id, start: this.time.now, end: null, nexus, activation, kind, target, source, artifact, bytes, outcome: null, error: null };
     this.requests.push(row);
-    while (this.openRows.length < e.id) this.openRows.push(undefined);
-    this.openRows[e.id] = row;
+    while (this.openRows.length < id) this.openRows.push(undefined);
+    this.openRows[id] = row;
   }
 
   /** A request done while open for the metrics. */
-  requestDone(e: BodyOf<'request_done'>, id: number): void {
+  requestDone(id: number, outcome: RequestOutcome, error: string | null): void {
     const open = this.open;
     const kind = open.kind(id);
-    if (this.keepRequests) this.endRow(e, id);
-    if (e.outcome === 'ok') this.moved.add(kind, open.bytes(id));
+    if (this.keepsRows) this.endRow(id, outcome, error);
+    if (outcome === 'ok') this.moved.add(kind, open.bytes(id));
     else this.requestsFailed++;
     const hash = open.hash(id);
     if (hash !== -1) {
@@ -221,12 +217,12 @@ export class RunMetrics {
     }
   }
 
-  private endRow(e: BodyOf<'request_done'>, id: number): void {
+  private endRow(id: number, outcome: RequestOutcome, error: string | null): void {
     const row = this.openRows[id] as RequestRow;
     this.openRows[id] = undefined;
     row.end = this.time.now;
-    row.outcome = e.outcome;
-    row.error = e.error;
+    row.outcome = outcome;
+    row.error = error;
   }
 
   localReposLost(nexus: number): void {

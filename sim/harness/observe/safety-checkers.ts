@@ -149,15 +149,16 @@ export class SafetyCheckers {
     this.configGeneration[sled] = e.generation;
   }
 
-  requestSent(e: BodyOf<'request_sent'>, kind: number, nexus: number): void {
+  /** Request `id` sent by `nexus` (its id; `name`, its name) in `activation`. */
+  requestSent(id: number, kind: number, nexus: number, activation: number, name: NexusId): void {
     if (kind === LIST || kind === CONFIG) return;
-    const index = nexus === this.lastNexus && e.activation === this.lastActivation ? this.lastIndex : this.tallyOf(nexus, e.activation);
-    this.open.setTally(e.id, index);
+    const index = nexus === this.lastNexus && activation === this.lastActivation ? this.lastIndex : this.tallyOf(nexus, activation);
+    this.open.setTally(id, index);
     const tally = this.tallies[index] as ActivationTally;
     tally.requests++;
     if (kind === PUT) tally.puts++;
     tally.inFlight++;
-    this.checkLimits(e, tally);
+    this.checkLimits(name, tally);
   }
 
   requestDone(id: number): void {
@@ -197,7 +198,7 @@ export class SafetyCheckers {
     this.lastNexus = -1;
   }
 
-  private checkLimits(e: BodyOf<'request_sent'>, tally: ActivationTally): void {
+  private checkLimits(nexus: NexusId, tally: ActivationTally): void {
     if (tally.flagged) return;
     const p = this.params;
     let detail: string | undefined;
@@ -209,7 +210,7 @@ export class SafetyCheckers {
     }
     if (detail !== undefined) {
       tally.flagged = true;
-      this.flag('request_limits', { nexus: e.nexus, detail });
+      this.flag('request_limits', { nexus, detail });
     }
   }
 

@@ -1,3 +1,4 @@
+import type { SledId } from '../../../core/index.ts';
 import { QUOTA_REACHED } from '../../world/sled/artifact-store.ts';
 import type { BodyOf } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
@@ -73,14 +74,15 @@ export class SituationCounter {
   // What runs per event is kept small, and each rarer step a method of its own: see
   // `RunMetrics.requestSent` (TurboFan's inlining budget).
 
-  requestSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, hash: number): void {
+  /** A request sent by `nexus` in `activation` (`source`: a copy's source sled). */
+  requestSent(kind: number, nexus: number, target: number, hash: number, activation: number, source: SledId | null): void {
     // A listing writes nothing and is in no situation.
-    if (kind === PUT || kind === COPY) this.writeSent(e, kind, nexus, target, hash);
+    if (kind === PUT || kind === COPY) this.writeSent(kind, nexus, target, hash, activation, source);
     else if (kind === DELETE && hash !== -1 && this.truth.isWanted(hash)) this.bump('stale_delete');
   }
 
   /** A PUT or a copy sent. */
-  private writeSent(e: BodyOf<'request_sent'>, kind: number, nexus: number, target: number, hash: number): void {
+  private writeSent(kind: number, nexus: number, target: number, hash: number, activation: number, source: SledId | null): void {
     const key = this.written(hash);
     const before = this.tableOf(this.writes, nexus).add(target, key, 1);
     const writing = before === 0 ? this.writers.add(target, key, 1) : this.writers.get(target, key);
@@ -88,11 +90,11 @@ export class SituationCounter {
     // A Nexus runs one activation at a time, so a PUT target's activation number tells
     // whether this activation sent it (activations count from 1; the tables hold 1 + it).
     if (kind === PUT) {
-      this.tableOf(this.puts, nexus).set(target, key, e.activation + 1);
-      this.putColumnOf(nexus).set(key, e.activation + 1);
+      this.tableOf(this.puts, nexus).set(target, key, activation + 1);
+      this.putColumnOf(nexus).set(key, activation + 1);
     }
-    if (kind === COPY && e.source !== null && nexus < this.putActivations.length && (this.putActivations[nexus] as IdColumn).get(key) === e.activation + 1) {
-      this.copyAfterPut(nexus, this.ids.sleds.id(e.source), key, e.activation);
+    if (kind === COPY && source !== null && nexus < this.putActivations.length && (this.putActivations[nexus] as IdColumn).get(key) === activation + 1) {
+      this.copyAfterPut(nexus, this.ids.sleds.id(source), key, activation);
     }
   }
 
@@ -106,11 +108,12 @@ export class SituationCounter {
     return this.putActivations[nexus] as IdColumn;
   }
 
-  requestDone(e: BodyOf<'request_done'>, id: number): void {
+  /** Request `id` done, with `error` unless it succeeded. */
+  requestDone(id: number, error: string | null): void {
     const open = this.open;
     const kind = open.kind(id);
     if (kind === PUT || kind === COPY) this.writeDone(id);
-    if (e.error !== null && kind !== LIST) this.failed(kind, e.error);
+    if (error !== null && kind !== LIST) this.failed(kind, error);
   }
 
   /** A PUT or a copy done. */

@@ -5,7 +5,7 @@ import { Connection } from '../network.ts';
 import { call, deadEndpoint, noAnswerText, type CallWatcher, type Endpoint, type Handler } from '../rpc.ts';
 import type { BodyStream, WriteResult } from '../sled/artifact-store.ts';
 import type { SledAgent, SledEnvironment } from '../sled/sled-agent.ts';
-import { NOW, UNNUMBERED, type RequestKind } from '../world-events.ts';
+import { emitRequestDone, emitRequestSent, UNNUMBERED, type RequestKind } from '../world-events.ts';
 import type { ArtifactCatalog } from '../artifact-catalog.ts';
 
 /** The sleds' world, plus what requests from a Nexus need. */
@@ -131,11 +131,7 @@ function send<T>(request: SledRequest<T>, source: SledId | null, hash: ArtifactH
   const id = (request.id = env.nextRequestId());
   const agent = client.server;
   request.number = number;
-  env.emit(
-    { t: NOW, type: 'request_sent', id, nexus: owner.node, activation: owner.activation, kind: request.kind, target: sled, source, hash, bytes },
-    agent === undefined ? UNNUMBERED : agent.number,
-    number,
-  );
+  emitRequestSent(env.emit, id, owner.node, owner.activation, request.kind, sled, source, hash, bytes, agent === undefined ? UNNUMBERED : agent.number, number);
   // No sled there: nothing answers at its address, so no handler ever runs.
   if (agent === undefined) return call(env.kernel, env.network, owner, deadEndpoint(sled), request, env.timeout, NOBODY, request);
   return call(env.kernel, env.network, owner, agent, request, env.timeout, request, request);
@@ -143,11 +139,11 @@ function send<T>(request: SledRequest<T>, source: SledId | null, hash: ArtifactH
 
 /** Records how `request` ended, as `request_done`. */
 function recordDone(request: SledRequest<unknown>, ok: boolean, err: unknown): void {
-  const env = request.client.env;
-  if (ok) env.emit({ t: NOW, type: 'request_done', id: request.id, outcome: 'ok', error: null });
+  const emit = request.client.env.emit;
+  if (ok) emitRequestDone(emit, request.id, 'ok', null);
   else {
     const timedOut = err instanceof SledAgentError && err.status === null;
-    env.emit({ t: NOW, type: 'request_done', id: request.id, outcome: timedOut ? 'timeout' : 'error', error: errorText(err) });
+    emitRequestDone(emit, request.id, timedOut ? 'timeout' : 'error', errorText(err));
   }
 }
 
