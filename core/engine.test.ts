@@ -14,6 +14,8 @@ interface EngineOptions {
   readonly seed?: string;
   /** Defaults to the rack's own clients; tests wrap them to interpose on a call. */
   readonly sledAgents?: SledAgentClients;
+  /** No log port at all (as in the simulated world). */
+  readonly withoutLog?: boolean;
 }
 
 function engineOn(rack: FakeRack, generation: EngineGeneration, options: EngineOptions = {}) {
@@ -24,7 +26,7 @@ function engineOn(rack: FakeRack, generation: EngineGeneration, options: EngineO
       sledAgents: options.sledAgents ?? rack.sledAgents,
       clock: rack.clock,
       rng: seededRng(options.seed ?? 't'),
-      log: rack.log,
+      log: options.withoutLog === true ? undefined : rack.log,
     },
     engineParams({ generation, ...options.params }),
     uploads,
@@ -602,6 +604,28 @@ describe('status', () => {
       expect(lines).toEqual(expected);
     }
     expect(a1.lines.filter((l) => requestMessages.has(l.msg))).toHaveLength(9);
+  });
+
+  it('without a log port, sends, counts and records exactly as with one', async () => {
+    for (const generation of ['review', 'merged', 'generation'] as const) {
+      const run = async (withoutLog: boolean) => {
+        const rack = new FakeRack(3, { latency: (op, sled) => (op === 'put' ? 3000 : 1000) + 10 * sledIndex(sled) });
+        const { engine, uploads } = engineOn(rack, generation, { withoutLog });
+        rack.db.artifacts = [hash(1), hash(2), hash(5)];
+        uploads.send(fakeRepo('v1', [hash(1), hash(2)]));
+        rack.sled('sled-0').hold(hash(5)).hold(hash(9));
+        rack.sled('sled-2').failing.add('copy');
+        const statuses = [await activate(rack, engine), await activate(rack, engine)].map((a) => ({ ...a.status, requestLog: a.status.requestLog }));
+        return { statuses, calls: rack.calls, lines: rack.logLines.length };
+      };
+      const logged = await run(false);
+      const silent = await run(true);
+      expect(logged.lines).toBeGreaterThan(0);
+      expect(silent.lines).toBe(0);
+      expect(silent.calls).toEqual(logged.calls);
+      expect(silent.statuses).toEqual(logged.statuses);
+      expect(silent.statuses[0]?.lastRun.copy.error).toBeGreaterThan(0);
+    }
   });
 
   it(`keeps only the latest ${REQUEST_RING_BUFFER_LEN} requests across activations`, async () => {
