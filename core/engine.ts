@@ -12,6 +12,7 @@ import {
   type SledAgentClients,
 } from './ports.ts';
 import { ActivationLedger, RequestColumns, RequestRing } from './request-log.ts';
+import { FAILED, SledCollection } from './sled-collection.ts';
 import { addCounters, cloneCounters, REQUEST_RING_BUFFER_LEN, StatusWithLazyLog, zeroCounters, type ActivationStatus } from './status.ts';
 import { randSamplers, randVersionOf, type RandSamplers } from './rng/index.ts';
 import type { UploadChannel } from './upload-channel.ts';
@@ -29,12 +30,6 @@ export interface EnginePorts {
   readonly log?: Log | undefined;
 }
 
-/**
- * What collecting one sled gave: its listing (as the sled returned it: no wrapper per sled
- * per activation), nothing usable, or a reason to stop the activation.
- */
-type Collected = ArtifactListing | { readonly failed: true } | { readonly stop: string };
-const FAILED: Collected = { failed: true };
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -136,19 +131,26 @@ export class ReplicationEngine {
       config = { generation: 0, artifacts: [] };
     }
 
-    const collected: Collected[] = await Promise.all(
-      sleds.map((sled) =>
-        usesConfigGenerations(params.generation) ? this.configureAndList(ledger, sled, config) : this.list(ledger, sled),
-      ),
-    );
+    // Every sled at once; the activation goes on once all have answered or failed.
+    const collection = new SledCollection(sleds.length);
+    for (let slot = 0; slot < sleds.length; slot++) {
+      const sled = sleds[slot] as SledId;
+      if (usesConfigGenerations(params.generation)) void this.configureAndList(ledger, sled, config, collection, slot);
+      else void this.list(ledger, sled, collection, slot);
+    }
+    await collection.complete;
     const listings: (ReadonlyMap<ArtifactHash, number> | undefined)[] = [];
     let listed = 0;
-    for (const result of collected) {
+    for (const result of collection.results) {
+      if (result === FAILED) {
+        listings.push(undefined);
+        continue;
+      }
       // A `Break` skips cleanup, planning and requests but is no error: the status is the
       // usual one (tuf_artifact_replication.rs:479-545@c31dc2f3, :487-554@b848b6df).
       if ('stop' in result) return finish(null, config.generation, 0, result.stop);
-      listings.push('artifacts' in result ? result.artifacts : undefined);
-      if ('artifacts' in result) listed++;
+      listings.push((result as ArtifactListing).artifacts);
+      listed++;
     }
     // merged logs the lists as a batch of their own before planning (tuf_artifact_replication.rs:664-666@74a6c136).
     if (params.generation === 'merged') this.logBatch(ledger);
@@ -180,29 +182,39 @@ export class ReplicationEngine {
     ledger.appendBatchTo(this.requestLog, this.params.generation !== 'review');
   }
 
-  /** Lists a sled; `generation` engine: a listing of another generation stops the activation. */
-  private async list(ledger: ActivationLedger, sled: SledId, expectedGeneration?: number): Promise<Collected> {
+  /**
+   * Lists a sled into `slot` of `collection`; `generation` engine (`expectedGeneration`,
+   * after a configuration): a listing of another generation stops the activation. Never
+   * rejects (the collection waits for every slot).
+   */
+  private async list(ledger: ActivationLedger, sled: SledId, collection: SledCollection, slot: number, expectedGeneration?: number): Promise<void> {
+    // After a configuration the future that ends is `configureAndList`'s, which returned this
+    // one's: its promise settled a microtask after this one's would (see `SledCollection`).
+    const late = expectedGeneration !== undefined;
     let listing: ArtifactListing;
     try {
       listing = await this.ports.sledAgents(sled).list();
     } catch (err) {
       ledger.recordList(sled, describe(err));
       this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
-      return FAILED;
+      return collection.settle(slot, FAILED, late);
     }
     if (expectedGeneration !== undefined && listing.generation !== expectedGeneration) {
       const error = `sled reported generation ${listing.generation}, expected ${expectedGeneration}`;
       ledger.recordList(sled, error);
       this.log('error', 'Failed to get artifact list: sled reported different generation number', { sled, error });
-      return { stop: `sled ${sled} ${error}` };
+      return collection.settle(slot, { stop: `sled ${sled} ${error}` }, late);
     }
     ledger.recordList(sled, null);
     if (this.ports.log !== undefined) this.log('info', 'Successfully got artifact list', { sled });
-    return listing;
+    return collection.settle(slot, listing, late);
   }
 
-  /** `generation` engine: put the configuration, then list; a newer generation anywhere stops. */
-  private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig): Promise<Collected> {
+  /**
+   * `generation` engine: put the configuration, then list into `slot` of `collection`; a
+   * newer generation anywhere stops. Never rejects.
+   */
+  private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig, collection: SledCollection, slot: number): Promise<void> {
     try {
       await this.ports.sledAgents(sled).putConfig(config);
       ledger.recordConfig(sled, config.generation, null);
@@ -210,11 +222,11 @@ export class ReplicationEngine {
       ledger.recordConfig(sled, config.generation, describe(err));
       this.log('error', 'Failed to put artifact config', { sled, generation: config.generation, error: describe(err) });
       if (isConfigGenerationConflict(err)) {
-        return { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` };
+        return collection.settle(slot, { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` });
       }
-      return FAILED;
+      return collection.settle(slot, FAILED);
     }
-    return this.list(ledger, sled, config.generation);
+    void this.list(ledger, sled, collection, slot, config.generation);
   }
 
   private async send(ledger: ActivationLedger, request: Request, generation: number | undefined): Promise<void> {
