@@ -1,4 +1,4 @@
-import { executePlan } from './executor.ts';
+import { executePlan, type RequestEnds } from './executor.ts';
 import { ArtifactIds, InventoryTable, TableMemory } from './inventory-table.ts';
 import type { EngineParams } from './params.ts';
 import { GeneratedRequests, planInventory } from './planner/index.ts';
@@ -168,9 +168,9 @@ export class ReplicationEngine {
 
     const unbounded = params.generation === 'review' || params.bugs.has('ignore_limits');
     const generation = usesConfigGenerations(params.generation) ? config.generation : undefined;
-    await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
-      this.send(ledger, request, generation),
-    );
+    await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request, ends) => {
+      void this.send(ledger, request, generation, ends);
+    });
     return finish(null, config.generation, plan.deferredCount);
   }
 
@@ -229,7 +229,8 @@ export class ReplicationEngine {
     void this.list(ledger, sled, collection, slot, config.generation);
   }
 
-  private async send(ledger: ActivationLedger, request: Request, generation: number | undefined): Promise<void> {
+  /** Sends `request`, records and logs how it went, and then tells `ends`. Never rejects. */
+  private async send(ledger: ActivationLedger, request: Request, generation: number | undefined, ends: RequestEnds): Promise<void> {
     const client = this.ports.sledAgents(request.target);
     let error: string | null = null;
     try {
@@ -241,6 +242,7 @@ export class ReplicationEngine {
     }
     ledger.recordRequest(request, error);
     if (this.ports.log !== undefined) this.logRequest(request, error);
+    ends.ended(request);
   }
 
   private logRequest(request: Request, error: string | null): void {
