@@ -3,7 +3,7 @@ import { ReplicationEngine } from './engine.ts';
 import { engineParams, type EngineParams } from './params.ts';
 import type { SledAgentClients } from './ports.ts';
 import { seededRng } from './random.ts';
-import { RequestColumns, RequestRing } from './request-log.ts';
+import { RequestRing } from './request-log.ts';
 import { REQUEST_RING_BUFFER_LEN, TaskPanic, type ActivationStatus, type Operation, type RequestRecord } from './status.ts';
 import { FakeRack, fakeRepo, hash, type FakeCall, type FakeOp } from './testing/fake-rack.ts';
 import type { ArtifactHash, EngineGeneration, PlantedBug, SledId } from './types.ts';
@@ -919,22 +919,21 @@ describe('the request ring buffer panics on a batch of more than 4096 entries', 
   });
 
   it('whatever the buffer held before: a full buffer takes a batch of exactly 4096', async () => {
-    /** `length` list records at times `from`, `from + 1`, …. */
-    const lists = (length: number, from = 0): RequestColumns => {
-      const batch = new RequestColumns(length);
-      for (let i = 0; i < length; i++) batch.appendList(from + i, 'sled-1', null);
-      return batch;
+    /** Records a batch of `length` lists at times `from`, `from + 1`, …. */
+    const lists = (ring: RequestRing, length: number, from = 0): void => {
+      for (let i = 0; i < length; i++) ring.appendList(from + i, 'sled-1', null);
+      ring.endBatch(false);
     };
     const ring = new RequestRing(4096, true);
-    ring.pushAll(lists(4000));
-    ring.pushAll(lists(4096, 10_000));
+    lists(ring, 4000);
+    lists(ring, 4096, 10_000);
     expect(ring.toArray()[0]?.time).toBe(10_000);
-    expect(() => ring.pushAll(lists(4097))).toThrow(TaskPanic);
+    expect(() => lists(ring, 4097)).toThrow(TaskPanic);
     const lenient = new RequestRing(4096);
-    lenient.pushAll(lists(5000));
+    lists(lenient, 5000);
     expect(lenient.toArray()).toHaveLength(4096);
     // review's batch at 1,024 sleds × 256 new artifacts.
-    lenient.pushAll(lists(300_000));
+    lists(lenient, 300_000);
     expect(lenient.toArray()[0]?.time).toBe(300_000 - 4096);
   });
 });

@@ -11,7 +11,7 @@ import {
   type Rng,
   type SledAgentClients,
 } from './ports.ts';
-import { ActivationLedger, RequestColumns, RequestRing } from './request-log.ts';
+import { ActivationLedger, RequestRing } from './request-log.ts';
 import { FAILED, SledCollection } from './sled-collection.ts';
 import { addCounters, cloneCounters, REQUEST_RING_BUFFER_LEN, StatusWithLazyLog, zeroCounters, type ActivationStatus } from './status.ts';
 import { randSamplers, randVersionOf, type RandSamplers } from './rng/index.ts';
@@ -43,8 +43,6 @@ export class ReplicationEngine {
   private local: LocalRepo[] = [];
   private readonly lifetime = zeroCounters();
   private readonly requestLog: RequestRing;
-  /** The records of the running activation not yet in the ring buffer. */
-  private readonly pendingRecords = new RequestColumns(64);
   private activations = 0;
   private running = false;
   /** Every artifact hash this engine has listed or wanted, as integers for its inventory tables. */
@@ -85,7 +83,7 @@ export class ReplicationEngine {
   private async run(): Promise<ActivationStatus> {
     const { datastore, rng } = this.ports;
     const params = this.params;
-    const ledger = new ActivationLedger(this.ports.clock, this.pendingRecords);
+    const ledger = new ActivationLedger(this.ports.clock, this.requestLog);
     const activation = ++this.activations;
     const finish = (error: string | null, generation: number | null, deferred: number, stopped: string | null = null): ActivationStatus => {
       this.logBatch(ledger);
@@ -179,7 +177,7 @@ export class ReplicationEngine {
    * which had no ring buffer, keeps answer order). May throw `TaskPanic`.
    */
   private logBatch(ledger: ActivationLedger): void {
-    ledger.appendBatchTo(this.requestLog, this.params.generation !== 'review');
+    ledger.endBatch(this.params.generation !== 'review');
   }
 
   /**

@@ -63,7 +63,7 @@ class PlanSending implements RequestEnds {
   ) {
     this.puts = plan.put;
     this.afterPut = plan.copyAfterPut;
-    this.rest = [...plan.other, ...plan.recopy];
+    this.rest = plan.other.concat(plan.recopy);
   }
 
   pump(): void {

@@ -38,7 +38,8 @@ export class SledCollection {
   private readonly settleLate = this.settleOldestLate.bind(this);
 
   constructor(sleds: number) {
-    this.results = new Array<Collected>(sleds).fill(FAILED);
+    this.results = [];
+    for (let i = 0; i < sleds; i++) this.results.push(FAILED);
     this.remaining = sleds;
     this.complete = new Promise<void>((resolve) => {
       this.resolve = resolve;
