@@ -173,7 +173,7 @@ export class ReplicationEngine {
   }
 
   /**
-   * Appends the records since the last batch to the ring buffer, in omicron's order (review,
+   * Keeps the records since the last batch in the ring buffer, in omicron's order (review,
    * which had no ring buffer, keeps answer order). May throw `TaskPanic`.
    */
   private logBatch(ledger: ActivationLedger): void {
@@ -186,8 +186,8 @@ export class ReplicationEngine {
    * rejects (the collection waits for every slot).
    */
   private async list(ledger: ActivationLedger, sled: SledId, collection: SledCollection, slot: number, expectedGeneration?: number): Promise<void> {
-    // After a configuration the future that ends is `configureAndList`'s, which returned this
-    // one's: its promise settled a microtask after this one's would (see `SledCollection`).
+    // After a configuration the slot settles a microtask after the listing ends: where the
+    // promise of `configureAndList`, resolved with this one's, settled (see `SledCollection`).
     const late = expectedGeneration !== undefined;
     let listing: ArtifactListing;
     try {
