@@ -3,7 +3,7 @@ import { ReplicationEngine } from './engine.ts';
 import { engineParams, type EngineParams } from './params.ts';
 import type { SledAgentClients } from './ports.ts';
 import { seededRng } from './random.ts';
-import { RequestColumns, RequestRing } from './request-log.ts';
+import { RequestRing } from './request-log.ts';
 import { REQUEST_RING_BUFFER_LEN, TaskPanic, type ActivationStatus, type Operation, type RequestRecord } from './status.ts';
 import { FakeRack, fakeRepo, hash, type FakeCall, type FakeOp } from './testing/fake-rack.ts';
 import type { ArtifactHash, EngineGeneration, PlantedBug, SledId } from './types.ts';
@@ -14,6 +14,8 @@ interface EngineOptions {
   readonly seed?: string;
   /** Defaults to the rack's own clients; tests wrap them to interpose on a call. */
   readonly sledAgents?: SledAgentClients;
+  /** No log port at all (as in the simulated world). */
+  readonly withoutLog?: boolean;
 }
 
 function engineOn(rack: FakeRack, generation: EngineGeneration, options: EngineOptions = {}) {
@@ -24,7 +26,7 @@ function engineOn(rack: FakeRack, generation: EngineGeneration, options: EngineO
       sledAgents: options.sledAgents ?? rack.sledAgents,
       clock: rack.clock,
       rng: seededRng(options.seed ?? 't'),
-      log: rack.log,
+      log: options.withoutLog === true ? undefined : rack.log,
     },
     engineParams({ generation, ...options.params }),
     uploads,
@@ -604,6 +606,28 @@ describe('status', () => {
     expect(a1.lines.filter((l) => requestMessages.has(l.msg))).toHaveLength(9);
   });
 
+  it('without a log port, sends, counts and records exactly as with one', async () => {
+    for (const generation of ['review', 'merged', 'generation'] as const) {
+      const run = async (withoutLog: boolean) => {
+        const rack = new FakeRack(3, { latency: (op, sled) => (op === 'put' ? 3000 : 1000) + 10 * sledIndex(sled) });
+        const { engine, uploads } = engineOn(rack, generation, { withoutLog });
+        rack.db.artifacts = [hash(1), hash(2), hash(5)];
+        uploads.send(fakeRepo('v1', [hash(1), hash(2)]));
+        rack.sled('sled-0').hold(hash(5)).hold(hash(9));
+        rack.sled('sled-2').failing.add('copy');
+        const statuses = [await activate(rack, engine), await activate(rack, engine)].map((a) => ({ ...a.status, requestLog: a.status.requestLog }));
+        return { statuses, calls: rack.calls, lines: rack.logLines.length };
+      };
+      const logged = await run(false);
+      const silent = await run(true);
+      expect(logged.lines).toBeGreaterThan(0);
+      expect(silent.lines).toBe(0);
+      expect(silent.calls).toEqual(logged.calls);
+      expect(silent.statuses).toEqual(logged.statuses);
+      expect(silent.statuses[0]?.lastRun.copy.error).toBeGreaterThan(0);
+    }
+  });
+
   it(`keeps only the latest ${REQUEST_RING_BUFFER_LEN} requests across activations`, async () => {
     const rack = new FakeRack(64, { latency: (_op, sled) => 1000 + sledIndex(sled) });
     rack.sled('sled-7').failing.add('list');
@@ -895,22 +919,21 @@ describe('the request ring buffer panics on a batch of more than 4096 entries', 
   });
 
   it('whatever the buffer held before: a full buffer takes a batch of exactly 4096', async () => {
-    /** `length` list records at times `from`, `from + 1`, …. */
-    const lists = (length: number, from = 0): RequestColumns => {
-      const batch = new RequestColumns(length);
-      for (let i = 0; i < length; i++) batch.appendList(from + i, 'sled-1', null);
-      return batch;
+    /** Records a batch of `length` lists at times `from`, `from + 1`, …. */
+    const lists = (ring: RequestRing, length: number, from = 0): void => {
+      for (let i = 0; i < length; i++) ring.appendList(from + i, 'sled-1', null);
+      ring.endBatch(false);
     };
     const ring = new RequestRing(4096, true);
-    ring.pushAll(lists(4000));
-    ring.pushAll(lists(4096, 10_000));
+    lists(ring, 4000);
+    lists(ring, 4096, 10_000);
     expect(ring.toArray()[0]?.time).toBe(10_000);
-    expect(() => ring.pushAll(lists(4097))).toThrow(TaskPanic);
+    expect(() => lists(ring, 4097)).toThrow(TaskPanic);
     const lenient = new RequestRing(4096);
-    lenient.pushAll(lists(5000));
+    lists(lenient, 5000);
     expect(lenient.toArray()).toHaveLength(4096);
     // review's batch at 1,024 sleds × 256 new artifacts.
-    lenient.pushAll(lists(300_000));
+    lists(lenient, 300_000);
     expect(lenient.toArray()[0]?.time).toBe(300_000 - 4096);
   });
 });

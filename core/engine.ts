@@ -1,4 +1,4 @@
-import { executePlan } from './executor.ts';
+import { executePlan, type RequestEnds } from './executor.ts';
 import { ArtifactIds, InventoryTable, TableMemory } from './inventory-table.ts';
 import type { EngineParams } from './params.ts';
 import { GeneratedRequests, planInventory } from './planner/index.ts';
@@ -11,7 +11,8 @@ import {
   type Rng,
   type SledAgentClients,
 } from './ports.ts';
-import { ActivationLedger, RequestColumns, RequestRing } from './request-log.ts';
+import { ActivationLedger, RequestRing } from './request-log.ts';
+import { FAILED, SledCollection } from './sled-collection.ts';
 import { addCounters, cloneCounters, REQUEST_RING_BUFFER_LEN, StatusWithLazyLog, zeroCounters, type ActivationStatus } from './status.ts';
 import { randSamplers, randVersionOf, type RandSamplers } from './rng/index.ts';
 import type { UploadChannel } from './upload-channel.ts';
@@ -22,15 +23,13 @@ export interface EnginePorts {
   readonly sledAgents: SledAgentClients;
   readonly clock: Clock;
   readonly rng: Rng;
-  readonly log: Log;
+  /**
+   * Where the task's log lines go. Without one the engine builds no line at all: the
+   * simulated world keeps no log, and a line's fields were an object per request and listing.
+   */
+  readonly log?: Log | undefined;
 }
 
-/**
- * What collecting one sled gave: its listing (as the sled returned it: no wrapper per sled
- * per activation), nothing usable, or a reason to stop the activation.
- */
-type Collected = ArtifactListing | { readonly failed: true } | { readonly stop: string };
-const FAILED: Collected = { failed: true };
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -44,8 +43,6 @@ export class ReplicationEngine {
   private local: LocalRepo[] = [];
   private readonly lifetime = zeroCounters();
   private readonly requestLog: RequestRing;
-  /** The records of the running activation not yet in the ring buffer. */
-  private readonly pendingRecords = new RequestColumns(64);
   private activations = 0;
   private running = false;
   /** Every artifact hash this engine has listed or wanted, as integers for its inventory tables. */
@@ -86,7 +83,7 @@ export class ReplicationEngine {
   private async run(): Promise<ActivationStatus> {
     const { datastore, rng } = this.ports;
     const params = this.params;
-    const ledger = new ActivationLedger(this.ports.clock, this.pendingRecords);
+    const ledger = new ActivationLedger(this.ports.clock, this.requestLog);
     const activation = ++this.activations;
     const finish = (error: string | null, generation: number | null, deferred: number, stopped: string | null = null): ActivationStatus => {
       this.logBatch(ledger);
@@ -132,19 +129,26 @@ export class ReplicationEngine {
       config = { generation: 0, artifacts: [] };
     }
 
-    const collected: Collected[] = await Promise.all(
-      sleds.map((sled) =>
-        usesConfigGenerations(params.generation) ? this.configureAndList(ledger, sled, config) : this.list(ledger, sled),
-      ),
-    );
+    // Every sled at once; the activation goes on once all have answered or failed.
+    const collection = new SledCollection(sleds.length);
+    for (let slot = 0; slot < sleds.length; slot++) {
+      const sled = sleds[slot] as SledId;
+      if (usesConfigGenerations(params.generation)) void this.configureAndList(ledger, sled, config, collection, slot);
+      else void this.list(ledger, sled, collection, slot);
+    }
+    await collection.complete;
     const listings: (ReadonlyMap<ArtifactHash, number> | undefined)[] = [];
     let listed = 0;
-    for (const result of collected) {
+    for (const result of collection.results) {
+      if (result === FAILED) {
+        listings.push(undefined);
+        continue;
+      }
       // A `Break` skips cleanup, planning and requests but is no error: the status is the
       // usual one (tuf_artifact_replication.rs:479-545@c31dc2f3, :487-554@b848b6df).
       if ('stop' in result) return finish(null, config.generation, 0, result.stop);
-      listings.push('artifacts' in result ? result.artifacts : undefined);
-      if ('artifacts' in result) listed++;
+      listings.push((result as ArtifactListing).artifacts);
+      listed++;
     }
     // merged logs the lists as a batch of their own before planning (tuf_artifact_replication.rs:664-666@74a6c136).
     if (params.generation === 'merged') this.logBatch(ledger);
@@ -162,43 +166,53 @@ export class ReplicationEngine {
 
     const unbounded = params.generation === 'review' || params.bugs.has('ignore_limits');
     const generation = usesConfigGenerations(params.generation) ? config.generation : undefined;
-    await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request) =>
-      this.send(ledger, request, generation),
-    );
+    await executePlan(plan, unbounded ? Infinity : params.maxRequestConcurrency, (request, ends) => {
+      void this.send(ledger, request, generation, ends);
+    });
     return finish(null, config.generation, plan.deferredCount);
   }
 
   /**
-   * Appends the records since the last batch to the ring buffer, in omicron's order (review,
+   * Keeps the records since the last batch in the ring buffer, in omicron's order (review,
    * which had no ring buffer, keeps answer order). May throw `TaskPanic`.
    */
   private logBatch(ledger: ActivationLedger): void {
-    ledger.appendBatchTo(this.requestLog, this.params.generation !== 'review');
+    ledger.endBatch(this.params.generation !== 'review');
   }
 
-  /** Lists a sled; `generation` engine: a listing of another generation stops the activation. */
-  private async list(ledger: ActivationLedger, sled: SledId, expectedGeneration?: number): Promise<Collected> {
+  /**
+   * Lists a sled into `slot` of `collection`; `generation` engine (`expectedGeneration`,
+   * after a configuration): a listing of another generation stops the activation. Never
+   * rejects (the collection waits for every slot).
+   */
+  private async list(ledger: ActivationLedger, sled: SledId, collection: SledCollection, slot: number, expectedGeneration?: number): Promise<void> {
+    // After a configuration the slot settles a microtask after the listing ends: where the
+    // promise of `configureAndList`, resolved with this one's, settled (see `SledCollection`).
+    const late = expectedGeneration !== undefined;
     let listing: ArtifactListing;
     try {
       listing = await this.ports.sledAgents(sled).list();
     } catch (err) {
       ledger.recordList(sled, describe(err));
       this.log('error', 'Failed to get artifact list', { sled, error: describe(err) });
-      return FAILED;
+      return collection.settle(slot, FAILED, late);
     }
     if (expectedGeneration !== undefined && listing.generation !== expectedGeneration) {
       const error = `sled reported generation ${listing.generation}, expected ${expectedGeneration}`;
       ledger.recordList(sled, error);
       this.log('error', 'Failed to get artifact list: sled reported different generation number', { sled, error });
-      return { stop: `sled ${sled} ${error}` };
+      return collection.settle(slot, { stop: `sled ${sled} ${error}` }, late);
     }
     ledger.recordList(sled, null);
-    this.log('info', 'Successfully got artifact list', { sled });
-    return listing;
+    if (this.ports.log !== undefined) this.log('info', 'Successfully got artifact list', { sled });
+    return collection.settle(slot, listing, late);
   }
 
-  /** `generation` engine: put the configuration, then list; a newer generation anywhere stops. */
-  private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig): Promise<Collected> {
+  /**
+   * `generation` engine: put the configuration, then list into `slot` of `collection`; a
+   * newer generation anywhere stops. Never rejects.
+   */
+  private async configureAndList(ledger: ActivationLedger, sled: SledId, config: ArtifactConfig, collection: SledCollection, slot: number): Promise<void> {
     try {
       await this.ports.sledAgents(sled).putConfig(config);
       ledger.recordConfig(sled, config.generation, null);
@@ -206,14 +220,15 @@ export class ReplicationEngine {
       ledger.recordConfig(sled, config.generation, describe(err));
       this.log('error', 'Failed to put artifact config', { sled, generation: config.generation, error: describe(err) });
       if (isConfigGenerationConflict(err)) {
-        return { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` };
+        return collection.settle(slot, { stop: `sled ${sled} holds a newer configuration than generation ${config.generation}` });
       }
-      return FAILED;
+      return collection.settle(slot, FAILED);
     }
-    return this.list(ledger, sled, config.generation);
+    void this.list(ledger, sled, collection, slot, config.generation);
   }
 
-  private async send(ledger: ActivationLedger, request: Request, generation: number | undefined): Promise<void> {
+  /** Sends `request`, records and logs how it went, and then tells `ends`. Never rejects. */
+  private async send(ledger: ActivationLedger, request: Request, generation: number | undefined, ends: RequestEnds): Promise<void> {
     const client = this.ports.sledAgents(request.target);
     let error: string | null = null;
     try {
@@ -224,6 +239,11 @@ export class ReplicationEngine {
       error = describe(err);
     }
     ledger.recordRequest(request, error);
+    if (this.ports.log !== undefined) this.logRequest(request, error);
+    ends.ended(request);
+  }
+
+  private logRequest(request: Request, error: string | null): void {
     const hash = requestHash(request);
     // The source in the literal, not added after: a property added later costs an object its own property store.
     const fields: Record<string, string> =
@@ -238,7 +258,7 @@ export class ReplicationEngine {
   }
 
   private log(level: 'info' | 'warn' | 'error', msg: string, fields: LogFields): void {
-    this.ports.log.log(level, msg, fields);
+    this.ports.log?.log(level, msg, fields);
   }
 }
 

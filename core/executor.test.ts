@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { executePlan } from './executor.ts';
 import type { Plan } from './planner/index.ts';
@@ -27,10 +28,10 @@ function harness(p: Plan, limit: number) {
   let peak = 0;
   let done = false;
   const inFlight = (): Request[] => started.filter((r) => !ended.has(r));
-  const finished = executePlan(p, limit, (request) => {
+  const finished = executePlan(p, limit, (request, ends) => {
     started.push(request);
     peak = Math.max(peak, inFlight().length);
-    return new Promise<void>((resolve) => resolvers.set(request, resolve));
+    resolvers.set(request, () => ends.ended(request));
   }).then(() => {
     done = true;
   });
@@ -176,4 +177,104 @@ describe('executePlan', () => {
     }
     await h.finished;
   });
+
+  it('ends a request one microtask after its sender is done with it, as a `.then` on its promise did', async () => {
+    const requests: Request[] = [copy('s1', 's0', 'a'), del('s2', 'b')];
+    const log: string[] = [];
+    const finished = executePlan(plan({ other: requests as (CopyRequest | DeleteRequest)[] }), 1, (request, ends) => {
+      const i = requests.indexOf(request);
+      log.push(`send ${i}`);
+      void (async () => {
+        await Promise.resolve();
+        void Promise.resolve().then(() => log.push(`queued before end ${i}`));
+        ends.ended(request);
+        void Promise.resolve().then(() => log.push(`queued after end ${i}`));
+      })();
+    });
+    await finished;
+    expect(log.slice(0, 4)).toEqual(['send 0', 'queued before end 0', 'send 1', 'queued after end 0']);
+  });
+
+  it('without a limit, keeps every send and the end of the plan at the microtask where each request ending a tick later put it', async () => {
+    // A limit that never binds runs every end a microtask after its sender is done (as
+    // every end ran before); `Infinity` does at once the ends that can do nothing.
+    const requests = fc.record({
+      puts: fc.nat(3),
+      afterPut: fc.nat(3),
+      other: fc.nat(4),
+      recopy: fc.nat(2),
+    });
+    const step = fc.oneof(
+      fc.record({ open: fc.nat(40) }),
+      fc.record({ hops: fc.integer({ min: 1, max: 4 }) }),
+      fc.constant({ drain: true as const }),
+    );
+    await fc.assert(
+      fc.asyncProperty(requests, fc.array(step, { maxLength: 40 }), async (counts, steps) => {
+        const expected = await executionTrace(counts, Number.MAX_SAFE_INTEGER, steps);
+        expect(await executionTrace(counts, Infinity, steps)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
+
+/** A promise and what resolves it. */
+function gate(): { readonly promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve: () => resolve() };
+}
+
+type Step = { readonly open: number } | { readonly hops: number } | { readonly drain: true };
+
+/** Lets every queued microtask run, and the ones they queue (a macrotask turn: test-only). */
+function drainMicrotasks(): Promise<void> {
+  // eslint-disable-next-line no-restricted-globals
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Every send, every end of a sender and every hop of other reaction chains, in the order
+ * they ran, as a plan executes under `limit` while `steps` answer requests (a request
+ * answered before it is sent ends a tick after it is sent) and start chains.
+ */
+async function executionTrace(
+  counts: { readonly puts: number; readonly afterPut: number; readonly other: number; readonly recopy: number },
+  limit: number,
+  steps: readonly Step[],
+): Promise<string[]> {
+  const make = <R,>(n: number, request: (i: number) => R): R[] => Array.from({ length: n }, (_, i) => request(i));
+  const p = plan({
+    put: make(counts.puts, (i) => put(`p${i}`, 'a')),
+    copyAfterPut: make(counts.afterPut, (i) => copy(`c${i}`, 'p0', 'a')),
+    other: make(counts.other, (i) => del(`d${i}`, 'z')),
+    recopy: make(counts.recopy, (i) => copy(`r${i}`, 's0', 'y')),
+  });
+  const all = [...p.put, ...p.copyAfterPut, ...p.other, ...p.recopy];
+  const answers = all.map(gate);
+  const log: string[] = [];
+  const finished = executePlan(p, limit, (request, ends) => {
+    log.push(`send ${request.target}`);
+    void (async () => {
+      await answers[all.indexOf(request)]?.promise;
+      log.push(`ended ${request.target}`);
+      ends.ended(request);
+    })();
+  }).then(() => log.push('plan done'));
+  let chains = 0;
+  for (const step of steps) {
+    if ('open' in step) answers[step.open % Math.max(1, answers.length)]?.resolve();
+    else if ('hops' in step) {
+      const id = chains++;
+      let chain = Promise.resolve();
+      for (let h = 0; h < step.hops; h++) chain = chain.then(() => void log.push(`chain ${id} hop ${h}`));
+    } else await drainMicrotasks();
+  }
+  for (const answer of answers) answer.resolve();
+  await finished;
+  await drainMicrotasks();
+  return log;
+}

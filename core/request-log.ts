@@ -28,7 +28,7 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  * generation and was copied out of it: some 40% of what a rack-day seed's scavenges kept.
  * Columns keep the same fields in a few long arrays; a record is built only when it is read
  * (`pushRecords`), and nothing in a run reads them. Appending never writes below the length, so
- * what a snapshot covers stays as it was (`clear` is for a batch being recorded only).
+ * what a snapshot covers stays as it was (`truncate` is for a batch being recorded only).
  */
 export class RequestColumns {
   private times!: Float64Array;
@@ -48,8 +48,9 @@ export class RequestColumns {
     return this.size;
   }
 
-  clear(): void {
-    this.size = 0;
+  /** Forgets the records from `size` on. */
+  truncate(size: number): void {
+    this.size = size;
   }
 
   appendList(time: number, target: SledId, error: string | null): void {
@@ -79,43 +80,22 @@ export class RequestColumns {
     );
   }
 
-  /** Appends `from`'s records from `start` on, in order, as many as fit before `end`: returns how many. */
-  appendRange(from: RequestColumns, start: number, end: number): number {
-    const at = this.size;
-    const n = Math.min(end - start, this.room - at);
-    this.size += n;
-    this.times.set(from.times.subarray(start, start + n), at);
-    this.generations.set(from.generations.subarray(start, start + n), at);
-    this.kinds.set(from.kinds.subarray(start, start + n), at);
-    const { texts } = this;
-    const source = from.texts;
-    for (let i = 4 * start, j = 4 * at; j < 4 * (at + n); i++, j++) texts[j] = source[i] as string | null;
-    return n;
-  }
-
   get full(): boolean {
     return this.size === this.room;
   }
 
-  /** Whether records `0..length` are in omicron's order already (as a batch mostly is: answers come in time order). */
-  inOrder(): boolean {
-    for (let i = 1; i < this.size; i++) if (this.compare(i - 1, i) > 0) return false;
-    return true;
-  }
-
   /**
-   * omicron's order of records `i` and `j`: the derived `Ord` of
+   * omicron's order of record `i` of `a` and record `j` of `b`: the derived `Ord` of
    * `TufArtifactReplicationRequest`, fields (time, target_sled, operation, error), no error
    * before any error. Sled ids compare as text, as UUIDs compare byte-wise.
    */
-  compare(i: number, j: number): number {
-    const { texts } = this;
-    const ei = texts[4 * i + 3] as string | null;
-    const ej = texts[4 * j + 3] as string | null;
+  static compare(a: RequestColumns, i: number, b: RequestColumns, j: number): number {
+    const ei = a.texts[4 * i + 3] as string | null;
+    const ej = b.texts[4 * j + 3] as string | null;
     return (
-      (this.times[i] as number) - (this.times[j] as number) ||
-      compareText(texts[4 * i] as SledId, texts[4 * j] as SledId) ||
-      this.compareOperations(i, j) ||
+      (a.times[i] as number) - (b.times[j] as number) ||
+      compareText(a.texts[4 * i] as SledId, b.texts[4 * j] as SledId) ||
+      RequestColumns.compareOperations(a, i, b, j) ||
       (ei === null ? (ej === null ? 0 : -1) : ej === null ? 1 : compareText(ei, ej))
     );
   }
@@ -167,15 +147,14 @@ export class RequestColumns {
     this.kinds = new Uint8Array(buffer, 16 * room, room);
   }
 
-  private compareOperations(i: number, j: number): number {
-    const kind = this.kinds[i] as number;
-    const variant = (VARIANT_RANK[kind] as number) - (VARIANT_RANK[this.kinds[j] as number] as number);
+  private static compareOperations(a: RequestColumns, i: number, b: RequestColumns, j: number): number {
+    const kind = a.kinds[i] as number;
+    const variant = (VARIANT_RANK[kind] as number) - (VARIANT_RANK[b.kinds[j] as number] as number);
     if (variant !== 0 || kind === LIST) return variant;
-    if (kind === CONFIG) return (this.generations[i] as number) - (this.generations[j] as number);
-    const { texts } = this;
-    const byHash = compareText(texts[4 * i + 1] as ArtifactHash, texts[4 * j + 1] as ArtifactHash);
+    if (kind === CONFIG) return (a.generations[i] as number) - (b.generations[j] as number);
+    const byHash = compareText(a.texts[4 * i + 1] as ArtifactHash, b.texts[4 * j + 1] as ArtifactHash);
     if (byHash !== 0 || kind !== COPY) return byHash;
-    return compareText(texts[4 * i + 2] as SledId, texts[4 * j + 2] as SledId);
+    return compareText(a.texts[4 * i + 2] as SledId, b.texts[4 * j + 2] as SledId);
   }
 
   private operationAt(i: number): Operation {
@@ -202,6 +181,10 @@ export class RequestColumns {
  * `capacity` records (tuf_artifact_replication.rs:545-547@74a6c136, :533-535@c31dc2f3,
  * :541-543@b848b6df). `panicsOnOversizedBatch: false` (review, whose code had no ring
  * buffer, only a reviewer's wish for one) trims silently instead.
+ *
+ * The batch being recorded is written where it will be kept, after the kept records, and
+ * counts once it ends (`endBatch`): written to a batch of its own first, every record was
+ * copied into the ring once more, four texts and three numbers a record.
  */
 export class RequestRing {
   /**
@@ -217,6 +200,10 @@ export class RequestRing {
    */
   private chunks: RequestColumns[];
   private start = 0;
+  /** The records of the batch being recorded: the last ones in the chunks, not kept yet and in no snapshot. */
+  private batch = 0;
+  /** Where a batch to be sorted is copied to (rarely: answers mostly come in omicron's order). */
+  private readonly unsorted = new RequestColumns(64);
 
   constructor(
     readonly capacity: number,
@@ -226,34 +213,59 @@ export class RequestRing {
     this.chunks = [new RequestColumns(chunkSize)];
   }
 
+  /** How many records are kept. */
   get length(): number {
-    const { chunks } = this;
-    return (chunks.length - 1) * this.chunkSize + (chunks[chunks.length - 1] as RequestColumns).length - this.start;
+    return this.written - this.start - this.batch;
   }
 
-  /** Appends `batch`'s records, in the order of `order` (indices into `batch`) when given. May throw `TaskPanic`. */
-  pushAll(batch: RequestColumns, order?: readonly number[]): void {
+  appendList(time: number, target: SledId, error: string | null): void {
+    this.tail().appendList(time, target, error);
+    this.batch++;
+  }
+
+  appendConfig(time: number, target: SledId, generation: number, error: string | null): void {
+    this.tail().appendConfig(time, target, generation, error);
+    this.batch++;
+  }
+
+  appendRequest(time: number, request: Request, error: string | null): void {
+    this.tail().appendRequest(time, request, error);
+    this.batch++;
+  }
+
+  /**
+   * Keeps the batch being recorded, in omicron's order of a batch (`requests.sort()`,
+   * tuf_artifact_replication.rs:549@74a6c136; a `BTreeSet` from c31dc2f3 on,
+   * :466@c31dc2f3, :474@b848b6df) when `sorted`, else in answer order. Throws `TaskPanic`
+   * (keeping nothing of it) on a batch over the capacity, if the ring panics on those.
+   */
+  endBatch(sorted: boolean): void {
     const { capacity } = this;
-    const n = batch.length;
+    const n = this.batch;
     if (this.panicsOnOversizedBatch && n > capacity) {
+      const { length } = this;
+      this.dropBatch();
       throw new TaskPanic(
-        `range end index ${this.length + n - capacity} out of range for slice of length ${this.length}` +
+        `range end index ${length + n - capacity} out of range for slice of length ${length}` +
           ` (request ring buffer: a batch of ${n} entries, capacity ${capacity})`,
       );
     }
+    if (sorted && !this.batchInOrder()) this.sortBatch();
+    this.batch = 0;
     // Of a batch longer than the capacity only its last `capacity` records stay.
-    const kept = Math.min(n, capacity);
-    this.dropOldest(this.length + kept - capacity);
-    for (let k = n - kept; k < n; ) {
-      let last = this.chunks[this.chunks.length - 1] as RequestColumns;
-      if (last.full) this.chunks.push((last = new RequestColumns(this.chunkSize)));
-      if (order !== undefined) {
-        last.appendFrom(batch, order[k] as number);
-        k++;
-      } else {
-        k += last.appendRange(batch, k, n);
-      }
+    this.dropOldest(this.length - capacity);
+  }
+
+  /** Forgets the batch being recorded. */
+  dropBatch(): void {
+    for (let n = this.batch; n > 0; ) {
+      const last = this.chunks[this.chunks.length - 1] as RequestColumns;
+      const dropped = Math.min(n, last.length);
+      last.truncate(last.length - dropped);
+      n -= dropped;
+      if (n > 0) this.chunks.pop();
     }
+    this.batch = 0;
   }
 
   toArray(): readonly RequestRecord[] {
@@ -266,6 +278,50 @@ export class RequestRing {
     const { start, length } = this;
     let copy: readonly RequestRecord[] | undefined;
     return () => (copy ??= recordsOf(chunks, start, length));
+  }
+
+  /** Records in the chunks, kept or not. */
+  private get written(): number {
+    const { chunks } = this;
+    return (chunks.length - 1) * this.chunkSize + (chunks[chunks.length - 1] as RequestColumns).length;
+  }
+
+  /** Where the next record goes: the last chunk, or a new one once that is full. */
+  private tail(): RequestColumns {
+    const last = this.chunks[this.chunks.length - 1] as RequestColumns;
+    if (!last.full) return last;
+    const next = new RequestColumns(this.chunkSize);
+    this.chunks.push(next);
+    return next;
+  }
+
+  /** Whether the batch being recorded is in omicron's order already (as a batch mostly is: answers come in time order). */
+  private batchInOrder(): boolean {
+    const { chunks, chunkSize } = this;
+    const end = this.written;
+    for (let p = end - this.batch + 1; p < end; p++) {
+      const q = p - 1;
+      const order = RequestColumns.compare(
+        chunks[Math.floor(q / chunkSize)] as RequestColumns,
+        q % chunkSize,
+        chunks[Math.floor(p / chunkSize)] as RequestColumns,
+        p % chunkSize,
+      );
+      if (order > 0) return false;
+    }
+    return true;
+  }
+
+  /** Writes the batch being recorded again, in omicron's order. */
+  private sortBatch(): void {
+    const { chunks, chunkSize, unsorted } = this;
+    unsorted.truncate(0);
+    const end = this.written;
+    for (let p = end - this.batch; p < end; p++) unsorted.appendFrom(chunks[Math.floor(p / chunkSize)] as RequestColumns, p % chunkSize);
+    const n = this.batch;
+    this.dropBatch();
+    for (const i of sortedOrder(unsorted)) this.tail().appendFrom(unsorted, i);
+    this.batch = n;
   }
 
   /**
@@ -295,49 +351,39 @@ function recordsOf(chunks: readonly RequestColumns[], start: number, length: num
 }
 
 /**
- * The request records and counters of one activation. The records go to `pending` (the
- * engine's, cleared here: activations do not overlap) until a batch of them is appended to
- * the ring buffer.
+ * The request records and counters of one activation. The records go to the ring buffer
+ * as the batch being recorded (activations do not overlap: what one left unended is
+ * dropped here) until the engine ends a batch.
  */
 export class ActivationLedger {
   readonly counters: Counters = zeroCounters();
 
   constructor(
     private readonly clock: Clock,
-    private readonly pending: RequestColumns,
+    private readonly ring: RequestRing,
   ) {
-    pending.clear();
+    ring.dropBatch();
   }
 
   recordList(target: SledId, error: string | null): void {
-    this.pending.appendList(this.clock.now(), target, error);
+    this.ring.appendList(this.clock.now(), target, error);
     count(this.counters.list, error);
   }
 
   recordConfig(target: SledId, generation: number, error: string | null): void {
-    this.pending.appendConfig(this.clock.now(), target, generation, error);
+    this.ring.appendConfig(this.clock.now(), target, generation, error);
     count(this.counters.config, error);
   }
 
   recordRequest(request: Request, error: string | null): void {
-    this.pending.appendRequest(this.clock.now(), request, error);
+    this.ring.appendRequest(this.clock.now(), request, error);
     const { counters } = this;
     count(request.kind === 'put' ? counters.put : request.kind === 'copy' ? counters.copy : counters.delete, error);
   }
 
-  /**
-   * Appends the records since the last batch to `ring`, in omicron's order of a batch
-   * (`requests.sort()`, tuf_artifact_replication.rs:549@74a6c136; a `BTreeSet` from
-   * c31dc2f3 on, :466@c31dc2f3, :474@b848b6df) when `sorted`, else in answer order. May
-   * throw `TaskPanic`.
-   */
-  appendBatchTo(ring: RequestRing, sorted: boolean): void {
-    const { pending } = this;
-    try {
-      ring.pushAll(pending, sorted && !pending.inOrder() ? sortedOrder(pending) : undefined);
-    } finally {
-      pending.clear();
-    }
+  /** Keeps the records since the last batch (`RequestRing.endBatch`). May throw `TaskPanic`. */
+  endBatch(sorted: boolean): void {
+    this.ring.endBatch(sorted);
   }
 }
 
@@ -350,5 +396,5 @@ function count(counter: Counters['list'], error: string | null): void {
 function sortedOrder(records: RequestColumns): number[] {
   const order = new Array<number>(records.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((i, j) => records.compare(i, j));
+  return order.sort((i, j) => RequestColumns.compare(records, i, records, j));
 }

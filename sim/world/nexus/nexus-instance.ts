@@ -4,6 +4,7 @@ import {
   UploadChannel,
   type ActivationStatus,
   type ArtifactHash,
+  type Clock,
   type EngineParams,
   type LocalArtifact,
   type LocalRepo,
@@ -11,7 +12,7 @@ import {
 } from '../../../core/index.ts';
 import type { DatastoreModel } from '../datastore.ts';
 import type { Micros } from '../kernel/event-queue.ts';
-import { WaitScope } from '../kernel/kernel.ts';
+import { WaitScope, type Kernel } from '../kernel/kernel.ts';
 import type { RandomStreams } from '../kernel/random-streams.ts';
 import { NOW, type NexusId, type RepoName } from '../world-events.ts';
 import { sledAgentClients, type ClientEnvironment, type ClientOwner } from './sled-clients.ts';
@@ -53,6 +54,18 @@ function repoBytes(artifacts: readonly LocalArtifact[]): number {
   let sum = 0;
   for (const artifact of artifacts) sum += artifact.size;
   return sum;
+}
+
+/**
+ * The engine's clock: the kernel's time. A class, not a closure made per incarnation: the
+ * engine reads the time once per request and listing.
+ */
+class KernelClock implements Clock {
+  constructor(private readonly kernel: Kernel) {}
+
+  now(): Micros {
+    return this.kernel.now;
+  }
 }
 
 /**
@@ -124,9 +137,9 @@ export class NexusInstance implements ClientOwner {
       {
         datastore: this.env.datastore.client(this.incarnation),
         sledAgents: sledAgentClients(this.env, this),
-        clock: { now: () => kernel.now },
+        clock: new KernelClock(kernel),
         rng: streams.stdRng(`nexus/${this.node}/engine/${this.incarnationNumber}`),
-        log: { log: log === undefined ? () => undefined : (level, msg, fields) => log(node, level, msg, fields) },
+        log: log === undefined ? undefined : { log: (level, msg, fields) => log(node, level, msg, fields) },
       },
       this.options.engine,
       this.channel,
