@@ -186,6 +186,11 @@ const UNKNOWN = 0;
 const WANTED = 1;
 const UNWANTED = 2;
 
+/** `fewest` of an artifact whose fewest copies on a holding sled are yet to be counted. */
+const UNCOUNTED = 0;
+/** `fewest` of an artifact no sled holds (above any count). */
+const NO_HOLDER = 256;
+
 /**
  * One activation's inventory as integer tables: a sled × artifact count table (artifact
  * major, sleds by position in the activation's sled list), the sleds holding each artifact
@@ -204,6 +209,14 @@ export class InventoryTable implements PlannerInventory {
   private readonly holderBits: Int32Array;
   private readonly words: number;
   private readonly kind: Uint8Array;
+  /**
+   * Per artifact, the fewest copies a holding sled has (NO_HOLDER when none does), counted
+   * when `anyShort` first asks and kept, in the table's memory, until a listing changes one
+   * of its counts (UNCOUNTED). Why: merged and later engines ask `anyShort` of every wanted
+   * artifact every activation, and reading its whole row each time was most of their
+   * planning, while a rack's counts change little between activations.
+   */
+  private readonly fewest: Uint16Array;
 
   /**
    * `listings[i]` is what `sleds[i]` listed, `undefined` when it did not answer. An
@@ -228,16 +241,17 @@ export class InventoryTable implements PlannerInventory {
     const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition, kept: 0 };
     const last = memory?.last;
     const update = updatable(last, inputs);
-    // One backing store for the five tables: one allocation an activation, not five.
+    // One backing store for the six tables: one allocation an activation, not six.
     // The hash-order list goes after `held` (room for every id; `kept` of them are used):
     // a small typed array of its own costs a backing store an activation.
     const n = ids.size;
-    const size = n * (4 + 4 + 4 * words + 1 + width);
+    const size = n * (4 + 4 + 4 * words + 2 + 1 + width);
     const buffer = memory === undefined ? new ArrayBuffer(size) : update ? memory.reuse() : memory.take(size);
     const held = (this.held = new Int32Array(buffer, 0, n));
     const holderBits = (this.holderBits = new Int32Array(buffer, 8 * n, n * words));
-    const kind = (this.kind = new Uint8Array(buffer, (8 + 4 * words) * n, n));
-    const counts = (this.counts = new Uint8Array(buffer, (9 + 4 * words) * n, n * width));
+    const fewest = (this.fewest = new Uint16Array(buffer, (8 + 4 * words) * n, n));
+    const kind = (this.kind = new Uint8Array(buffer, (10 + 4 * words) * n, n));
+    const counts = (this.counts = new Uint8Array(buffer, (11 + 4 * words) * n, n * width));
     /** Whether an artifact's holders went from or to none. */
     let crossed = false;
     if (update) {
@@ -270,6 +284,7 @@ export class InventoryTable implements PlannerInventory {
           counts.fill(0, id * width, (id + 1) * width);
           holderBits.fill(0, id * words, (id + 1) * words);
           held[id] = 0;
+          fewest[id] = UNCOUNTED;
         }
       }
       if (kind[id] !== UNKNOWN) kept++;
@@ -313,14 +328,19 @@ export class InventoryTable implements PlannerInventory {
   }
 
   anyShort(artifact: number, expected: number): boolean {
-    const { counts } = this;
-    const width = this.sleds.length;
-    const row = artifact * width;
-    for (let position = 0; position < width; position++) {
-      const count = counts[row + position] as number;
-      if (count !== 0 && count < expected) return true;
+    let fewest = this.fewest[artifact] as number;
+    if (fewest === UNCOUNTED) {
+      fewest = NO_HOLDER;
+      const { counts } = this;
+      const width = this.sleds.length;
+      const row = artifact * width;
+      for (let position = 0; position < width; position++) {
+        const count = counts[row + position] as number;
+        if (count !== 0 && count < fewest) fewest = count;
+      }
+      this.fewest[artifact] = fewest;
     }
-    return false;
+    return fewest !== NO_HOLDER && fewest < expected;
   }
 
   copiesAt(artifact: number, position: number): number {
@@ -413,6 +433,7 @@ export class InventoryTable implements PlannerInventory {
   /** Enters `count` (at least 1) copies of `id` on the sled at `position`; whether `id` had no holder (or had just been forgotten, below 0). */
   private putIn(id: number, position: number, count: number): boolean {
     this.counts[id * this.sleds.length + position] = count;
+    this.fewest[id] = UNCOUNTED;
     const word = id * this.words + (position >>> 5);
     this.holderBits[word] = (this.holderBits[word] as number) | (1 << (position & 31));
     const was = this.held[id] as number;
@@ -423,6 +444,7 @@ export class InventoryTable implements PlannerInventory {
   /** Takes `id`'s copies on the sled at `position` out; whether that left it no holder (or it had none: forgotten, it goes below 0). */
   private takeOut(id: number, position: number): boolean {
     this.counts[id * this.sleds.length + position] = 0;
+    this.fewest[id] = UNCOUNTED;
     const word = id * this.words + (position >>> 5);
     this.holderBits[word] = (this.holderBits[word] as number) & ~(1 << (position & 31));
     const was = this.held[id] as number;
