@@ -186,11 +186,6 @@ const UNKNOWN = 0;
 const WANTED = 1;
 const UNWANTED = 2;
 
-/** `fewest` of an artifact whose fewest copies on a holding sled are yet to be counted. */
-const UNCOUNTED = 0;
-/** `fewest` of an artifact no sled holds (above any count). */
-const NO_HOLDER = 256;
-
 /**
  * One activation's inventory as integer tables: a sled × artifact count table (artifact
  * major, sleds by position in the activation's sled list), the sleds holding each artifact
@@ -210,11 +205,13 @@ export class InventoryTable implements PlannerInventory {
   private readonly words: number;
   private readonly kind: Uint8Array;
   /**
-   * Per artifact, the fewest copies a holding sled has (NO_HOLDER when none does), counted
-   * when `anyShort` first asks and kept, in the table's memory, until a listing changes one
-   * of its counts (UNCOUNTED). Why: merged and later engines ask `anyShort` of every wanted
-   * artifact every activation, and reading its whole row each time was most of their
-   * planning, while a rack's counts change little between activations.
+   * Per artifact, the fewest copies a holding sled has (256, above any count, when none
+   * does), counted when `anyShort` first asks and kept, in the table's memory, until a
+   * listing changes one of its counts (0: not counted). Why: merged and later engines ask
+   * `anyShort` of every wanted artifact every activation, and reading its whole row each
+   * time was most of their planning, while a rack's counts change little between
+   * activations. 0 and 256 are written out, as is WANTED in `isWanted`: bundled, a module
+   * constant is a variable, read and checked at each use.
    */
   private readonly fewest: Uint16Array;
 
@@ -284,7 +281,7 @@ export class InventoryTable implements PlannerInventory {
           counts.fill(0, id * width, (id + 1) * width);
           holderBits.fill(0, id * words, (id + 1) * words);
           held[id] = 0;
-          fewest[id] = UNCOUNTED;
+          fewest[id] = 0;
         }
       }
       if (kind[id] !== UNKNOWN) kept++;
@@ -303,7 +300,7 @@ export class InventoryTable implements PlannerInventory {
   }
 
   isWanted(artifact: number): boolean {
-    return this.kind[artifact] === WANTED;
+    return this.kind[artifact] === 1;
   }
 
   presentCount(artifact: number): number {
@@ -329,8 +326,8 @@ export class InventoryTable implements PlannerInventory {
 
   anyShort(artifact: number, expected: number): boolean {
     let fewest = this.fewest[artifact] as number;
-    if (fewest === UNCOUNTED) {
-      fewest = NO_HOLDER;
+    if (fewest === 0) {
+      fewest = 256;
       const { counts } = this;
       const width = this.sleds.length;
       const row = artifact * width;
@@ -340,7 +337,7 @@ export class InventoryTable implements PlannerInventory {
       }
       this.fewest[artifact] = fewest;
     }
-    return fewest !== NO_HOLDER && fewest < expected;
+    return fewest !== 256 && fewest < expected;
   }
 
   copiesAt(artifact: number, position: number): number {
@@ -441,7 +438,7 @@ export class InventoryTable implements PlannerInventory {
   /** Enters `count` (at least 1) copies of `id` on the sled at `position`; whether `id` had no holder (or had just been forgotten, below 0). */
   private putIn(id: number, position: number, count: number): boolean {
     this.counts[id * this.sleds.length + position] = count;
-    this.fewest[id] = UNCOUNTED;
+    this.fewest[id] = 0;
     const word = id * this.words + (position >>> 5);
     this.holderBits[word] = (this.holderBits[word] as number) | (1 << (position & 31));
     const was = this.held[id] as number;
@@ -452,7 +449,7 @@ export class InventoryTable implements PlannerInventory {
   /** Takes `id`'s copies on the sled at `position` out; whether that left it no holder (or it had none: forgotten, it goes below 0). */
   private takeOut(id: number, position: number): boolean {
     this.counts[id * this.sleds.length + position] = 0;
-    this.fewest[id] = UNCOUNTED;
+    this.fewest[id] = 0;
     const word = id * this.words + (position >>> 5);
     this.holderBits[word] = (this.holderBits[word] as number) & ~(1 << (position & 31));
     const was = this.held[id] as number;

@@ -3,11 +3,12 @@ import type { Rng } from '../ports.ts';
 import type { RandSamplers } from '../rng/index.ts';
 import type { ArtifactHash, CopyRequest, DeleteRequest, LocalArtifact, PutRequest, Request, SledId } from '../types.ts';
 
-/** `source` of a run that is no copy. */
-const PUT = -1;
-const DELETE = -2;
-/** Ints a run takes: its first record's number, artifact, target position (none for DELETEs), source position (or PUT, DELETE). */
-const STRIDE = 4;
+/*
+ * A run is four ints in `runs`: its first record's number, the artifact, the target's
+ * position (-1 for DELETEs, whose targets are the holders) and the source: a sled position
+ * for a copy, -1 for a PUT, -2 for DELETEs. The 4, -1 and -2 are written out, not module
+ * constants: bundled, a constant is a module variable, read and checked at each use.
+ */
 
 /**
  * The requests `review` generates in one activation, as numbered records in typed arrays
@@ -28,7 +29,7 @@ const STRIDE = 4;
  * One activation's records: `begin` starts the next and ends what was read from these.
  */
 export class GeneratedRequests {
-  private runs = new Int32Array(64 * STRIDE);
+  private runs = new Int32Array(64 * 4);
   private runCount = 0;
   private order = new Int32Array(64);
   private count = 0;
@@ -55,7 +56,7 @@ export class GeneratedRequests {
 
   /** A PUT of `artifact` (held in `local`) to the sled at `target`. */
   put(artifact: number, target: number): void {
-    this.addRun(artifact, target, PUT, 1);
+    this.addRun(artifact, target, -1, 1);
   }
 
   copy(artifact: number, target: number, source: number): void {
@@ -65,7 +66,7 @@ export class GeneratedRequests {
   /** A DELETE of `artifact` for every sled holding a copy, in sled order (`pushDeletes`). */
   deletes(artifact: number): void {
     const held = (this.inventory as PlannerInventory).presentCount(artifact);
-    if (held > 0) this.addRun(artifact, -1, DELETE, held);
+    if (held > 0) this.addRun(artifact, -1, -2, held);
   }
 
   /** `shuffle` of the requests in the order they were added: afterwards `at(k)` is the k-th. */
@@ -89,19 +90,19 @@ export class GeneratedRequests {
     let high = this.runCount - 1;
     while (low < high) {
       const middle = (low + high + 1) >>> 1;
-      if ((runs[middle * STRIDE] as number) <= record) low = middle;
+      if ((runs[middle * 4] as number) <= record) low = middle;
       else high = middle - 1;
     }
     return low;
   }
 
   isPut(run: number): boolean {
-    return this.runs[run * STRIDE + 3] === PUT;
+    return this.runs[run * 4 + 3] === -1;
   }
 
   /** The PUT run `run` as the request it stands for: a new object, as the planner built before. */
   putRequest(run: number): PutRequest {
-    const at = run * STRIDE;
+    const at = run * 4;
     const inventory = this.inventory as PlannerInventory;
     const artifact = this.local.get(inventory.hashOf(this.runs[at + 1] as number)) as LocalArtifact;
     return { kind: 'put', target: inventory.sleds[this.runs[at + 2] as number] as SledId, artifact };
@@ -111,11 +112,11 @@ export class GeneratedRequests {
   otherRequest(run: number, record: number): CopyRequest | DeleteRequest {
     const { runs } = this;
     const inventory = this.inventory as PlannerInventory;
-    const at = run * STRIDE;
+    const at = run * 4;
     const artifact = runs[at + 1] as number;
     const hash = inventory.hashOf(artifact);
     const source = runs[at + 3] as number;
-    if (source === DELETE) {
+    if (source === -2) {
       const target = inventory.sledPosition(artifact, true, record - (runs[at] as number), 0);
       return { kind: 'delete', target: inventory.sleds[target] as SledId, hash };
     }
@@ -164,12 +165,12 @@ export class GeneratedRequests {
 
   /** Appends a run of `records` records, numbered after those added. */
   private addRun(artifact: number, target: number, source: number, records: number): void {
-    if (this.runCount * STRIDE === this.runs.length) {
+    if (this.runCount * 4 === this.runs.length) {
       const runs = new Int32Array(2 * this.runs.length);
       runs.set(this.runs);
       this.runs = runs;
     }
-    const at = this.runCount++ * STRIDE;
+    const at = this.runCount++ * 4;
     this.runs[at] = this.count;
     this.runs[at + 1] = artifact;
     this.runs[at + 2] = target;
