@@ -144,6 +144,12 @@ export class TableMemory {
   private bytes = new Uint8Array(0);
   /** What the table now in `bytes` was built from. */
   last: TableInputs | undefined;
+  /**
+   * An array the next table fills with its listings: the one of the table before `last`,
+   * no longer read. Two arrays take turns, so that no table pushes its listings into a
+   * new one (a builtin call for each of the rack's listings, every activation).
+   */
+  spare: (IdListing | undefined)[] = [];
 
   /** A zeroed buffer of at least `size` bytes, whose first `size` bytes are the caller's. */
   take(size: number): ArrayBuffer {
@@ -165,7 +171,7 @@ interface TableInputs {
   readonly size: number;
   readonly wanted: Int32Array;
   readonly keepUnwanted: boolean;
-  readonly listings: readonly (IdListing | undefined)[];
+  readonly listings: (IdListing | undefined)[];
   /** How many artifacts the table built from these keeps (its `inHashOrder` length). */
   kept: number;
 }
@@ -229,10 +235,14 @@ export class InventoryTable implements PlannerInventory {
     keepUnwanted: boolean,
     memory?: TableMemory,
   ) {
-    // Pushed, not `map`ped: `map` gives a holey array when interpreted and a packed one when
-    // optimized, and the tables' readers, fed both, deoptimized in later seeds.
-    const byPosition: (IdListing | undefined)[] = [];
-    for (const listing of listings) byPosition.push(listing === undefined ? undefined : ids.listing(listing));
+    // Filled in order, not `map`ped: `map` gives a holey array when interpreted and a packed
+    // one when optimized, and the tables' readers, fed both, deoptimized in later seeds.
+    const byPosition = memory === undefined ? [] : memory.spare;
+    for (let position = 0; position < listings.length; position++) {
+      const listing = listings[position];
+      byPosition[position] = listing === undefined ? undefined : ids.listing(listing);
+    }
+    byPosition.length = listings.length;
     const width = sleds.length;
     const words = (this.words = (width + 31) >>> 5);
     const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition, kept: 0 };
@@ -262,7 +272,10 @@ export class InventoryTable implements PlannerInventory {
       for (const id of inputs.wanted) kind[id] = WANTED;
       for (let position = 0; position < width; position++) this.enter(byPosition[position], position, 1);
     }
-    if (memory !== undefined) memory.last = inputs;
+    if (memory !== undefined) {
+      memory.spare = last?.listings ?? [];
+      memory.last = inputs;
+    }
     if (update && !crossed) {
       // No artifact gained its first holder or lost its last: the kinds, and the hash-order
       // list in the same memory, are the table before's.
