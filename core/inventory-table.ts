@@ -144,6 +144,12 @@ export class TableMemory {
   private bytes = new Uint8Array(0);
   /** What the table now in `bytes` was built from. */
   last: TableInputs | undefined;
+  /**
+   * An array the next table fills with its listings: the one of the table before `last`,
+   * no longer read. Two arrays take turns, so that no table pushes its listings into a
+   * new one (a builtin call for each of the rack's listings, every activation).
+   */
+  spare: (IdListing | undefined)[] = [];
 
   /** A zeroed buffer of at least `size` bytes, whose first `size` bytes are the caller's. */
   take(size: number): ArrayBuffer {
@@ -165,7 +171,7 @@ interface TableInputs {
   readonly size: number;
   readonly wanted: Int32Array;
   readonly keepUnwanted: boolean;
-  readonly listings: readonly (IdListing | undefined)[];
+  readonly listings: (IdListing | undefined)[];
   /** How many artifacts the table built from these keeps (its `inHashOrder` length). */
   kept: number;
 }
@@ -204,6 +210,16 @@ export class InventoryTable implements PlannerInventory {
   private readonly holderBits: Int32Array;
   private readonly words: number;
   private readonly kind: Uint8Array;
+  /**
+   * Per artifact, the fewest copies a holding sled has (256, above any count, when none
+   * does), counted when `anyShort` first asks and kept, in the table's memory, until a
+   * listing changes one of its counts (0: not counted). Why: merged and later engines ask
+   * `anyShort` of every wanted artifact every activation, and reading its whole row each
+   * time was most of their planning, while a rack's counts change little between
+   * activations. 0 and 256 are written out, as is WANTED in `isWanted`: bundled, a module
+   * constant is a variable, read and checked at each use.
+   */
+  private readonly fewest: Uint16Array;
 
   /**
    * `listings[i]` is what `sleds[i]` listed, `undefined` when it did not answer. An
@@ -219,25 +235,30 @@ export class InventoryTable implements PlannerInventory {
     keepUnwanted: boolean,
     memory?: TableMemory,
   ) {
-    // Pushed, not `map`ped: `map` gives a holey array when interpreted and a packed one when
-    // optimized, and the tables' readers, fed both, deoptimized in later seeds.
-    const byPosition: (IdListing | undefined)[] = [];
-    for (const listing of listings) byPosition.push(listing === undefined ? undefined : ids.listing(listing));
+    // Filled in order, not `map`ped: `map` gives a holey array when interpreted and a packed
+    // one when optimized, and the tables' readers, fed both, deoptimized in later seeds.
+    const byPosition = memory === undefined ? [] : memory.spare;
+    for (let position = 0; position < listings.length; position++) {
+      const listing = listings[position];
+      byPosition[position] = listing === undefined ? undefined : ids.listing(listing);
+    }
+    byPosition.length = listings.length;
     const width = sleds.length;
     const words = (this.words = (width + 31) >>> 5);
     const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition, kept: 0 };
     const last = memory?.last;
     const update = updatable(last, inputs);
-    // One backing store for the five tables: one allocation an activation, not five.
+    // One backing store for the six tables: one allocation an activation, not six.
     // The hash-order list goes after `held` (room for every id; `kept` of them are used):
     // a small typed array of its own costs a backing store an activation.
     const n = ids.size;
-    const size = n * (4 + 4 + 4 * words + 1 + width);
+    const size = n * (4 + 4 + 4 * words + 2 + 1 + width);
     const buffer = memory === undefined ? new ArrayBuffer(size) : update ? memory.reuse() : memory.take(size);
     const held = (this.held = new Int32Array(buffer, 0, n));
     const holderBits = (this.holderBits = new Int32Array(buffer, 8 * n, n * words));
-    const kind = (this.kind = new Uint8Array(buffer, (8 + 4 * words) * n, n));
-    const counts = (this.counts = new Uint8Array(buffer, (9 + 4 * words) * n, n * width));
+    const fewest = (this.fewest = new Uint16Array(buffer, (8 + 4 * words) * n, n));
+    const kind = (this.kind = new Uint8Array(buffer, (10 + 4 * words) * n, n));
+    const counts = (this.counts = new Uint8Array(buffer, (11 + 4 * words) * n, n * width));
     /** Whether an artifact's holders went from or to none. */
     let crossed = false;
     if (update) {
@@ -251,7 +272,10 @@ export class InventoryTable implements PlannerInventory {
       for (const id of inputs.wanted) kind[id] = WANTED;
       for (let position = 0; position < width; position++) this.enter(byPosition[position], position, 1);
     }
-    if (memory !== undefined) memory.last = inputs;
+    if (memory !== undefined) {
+      memory.spare = last?.listings ?? [];
+      memory.last = inputs;
+    }
     if (update && !crossed) {
       // No artifact gained its first holder or lost its last: the kinds, and the hash-order
       // list in the same memory, are the table before's.
@@ -270,6 +294,7 @@ export class InventoryTable implements PlannerInventory {
           counts.fill(0, id * width, (id + 1) * width);
           holderBits.fill(0, id * words, (id + 1) * words);
           held[id] = 0;
+          fewest[id] = 0;
         }
       }
       if (kind[id] !== UNKNOWN) kept++;
@@ -288,7 +313,7 @@ export class InventoryTable implements PlannerInventory {
   }
 
   isWanted(artifact: number): boolean {
-    return this.kind[artifact] === WANTED;
+    return this.kind[artifact] === 1;
   }
 
   presentCount(artifact: number): number {
@@ -313,14 +338,19 @@ export class InventoryTable implements PlannerInventory {
   }
 
   anyShort(artifact: number, expected: number): boolean {
-    const { counts } = this;
-    const width = this.sleds.length;
-    const row = artifact * width;
-    for (let position = 0; position < width; position++) {
-      const count = counts[row + position] as number;
-      if (count !== 0 && count < expected) return true;
+    let fewest = this.fewest[artifact] as number;
+    if (fewest === 0) {
+      fewest = 256;
+      const { counts } = this;
+      const width = this.sleds.length;
+      const row = artifact * width;
+      for (let position = 0; position < width; position++) {
+        const count = counts[row + position] as number;
+        if (count !== 0 && count < fewest) fewest = count;
+      }
+      this.fewest[artifact] = fewest;
     }
-    return false;
+    return fewest !== 256 && fewest < expected;
   }
 
   copiesAt(artifact: number, position: number): number {
@@ -361,7 +391,7 @@ export class InventoryTable implements PlannerInventory {
     let crossed = false;
     for (let k = 0; k < entries.length; k++) {
       const entry = entries[k] as number;
-      const id = idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
+      const id = entryId(entry, idOf);
       if (step === 1 ? this.putIn(id, position, entry & 0xff) : this.takeOut(id, position)) crossed = true;
     }
     return crossed;
@@ -378,7 +408,10 @@ export class InventoryTable implements PlannerInventory {
    *
    * The slots both snapshots have differ only in `[first, end)`, found from either end: a
    * count changed in place or an entry moved into a removed one's slot leaves the slots on
-   * both sides of it alike, so each of them is compared once, not again by the loops.
+   * both sides of it alike, so each of them is compared once, not again by the loops. The
+   * window is walked once: its differing slots are taken out as found and kept in a list
+   * (a few a listing), and put in after the tail's removals (walking the window again for
+   * them was about a fifth of the update's instructions).
    */
   private replace(before: IdListing | undefined, after: IdListing | undefined, position: number): boolean {
     if (before === undefined || after === undefined || before.idOf !== after.idOf) {
@@ -393,19 +426,24 @@ export class InventoryTable implements PlannerInventory {
     let end = common;
     while (end > first && old[end - 1] === now[end - 1]) end--;
     let crossed = false;
-    for (let k = first; k < old.length; k++) {
-      if (k === end) k = common;
-      if (k === old.length) break;
+    const differing: number[] = [];
+    for (let k = first; k < end; k++) {
       const entry = old[k] as number;
-      if (k < end && now[k] === entry) continue;
-      if (this.takeOut(idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number), position)) crossed = true;
+      if (now[k] === entry) continue;
+      differing.push(k);
+      if (this.takeOut(entryId(entry, idOf), position)) crossed = true;
     }
-    for (let k = first; k < now.length; k++) {
-      if (k === end) k = common;
-      if (k === now.length) break;
+    for (let k = common; k < old.length; k++) {
+      const entry = old[k] as number;
+      if (this.takeOut(entryId(entry, idOf), position)) crossed = true;
+    }
+    for (let i = 0; i < differing.length; i++) {
+      const entry = now[differing[i] as number] as number;
+      if (this.putIn(entryId(entry, idOf), position, entry & 0xff)) crossed = true;
+    }
+    for (let k = common; k < now.length; k++) {
       const entry = now[k] as number;
-      if (k < end && old[k] === entry) continue;
-      if (this.putIn(idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number), position, entry & 0xff)) crossed = true;
+      if (this.putIn(entryId(entry, idOf), position, entry & 0xff)) crossed = true;
     }
     return crossed;
   }
@@ -413,6 +451,7 @@ export class InventoryTable implements PlannerInventory {
   /** Enters `count` (at least 1) copies of `id` on the sled at `position`; whether `id` had no holder (or had just been forgotten, below 0). */
   private putIn(id: number, position: number, count: number): boolean {
     this.counts[id * this.sleds.length + position] = count;
+    this.fewest[id] = 0;
     const word = id * this.words + (position >>> 5);
     this.holderBits[word] = (this.holderBits[word] as number) | (1 << (position & 31));
     const was = this.held[id] as number;
@@ -423,6 +462,7 @@ export class InventoryTable implements PlannerInventory {
   /** Takes `id`'s copies on the sled at `position` out; whether that left it no holder (or it had none: forgotten, it goes below 0). */
   private takeOut(id: number, position: number): boolean {
     this.counts[id * this.sleds.length + position] = 0;
+    this.fewest[id] = 0;
     const word = id * this.words + (position >>> 5);
     this.holderBits[word] = (this.holderBits[word] as number) & ~(1 << (position & 31));
     const was = this.held[id] as number;
@@ -443,6 +483,11 @@ function firstDifference(a: readonly number[], b: readonly number[], to: number)
   while (k + 4 <= to && a[k] === b[k] && a[k + 1] === b[k + 1] && a[k + 2] === b[k + 2] && a[k + 3] === b[k + 3]) k += 4;
   while (k < to && a[k] === b[k]) k++;
   return k;
+}
+
+/** The artifact id of a listing entry: its number read through `idOf`, or the number itself when `idOf` is null. */
+function entryId(entry: number, idOf: Int32Array | null): number {
+  return idOf === null ? entry >>> 8 : (idOf[entry >>> 8] as number);
 }
 
 /** The number of bits set in a 32-bit word. */

@@ -81,7 +81,7 @@ export function mergedRequests(
       // (tuf_artifact_replication.rs:219-230@74a6c136, :212-219@8516b405): it draws even
       // when a single other holder remains, and gives up on the artifact (`break`) when
       // none does.
-      const source = draws.chooseWeighted(present, (sled) => (sled === target ? 0 : 1), rng);
+      const source = draws.chooseOther(present, target, rng);
       if (source === undefined) break;
       recopy.push({ kind: 'copy', target, source, hash });
     }

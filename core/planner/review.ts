@@ -63,11 +63,12 @@ export function reviewRequests(
       break;
     }
     const record = generated.at(k);
-    const isPut = generated.isPut(record);
+    const run = generated.runOf(record);
+    const isPut = generated.isPut(run);
     const fits = isPut ? taken < params.maxRequests && put.length < params.maxPutRequests : taken < params.maxRequests;
     if (!fits && !unlimited) generated.defer(k);
-    else if (isPut) put.push(generated.putRequest(record));
-    else other.push(generated.otherRequest(record));
+    else if (isPut) put.push(generated.putRequest(run));
+    else other.push(generated.otherRequest(run, record));
   }
   return { put, other, deferredCount: generated.deferred, deferred: generated.deferredRequests() };
 }

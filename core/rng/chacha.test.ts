@@ -98,3 +98,52 @@ describe('StdRng (ChaCha12)', () => {
     );
   });
 });
+
+/**
+ * The ChaCha block function written out plainly (RFC 8439 §2.1-2.3, rand_chacha's state
+ * layout: constants, key, a 64-bit counter in words 12-13, stream 0 in words 14-15), for
+ * blocks far along the stream: the counter's words are computed apart from the generator's.
+ */
+function referenceBlock(seed: Uint8Array, doubleRounds: number, counter: bigint): number[] {
+  const key = Array.from({ length: 8 }, (_, i) => new DataView(seed.buffer, seed.byteOffset).getUint32(4 * i, true));
+  const state = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, ...key, Number(counter & 0xffffffffn), Number(counter >> 32n), 0, 0];
+  const x = [...state];
+  const rotl = (v: number, n: number): number => ((v << n) | (v >>> (32 - n))) >>> 0;
+  const quarter = (a: number, b: number, c: number, d: number): void => {
+    x[a] = (x[a]! + x[b]!) >>> 0; x[d] = rotl(x[d]! ^ x[a]!, 16);
+    x[c] = (x[c]! + x[d]!) >>> 0; x[b] = rotl(x[b]! ^ x[c]!, 12);
+    x[a] = (x[a]! + x[b]!) >>> 0; x[d] = rotl(x[d]! ^ x[a]!, 8);
+    x[c] = (x[c]! + x[d]!) >>> 0; x[b] = rotl(x[b]! ^ x[c]!, 7);
+  };
+  for (let r = 0; r < doubleRounds; r++) {
+    quarter(0, 4, 8, 12); quarter(1, 5, 9, 13); quarter(2, 6, 10, 14); quarter(3, 7, 11, 15);
+    quarter(0, 5, 10, 15); quarter(1, 6, 11, 12); quarter(2, 7, 8, 13); quarter(3, 4, 9, 14);
+  }
+  return x.map((v, i) => (v + state[i]!) >>> 0);
+}
+
+describe('ChaCha block counter', () => {
+  it('the reference block function gives the rand_chacha vector (true values a, block 0)', () => {
+    expect(referenceBlock(new Uint8Array(32), 10, 0n).slice(0, 4)).toEqual([0xade0b876, 0x903df1a0, 0xe56a5d40, 0x28bd8653]);
+  });
+
+  it('blocks around and past 2^32 (the counter high word) and far along: the same words as the reference', () => {
+    const counters = fc.oneof(
+      fc.constantFrom(0xffff_ffff, 0x1_0000_0000, 0x1_0000_0001, 0x7fff_ffff, 0x8000_0000),
+      fc.integer({ min: 0, max: 2 ** 48 }),
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), counters, fc.constantFrom(6, 10), (seed, block, rounds) => {
+        const rng = new ChaChaRng(seed, rounds);
+        rng.skip(block * 16);
+        const drawn = words(rng, 32);
+        expect(drawn).toEqual([...referenceBlock(seed, rounds, BigInt(block)), ...referenceBlock(seed, rounds, BigInt(block) + 1n)]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses fewer than one double round', () => {
+    expect(() => new ChaChaRng(new Uint8Array(32), 0)).toThrow(RangeError);
+  });
+});

@@ -26,6 +26,12 @@ export interface RandSamplers {
    * `undefined` (and no draw) when `items` is empty or every weight is 0, Rust's `Err`.
    */
   chooseWeighted<T>(items: readonly T[], weight: (item: T) => number, rng: Rng): T | undefined;
+  /**
+   * `chooseWeighted` with weight 0 for `except` and 1 for every other item: the same draw
+   * and the same item, without a weight function called twice for each item (merged's
+   * recopy source, core/planner/merged.ts).
+   */
+  chooseOther<T>(items: readonly T[], except: T, rng: Rng): T | undefined;
 }
 
 /** What `shuffle` reorders in place: an array, or a typed array of item numbers. */
@@ -82,6 +88,20 @@ export function samplersFrom(rules: RandRules): RandSamplers {
       const total = totalWeight(items, weight);
       if (total === 0) return undefined;
       return weightedPick(items, weight, uniformBelow(rng, total));
+    },
+    chooseOther<T>(items: readonly T[], except: T, rng: Rng): T | undefined {
+      let total = 0;
+      for (let i = 0; i < items.length; i++) if (items[i] !== except) total++;
+      if (total === 0) return undefined;
+      // The chosen-th item of weight 1: the first whose cumulative weight exceeds it.
+      let chosen = uniformBelow(rng, total);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as T;
+        if (item === except) continue;
+        if (chosen === 0) return item;
+        chosen--;
+      }
+      throw new RangeError('a weighted draw beyond the total weight');
     },
   };
 }

@@ -3,7 +3,7 @@
 // 586-592), src/distributions/uniform.rs (UniformInt 429-557),
 // src/distributions/weighted_index.rs (new, sample 223-240), all at rand tag 0.8.5.
 import type { Rng } from '../ports.ts';
-import { mulHigh, samplersFrom, swap, type RandSamplers, type Reorderable } from './draws.ts';
+import { mulHigh, samplersFrom, type RandSamplers, type Reorderable } from './draws.ts';
 
 /**
  * `gen_range(0..n)` on u32 (`sample_single_inclusive`): a widening multiply, accepted
@@ -29,7 +29,15 @@ function uniformBelow(rng: Rng, total: number): number {
 
 /** `shuffle`: from the end, `swap(i, gen_range(0..i + 1))` for i = len − 1 down to 1. */
 function shuffle<L extends Reorderable<unknown>>(items: L, rng: Rng): L {
-  for (let i = items.length - 1; i > 0; i--) swap(items, i, index(rng, i + 1));
+  // The swap written out (not draws.ts's `swap`, shared with 0.9.2's shuffle): one
+  // function identity check fewer for each of the items, where review shuffles ≈ 320 an
+  // activation.
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = index(rng, i + 1);
+    const item = items[i];
+    items[i] = items[j];
+    items[j] = item;
+  }
   return items;
 }
 

@@ -225,6 +225,19 @@ describe.each([rand085, rand092])('rand $version on StdRng', (draws) => {
   });
 });
 
+describe.each([rand085, rand092])('rand $version: chooseOther', (draws) => {
+  it('is choose_weighted with weight 0 for the one item and 1 for the others: the same item, the same words drawn', () => {
+    fc.assert(
+      fc.property(seeds, fc.array(fc.nat(5), { maxLength: 40 }), fc.nat(6), (seed, items, except) => {
+        const byWeights = counting(seed);
+        const byOther = counting(seed);
+        expect(draws.chooseOther(items, except, byOther)).toBe(draws.chooseWeighted(items, (item) => (item === except ? 0 : 1), byWeights));
+        expect(byOther.used).toBe(byWeights.used);
+      }),
+    );
+  });
+});
+
 describe('rand version of each generation', () => {
   it('is 0.8.5 up to generation, 0.9.2 for current', () => {
     expect(ENGINE_GENERATIONS.map((g) => randSamplers(randVersionOf(g)).version)).toEqual(['0.8.5', '0.8.5', '0.8.5', '0.9.2']);
