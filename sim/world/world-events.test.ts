@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  emitArtifactRemoved,
+  emitArtifactStored,
   emitRequestDone,
   emitRequestSent,
   NOW,
@@ -178,15 +180,15 @@ describe('the observer of the event log', () => {
     const note = (e: WorldEventBody): void => {
       seen.push({ now: clock.now, t: (e as { t?: unknown }).t, type: e.type });
     };
-    // A request's events come as their fields: no object, so nothing stamped.
+    // The four frequent types come as their fields: no object, so nothing stamped.
     const observer: WorldEventObserver = {
       follow: (c) => {
         clock = c;
       },
       requestSent: () => seen.push({ now: clock.now, t: NOW, type: 'request_sent' }),
       requestDone: () => seen.push({ now: clock.now, t: NOW, type: 'request_done' }),
-      artifactStored: note,
-      artifactRemoved: note,
+      artifactStored: () => seen.push({ now: clock.now, t: NOW, type: 'artifact_stored' }),
+      artifactRemoved: () => seen.push({ now: clock.now, t: NOW, type: 'artifact_removed' }),
       other: note,
     };
     return { observer, seen };
@@ -217,13 +219,15 @@ describe('the observer of the event log', () => {
   });
 });
 
-describe('a request’s events from their fields', () => {
-  /** Emits `body` through `emit`, a request's events from their fields. */
+describe('requests’ and copies’ events from their fields', () => {
+  /** Emits `body` through `emit`, the four frequent types from their fields. */
   function emitFromFields(emit: EmitEvent, body: WorldEventBody, sled: number, artifact: number): void {
     if (body.type === 'request_sent') {
       const { id, nexus, activation, kind, target, source, hash, bytes } = body;
       emitRequestSent(emit, id, nexus, activation, kind, target, source, hash, bytes, sled, artifact);
     } else if (body.type === 'request_done') emitRequestDone(emit, body.id, body.outcome, body.error);
+    else if (body.type === 'artifact_stored') emitArtifactStored(emit, body.sled, body.m2, body.hash, body.bytes, body.via, sled, artifact);
+    else if (body.type === 'artifact_removed') emitArtifactRemoved(emit, body.sled, body.m2, body.hash, body.bytes, body.cause, sled, artifact);
     else emit({ t: NOW, ...body }, sled, artifact);
   }
 

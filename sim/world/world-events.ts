@@ -9,6 +9,8 @@ export type RequestOutcome = 'ok' | 'error' | 'timeout';
 export type FaultKind = 'sled_crash' | 'nexus_crash' | 'nexus_panic' | 'partition' | 'slow' | 'datastore_outage' | 'm2_failure';
 /** Why copies left a dataset. */
 export type RemovalCause = 'delete' | 'reconciler' | 'm2_failure';
+/** How a copy came to be stored. */
+export type StoredVia = 'put' | 'copy' | 'initial';
 
 /**
  * Ground truth: every change of state in the world, in the order it happened. Checkers
@@ -26,7 +28,7 @@ export type WorldEventBody =
   /** `by`: the task (replicated, or a planted bug) or the upload handler (a duplicate upload). */
   | { type: 'local_repo_released'; nexus: NexusId; repo: RepoName; bytes: number; by: 'task' | 'upload' }
   | { type: 'local_repos_lost'; nexus: NexusId; repos: readonly RepoName[]; bytes: number }
-  | { type: 'artifact_stored'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; via: 'put' | 'copy' | 'initial' }
+  | { type: 'artifact_stored'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; via: StoredVia }
   | { type: 'artifact_removed'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; cause: RemovalCause }
   /** A final file no writer fills any more holds `bytes` of the artifact's `size` (omicron#7796). */
   | { type: 'artifact_truncated'; sled: SledId; m2: number; hash: ArtifactHash; bytes: number; size: number }
@@ -115,15 +117,15 @@ export interface EventClock {
  * given from the clock `follow` hands it. A stamp is a fresh heap number on each of a
  * seed's 145k events (times pass 2³¹ µs), and nothing else of the run needed it.
  *
- * A request's two events come as their fields, not as objects (see `EmitEvent`).
+ * Those four types come as their fields, not as objects (see `FieldEmits`).
  */
 export interface WorldEventObserver {
   /** Called once, by `WorldEventLog.watch`: the clock whose `now` is each event's time. */
   follow(clock: EventClock): void;
   requestSent: SendRequest;
   requestDone: FinishRequest;
-  artifactStored(event: BodyOf<'artifact_stored'>, sled: number, artifact: number): void;
-  artifactRemoved(event: BodyOf<'artifact_removed'>, sled: number, artifact: number): void;
+  artifactStored: StoreCopy;
+  artifactRemoved: RemoveCopy;
   other(event: WorldEventBody, sled: number, artifact: number): void;
 }
 
@@ -148,25 +150,37 @@ export type SendRequest = (
 export type FinishRequest = (id: number, outcome: RequestOutcome, error: string | null) => void;
 
 /**
- * A request's two events passed on from their fields, which the world's event log offers
- * beside `emit` (as methods of it). Every request of a run (56k a rack-day seed) sends
- * both; as objects they were two of a seed's largest allocations, read once by the hash
- * and the observers and dropped, unless the history is recorded or a listener keeps them.
- * From the fields, the log builds the object only then. Use `emitRequestSent` and
- * `emitRequestDone`, which build it for an `emit` without them (a test's).
+ * An artifact_stored as its fields after its type, in their order, then the world's
+ * numbers of its sled and its artifact (see `UNNUMBERED`).
  */
-export interface RequestEmits {
+export type StoreCopy = (sled: SledId, m2: number, hash: ArtifactHash, bytes: number, via: StoredVia, sledNumber: number, artifactNumber: number) => void;
+
+/** An artifact_removed as its fields after its type, then the numbers `StoreCopy` takes. */
+export type RemoveCopy = (sled: SledId, m2: number, hash: ArtifactHash, bytes: number, cause: RemovalCause, sledNumber: number, artifactNumber: number) => void;
+
+/**
+ * The four frequent types passed on from their fields, which the world's event log offers
+ * beside `emit` (as methods of it). Every request of a run (56k a rack-day seed) sends
+ * two events, and copies are stored and removed some 45k times a seed; as objects they
+ * were a seed's largest allocations of events, read once by the hash and the observers
+ * and dropped, unless the history is recorded or a listener keeps them. From the fields,
+ * the log builds the object only then. Use the `emit…` functions below, which build it
+ * for an `emit` without them (a test's).
+ */
+export interface FieldEmits {
   readonly requestSent: SendRequest;
   readonly requestDone: FinishRequest;
+  readonly artifactStored: StoreCopy;
+  readonly artifactRemoved: RemoveCopy;
 }
 
 /**
- * `WorldEventLog.emit` as the emitters hold it; the log's has `RequestEmits` as methods,
+ * `WorldEventLog.emit` as the emitters hold it; the log's has `FieldEmits` as methods,
  * so that no emitter's environment changes.
  */
-export type EmitEvent = ((event: WorldEvent, sled?: number, artifact?: number) => void) & Partial<RequestEmits>;
+export type EmitEvent = ((event: WorldEvent, sled?: number, artifact?: number) => void) & Partial<FieldEmits>;
 
-/** Emits a request_sent through `emit` from its fields (see `RequestEmits`). */
+/** Emits a request_sent through `emit` from its fields (see `FieldEmits`). */
 export function emitRequestSent(
   emit: EmitEvent,
   id: number,
@@ -184,10 +198,40 @@ export function emitRequestSent(
   else emit({ t: NOW, type: 'request_sent', id, nexus, activation, kind, target, source, hash, bytes }, targetNumber, artifactNumber);
 }
 
-/** Emits a request_done through `emit` from its fields (see `RequestEmits`). */
+/** Emits a request_done through `emit` from its fields (see `FieldEmits`). */
 export function emitRequestDone(emit: EmitEvent, id: number, outcome: RequestOutcome, error: string | null): void {
   if (emit.requestDone !== undefined) emit.requestDone(id, outcome, error);
   else emit({ t: NOW, type: 'request_done', id, outcome, error });
+}
+
+/** Emits an artifact_stored through `emit` from its fields (see `FieldEmits`). */
+export function emitArtifactStored(
+  emit: EmitEvent,
+  sled: SledId,
+  m2: number,
+  hash: ArtifactHash,
+  bytes: number,
+  via: StoredVia,
+  sledNumber: number,
+  artifactNumber: number,
+): void {
+  if (emit.artifactStored !== undefined) emit.artifactStored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
+  else emit({ t: NOW, type: 'artifact_stored', sled, m2, hash, bytes, via }, sledNumber, artifactNumber);
+}
+
+/** Emits an artifact_removed through `emit` from its fields (see `FieldEmits`). */
+export function emitArtifactRemoved(
+  emit: EmitEvent,
+  sled: SledId,
+  m2: number,
+  hash: ArtifactHash,
+  bytes: number,
+  cause: RemovalCause,
+  sledNumber: number,
+  artifactNumber: number,
+): void {
+  if (emit.artifactRemoved !== undefined) emit.artifactRemoved(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
+  else emit({ t: NOW, type: 'artifact_removed', sled, m2, hash, bytes, cause }, sledNumber, artifactNumber);
 }
 
 /** The last string seen in one field, with its index. */
@@ -475,30 +519,30 @@ class HistoryHash {
     this.end(a, b);
   }
 
-  artifactStored(body: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
+  /** An artifact_stored, from its fields (see `StoreCopy`). */
+  artifactStored(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, via: StoredVia, sledNumber: number, artifactNumber: number): void {
     const t = this.clock.now;
-    const { m2, bytes } = body;
     if (!Number.isSafeInteger(t) || (m2 | 0) !== m2 || (bytes | 0) !== bytes) {
-      this.looped(body);
+      this.looped({ type: 'artifact_stored', sled, m2, hash, bytes, via });
       return;
     }
-    const type = this.storedType >= 0 ? this.storedType : (this.storedType = this.strings.numberOf(body.type));
-    const on = this.namedIndex(body.sled, sled, this.sledIndices);
-    const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
-    this.copy(t, type, on, m2, hash, bytes, this.literalIndex(body.via, this.lastVia));
+    const type = this.storedType >= 0 ? this.storedType : (this.storedType = this.strings.numberOf('artifact_stored'));
+    const on = this.namedIndex(sled, sledNumber, this.sledIndices);
+    const artifact = this.namedIndex(hash, artifactNumber, this.artifactIndices);
+    this.copy(t, type, on, m2, artifact, bytes, this.literalIndex(via, this.lastVia));
   }
 
-  artifactRemoved(body: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
+  /** An artifact_removed, from its fields (see `RemoveCopy`). */
+  artifactRemoved(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, cause: RemovalCause, sledNumber: number, artifactNumber: number): void {
     const t = this.clock.now;
-    const { m2, bytes } = body;
     if (!Number.isSafeInteger(t) || (m2 | 0) !== m2 || (bytes | 0) !== bytes) {
-      this.looped(body);
+      this.looped({ type: 'artifact_removed', sled, m2, hash, bytes, cause });
       return;
     }
-    const type = this.removedType >= 0 ? this.removedType : (this.removedType = this.strings.numberOf(body.type));
-    const on = this.namedIndex(body.sled, sled, this.sledIndices);
-    const hash = this.namedIndex(body.hash, artifact, this.artifactIndices);
-    this.copy(t, type, on, m2, hash, bytes, this.literalIndex(body.cause, this.lastCause));
+    const type = this.removedType >= 0 ? this.removedType : (this.removedType = this.strings.numberOf('artifact_removed'));
+    const on = this.namedIndex(sled, sledNumber, this.sledIndices);
+    const artifact = this.namedIndex(hash, artifactNumber, this.artifactIndices);
+    this.copy(t, type, on, m2, artifact, bytes, this.literalIndex(cause, this.lastCause));
   }
 
   /** An artifact_stored or an artifact_removed (`last`: its `via` or its `cause`), at time `t`, a safe integer. */
@@ -584,13 +628,12 @@ export class WorldEventLog {
 
   /**
    * Passes `event` (built with `t: NOW`) on at the clock's time, with the world's numbers
-   * of the sled and the artifact it names (see `UNNUMBERED`); `emit.requestSent` and
-   * `emit.requestDone` pass a request's events on from their fields (see `EmitEvent`). One
-   * switch on the type serves the hash and the observer (see `WorldEventObserver`), which
-   * read the time from the clock; `t` is stamped only when the event is recorded or given
-   * to a listener.
+   * of the sled and the artifact it names (see `UNNUMBERED`); its methods pass the four
+   * frequent types on from their fields (see `FieldEmits`). One switch on the type serves
+   * the hash and the observer (see `WorldEventObserver`), which read the time from the
+   * clock; `t` is stamped only when the event is recorded or given to a listener.
    */
-  readonly emit: EmitEvent & RequestEmits = this.emitter();
+  readonly emit: EmitEvent & FieldEmits = this.emitter();
 
   /**
    * `emit`: only the switch, each type's work a method of its own: small enough for
@@ -601,7 +644,7 @@ export class WorldEventLog {
    * target to inline (a bound copy per sled and per world gave each site dozens, and it
    * inlined none).
    */
-  private emitter(): EmitEvent & RequestEmits {
+  private emitter(): EmitEvent & FieldEmits {
     const emit = (event: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void => {
       switch (event.type) {
         case 'request_sent':
@@ -611,10 +654,10 @@ export class WorldEventLog {
           this.requestDoneEvent(event, sled, artifact);
           break;
         case 'artifact_stored':
-          this.artifactStored(event, sled, artifact);
+          this.artifactStoredEvent(event, sled, artifact);
           break;
         case 'artifact_removed':
-          this.artifactRemoved(event, sled, artifact);
+          this.artifactRemovedEvent(event, sled, artifact);
           break;
         default:
           this.other(event, sled, artifact);
@@ -633,7 +676,15 @@ export class WorldEventLog {
       this.done(id, outcome, error);
       if (this.passedOn) this.passOn({ t: NOW, type: 'request_done', id, outcome, error }, UNNUMBERED, UNNUMBERED);
     };
-    return Object.assign(emit, { requestSent, requestDone });
+    const artifactStored: StoreCopy = (sled, m2, hash, bytes, via, sledNumber, artifactNumber) => {
+      this.stored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
+      if (this.passedOn) this.passOn({ t: NOW, type: 'artifact_stored', sled, m2, hash, bytes, via }, sledNumber, artifactNumber);
+    };
+    const artifactRemoved: RemoveCopy = (sled, m2, hash, bytes, cause, sledNumber, artifactNumber) => {
+      this.removed(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
+      if (this.passedOn) this.passOn({ t: NOW, type: 'artifact_removed', sled, m2, hash, bytes, cause }, sledNumber, artifactNumber);
+    };
+    return Object.assign(emit, { requestSent, requestDone, artifactStored, artifactRemoved });
   }
 
   /** A request_sent emitted as an object: its fields go where `emit.requestSent`'s do. */
@@ -645,6 +696,16 @@ export class WorldEventLog {
 
   private requestDoneEvent(event: EventOf<'request_done'>, sled: number, artifact: number): void {
     this.done(event.id, event.outcome, event.error);
+    if (this.passedOn) this.passOn(event, sled, artifact);
+  }
+
+  private artifactStoredEvent(event: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
+    this.stored(event.sled, event.m2, event.hash, event.bytes, event.via, sled, artifact);
+    if (this.passedOn) this.passOn(event, sled, artifact);
+  }
+
+  private artifactRemovedEvent(event: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
+    this.removed(event.sled, event.m2, event.hash, event.bytes, event.cause, sled, artifact);
     if (this.passedOn) this.passOn(event, sled, artifact);
   }
 
@@ -674,29 +735,25 @@ export class WorldEventLog {
     this.count++;
   }
 
-  private artifactStored(event: EventOf<'artifact_stored'>, sled: number, artifact: number): void {
-    const { hash, observer } = this;
-    if (hash !== undefined) hash.artifactStored(event, sled, artifact);
-    if (observer !== undefined) observer.artifactStored(event, sled, artifact);
-    this.emitted(event, sled, artifact);
+  /** An artifact_stored to the hash and the observer, and counted. */
+  private stored(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, via: StoredVia, sledNumber: number, artifactNumber: number): void {
+    const { hash: history, observer } = this;
+    if (history !== undefined) history.artifactStored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
+    if (observer !== undefined) observer.artifactStored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
+    this.count++;
   }
 
-  private artifactRemoved(event: EventOf<'artifact_removed'>, sled: number, artifact: number): void {
-    const { hash, observer } = this;
-    if (hash !== undefined) hash.artifactRemoved(event, sled, artifact);
-    if (observer !== undefined) observer.artifactRemoved(event, sled, artifact);
-    this.emitted(event, sled, artifact);
+  private removed(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, cause: RemovalCause, sledNumber: number, artifactNumber: number): void {
+    const { hash: history, observer } = this;
+    if (history !== undefined) history.artifactRemoved(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
+    if (observer !== undefined) observer.artifactRemoved(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
+    this.count++;
   }
 
   private other(event: WorldEvent, sled: number, artifact: number): void {
     const { hash, observer } = this;
     if (hash !== undefined) hash.other(event);
     if (observer !== undefined) observer.other(event, sled, artifact);
-    this.emitted(event, sled, artifact);
-  }
-
-  /** Counts `event` and passes it on where it outlives `emit`. */
-  private emitted(event: WorldEvent, sled: number, artifact: number): void {
     this.count++;
     if (this.passedOn) this.passOn(event, sled, artifact);
   }

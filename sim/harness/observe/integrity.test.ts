@@ -24,7 +24,7 @@ function observed() {
   const { truth, checkers, ids } = observers;
   const h = ids.hashes.id('h');
   const sled0 = ids.sleds.id('sled-0');
-  return { truth, checkers, send, h, sled0 };
+  return { observers, truth, checkers, send, h, sled0 };
 }
 
 describe('a truncated final file', () => {
@@ -47,5 +47,19 @@ describe('a truncated final file', () => {
     send({ type: 'artifact_removed', sled: 'sled-0', m2: 1, hash: 'h', bytes: 3, cause: 'delete' });
     expect(truth.datasetUsage(sled0, 1)).toBe(0);
     expect(truth.copiesOn(sled0, h)).toBe(1);
+  });
+});
+
+describe('a copy’s violations, from its fields', () => {
+  // The observers take a copy's events as fields and the checkers its numbers: a
+  // violation names its sled and artifact from the ids, as the event named them.
+  it('name the sled and the artifact the event named, under the world numbers that came with it', () => {
+    const { observers, checkers } = observed();
+    observers.artifactRemoved('sled-0', 1, 'h', 10, 'delete', 7, 3);
+    observers.artifactStored('sled-0', 1, 'h', 120, 'put', 7, 3);
+    expect(checkers.violations.map((v) => [v.invariant, v.sled, v.artifact, v.detail])).toEqual([
+      ['no_backwards_delete', 'sled-0', 'h', 'delete removed a copy a repo in the database references'],
+      ['quota', 'sled-0', 'h', 'M.2 1 holds 120 bytes, quota 100'],
+    ]);
   });
 });

@@ -1,12 +1,13 @@
 import type { ArtifactHash, EngineParams, SledId } from '../../../core/index.ts';
 import {
   UNNUMBERED,
-  type BodyOf,
   type EventClock,
   type NexusId,
+  type RemovalCause,
   type RepoName,
   type RequestKind,
   type RequestOutcome,
+  type StoredVia,
   type WorldEvent,
   type WorldEventBody,
   type WorldEventObserver,
@@ -85,10 +86,10 @@ export class Observers implements WorldEventObserver {
         this.requestDone(e.id, e.outcome, e.error);
         break;
       case 'artifact_stored':
-        this.artifactStored(e, sled, artifact);
+        this.artifactStored(e.sled, e.m2, e.hash, e.bytes, e.via, sled, artifact);
         break;
       case 'artifact_removed':
-        this.artifactRemoved(e, sled, artifact);
+        this.artifactRemoved(e.sled, e.m2, e.hash, e.bytes, e.cause, sled, artifact);
         break;
       default:
         this.other(e, sled, artifact);
@@ -134,25 +135,27 @@ export class Observers implements WorldEventObserver {
     this.noteLosses();
   }
 
-  artifactStored(e: BodyOf<'artifact_stored'>, sled: number, artifact: number): void {
+  /** An artifact_stored, from its fields (see `StoreCopy`). */
+  artifactStored(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, via: StoredVia, sledNumber: number, artifactNumber: number): void {
     const { ids, checkers, situations } = this;
-    const on = ids.sleds.numbered(e.sled, sled);
-    const hash = ids.hashes.numbered(e.hash, artifact);
-    this.truth.stored(on, hash, e.m2, e.bytes);
-    this.metrics.stored(hash);
-    if (this.checking) checkers.stored(e, on, hash);
-    if (this.counting) situations.stored(e, on, hash);
+    const on = ids.sleds.numbered(sled, sledNumber);
+    const artifact = ids.hashes.numbered(hash, artifactNumber);
+    this.truth.stored(on, artifact, m2, bytes);
+    this.metrics.stored(artifact);
+    if (this.checking) checkers.stored(on, artifact, m2, via);
+    if (this.counting) situations.stored(on, artifact, m2);
     this.noteLosses();
   }
 
-  artifactRemoved(e: BodyOf<'artifact_removed'>, sled: number, artifact: number): void {
+  /** An artifact_removed, from its fields (see `RemoveCopy`). */
+  artifactRemoved(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, cause: RemovalCause, sledNumber: number, artifactNumber: number): void {
     const { ids, checkers, situations } = this;
-    const on = ids.sleds.numbered(e.sled, sled);
-    const hash = ids.hashes.numbered(e.hash, artifact);
-    this.truth.removed(on, hash, e.m2, e.bytes, e.cause);
-    this.metrics.removed(hash);
-    if (this.checking) checkers.removed(e, on, hash);
-    if (this.counting) situations.removed(e, on, hash);
+    const on = ids.sleds.numbered(sled, sledNumber);
+    const artifact = ids.hashes.numbered(hash, artifactNumber);
+    this.truth.removed(on, artifact, m2, bytes, cause);
+    this.metrics.removed(artifact);
+    if (this.checking) checkers.removed(on, artifact, cause);
+    if (this.counting) situations.removed(on, artifact, cause);
     this.noteLosses();
   }
 

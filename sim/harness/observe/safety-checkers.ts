@@ -1,6 +1,6 @@
 import type { ArtifactHash, EngineParams, SledId } from '../../../core/index.ts';
 import type { Micros } from '../../world/kernel/event-queue.ts';
-import type { BodyOf, EventClock, NexusId, RepoName } from '../../world/world-events.ts';
+import type { BodyOf, EventClock, NexusId, RemovalCause, RepoName, StoredVia } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import { PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
@@ -77,14 +77,18 @@ export class SafetyCheckers {
   // The checks run per event are kept small, each violation flagged from a method of its
   // own: see `RunMetrics.requestSent` (TurboFan's inlining budget).
 
-  removed(e: BodyOf<'artifact_removed'>, sled: number, hash: number): void {
-    if (e.cause === 'm2_failure') return;
-    if (this.truth.isWanted(hash)) this.backwardsDelete(e);
+  // A copy's events come as numbers (see `Observers.artifactStored`): a violation names
+  // its sled and artifact from the ids.
+
+  removed(sled: number, hash: number, cause: RemovalCause): void {
+    if (cause === 'm2_failure') return;
+    if (this.truth.isWanted(hash)) this.backwardsDelete(sled, hash, cause);
     else this.removedUnwanted.set(sled, hash, 1);
   }
 
-  private backwardsDelete(e: BodyOf<'artifact_removed'>): void {
-    this.flag('no_backwards_delete', { sled: e.sled, artifact: e.hash, detail: `${e.cause} removed a copy a repo in the database references` });
+  private backwardsDelete(sled: number, hash: number, cause: RemovalCause): void {
+    const { ids } = this;
+    this.flag('no_backwards_delete', { sled: ids.sleds.name(sled), artifact: ids.hashes.name(hash), detail: `${cause} removed a copy a repo in the database references` });
   }
 
   truncated(e: BodyOf<'artifact_truncated'>, sled: number): void {
@@ -97,19 +101,21 @@ export class SafetyCheckers {
     }
   }
 
-  stored(e: BodyOf<'artifact_stored'>, sled: number, hash: number): void {
+  stored(sled: number, hash: number, m2: number, via: StoredVia): void {
     const truth = this.truth;
-    if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) this.resurrected(e);
-    if (truth.storedUsage > this.quota) this.overQuota(e);
+    if (!truth.isWanted(hash) && this.removedUnwanted.get(sled, hash) === 1) this.resurrected(sled, hash, via);
+    if (truth.storedUsage > this.quota) this.overQuota(sled, hash, m2);
   }
 
-  private resurrected(e: BodyOf<'artifact_stored'>): void {
-    this.flag('no_resurrection', { sled: e.sled, artifact: e.hash, detail: `an unwanted artifact came back by ${e.via}` });
+  private resurrected(sled: number, hash: number, via: StoredVia): void {
+    const { ids } = this;
+    this.flag('no_resurrection', { sled: ids.sleds.name(sled), artifact: ids.hashes.name(hash), detail: `an unwanted artifact came back by ${via}` });
   }
 
-  private overQuota(e: BodyOf<'artifact_stored'>): void {
+  private overQuota(sled: number, hash: number, m2: number): void {
+    const { ids } = this;
     const bytes = this.truth.storedUsage;
-    this.flag('quota', { sled: e.sled, artifact: e.hash, detail: `M.2 ${e.m2} holds ${bytes} bytes, quota ${this.quota}` });
+    this.flag('quota', { sled: ids.sleds.name(sled), artifact: ids.hashes.name(hash), detail: `M.2 ${m2} holds ${bytes} bytes, quota ${this.quota}` });
   }
 
   repoInserted(artifacts: readonly number[]): void {

@@ -1,6 +1,6 @@
 import type { SledId } from '../../../core/index.ts';
 import { QUOTA_REACHED } from '../../world/sled/artifact-store.ts';
-import type { BodyOf } from '../../world/world-events.ts';
+import type { BodyOf, RemovalCause } from '../../world/world-events.ts';
 import type { GroundTruth } from './ground-truth.ts';
 import { IdColumn, PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
@@ -153,12 +153,12 @@ export class SituationCounter {
     this.bump('truncated_artifact');
   }
 
-  removed(e: BodyOf<'artifact_removed'>, sled: number, hash: number): void {
-    if (e.cause === 'delete') this.deleted.set(sled, hash, 1);
+  removed(sled: number, hash: number, cause: RemovalCause): void {
+    if (cause === 'delete') this.deleted.set(sled, hash, 1);
   }
 
-  stored(e: BodyOf<'artifact_stored'>, sled: number, hash: number): void {
-    if (e.m2 === 0 && this.deleted.get(sled, hash) === 1) {
+  stored(sled: number, hash: number, m2: number): void {
+    if (m2 === 0 && this.deleted.get(sled, hash) === 1) {
       this.deleted.set(sled, hash, 0);
       this.bump('resurrected_artifact');
     }

@@ -4,7 +4,7 @@ import type { Job, Resumable, Settler } from '../kernel/kernel.ts';
 import { FilesByNumber } from './files-by-number.ts';
 import { InsertionList, type ListLinks } from './insertion-list.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
-import { NOW, UNNUMBERED, type EmitEvent, type RemovalCause } from '../world-events.ts';
+import { emitArtifactRemoved, emitArtifactStored, NOW, UNNUMBERED, type EmitEvent, type RemovalCause, type StoredVia } from '../world-events.ts';
 
 /**
  * How a write keeps its temporary files (behaviour-by-commit.md §7):
@@ -282,7 +282,7 @@ export class ArtifactStore {
     this.finals.delete(number, d.m2);
     inode.finalOn = undefined;
     this.counts.change(number, -1);
-    this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2: d.m2, hash, bytes: nominalBytes(inode), cause }, this.sledNumber, number);
+    emitArtifactRemoved(this.emit, this.sled, d.m2, hash, nominalBytes(inode), cause, this.sledNumber, number);
     this.release(inode);
   }
 
@@ -296,7 +296,7 @@ export class ArtifactStore {
     const files = this.finals.numbersOn(m2).map((n) => [this.hashOf(n), n, this.finals.get(n, m2) as Inode] as const);
     for (const [hash, n, inode] of files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       this.counts.change(n, -1);
-      this.emit({ t: NOW, type: 'artifact_removed', sled: this.sled, m2, hash, bytes: nominalBytes(inode), cause: 'm2_failure' }, this.sledNumber, n);
+      emitArtifactRemoved(this.emit, this.sled, m2, hash, nominalBytes(inode), 'm2_failure', this.sledNumber, n);
     }
   }
 
@@ -368,7 +368,7 @@ export class ArtifactStore {
    * any). Every writer of a hash fills its files with that artifact, so a file's content
    * names it.
    */
-  place(inode: Inode, via: 'put' | 'copy' | 'initial'): void {
+  place(inode: Inode, via: StoredVia): void {
     const d = inode.dataset;
     const hash = inode.content;
     const previous = this.finals.get(inode.number, d.m2);
@@ -382,7 +382,7 @@ export class ArtifactStore {
     // A file still being filled may end short: `close` reports it then. (A short file no
     // writer fills has no temporary name left to be renamed by: its writer unlinked it or
     // died, and start-up removed it.)
-    this.emit({ t: NOW, type: 'artifact_stored', sled: this.sled, m2: d.m2, hash, bytes: inode.size, via }, this.sledNumber, inode.number);
+    emitArtifactStored(this.emit, this.sled, d.m2, hash, inode.size, via, this.sledNumber, inode.number);
   }
 
   /** @internal The writer stops filling `inode` (done, failed or dead). */
