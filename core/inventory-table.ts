@@ -34,6 +34,8 @@ export class ArtifactIds {
   private idOfNumber = new Int32Array(0);
   private numbered = 0;
   private lastHashes: readonly ArtifactHash[] = [];
+  /** The array `lastHashes` was last found equal to (or copied from). */
+  private lastArray: readonly ArtifactHash[] | undefined;
   private lastIds = new Int32Array(0);
 
   get size(): number {
@@ -74,16 +76,20 @@ export class ArtifactIds {
 
   /**
    * The ids of `hashes`, in order. The last answer is kept and given again when the same
-   * hashes come in the same order: the configuration is read afresh each activation (a
-   * new array of the same strings) and changes far less often than that.
+   * hashes come in the same order: the configuration changes far less often than it is
+   * read. The same array as the last is not even compared: a configuration's artifacts are
+   * never changed once read (`ArtifactConfig`), and the simulated datastore hands out one
+   * array until the configuration changes (another array of the same hashes is compared).
    */
   idsOf(hashes: readonly ArtifactHash[]): Int32Array {
+    if (hashes === this.lastArray) return this.lastIds;
     if (!sameHashes(hashes, this.lastHashes)) {
       const ids = new Int32Array(hashes.length);
       for (let i = 0; i < hashes.length; i++) ids[i] = this.intern(hashes[i] as ArtifactHash);
       this.lastIds = ids;
       this.lastHashes = [...hashes];
     }
+    this.lastArray = hashes;
     return this.lastIds;
   }
 
