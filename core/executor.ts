@@ -36,8 +36,7 @@ const SETTLED = Promise.resolve();
  * it, where a `.then` on an async sender's promise ran it: the order of the microtasks
  * decides the order of everything the world draws, so that place is kept exactly. Only
  * an end that can do nothing there is done at once (see `ended`): most of a review
- * activation's, and with a limit those after the plan's last send, which cost a derived
- * promise and a reaction job each.
+ * activation's, which cost a derived promise and a reaction job each.
  */
 class PlanSending implements RequestEnds {
   // Queues are read through cursors: shift() is linear, and a plan can hold 65,000 copies.
@@ -47,8 +46,6 @@ class PlanSending implements RequestEnds {
   private nextPut = 0;
   private nextAfterPut = 0;
   private nextRest = 0;
-  /** Requests not sent yet. */
-  private unsent: number;
   private putsRunning = 0;
   private inFlight = 0;
   /** Requests sent whose sender has not called `ended` yet. */
@@ -67,7 +64,6 @@ class PlanSending implements RequestEnds {
     this.puts = plan.put;
     this.afterPut = plan.copyAfterPut;
     this.rest = plan.other.concat(plan.recopy);
-    this.unsent = this.puts.length + this.afterPut.length + this.rest.length;
   }
 
   pump(): void {
@@ -76,31 +72,33 @@ class PlanSending implements RequestEnds {
       if (request === undefined) break;
       this.inFlight++;
       this.unended++;
-      this.unsent--;
       if (request.kind === 'put') this.putsRunning++;
       this.send(request, this);
     }
-    if (this.inFlight === 0 && this.unsent === 0) this.resolve();
+    if (
+      this.inFlight === 0 &&
+      this.nextPut === this.puts.length &&
+      this.nextAfterPut === this.afterPut.length &&
+      this.nextRest === this.rest.length
+    ) {
+      this.resolve();
+    }
   }
 
   /**
-   * An end sends what its freed slot (or, the last PUT's, the copy-after-put requests)
-   * lets it send, and finishes the plan if it is the last end to run. Once every request
-   * is sent, and without a limit for any request but a PUT (the first `pump` sends
-   * everything but the copy-after-put requests, and the PUT end that leaves no PUT running
-   * sends those), an end can send nothing. Ends run in the order their senders finished,
-   * so while another request's sender has not finished, such an end does nothing but
-   * count, and counts now instead of a microtask later.
+   * Without a limit, the first `pump` sends everything but the copy-after-put requests, and
+   * the PUT end that leaves no PUT running sends those: the end of any other request can
+   * only find the plan done, and only if it is the last end to run. Ends run in the order
+   * their senders finished, so while another request's sender has not finished, this end
+   * does nothing but count, and counts now instead of a microtask later.
    */
   ended(request: Request): void {
     this.unended--;
-    const put = request.kind === 'put';
-    if (this.unended > 0 && (this.unsent === 0 || (!put && this.limit === Infinity))) {
-      if (put) this.putsRunning--;
+    if (request.kind !== 'put' && this.limit === Infinity && this.unended > 0) {
       this.inFlight--;
       return;
     }
-    void SETTLED.then(put ? this.putEnded : this.otherEnded);
+    void SETTLED.then(request.kind === 'put' ? this.putEnded : this.otherEnded);
   }
 
   private next(): Request | undefined {
