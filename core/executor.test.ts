@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { executePlan } from './executor.ts';
+import { executePlan, type RequestEnds } from './executor.ts';
 import type { Plan } from './planner/index.ts';
 import type { CopyRequest, DeleteRequest, PutRequest, Request } from './types.ts';
 
@@ -195,26 +195,27 @@ describe('executePlan', () => {
     expect(log.slice(0, 4)).toEqual(['send 0', 'queued before end 0', 'send 1', 'queued after end 0']);
   });
 
-  it('without a limit, keeps every send and the end of the plan at the microtask where each request ending a tick later put it', async () => {
-    // A limit that never binds runs every end a microtask after its sender is done (as
-    // every end ran before); `Infinity` does at once the ends that can do nothing.
+  it('keeps every send and the end of the plan at the microtask where the executor chaining a `.then` on each send put it, with or without a limit', async () => {
+    // The reference runs every end a microtask after its sender is done; the executor does
+    // at once the ends that can do nothing, which must move nothing else.
     const requests = fc.record({
       puts: fc.nat(3),
       afterPut: fc.nat(3),
       other: fc.nat(4),
       recopy: fc.nat(2),
     });
+    const limit = fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constant(Infinity));
     const step = fc.oneof(
       fc.record({ open: fc.nat(40) }),
       fc.record({ hops: fc.integer({ min: 1, max: 4 }) }),
       fc.constant({ drain: true as const }),
     );
     await fc.assert(
-      fc.asyncProperty(requests, fc.array(step, { maxLength: 40 }), async (counts, steps) => {
-        const expected = await executionTrace(counts, Number.MAX_SAFE_INTEGER, steps);
-        expect(await executionTrace(counts, Infinity, steps)).toEqual(expected);
+      fc.asyncProperty(requests, limit, fc.array(step, { maxLength: 40 }), async (counts, n, steps) => {
+        const expected = await executionTrace(counts, n, steps, 'reference');
+        expect(await executionTrace(counts, n, steps, 'executePlan')).toEqual(expected);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
@@ -237,14 +238,53 @@ function drainMicrotasks(): Promise<void> {
 }
 
 /**
+ * The executor as it was before senders told it of their ends, written afresh as the
+ * oracle: `send` returns a promise that settles when the sender is done, and each
+ * request's end is a `.then` on it, so every end runs one microtask after its sender is
+ * done, whether or not it can do anything there.
+ */
+function referenceExecution(p: Plan, limit: number, send: (request: Request) => Promise<void>): Promise<void> {
+  const queues = { put: [...p.put], afterPut: [...p.copyAfterPut], rest: [...p.other, ...p.recopy] };
+  let running = 0;
+  let putsRunning = 0;
+  let afterPutTurn = true;
+  return new Promise((resolve) => {
+    const take = (): Request | undefined => {
+      if (queues.put.length > 0) return queues.put.shift();
+      const afterPut = putsRunning === 0 ? queues.afterPut : [];
+      const turn = afterPutTurn;
+      afterPutTurn = !afterPutTurn;
+      const first = turn && afterPut.length > 0 ? afterPut : queues.rest.length > 0 ? queues.rest : afterPut;
+      return first.shift();
+    };
+    const fill = (): void => {
+      for (let request = running < limit ? take() : undefined; request !== undefined; request = running < limit ? take() : undefined) {
+        const isPut = request.kind === 'put';
+        running++;
+        if (isPut) putsRunning++;
+        void send(request).then(() => {
+          running--;
+          if (isPut) putsRunning--;
+          fill();
+        });
+      }
+      if (running === 0 && queues.put.length + queues.afterPut.length + queues.rest.length === 0) resolve();
+    };
+    fill();
+  });
+}
+
+/**
  * Every send, every end of a sender and every hop of other reaction chains, in the order
- * they ran, as a plan executes under `limit` while `steps` answer requests (a request
- * answered before it is sent ends a tick after it is sent) and start chains.
+ * they ran, as a plan executes under `limit` (by `executePlan` or the reference) while
+ * `steps` answer requests (a request answered before it is sent ends a tick after it is
+ * sent) and start chains.
  */
 async function executionTrace(
   counts: { readonly puts: number; readonly afterPut: number; readonly other: number; readonly recopy: number },
   limit: number,
   steps: readonly Step[],
+  executor: 'executePlan' | 'reference',
 ): Promise<string[]> {
   const make = <R,>(n: number, request: (i: number) => R): R[] => Array.from({ length: n }, (_, i) => request(i));
   const p = plan({
@@ -256,14 +296,18 @@ async function executionTrace(
   const all = [...p.put, ...p.copyAfterPut, ...p.other, ...p.recopy];
   const answers = all.map(gate);
   const log: string[] = [];
-  const finished = executePlan(p, limit, (request, ends) => {
+  /** The sender: done (its promise settled, or `ends` told) once the request's answer came. */
+  const sender = async (request: Request, ends?: RequestEnds): Promise<void> => {
     log.push(`send ${request.target}`);
-    void (async () => {
-      await answers[all.indexOf(request)]?.promise;
-      log.push(`ended ${request.target}`);
-      ends.ended(request);
-    })();
-  }).then(() => log.push('plan done'));
+    await answers[all.indexOf(request)]?.promise;
+    log.push(`ended ${request.target}`);
+    ends?.ended(request);
+  };
+  const execution =
+    executor === 'reference'
+      ? referenceExecution(p, limit, (request) => sender(request))
+      : executePlan(p, limit, (request, ends) => void sender(request, ends));
+  const finished = execution.then(() => log.push('plan done'));
   let chains = 0;
   for (const step of steps) {
     if ('open' in step) answers[step.open % Math.max(1, answers.length)]?.resolve();

@@ -142,6 +142,7 @@ function contentsOf(table: InventoryTable) {
       wanted: table.isWanted(id),
       held: table.presentCount(id),
       copies: table.sleds.map((_, position) => table.copiesAt(id, position)),
+      holderPositions: Array.from({ length: table.presentCount(id) }, (_, k) => table.sledPosition(id, true, k, 0)),
       short: [1, 2, 3, 4].map((expected) => table.anyShort(id, expected)),
     })),
     found: HASHES.map((hash) => table.find(hash)),

@@ -34,6 +34,8 @@ export class ArtifactIds {
   private idOfNumber = new Int32Array(0);
   private numbered = 0;
   private lastHashes: readonly ArtifactHash[] = [];
+  /** The array `lastHashes` was last found equal to (or copied from). */
+  private lastArray: readonly ArtifactHash[] | undefined;
   private lastIds = new Int32Array(0);
 
   get size(): number {
@@ -74,16 +76,20 @@ export class ArtifactIds {
 
   /**
    * The ids of `hashes`, in order. The last answer is kept and given again when the same
-   * hashes come in the same order: the configuration is read afresh each activation (a
-   * new array of the same strings) and changes far less often than that.
+   * hashes come in the same order: the configuration changes far less often than it is
+   * read. The same array as the last is not even compared: a configuration's artifacts are
+   * never changed once read (`ArtifactConfig`), and the simulated datastore hands out one
+   * array until the configuration changes (another array of the same hashes is compared).
    */
   idsOf(hashes: readonly ArtifactHash[]): Int32Array {
+    if (hashes === this.lastArray) return this.lastIds;
     if (!sameHashes(hashes, this.lastHashes)) {
       const ids = new Int32Array(hashes.length);
       for (let i = 0; i < hashes.length; i++) ids[i] = this.intern(hashes[i] as ArtifactHash);
       this.lastIds = ids;
       this.lastHashes = [...hashes];
     }
+    this.lastArray = hashes;
     return this.lastIds;
   }
 
@@ -154,8 +160,13 @@ export class TableMemory {
   /** A zeroed buffer of at least `size` bytes, whose first `size` bytes are the caller's. */
   take(size: number): ArrayBuffer {
     if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, 2 * this.bytes.length));
-    else this.bytes.fill(0, 0, size);
+    else this.clear(size);
     return this.bytes.buffer as ArrayBuffer;
+  }
+
+  /** Zeroes the first `size` bytes of the buffer (at least `size` long). */
+  clear(size: number): void {
+    this.bytes.fill(0, 0, size);
   }
 
   /** The buffer as the last table left it. */
@@ -177,15 +188,28 @@ interface TableInputs {
 }
 
 /**
- * Whether a table of `next` can be had by updating `last` (the table last built on the
- * same memory) for the listings that changed: the same layout and wanted set. Why: every
- * activation of every Nexus lists every sled, and a store changes little between two
+ * Whether `last` (the table last built on the same memory) has the layout a table of `next`
+ * needs, so that the table can be had by updating it for the listings that changed. Why:
+ * every activation of every Nexus lists every sled, and a store changes little between two
  * listings of one Nexus (on a rack-day, nine in ten listings of review are a new snapshot,
  * but each differs from the one before in about one entry in thirty).
  */
-function updatable(last: TableInputs | undefined, next: TableInputs): last is TableInputs {
+function sameLayout(last: TableInputs | undefined, next: TableInputs): last is TableInputs {
   if (last === undefined || last.ids !== next.ids || last.width !== next.width || last.size !== next.size) return false;
-  return last.wanted === next.wanted && last.keepUnwanted === next.keepUnwanted;
+  return last.keepUnwanted === next.keepUnwanted;
+}
+
+/**
+ * Whether a table whose kinds are `kind` has the complete counts of every artifact of
+ * `wanted`: all of them when unwanted copies are kept, else only those wanted there
+ * (the copies of the others were forgotten). Then a change of the wanted set alone
+ * (≈ 40 a rack-day seed) is an update of the kinds, not a table built afresh.
+ */
+function countsComplete(kind: Uint8Array, wanted: Int32Array, keepUnwanted: boolean): boolean {
+  if (keepUnwanted) return true;
+  // 1 is WANTED, written out as in `isWanted`.
+  for (let i = 0; i < wanted.length; i++) if (kind[wanted[i] as number] !== 1) return false;
+  return true;
 }
 
 const UNKNOWN = 0;
@@ -245,20 +269,26 @@ export class InventoryTable implements PlannerInventory {
     byPosition.length = listings.length;
     const width = sleds.length;
     const words = (this.words = (width + 31) >>> 5);
-    const inputs: TableInputs = { ids, width, size: ids.size, wanted: ids.idsOf(wanted), keepUnwanted, listings: byPosition, kept: 0 };
+    // The wanted ids first: reading them may number new artifacts, which `size` counts.
+    const wantedIds = ids.idsOf(wanted);
+    const inputs: TableInputs = { ids, width, size: ids.size, wanted: wantedIds, keepUnwanted, listings: byPosition, kept: 0 };
     const last = memory?.last;
-    const update = updatable(last, inputs);
+    const layoutKept = sameLayout(last, inputs);
     // One backing store for the six tables: one allocation an activation, not six.
     // The hash-order list goes after `held` (room for every id; `kept` of them are used):
     // a small typed array of its own costs a backing store an activation.
     const n = ids.size;
     const size = n * (4 + 4 + 4 * words + 2 + 1 + width);
-    const buffer = memory === undefined ? new ArrayBuffer(size) : update ? memory.reuse() : memory.take(size);
+    const buffer = memory === undefined ? new ArrayBuffer(size) : layoutKept ? memory.reuse() : memory.take(size);
     const held = (this.held = new Int32Array(buffer, 0, n));
     const holderBits = (this.holderBits = new Int32Array(buffer, 8 * n, n * words));
     const fewest = (this.fewest = new Uint16Array(buffer, (8 + 4 * words) * n, n));
     const kind = (this.kind = new Uint8Array(buffer, (10 + 4 * words) * n, n));
     const counts = (this.counts = new Uint8Array(buffer, (11 + 4 * words) * n, n * width));
+    // While the layout is kept, `kind` still holds the last table's kinds.
+    const rewanted = layoutKept && last.wanted !== wantedIds;
+    const update = layoutKept && (!rewanted || countsComplete(kind, wantedIds, keepUnwanted));
+    if (layoutKept && !update) (memory as TableMemory).clear(size);
     /** Whether an artifact's holders went from or to none. */
     let crossed = false;
     if (update) {
@@ -276,7 +306,11 @@ export class InventoryTable implements PlannerInventory {
       memory.spare = last?.listings ?? [];
       memory.last = inputs;
     }
-    if (update && !crossed) {
+    if (rewanted && update) {
+      // Kinds as a fresh table sets them before the pass below decides the unwanted ones.
+      kind.fill(UNKNOWN);
+      for (const id of wantedIds) kind[id] = WANTED;
+    } else if (update && !crossed) {
       // No artifact gained its first holder or lost its last: the kinds, and the hash-order
       // list in the same memory, are the table before's.
       inputs.kept = last.kept;

@@ -29,6 +29,7 @@ export type PlantedBug = (typeof PLANTED_BUGS)[number];
 export interface ArtifactConfig {
   /** Bumped whenever a repo is added or removed; only the `generation` engine sends it. */
   readonly generation: number;
+  /** Never changed once read: a reader may know an array it saw before by its identity. */
   readonly artifacts: readonly ArtifactHash[];
 }
 

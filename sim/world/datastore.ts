@@ -47,6 +47,14 @@ export class DatastoreModel {
    */
   private sledListing: readonly SledId[] | undefined = undefined;
   private configListing: ArtifactConfig | undefined = undefined;
+  /**
+   * `current`: the last `list repo artifacts` answer and the repos it was for. A repo's
+   * artifacts never change while it is in the database (a re-upload keeps them, a prune
+   * keeps the repo), so the same repos answer the same array: the engine then knows the
+   * configuration it read before by its identity (`ArtifactIds.idsOf`), and no activation
+   * sorts the hashes again.
+   */
+  private unprunedArtifacts: { readonly repos: readonly RepoName[]; readonly artifacts: readonly ArtifactHash[] } | undefined = undefined;
   private outages = 0;
   private readonly latency: Delay;
   private readonly writeLatency: Delay;
@@ -290,11 +298,18 @@ export class DatastoreModel {
     const repos = await this.query(scope, 'list unpruned repos', () => [...this.repos.keys()].filter((r) => !this.pruned.has(r)));
     const again = await this.query(scope, 'read generation', () => this.generationNumber);
     if (again !== generation) throw new Error(`generation changed from ${generation} to ${again}, bailing`);
-    const artifacts = await this.query(scope, 'list repo artifacts', () => {
-      const hashes = new Set<ArtifactHash>();
-      for (const repo of repos) for (const hash of this.repos.get(repo) ?? []) hashes.add(hash);
-      return [...hashes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    });
+    const artifacts = await this.query(scope, 'list repo artifacts', () => this.artifactsOf(repos));
     return { generation, artifacts };
+  }
+
+  /** The artifacts of `repos`, as a set ordered by hash. */
+  private artifactsOf(repos: readonly RepoName[]): readonly ArtifactHash[] {
+    const last = this.unprunedArtifacts;
+    if (last !== undefined && last.repos.length === repos.length && last.repos.every((repo, i) => repo === repos[i])) return last.artifacts;
+    const hashes = new Set<ArtifactHash>();
+    for (const repo of repos) for (const hash of this.repos.get(repo) ?? []) hashes.add(hash);
+    const artifacts = [...hashes].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.unprunedArtifacts = { repos, artifacts };
+    return artifacts;
   }
 }
