@@ -49,8 +49,9 @@ export class DatastoreModel {
   private configListing: ArtifactConfig | undefined = undefined;
   /**
    * `current`: the last `list repo artifacts` answer and the repos it was for. A repo's
-   * artifacts never change while it is in the database (a re-upload keeps them, a prune
-   * keeps the repo), so the same repos answer the same array: the engine then knows the
+   * name fixes its artifacts (the world's catalog: every upload and seed of a name carries
+   * the same ones, even after a delete; a re-upload keeps them, a prune keeps the repo), so
+   * the same repos answer the same array: the engine then knows the
    * configuration it read before by its identity (`ArtifactIds.idsOf`), and no activation
    * sorts the hashes again.
    */
