@@ -7,9 +7,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOW, type WorldEvent } from '../world-events.ts';
 import { runJob, type Settler } from '../kernel/kernel.ts';
-import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type Ticker, type WritePath } from './artifact-store.ts';
+import { ArtifactStore, StoreError, type ArtifactWriter, type BodyStream, type ServedFile, type Ticker, type WritePath } from './artifact-store.ts';
 
 const SLED = 'sled-0';
+
+/** What a depot GET answered, as its two fields (a finished file answers as itself). */
+function contents(served: ServedFile | undefined): ServedFile | undefined {
+  return served && { content: served.content, bytes: served.bytes };
+}
 
 /** Continuations as the microtask queue runs them, which `settle` lets run. */
 const MICROTASKS: Ticker = { tick: (job) => void Promise.resolve().then(() => runJob(job)) };
@@ -120,7 +125,7 @@ describe('ArtifactStore: listing, serving, seeding', () => {
     expect(store.storedHashes()).toEqual(['a', 'b']);
     expect(store.storedOn(1)).toEqual(['a', 'b']);
     expect(store.usage()).toEqual([30, 30]);
-    expect(store.serve('b')).toEqual({ content: 'b', bytes: 20 });
+    expect(contents(store.serve('b'))).toEqual({ content: 'b', bytes: 20 });
     expect(store.serve('zz')).toBeUndefined();
   });
 
@@ -172,7 +177,7 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     await settle();
     expect(d.outcome).toEqual({ ok: false, status: -1 });
     expect(events.slice(2)).toEqual([truncated(0, 'h', 4, 10), truncated(1, 'h', 4, 10)]);
-    expect(store.serve('h')).toEqual({ content: 'h', bytes: 4 });
+    expect(contents(store.serve('h'))).toEqual({ content: 'h', bytes: 4 });
     expect(store.usage()).toEqual([4, 4]);
   });
 
@@ -183,12 +188,12 @@ describe('ArtifactStore, shared temporary names (74a6c136, c31dc2f3)', () => {
     expect(start(store, 'h', 10)).toBe(409);
     const d = started(start(store, 'h', 10));
     await finish(a);
-    expect(store.serve('h')).toEqual({ content: 'h', bytes: 0 });
+    expect(contents(store.serve('h'))).toEqual({ content: 'h', bytes: 0 });
     d.body.land();
     await settle();
     // Its names were renamed by A: nothing left to rename (`as:552-575@74a6c136`).
     expect(d.outcome).toEqual({ ok: false, status: 500 });
-    expect(store.serve('h')).toEqual({ content: 'h', bytes: 10 });
+    expect(contents(store.serve('h'))).toEqual({ content: 'h', bytes: 10 });
     expect(store.copies('h')).toBe(2);
   });
 
@@ -323,6 +328,8 @@ function filesFromEvents(events: readonly WorldEvent[]): Map<string, { bytes: nu
 async function play(path: WritePath, ops: readonly Op[], quota: number): Promise<{ store: ArtifactStore; events: WorldEvent[] }> {
   const { store, events } = storeWith(2, quota, path);
   const writers: Running[] = [];
+  // Every depot answer given, with what it said then: the copy reads it a network latency later.
+  const answers: { readonly served: ServedFile; readonly then: ServedFile }[] = [];
   for (const op of ops) {
     if (op.kind === 'open') {
       const size = SIZES[op.hash] ?? 1;
@@ -341,8 +348,14 @@ async function play(path: WritePath, ops: readonly Op[], quota: number): Promise
     }
     await settle();
     for (const used of store.usage()) expect(used).toBeLessThanOrEqual(quota);
+    for (const hash of Object.keys(SIZES)) {
+      const served = store.serve(hash);
+      if (served !== undefined) answers.push({ served, then: { content: served.content, bytes: served.bytes } });
+    }
   }
   for (const w of writers) if (w.writer.active) await finish(w);
+  // An answer never changes once given, whatever the writers, deletes and restarts did since.
+  for (const { served, then } of answers) expect(contents(served)).toEqual(then);
   return { store, events };
 }
 

@@ -70,14 +70,16 @@ type Served = ReturnType<ArtifactStore['serve']>;
 /**
  * One copy-from-depot once its writer is open (`SledAgent.copyFromDepot`): the GET to the
  * source's depot, then the body streaming into the writer. One object is the GET's
- * handler, the body, the listener of the GET's answer and the holder of what the steps
- * share: as a family of closures, each copy cost half a dozen functions and contexts,
- * which a copy in flight kept alive long enough to be promoted. Its steps run when and in
- * the order the closures ran.
+ * handler, the body, the listener of the GET's answer and of the write's end, and the
+ * holder of what the steps share: as a family of closures (and then a listener object a
+ * copy), each copy cost half a dozen functions and contexts, which a copy in flight kept
+ * alive long enough to be promoted. Its steps run when and in the order the closures ran.
  */
-class DepotCopy implements BodyStream, Settler<Served>, Resumable {
+class DepotCopy implements BodyStream, Settler<Served | WriteResult>, Resumable {
   content: ArtifactHash = '';
   length = 0;
+  /** The body streams into the writer: what settles now is the write's end, no longer the GET. */
+  private streaming = false;
   // The GET's answer, handled one tick after it came (`resume`).
   private ok = false;
   private found: Served = undefined;
@@ -121,10 +123,17 @@ class DepotCopy implements BodyStream, Settler<Served>, Resumable {
     return this.sourceAgent?.store.serve(this.hash, this.number);
   }
 
-  /** @internal The GET's answer: handled one tick later, where the `await` resumed. */
-  settle(ok: boolean, found: Served, error: unknown): void {
+  /**
+   * @internal The GET's answer: handled one tick later, where the `await` resumed. Then
+   * the background write's end, where a failure is only logged (the 202 went out already).
+   */
+  settle(ok: boolean, value: Served | WriteResult, error: unknown): void {
+    if (this.streaming) {
+      if (!ok) this.env.kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.agent.node, hash: this.hash, reason: refusal(error).message }));
+      return;
+    }
     this.ok = ok;
-    this.found = found;
+    this.found = value as Served;
     this.error = error;
     this.env.kernel.tick(this);
   }
@@ -138,27 +147,14 @@ class DepotCopy implements BodyStream, Settler<Served>, Resumable {
     }
     this.content = found.content;
     this.length = found.bytes;
-    this.writer.write(this, 'copy', this.env.kernel, new BackgroundCopyEnd(this.env, this.agent.node, this.hash));
+    this.streaming = true;
+    this.writer.write(this, 'copy', this.env.kernel, this);
     this.done.settle(true, undefined, undefined);
   }
 
   /** The body's next bytes, from the source over the network. */
   read(bytes: number, then: Settler<void>): void {
     this.env.network.transfer(this.source, this.agent.node, bytes, this.scope, this.bodyLabel, then);
-  }
-}
-
-/** The background copy's end: a failure is only logged (as the 202 went out already). */
-class BackgroundCopyEnd implements Settler<WriteResult> {
-  constructor(
-    private readonly env: SledEnvironment,
-    private readonly sled: SledId,
-    private readonly hash: ArtifactHash,
-  ) {}
-
-  settle(ok: boolean, _: WriteResult | undefined, error: unknown): void {
-    if (ok) return;
-    this.env.kernel.tick(() => this.env.emit({ t: NOW, type: 'write_failed', sled: this.sled, hash: this.hash, reason: refusal(error).message }));
   }
 }
 
