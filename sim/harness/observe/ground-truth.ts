@@ -43,8 +43,13 @@ export class GroundTruth {
    */
   private readonly shortMask: PairTable;
   private readonly shortBytes = new Map<string, number>();
-  /** Sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). */
-  private readonly datasetBytes: Float64Array[] = [];
+  /**
+   * Sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). Made
+   * with sled 0's row (all zeros, as a missing row reads): an array made empty holds small
+   * integers until its first push, and `addBytes`, compiled while the first world's held
+   * rows, deoptimized at each new world's first push (twice a process).
+   */
+  private readonly datasetBytes: Float64Array[];
   /** nexus → repo → local copies held (an upload can be held twice). */
   readonly local = new Map<NexusId, Map<RepoName, { count: number; bytes: number }>>();
 
@@ -52,6 +57,7 @@ export class GroundTruth {
     readonly m2PerSled: number,
     readonly ids: ObservedIds,
   ) {
+    this.datasetBytes = [new Float64Array(m2PerSled)];
     const { sleds, hashes } = ids;
     this.copies = new PairTable(sleds, hashes);
     this.shortMask = new PairTable(sleds, hashes);
