@@ -1,6 +1,7 @@
 // The world's numbering of artifacts: fixed for the scenario's repos before any sled
 // exists, shared by every sled's listing, so that the engine reads every listing by
 // number (an engine reads one numbering by number and any other by hashes).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArtifactCatalog } from './artifact-catalog.ts';
 import { repo, worldConfig } from './testing/world-fixtures.ts';
@@ -11,6 +12,20 @@ describe('ArtifactCatalog', () => {
     const catalog = new ArtifactCatalog(['r0-0', 'r0-1', 'r0-0']);
     expect([catalog.numberOf('r0-1'), catalog.numberOf('x'), catalog.numberOf('r0-0'), catalog.numberOf('x')]).toEqual([1, 2, 0, 2]);
     expect(catalog.hashes).toEqual(['r0-0', 'r0-1', 'x']);
+  });
+
+  it('numbers the given hashes as numbering them one by one does, on random lists', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), { maxLength: 12 }), fc.array(fc.constantFrom('a', 'c', 'x', 'y')), (given, later) => {
+        const built = new ArtifactCatalog(given);
+        const oneByOne = new ArtifactCatalog();
+        for (const hash of given) oneByOne.numberOf(hash);
+        expect(built.hashes).toEqual(oneByOne.hashes);
+        expect(later.map((h) => built.numberOf(h))).toEqual(later.map((h) => oneByOne.numberOf(h)));
+        expect(built.hashes).toEqual(oneByOne.hashes);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('marks the numbers of a hash list, numbering new hashes, once per list', () => {

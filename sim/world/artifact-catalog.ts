@@ -9,7 +9,7 @@ import type { ArtifactHash } from '../../core/index.ts';
  * never reused or changed: `hashes` only grows.
  */
 export class ArtifactCatalog {
-  readonly hashes: ArtifactHash[] = [];
+  readonly hashes: ArtifactHash[];
   private readonly numbers = new Map<ArtifactHash, number>();
   private readonly memberships = new WeakMap<readonly ArtifactHash[], Uint8Array>();
   private lastInclusion: { readonly members: Uint8Array; readonly of: Uint8Array; readonly result: boolean } | undefined;
@@ -17,7 +17,11 @@ export class ArtifactCatalog {
   private readonly texts = new Map<string, (string | undefined)[]>();
 
   constructor(hashes: Iterable<ArtifactHash> = []) {
-    for (const hash of hashes) this.numberOf(hash);
+    // Listed whole, not pushed one by one through `numberOf`: an array made empty holds
+    // small integers until its first push, and `numberOf`, compiled while the first
+    // world's held strings, deoptimized at each new world's first push (twice a process).
+    this.hashes = [...new Set(hashes)];
+    for (let n = 0; n < this.hashes.length; n++) this.numbers.set(this.hashes[n] as ArtifactHash, n);
   }
 
   /** `hash`'s number, numbering it now if it has none. */

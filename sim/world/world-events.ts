@@ -160,7 +160,7 @@ export type RemoveCopy = (sled: SledId, m2: number, hash: ArtifactHash, bytes: n
 
 /**
  * The four frequent types passed on from their fields, which the world's event log offers
- * beside `emit` (as methods of it). Every request of a run (56k a rack-day seed) sends
+ * beside `emit` (as its `log`). Every request of a run (56k a rack-day seed) sends
  * two events, and copies are stored and removed some 45k times a seed; as objects they
  * were a seed's largest allocations of events, read once by the hash and the observers
  * and dropped, unless the history is recorded or a listener keeps them. From the fields,
@@ -168,17 +168,19 @@ export type RemoveCopy = (sled: SledId, m2: number, hash: ArtifactHash, bytes: n
  * for an `emit` without them (a test's).
  */
 export interface FieldEmits {
-  readonly requestSent: SendRequest;
-  readonly requestDone: FinishRequest;
-  readonly artifactStored: StoreCopy;
-  readonly artifactRemoved: RemoveCopy;
+  requestSent: SendRequest;
+  requestDone: FinishRequest;
+  artifactStored: StoreCopy;
+  artifactRemoved: RemoveCopy;
 }
 
 /**
- * `WorldEventLog.emit` as the emitters hold it; the log's has `FieldEmits` as methods,
- * so that no emitter's environment changes.
+ * `WorldEventLog.emit` as the emitters hold it. The four frequent types go to `log`, the
+ * log itself: its methods are one function object in every world, where arrows made per
+ * log were one per world, and a call site TurboFan had inlined for the first world's
+ * deoptimized on meeting the second's ("wrong call target"), in every process.
  */
-export type EmitEvent = ((event: WorldEvent, sled?: number, artifact?: number) => void) & Partial<FieldEmits>;
+export type EmitEvent = ((event: WorldEvent, sled?: number, artifact?: number) => void) & { readonly log?: FieldEmits };
 
 /** Emits a request_sent through `emit` from its fields (see `FieldEmits`). */
 export function emitRequestSent(
@@ -194,13 +196,15 @@ export function emitRequestSent(
   targetNumber: number,
   artifactNumber: number,
 ): void {
-  if (emit.requestSent !== undefined) emit.requestSent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
+  const log = emit.log;
+  if (log !== undefined) log.requestSent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
   else emit({ t: NOW, type: 'request_sent', id, nexus, activation, kind, target, source, hash, bytes }, targetNumber, artifactNumber);
 }
 
 /** Emits a request_done through `emit` from its fields (see `FieldEmits`). */
 export function emitRequestDone(emit: EmitEvent, id: number, outcome: RequestOutcome, error: string | null): void {
-  if (emit.requestDone !== undefined) emit.requestDone(id, outcome, error);
+  const log = emit.log;
+  if (log !== undefined) log.requestDone(id, outcome, error);
   else emit({ t: NOW, type: 'request_done', id, outcome, error });
 }
 
@@ -215,7 +219,8 @@ export function emitArtifactStored(
   sledNumber: number,
   artifactNumber: number,
 ): void {
-  if (emit.artifactStored !== undefined) emit.artifactStored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
+  const log = emit.log;
+  if (log !== undefined) log.artifactStored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
   else emit({ t: NOW, type: 'artifact_stored', sled, m2, hash, bytes, via }, sledNumber, artifactNumber);
 }
 
@@ -230,7 +235,8 @@ export function emitArtifactRemoved(
   sledNumber: number,
   artifactNumber: number,
 ): void {
-  if (emit.artifactRemoved !== undefined) emit.artifactRemoved(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
+  const log = emit.log;
+  if (log !== undefined) log.artifactRemoved(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
   else emit({ t: NOW, type: 'artifact_removed', sled, m2, hash, bytes, cause }, sledNumber, artifactNumber);
 }
 
@@ -278,11 +284,13 @@ class HistoryHash {
   private readonly sledIndices = new NumberedMemo();
   /** Catalog number → its hash's first-seen index. */
   private readonly artifactIndices = new NumberedMemo();
-  // Each frequent type's name's first-seen index, once its first event numbered it (-1 before).
-  private sentType = -1;
-  private doneType = -1;
-  private storedType = -1;
-  private removedType = -1;
+  // Each frequent type's name's first-seen index, once its first event numbered it. Kept
+  // as `literalIndex` keeps a field's: a branch of its own taken once a world (the first
+  // event, before V8 gave the method feedback) deoptimized the method in every new world.
+  private readonly sentType = new RecentString();
+  private readonly doneType = new RecentString();
+  private readonly storedType = new RecentString();
+  private readonly removedType = new RecentString();
   private readonly startedType = new RecentString();
   private readonly finishedType = new RecentString();
   private readonly lastNexus = new RecentString();
@@ -436,7 +444,7 @@ class HistoryHash {
       return;
     }
     // Numbered in field order, as the loop would number them.
-    const type = this.sentType >= 0 ? this.sentType : (this.sentType = this.strings.numberOf('request_sent'));
+    const type = this.literalIndex('request_sent', this.sentType);
     const sender = this.recentIndex(nexus, this.lastNexus);
     const kindIndex = this.literalIndex(kind, this.lastKind);
     const on = this.namedIndex(target, targetNumber, this.sledIndices);
@@ -491,7 +499,7 @@ class HistoryHash {
       this.looped({ type: 'request_done', id, outcome, error });
       return;
     }
-    const type = this.doneType >= 0 ? this.doneType : (this.doneType = this.strings.numberOf('request_done'));
+    const type = this.literalIndex('request_done', this.doneType);
     const ended = this.literalIndex(outcome, this.lastOutcome);
     const text = error === null ? -1 : this.strings.numberOf(error);
     const tLow = t | 0;
@@ -526,7 +534,7 @@ class HistoryHash {
       this.looped({ type: 'artifact_stored', sled, m2, hash, bytes, via });
       return;
     }
-    const type = this.storedType >= 0 ? this.storedType : (this.storedType = this.strings.numberOf('artifact_stored'));
+    const type = this.literalIndex('artifact_stored', this.storedType);
     const on = this.namedIndex(sled, sledNumber, this.sledIndices);
     const artifact = this.namedIndex(hash, artifactNumber, this.artifactIndices);
     this.copy(t, type, on, m2, artifact, bytes, this.literalIndex(via, this.lastVia));
@@ -539,7 +547,7 @@ class HistoryHash {
       this.looped({ type: 'artifact_removed', sled, m2, hash, bytes, cause });
       return;
     }
-    const type = this.removedType >= 0 ? this.removedType : (this.removedType = this.strings.numberOf('artifact_removed'));
+    const type = this.literalIndex('artifact_removed', this.removedType);
     const on = this.namedIndex(sled, sledNumber, this.sledIndices);
     const artifact = this.namedIndex(hash, artifactNumber, this.artifactIndices);
     this.copy(t, type, on, m2, artifact, bytes, this.literalIndex(cause, this.lastCause));
@@ -592,7 +600,7 @@ class HistoryHash {
  * The world's event stream: feeds the history hash, the listeners and, when recording,
  * the stored history (one JSON line per event, `t` first, as each event has it).
  */
-export class WorldEventLog {
+export class WorldEventLog implements FieldEmits {
   private readonly listeners: WorldEventListener[] = [];
   private readonly hash: HistoryHash | undefined;
   private readonly lines: string[] | undefined;
@@ -628,23 +636,23 @@ export class WorldEventLog {
 
   /**
    * Passes `event` (built with `t: NOW`) on at the clock's time, with the world's numbers
-   * of the sled and the artifact it names (see `UNNUMBERED`); its methods pass the four
-   * frequent types on from their fields (see `FieldEmits`). One switch on the type serves
+   * of the sled and the artifact it names (see `UNNUMBERED`); its `log`, this log, passes the
+   * four frequent types on from their fields (see `FieldEmits`). One switch on the type serves
    * the hash and the observer (see `WorldEventObserver`), which read the time from the
    * clock; `t` is stamped only when the event is recorded or given to a listener.
    */
-  readonly emit: EmitEvent & FieldEmits = this.emitter();
+  readonly emit: EmitEvent & { readonly log: FieldEmits } = this.emitter();
 
   /**
    * `emit`: only the switch, each type's work a method of its own: small enough for
    * TurboFan to inline where an event is built, and there to read the type of the literal
    * just made instead of through a load that sees every type's shape (megamorphic here).
-   * Arrows the emitters hold as they are, not bound methods: every log's arrows share one
-   * feedback cell each, so a call site that meets the logs of many worlds still has one
-   * target to inline (a bound copy per sled and per world gave each site dozens, and it
-   * inlined none).
+   * An arrow the emitters hold as it is, not a bound method: every log's arrow shares one
+   * feedback cell, so a call site that meets the logs of many worlds still has one target
+   * to inline (a bound copy per sled and per world gave each site dozens, and it inlined
+   * none).
    */
-  private emitter(): EmitEvent & FieldEmits {
+  private emitter(): EmitEvent & { readonly log: FieldEmits } {
     const emit = (event: WorldEvent, sled = UNNUMBERED, artifact = UNNUMBERED): void => {
       switch (event.type) {
         case 'request_sent':
@@ -664,27 +672,46 @@ export class WorldEventLog {
           break;
       }
     };
-    const requestSent: SendRequest = (id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber) => {
-      this.sent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
-      // Built only to outlive the call, with `t` first and the fields in their order.
-      if (this.passedOn) {
-        const event: WorldEvent = { t: NOW, type: 'request_sent', id, nexus, activation, kind, target, source, hash, bytes };
-        this.passOn(event, targetNumber, artifactNumber);
-      }
-    };
-    const requestDone: FinishRequest = (id, outcome, error) => {
-      this.done(id, outcome, error);
-      if (this.passedOn) this.passOn({ t: NOW, type: 'request_done', id, outcome, error }, UNNUMBERED, UNNUMBERED);
-    };
-    const artifactStored: StoreCopy = (sled, m2, hash, bytes, via, sledNumber, artifactNumber) => {
-      this.stored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
-      if (this.passedOn) this.passOn({ t: NOW, type: 'artifact_stored', sled, m2, hash, bytes, via }, sledNumber, artifactNumber);
-    };
-    const artifactRemoved: RemoveCopy = (sled, m2, hash, bytes, cause, sledNumber, artifactNumber) => {
-      this.removed(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
-      if (this.passedOn) this.passOn({ t: NOW, type: 'artifact_removed', sled, m2, hash, bytes, cause }, sledNumber, artifactNumber);
-    };
-    return Object.assign(emit, { requestSent, requestDone, artifactStored, artifactRemoved });
+    return Object.assign(emit, { log: this });
+  }
+
+  /** A request_sent from its fields (see `SendRequest`). */
+  requestSent(
+    id: number,
+    nexus: NexusId,
+    activation: number,
+    kind: RequestKind,
+    target: SledId,
+    source: SledId | null,
+    hash: ArtifactHash | null,
+    bytes: number,
+    targetNumber: number,
+    artifactNumber: number,
+  ): void {
+    this.sent(id, nexus, activation, kind, target, source, hash, bytes, targetNumber, artifactNumber);
+    // Built only to outlive the call, with `t` first and the fields in their order.
+    if (this.passedOn) {
+      const event: WorldEvent = { t: NOW, type: 'request_sent', id, nexus, activation, kind, target, source, hash, bytes };
+      this.passOn(event, targetNumber, artifactNumber);
+    }
+  }
+
+  /** A request_done from its fields (see `FinishRequest`). */
+  requestDone(id: number, outcome: RequestOutcome, error: string | null): void {
+    this.done(id, outcome, error);
+    if (this.passedOn) this.passOn({ t: NOW, type: 'request_done', id, outcome, error }, UNNUMBERED, UNNUMBERED);
+  }
+
+  /** An artifact_stored from its fields (see `StoreCopy`). */
+  artifactStored(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, via: StoredVia, sledNumber: number, artifactNumber: number): void {
+    this.stored(sled, m2, hash, bytes, via, sledNumber, artifactNumber);
+    if (this.passedOn) this.passOn({ t: NOW, type: 'artifact_stored', sled, m2, hash, bytes, via }, sledNumber, artifactNumber);
+  }
+
+  /** An artifact_removed from its fields (see `RemoveCopy`). */
+  artifactRemoved(sled: SledId, m2: number, hash: ArtifactHash, bytes: number, cause: RemovalCause, sledNumber: number, artifactNumber: number): void {
+    this.removed(sled, m2, hash, bytes, cause, sledNumber, artifactNumber);
+    if (this.passedOn) this.passOn({ t: NOW, type: 'artifact_removed', sled, m2, hash, bytes, cause }, sledNumber, artifactNumber);
   }
 
   /** A request_sent emitted as an object: its fields go where `emit.requestSent`'s do. */

@@ -43,3 +43,32 @@ describe('World lookups by name', () => {
     expect(copied.sort()).toEqual([['r0-0001', 0, 7], ['r0-0001', 1, 7], ['r1-0000', 0, 9], ['r1-0000', 1, 9]]);
   });
 });
+
+describe('the ports a world hands its sleds and its Nexus instances', () => {
+  /** Every function a sled agent or a Nexus reaches through its environment, and `emit.log`'s. */
+  function portFunctions(world: World): Map<string, unknown> {
+    const found = new Map<string, unknown>();
+    const envOf = (owner: unknown): Record<string, unknown> => (owner as { env: Record<string, unknown> }).env;
+    const envs = [envOf(world.sleds.get('sled-0')), envOf(world.nexus.get('nexus-0'))];
+    for (const [i, env] of envs.entries()) {
+      for (let o: object | null = env; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+        for (const key of Object.getOwnPropertyNames(o)) {
+          const value = env[key];
+          if (typeof value === 'function' && key !== 'constructor' && key !== 'emit') found.set(`${i}.${key}`, value);
+        }
+      }
+    }
+    const log = world.events.emit.log as unknown as Record<string, unknown>;
+    for (const key of ['requestSent', 'requestDone', 'artifactStored', 'artifactRemoved']) found.set(`log.${key}`, log[key]);
+    return found;
+  }
+
+  // A function made per world (an arrow closing over it) is another object in each world:
+  // code TurboFan inlined it into for one world deoptimizes in the next ("wrong call target").
+  it('are the same function objects in every world', () => {
+    const a = portFunctions(new World(worldConfig({ sleds: 1 })));
+    const b = portFunctions(new World(worldConfig({ sleds: 2 })));
+    expect([...a.keys()]).toEqual(expect.arrayContaining(['0.sled', '0.sizeOf', '1.sled', '1.nextRequestId', '1.panicked', 'log.requestSent']));
+    for (const [key, f] of a) expect(b.get(key), key).toBe(f);
+  });
+});

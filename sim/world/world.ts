@@ -6,9 +6,9 @@ import { Kernel } from './kernel/kernel.ts';
 import { RandomStreams } from './kernel/random-streams.ts';
 import { ArtifactCatalog } from './artifact-catalog.ts';
 import { Network, type NetworkConfig, type NodeId } from './network.ts';
-import { NexusInstance, type UploadOrder } from './nexus/nexus-instance.ts';
+import { NexusInstance, type NexusEnvironment, type UploadOrder } from './nexus/nexus-instance.ts';
 import { SledAgent, sledAgentCommit } from './sled/sled-agent.ts';
-import { NOW, WorldEventLog, type FaultKind, type NexusId, type RepoName, type WorldEventListener, type WorldEventObserver } from './world-events.ts';
+import { NOW, WorldEventLog, type EmitEvent, type FaultKind, type NexusId, type RepoName, type WorldEventListener, type WorldEventObserver } from './world-events.ts';
 
 export interface RepoSpec {
   readonly name: RepoName;
@@ -61,6 +61,51 @@ export const OPERATOR: NodeId = 'operator';
 export const DEFAULT_PANIC_RESTART: Micros = 30_000_000;
 
 /**
+ * What the world hands its sled agents and its Nexus instances: its parts, and its lookups
+ * as methods. Arrows made per world (`sled: (id) => this.sleds.get(id)`) were one function
+ * object per world, and every call site TurboFan had inlined for the first world's
+ * deoptimized on meeting the second's ("wrong call target"), in every process; a method
+ * is one function object in every world.
+ */
+class WorldPorts implements NexusEnvironment {
+  readonly operatorNode = OPERATOR;
+  readonly timeout: Micros;
+  private requestIds = 0;
+
+  constructor(
+    private readonly world: World,
+    readonly kernel: Kernel,
+    readonly network: Network,
+    readonly emit: EmitEvent,
+    readonly datastore: DatastoreModel,
+    readonly streams: RandomStreams,
+    readonly catalog: ArtifactCatalog,
+    /** The sizes by catalog number (the catalog numbers the world's sizes in order). */
+    private readonly sizesByNumber: readonly number[],
+  ) {
+    this.timeout = world.config.network.timeout;
+  }
+
+  sled(id: SledId): SledAgent | undefined {
+    return this.world.sleds.get(id);
+  }
+
+  /** `World.sizeOf(hash)`, read by `hash`'s catalog number when given. */
+  sizeOf(hash: ArtifactHash, number?: number): number {
+    return (number === undefined ? undefined : this.sizesByNumber[number]) ?? this.world.sizeOf(hash);
+  }
+
+  /** World-wide request numbering, shared by every Nexus. */
+  nextRequestId(): number {
+    return ++this.requestIds;
+  }
+
+  panicked(nexus: NexusId): void {
+    this.world.nexusPanic(nexus);
+  }
+}
+
+/**
  * The deterministic world: a rack of sled agents, the datastore, the network and N Nexus
  * instances, each running its own copy of the engine. Its methods are the things that can
  * happen to a rack; each takes effect at the current simulated time, and the ones with a
@@ -78,11 +123,7 @@ export class World {
   readonly nexus = new Map<NexusId, NexusInstance>();
   readonly repos = new Map<RepoName, RepoSpec>();
   private readonly sizes = new Map<ArtifactHash, number>();
-  /** `sizes` by catalog number (the catalog numbers `sizes`' keys in order): a copy's size is an array read. */
-  private readonly sizesByNumber: number[];
-  /** Every artifact of the scenario, numbered in repo order before the first sled exists. */
-  private readonly catalog: ArtifactCatalog;
-  private requestIds = 0;
+  private readonly ports: WorldPorts;
   private faultIds = 0;
 
   /** `observers` see every event, from the first sled on (at most one `WorldEventObserver`, first). */
@@ -115,26 +156,14 @@ export class World {
       this.repos.set(repo.name, repo);
       for (const a of repo.artifacts) this.sizes.set(a.hash, a.size);
     }
-    this.catalog = new ArtifactCatalog(this.sizes.keys());
-    this.sizesByNumber = [...this.sizes.values()];
+    // Every artifact of the scenario, numbered in repo order before the first sled exists;
+    // `sizes` by catalog number (the catalog numbers its keys in order): a copy's size is an array read.
+    const catalog = new ArtifactCatalog(this.sizes.keys());
+    this.ports = new WorldPorts(this, this.kernel, this.network, emit, this.datastore, this.streams, catalog, [...this.sizes.values()]);
     for (let i = 0; i < config.sleds; i++) this.createSled();
-    const env = {
-      kernel: this.kernel,
-      network: this.network,
-      emit,
-      datastore: this.datastore,
-      streams: this.streams,
-      operatorNode: OPERATOR,
-      sled: (id: SledId) => this.sleds.get(id),
-      sizeOf: (hash: ArtifactHash, number?: number) => this.sizeOfNumbered(hash, number),
-      catalog: this.catalog,
-      timeout: config.network.timeout,
-      nextRequestId: () => ++this.requestIds,
-      panicked: (nexus: NexusId) => this.nexusPanic(nexus),
-    };
     for (let i = 0; i < config.nexus.count; i++) {
       const id = `nexus-${i}`;
-      this.nexus.set(id, new NexusInstance(id, env, { ...config.nexus, engine: config.engine }));
+      this.nexus.set(id, new NexusInstance(id, this.ports, { ...config.nexus, engine: config.engine }));
     }
   }
 
@@ -148,11 +177,6 @@ export class World {
 
   sizeOf(hash: ArtifactHash): number {
     return this.sizes.get(hash) ?? 0;
-  }
-
-  /** `sizeOf(hash)`, read by `hash`'s catalog number when given. */
-  private sizeOfNumbered(hash: ArtifactHash, number: number | undefined): number {
-    return (number === undefined ? undefined : this.sizesByNumber[number]) ?? this.sizeOf(hash);
   }
 
   /**
@@ -240,9 +264,10 @@ export class World {
   /**
    * The task's own code panicked and, built with `panic = "abort"`, took the Nexus process
    * with it (behaviour-by-commit.md §9): like a crash (local repos lost), then SMF restarts
-   * it after `nexus.panic_restart` (assumed) and its task ticks at once.
+   * it after `nexus.panic_restart` (assumed) and its task ticks at once. (Called by the
+   * ports' `panicked`.)
    */
-  private nexusPanic(nexus: NexusId): void {
+  nexusPanic(nexus: NexusId): void {
     const instance = this.nexusInstance(nexus);
     instance.crash();
     this.interval('nexus_panic', nexus, this.config.nexus.panicRestart ?? DEFAULT_PANIC_RESTART, () => instance.start());
@@ -306,19 +331,13 @@ export class World {
     const id = `sled-${number}`;
     const agent = new SledAgent(
       id,
-      {
-        kernel: this.kernel,
-        network: this.network,
-        emit: this.events.emit,
-        sled: (s) => this.sleds.get(s),
-        sizeOf: (h, n) => this.sizeOfNumbered(h, n),
-      },
+      this.ports,
       {
         m2Count: this.config.m2PerSled,
         quota: this.config.artifactQuota,
         commit: sledAgentCommit(this.config.engine.generation),
         reconcileDelay: this.config.reconcileDelay,
-        catalog: this.catalog,
+        catalog: this.ports.catalog,
         number,
       },
     );

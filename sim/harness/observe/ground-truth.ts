@@ -3,6 +3,11 @@ import { IdColumn, PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
 import { OrderedIdSet } from './ordered-id-set.ts';
 
+/** Where `GroundTruth.heldLocally` reads a repo's artifacts (their numbers). */
+export interface RepoArtifacts {
+  artifactsOf(repo: RepoName): readonly number[] | undefined;
+}
+
 /**
  * What the rack really holds, rebuilt from the event stream alone: copies per sled and
  * M.2, working M.2s, in-service sleds, the repos in the database and what they want,
@@ -38,8 +43,13 @@ export class GroundTruth {
    */
   private readonly shortMask: PairTable;
   private readonly shortBytes = new Map<string, number>();
-  /** Sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). */
-  private readonly datasetBytes: Float64Array[] = [];
+  /**
+   * Sled → bytes of the copies on each M.2's dataset (a replaced copy counts once). Made
+   * with sled 0's row (all zeros, as a missing row reads): an array made empty holds small
+   * integers until its first push, and `addBytes`, compiled while the first world's held
+   * rows, deoptimized at each new world's first push (twice a process).
+   */
+  private readonly datasetBytes: Float64Array[];
   /** nexus → repo → local copies held (an upload can be held twice). */
   readonly local = new Map<NexusId, Map<RepoName, { count: number; bytes: number }>>();
 
@@ -47,6 +57,7 @@ export class GroundTruth {
     readonly m2PerSled: number,
     readonly ids: ObservedIds,
   ) {
+    this.datasetBytes = [new Float64Array(m2PerSled)];
     const { sleds, hashes } = ids;
     this.copies = new PairTable(sleds, hashes);
     this.shortMask = new PairTable(sleds, hashes);
@@ -213,11 +224,15 @@ export class GroundTruth {
     return popcount(this.copies.get(sled, hash));
   }
 
-  /** Whether a live Nexus holds `hash` in local storage (through any repo). */
-  heldLocally(hash: number, repoArtifacts: (repo: RepoName) => readonly number[] | undefined): boolean {
+  /**
+   * Whether a live Nexus holds `hash` in local storage (through any repo), `repos` telling
+   * each repo's artifacts: an object whose method is one function object in every world,
+   * where an arrow made per run deoptimized this method in each process's second world.
+   */
+  heldLocally(hash: number, repos: RepoArtifacts): boolean {
     for (const [nexus, held] of this.local) {
       if (this.down.has(nexus)) continue;
-      for (const repo of held.keys()) if (repoArtifacts(repo)?.includes(hash) === true) return true;
+      for (const repo of held.keys()) if (repos.artifactsOf(repo)?.includes(hash) === true) return true;
     }
     return false;
   }

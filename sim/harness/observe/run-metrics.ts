@@ -305,9 +305,6 @@ export class RunMetrics {
     return this.catalog.get(repo)?.hashes;
   }
 
-  /** `artifactsOf` as one function for good: each sample asks it of every wanted artifact without a holder. */
-  private readonly repoArtifacts = (repo: RepoName): readonly number[] | undefined => this.artifactsOf(repo);
-
   isLost(hash: number): boolean {
     return this.lost.get(hash) === 1;
   }
@@ -327,7 +324,7 @@ export class RunMetrics {
 
   /** `hash`, wanted and on no in-service sled, is lost unless a live Nexus holds it. */
   private checkLocalCopies(hash: number): void {
-    if (this.truth.heldLocally(hash, this.repoArtifacts)) return;
+    if (this.truth.heldLocally(hash, this)) return;
     this.lost.set(hash, 1);
     this.lostArtifacts.add(this.ids.hashes.name(hash));
     for (const repo of this.reposByHash[hash] ?? []) {

@@ -30,17 +30,17 @@ export type Situation = keyof typeof SITUATIONS;
 export class SituationCounter {
   readonly counts = new Map<Situation, number>((Object.keys(SITUATIONS) as Situation[]).map((s) => [s, 0]));
   /** Nexus → (target, artifact) → its PUTs and copies of it in flight. */
-  private readonly writes: PairTable[] = [];
+  private readonly writes: PairTable[];
   /** (target, artifact) → the Nexus instances with a PUT or copy of it in flight. */
   private readonly writers: PairTable;
   /** Nexus → (target, artifact) of its PUTs → 1 + the activation that last sent one (0: none). */
-  private readonly puts: PairTable[] = [];
+  private readonly puts: PairTable[];
   /**
    * Nexus → artifact → 1 + the activation that last sent a PUT of it (0: none): a copy of
    * an artifact no PUT of this activation wrote needs no look at its source, whose id is a
    * lookup by name (the world numbers no source sled).
    */
-  private readonly putActivations: IdColumn[] = [];
+  private readonly putActivations: IdColumn[];
   /** (sled, artifact) → 1 once removed by a DELETE. */
   private readonly deleted: PairTable;
   private lost = 0;
@@ -54,6 +54,12 @@ export class SituationCounter {
   ) {
     this.writers = new PairTable(ids.sleds, ids.hashes);
     this.deleted = new PairTable(ids.sleds, ids.hashes);
+    // Made with the first Nexus's tables (empty, as tables made later are): an array made
+    // empty holds small integers until its first push, and `tableOf`, compiled while the
+    // first world's held tables, deoptimized at each new world's first push.
+    this.writes = [new PairTable(ids.sleds, ids.hashes)];
+    this.puts = [new PairTable(ids.sleds, ids.hashes)];
+    this.putActivations = [new IdColumn(ids.hashes)];
   }
 
   /** A (target, artifact) table per Nexus, made when first needed. */
