@@ -16,23 +16,17 @@ class Note implements Message {
   tie = 0;
   seq = 0;
   readonly cancelled = false;
-  private carrier: Network | undefined;
-  private from = '';
-  private to = '';
 
   constructor(
     readonly label: string,
     private readonly arrived: () => void,
+    private readonly network: Network,
+    private readonly from: string,
+    private readonly to: string,
   ) {}
 
-  sent(carrier: Network, from: string, to: string): void {
-    this.carrier = carrier;
-    this.from = from;
-    this.to = to;
-  }
-
   fire(): void {
-    if ((this.carrier as Network).reachable(this.from, this.to)) this.arrived();
+    if (this.network.reachable(this.from, this.to)) this.arrived();
   }
 }
 
@@ -47,7 +41,7 @@ function rig(config: Partial<NetworkConfig> = {}, seed = 1) {
   });
   const arrivals: string[] = [];
   const send = (from: string, to: string, label = `${from}->${to}`): boolean =>
-    network.send(from, to, new Note(label, () => arrivals.push(`${label}@${kernel.now}`)));
+    network.send(from, to, new Note(label, () => arrivals.push(`${label}@${kernel.now}`), network, from, to));
   const scope = new WaitScope(kernel, 'receiver');
   /** Starts a transfer now; its outcome lands in `arrivals` with its time. */
   const transfer = (from: string, to: string, bytes: number, label = `${from}=>${to}`): void => {

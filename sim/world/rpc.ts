@@ -187,18 +187,16 @@ class Exchange<T> implements Message, Wait, PromiseHolder<T>, Settler<T>, Resuma
     }
   }
 
-  /**
-   * @internal Where a trip goes needs no fields: the request goes from the client to the
-   * server, the reply back, and `answered` tells which trip this is (three fields fewer).
-   */
-  sent(): void {}
-
   /** A message in flight is never called back. */
   get cancelled(): boolean {
     return false;
   }
 
-  /** Arrives unless, now, its destination is down or cut off from where it left. */
+  /**
+   * Arrives unless, now, its destination is down or cut off from where it left. The trip's
+   * ends need no fields: the request goes from the client to the server, the reply back,
+   * and `answered` tells which trip this is.
+   */
   fire(): void {
     const server = this.server.node;
     const client = this.clientNode;

@@ -714,7 +714,7 @@ export class WorldEventLog implements FieldEmits {
     if (this.passedOn) this.passOn({ t: NOW, type: 'artifact_removed', sled, m2, hash, bytes, cause }, sledNumber, artifactNumber);
   }
 
-  /** A request_sent emitted as an object: its fields go where `emit.requestSent`'s do. */
+  /** A request_sent emitted as an object: its fields go where `requestSent`'s do. */
   private requestSentEvent(event: EventOf<'request_sent'>, sled: number, artifact: number): void {
     const { id, nexus, activation, kind, target, source, hash, bytes } = event;
     this.sent(id, nexus, activation, kind, target, source, hash, bytes, sled, artifact);
