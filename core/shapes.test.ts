@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { objectArray } from './shapes.ts';
+
+describe('objectArray', () => {
+  it('is a fresh empty array each call', () => {
+    const a = objectArray<string>();
+    const b = objectArray<string>();
+    expect(a).toEqual([]);
+    expect(a).not.toBe(b);
+    a.push('x');
+    expect(b).toEqual([]);
+    expect(a).toEqual(['x']);
+  });
+});
