@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectArray } from './shapes.ts';
+import { FLOAT_ZERO, objectArray } from './shapes.ts';
 
 describe('objectArray', () => {
   it('is a fresh empty array each call', () => {
@@ -10,5 +10,12 @@ describe('objectArray', () => {
     a.push('x');
     expect(b).toEqual([]);
     expect(a).toEqual(['x']);
+  });
+});
+
+describe('FLOAT_ZERO', () => {
+  it('is positive zero', () => {
+    expect(Object.is(FLOAT_ZERO, 0)).toBe(true);
+    expect(String(FLOAT_ZERO)).toBe('0');
   });
 });

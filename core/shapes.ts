@@ -12,3 +12,14 @@ export function objectArray<T>(): T[] {
   array.pop();
   return array as T[];
 }
+
+/**
+ * Zero as a heap number, not a small integer, to start a field that later holds numbers
+ * past 2^30 (bytes, microseconds) or fractions. Why: V8 gives a field the representation
+ * of its first value, and a field that held small integers and then gets a larger number
+ * changes representation, which gives every object of the class a new map and throws away
+ * the optimized code fed the old one ("wrong map", once in every worker's first seed).
+ * Started as a heap number, the field holds a float from its first object on. A float
+ * array's element is read as a heap number; the same value as `0` to every reader.
+ */
+export const FLOAT_ZERO: number = new Float64Array(1)[0] as number;
