@@ -17,6 +17,7 @@ import { addCounters, cloneCounters, REQUEST_RING_BUFFER_LEN, StatusWithLazyLog,
 import { randSamplers, randVersionOf, type RandSamplers } from './rng/index.ts';
 import type { UploadChannel } from './upload-channel.ts';
 import { requestHash, usesConfigGenerations, type ArtifactConfig, type ArtifactHash, type ArtifactListing, type LocalRepo, type Request, type SledId } from './types.ts';
+import { objectArray } from './shapes.ts';
 
 export interface EnginePorts {
   readonly datastore: Datastore;
@@ -40,7 +41,7 @@ function describe(err: unknown): string {
  * Activations must not overlap; the caller (Nexus's task driver) serialises them.
  */
 export class ReplicationEngine {
-  private local: LocalRepo[] = [];
+  private local: LocalRepo[] = objectArray();
   private readonly lifetime = zeroCounters();
   private readonly requestLog: RequestRing;
   private activations = 0;
@@ -106,7 +107,7 @@ export class ReplicationEngine {
 
     if (params.bugs.has('forget_local_on_activation')) {
       for (const repo of this.local) this.releaseRepo(repo, 'forgotten');
-      this.local = [];
+      this.local = objectArray();
     }
     for (const repo of this.uploads.drain()) {
       this.local.push(repo);

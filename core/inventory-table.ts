@@ -1,5 +1,6 @@
 import type { PlannerInventory } from './inventory.ts';
 import type { ArtifactHash, ListedArtifacts, SledId } from './types.ts';
+import { objectArray } from './shapes.ts';
 
 /**
  * One sled's listing as an inventory table reads it: each entry with a count above 0 as
@@ -25,7 +26,7 @@ export interface IdListing {
  */
 export class ArtifactIds {
   private readonly ids = new Map<ArtifactHash, number>();
-  private readonly hashes: ArtifactHash[] = [];
+  private readonly hashes: ArtifactHash[] = objectArray();
   private sorted: Int32Array | undefined;
   private readonly listings = new WeakMap<ReadonlyMap<ArtifactHash, number>, IdListing>();
   /** The numbering read by number: the first one a listing came in. */
@@ -322,8 +323,11 @@ export class InventoryTable implements PlannerInventory {
     let kept = 0;
     for (let id = 0; id < n; id++) {
       if (kind[id] !== WANTED) {
-        if (held[id] === 0) kind[id] = UNKNOWN;
-        else if (keepUnwanted) kind[id] = UNWANTED;
+        const none = held[id] === 0;
+        // One store for both kinds: a store first reached late (unwanted copies are kept
+        // only by some generations, after the first sled reports one) has no feedback in
+        // the code optimized before, and deoptimized the constructor.
+        if (none || keepUnwanted) kind[id] = none ? UNKNOWN : UNWANTED;
         else {
           counts.fill(0, id * width, (id + 1) * width);
           holderBits.fill(0, id * words, (id + 1) * words);

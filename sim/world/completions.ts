@@ -1,5 +1,6 @@
 import type { Micros } from './kernel/event-queue.ts';
 import type { Link, OnLink } from './link.ts';
+import { objectArray } from '../../core/shapes.ts';
 
 const bySeq = (a: OnLink, b: OnLink): number => a.seq - b.seq;
 
@@ -21,7 +22,7 @@ const bySeq = (a: OnLink, b: OnLink): number => a.seq - b.seq;
  * A walk of a link is `startWalk`, `retime` for every running transfer on it, `endWalk`.
  */
 export class Completions<T extends OnLink> {
-  private readonly links: Link<T>[] = [];
+  private readonly links: Link<T>[] = objectArray();
   /**
    * The links that own a running transfer, and any that stopped owning one since the last
    * `rescan`: what `rescan` and `due` look at. Of a rack's tens of links a handful have
@@ -29,7 +30,7 @@ export class Completions<T extends OnLink> {
    * that owns none was walked since (see `remove`), so its earliest is `Infinity`, and
    * leaving it out changes no answer (`due` sorts by start order; `min` is a minimum).
    */
-  private readonly active: Link<T>[] = [];
+  private readonly active: Link<T>[] = objectArray();
   private min = Infinity;
   private minLink: Link<OnLink> | undefined = undefined;
   private exact = true;

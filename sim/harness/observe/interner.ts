@@ -1,4 +1,5 @@
 import { FirstSeenNumbers, NumberedMemo } from '../../world/first-seen-numbers.ts';
+import { objectArray } from '../../../core/shapes.ts';
 
 /**
  * Dense integer ids for names, in first-seen order: the observers key their tables by these
@@ -6,7 +7,7 @@ import { FirstSeenNumbers, NumberedMemo } from '../../world/first-seen-numbers.t
  */
 export class Interner {
   private readonly ids = new FirstSeenNumbers();
-  private readonly names: string[] = [];
+  private readonly names: string[] = objectArray();
   // The last name asked for: events come in runs about one Nexus, sled and artifact (a
   // copy lands on each M.2 in turn), and an id never changes once given.
   private lastName: string | undefined = undefined;

@@ -5,6 +5,7 @@ import type { GroundTruth } from './ground-truth.ts';
 import { IdColumn, PairTable } from './id-tables.ts';
 import type { ObservedIds } from './interner.ts';
 import { KINDS, type OpenRequests } from './open-requests.ts';
+import { FLOAT_ZERO } from '../../../core/shapes.ts';
 
 export interface RequestRow {
   readonly id: number;
@@ -116,9 +117,10 @@ export class RunMetrics {
   activations = 0;
   requestsDeferred = 0;
   duplicateRequests = 0;
-  peakLocalBytes = 0;
+  // Byte counts pass 2^30 early in a seed: floats from the start (`FLOAT_ZERO`).
+  peakLocalBytes = FLOAT_ZERO;
   /** Largest number of bytes stored on one M.2 dataset. */
-  peakDatasetBytes = 0;
+  peakDatasetBytes = FLOAT_ZERO;
 
   constructor(
     readonly truth: GroundTruth,

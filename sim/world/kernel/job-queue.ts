@@ -1,4 +1,5 @@
 import type { Job } from './kernel.ts';
+import { objectArray } from '../../../core/shapes.ts';
 
 /**
  * Continuations waiting their turn, first in first out, as slots between a head and a tail
@@ -8,7 +9,7 @@ import type { Job } from './kernel.ts';
  * nothing alive.
  */
 export class JobQueue {
-  private readonly slots: (Job | undefined)[] = [];
+  private readonly slots: (Job | undefined)[] = objectArray();
   private head = 0;
   private tail = 0;
 

@@ -2,6 +2,7 @@ import { EventQueue, QueuedEvent, type Micros, type Occurrence, type QueueEntry 
 import { JobQueue } from './job-queue.ts';
 import { afterMicrotasksSettle, drainMicrotasks } from './microtasks.ts';
 import type { RandomStream } from './random-streams.ts';
+import { FLOAT_ZERO } from '../../../core/shapes.ts';
 
 const RESOLVED = Promise.resolve();
 
@@ -299,7 +300,9 @@ export class WaitScope {
  */
 export class Kernel {
   private readonly queue = new EventQueue();
-  private time: Micros = 0;
+  // A float from the start (`FLOAT_ZERO`): times pass 2^30 us 18 minutes into a seed, and
+  // code fed small integers until then deoptimized there.
+  private time: Micros = FLOAT_ZERO;
   private seq = 0;
   private dirty = false;
   private failure: SimulationError | undefined;

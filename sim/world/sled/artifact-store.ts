@@ -5,6 +5,7 @@ import { FilesByNumber } from './files-by-number.ts';
 import { InsertionList, type ListLinks } from './insertion-list.ts';
 import { LiveArtifactCounts, type ArtifactCounts } from './artifact-counts.ts';
 import { emitArtifactRemoved, emitArtifactStored, NOW, UNNUMBERED, type EmitEvent, type RemovalCause, type StoredVia } from '../world-events.ts';
+import { FLOAT_ZERO } from '../../../core/shapes.ts';
 
 /**
  * How a write keeps its temporary files (behaviour-by-commit.md §7):
@@ -162,7 +163,8 @@ export class ArtifactStore {
       m2,
       failed: false,
       privateTemps: new Set(),
-      used: 0,
+      // A dataset's bytes pass 2^30: a float from the start (`FLOAT_ZERO`).
+      used: FLOAT_ZERO,
       reserved: 0,
     }));
   }
