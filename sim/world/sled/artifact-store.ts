@@ -154,8 +154,8 @@ export class ArtifactStore {
   ) {
     this.counts = new LiveArtifactCounts(catalog);
     this.working = m2Count;
-    this.finals = new FilesByNumber(m2Count);
-    this.tempNames = new FilesByNumber(m2Count);
+    this.finals = new FilesByNumber(m2Count, catalog.hashes.length);
+    this.tempNames = new FilesByNumber(m2Count, catalog.hashes.length);
     for (let datasets = 0; datasets <= m2Count; datasets++) {
       for (let successfulWrites = 0; successfulWrites <= m2Count; successfulWrites++) this.results.push({ datasets, successfulWrites });
     }

@@ -10,7 +10,22 @@
 export class FilesByNumber<F> {
   private readonly slots: (F | undefined)[] = [];
 
-  constructor(private readonly datasets: number) {}
+  /**
+   * `numbers`: how many catalog numbers to make room for now (the world's catalog as it
+   * is built). Grown as releases land, each table's elements were copied into a larger
+   * array every few hours of a seed, each copy long-lived enough to be promoted out of the
+   * young generation before it died: some 3 MB of the 40 MB that five rack-day seeds
+   * promoted (under `--predictable-gc-schedule`), and one mark-compact of five.
+   */
+  constructor(
+    private readonly datasets: number,
+    numbers = 0,
+  ) {
+    // Filled by index, not `new Array(n)`: that is holey, and the readers, fed packed
+    // tables in stores made without room, would see both kinds.
+    const slots = this.slots;
+    for (let i = 0; i < numbers * datasets; i++) slots[i] = undefined;
+  }
 
   get(n: number, dataset: number): F | undefined {
     const i = n * this.datasets + dataset;
