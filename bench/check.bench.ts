@@ -4,7 +4,7 @@
 // such a check could take here: its runs' planning alone, on two cores that scale
 // perfectly (the planner is the engine, which no simulator can skip).
 import { bundled } from '../bin/load.js';
-import { WORKER_FLAGS } from '../cli/process-pool.ts';
+import { workerFlags } from '../cli/process-pool.ts';
 import { cli, fmt, heading, median, runChild, scenarioPath, twoCoreCeiling } from './measure.ts';
 
 const WORKERS = 2;
@@ -19,8 +19,8 @@ function check(seeds: number): { seconds: number; stdout: string } {
 
 export async function checkBench(seeds: number): Promise<void> {
   heading(`check of rack-day on ${WORKERS} workers (every ${RECHECK_EVERY}th seed rechecked for determinism)`);
-  // Started as the check's workers are, with their V8 flags: the ceiling of the same processes.
-  const ceiling = await twoCoreCeiling([...WORKER_FLAGS, await bundled('bench/run-child.ts'), scenarioPath('rack-day'), '6']);
+  // Started as the large check's workers are, with their V8 flags: the ceiling of the same processes.
+  const ceiling = await twoCoreCeiling([...workerFlags(seeds / WORKERS), await bundled('bench/run-child.ts'), scenarioPath('rack-day'), '6']);
   console.log(`this machine's two-core ceiling now: two independent processes do ${fmt(ceiling)}x the work of one (2.00 where cores scale)`);
 
   const small = [check(SMALL).seconds, check(SMALL).seconds, check(SMALL).seconds];

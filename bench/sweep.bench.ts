@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WORKER_FLAGS } from '../cli/process-pool.ts';
+import { workerFlags } from '../cli/process-pool.ts';
 import { cli, concurrentWall, fmt, heading, median, scenarioPath } from './measure.ts';
 
 const GRID = ['--grid', 'engine.min_sled_replication=2,3', '--seeds', '6'];
@@ -19,8 +19,8 @@ function sweepWall(workers: number): number {
 export async function sweepBench(): Promise<void> {
   heading('sweep: 12 rack-day runs (min_sled_replication 2,3 × 6 seeds), 1 vs 2 workers, alternating, median of 3');
   const { bundled } = await import('../bin/load.js');
-  // Started as the workers are, with their V8 flags: the ceiling of the same processes.
-  const simulation = [...WORKER_FLAGS, await bundled('bench/run-child.ts'), scenarioPath('rack-day'), '6'];
+  // Started as the workers are, with their V8 flags (6 runs a worker on 2 workers): the ceiling of the same processes.
+  const simulation = [...workerFlags(6), await bundled('bench/run-child.ts'), scenarioPath('rack-day'), '6'];
   const walls = { one: [] as number[], two: [] as number[], simOne: [] as number[], simTwo: [] as number[] };
   for (let i = 0; i < 3; i++) {
     walls.one.push(sweepWall(1));

@@ -40,7 +40,8 @@ export interface JobPool {
   run(job: CheckJob): Promise<CheckResult>;
   destroy(): Promise<void>;
 }
-export type PoolFactory = (threads: number) => JobPool;
+/** A pool of `threads` workers for about `runs` jobs in all. */
+export type PoolFactory = (threads: number, runs: number) => JobPool;
 
 interface Planned {
   readonly file: string;
@@ -107,7 +108,8 @@ export async function checkCommand(args: CheckArgs): Promise<number> {
     }
   }
 
-  const pool = (args.pool ?? processPool)(Math.min(args.workers, plans.length * 2));
+  const runs = plans.length + plans.filter((p) => p.recheck).length;
+  const pool = (args.pool ?? processPool)(Math.min(args.workers, plans.length * 2), runs);
   const progress = countProgress('check', plans.length);
   let failures = 0;
   const job = (p: Planned, history: boolean): CheckJob => ({ scenario: p.scenario, seed: p.seed, history });

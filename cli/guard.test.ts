@@ -7,8 +7,8 @@ import { depotsimInProcess, inProcessPool, STACK_FRAME, TINY } from './testing/i
 
 /** A pool whose job for `seed` fails as a defect of depotsim would (a TypeError deep in a run). */
 function failingOn(seed: number): PoolFactory {
-  return (threads) => {
-    const pool = inProcessPool(threads);
+  return (threads, runs) => {
+    const pool = inProcessPool(threads, runs);
     return {
       run: (job) => (job.seed === seed ? Promise.reject(new TypeError("Cannot read properties of undefined (reading 'size')")) : pool.run(job)),
       destroy: () => pool.destroy(),
@@ -70,5 +70,20 @@ describe('the guard around every command (SPEC §2 exit 5)', { timeout: 60_000 }
     }
     expect(readdirSync(crashes)).toEqual([]);
     expect(readdirSync(cwd)).toEqual(['tiny.yaml']);
+  });
+});
+
+describe('the pool a check asks for', { timeout: 60_000 }, () => {
+  // Its workers' V8 flags depend on their share of the runs (`workerFlags`).
+  it('is told every run the check will make: each seed and each recheck', async () => {
+    const { cwd, crashes } = setup();
+    const asked: [number, number][] = [];
+    const pool: PoolFactory = (threads, runs) => {
+      asked.push([threads, runs]);
+      return inProcessPool(threads, runs);
+    };
+    const r = await depotsimInProcess(['check', join(cwd, 'tiny.yaml'), '--seeds', '3', '--workers', '2', '--recheck-every', '2'], crashes, pool);
+    expect(r.status).toBe(0);
+    expect(asked).toEqual([[2, 5]]);
   });
 });

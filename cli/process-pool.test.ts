@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../sim/harness/scenario/load.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
-import { processPool } from './process-pool.ts';
+import { processPool, workerFlags } from './process-pool.ts';
 import { TINY } from './testing/in-process.ts';
 
 // Answers with its pid and flags; seed 2 dies after a line on stderr, seed 3 throws.
@@ -53,7 +53,7 @@ function alive(pid: number): boolean {
 
 describe('the worker-process pool', { timeout: 30_000 }, () => {
   it('runs each job once on at most its size of processes, started with its flags', async () => {
-    const pool = processPool(2, standIn(), ['--max-semi-space-size=8']);
+    const pool = processPool(2, 5, standIn(), ['--max-semi-space-size=8']);
     const results = (await Promise.all([1, 4, 5, 6, 7].map((seed) => pool.run(job(seed))))).map(echo);
     await pool.destroy();
     expect(results.map((r) => r.seed)).toEqual([1, 4, 5, 6, 7]);
@@ -62,8 +62,21 @@ describe('the worker-process pool', { timeout: 30_000 }, () => {
     for (const pid of new Set(results.map((r) => r.pid))) expect(alive(pid)).toBe(false);
   });
 
+  // BENCHMARKS.md, seventeenth session: the 64 MB young generation pays for its growth only
+  // over more than 50 runs a worker.
+  it('starts its workers with the flags of their share of the runs', async () => {
+    expect(workerFlags(22)).toEqual(['--single-threaded-gc']);
+    expect(workerFlags(500)).toEqual(['--single-threaded-gc', '--max-semi-space-size=64']);
+    const short = processPool(2, 44, standIn());
+    const long = processPool(2, 1100, standIn());
+    const [a, b] = await Promise.all([short.run(job(1)), long.run(job(1))]);
+    await Promise.all([short.destroy(), long.destroy()]);
+    expect(echo(a).flags).toEqual(['--single-threaded-gc']);
+    expect(echo(b).flags).toEqual(['--single-threaded-gc', '--max-semi-space-size=64']);
+  });
+
   it('fails the job of a process that dies, with the end of its stderr, and runs the rest on a new one', async () => {
-    const pool = processPool(1, standIn(), []);
+    const pool = processPool(1, 3, standIn(), []);
     const before = echo(await pool.run(job(1)));
     const died = await pool.run(job(2)).then(
       () => 'resolved',
@@ -77,7 +90,7 @@ describe('the worker-process pool', { timeout: 30_000 }, () => {
   });
 
   it('rejects a job that throws with its message and stack, and the process goes on', async () => {
-    const pool = processPool(1, standIn(), []);
+    const pool = processPool(1, 3, standIn(), []);
     const thrown = await pool.run(job(3)).then(
       () => undefined,
       (err: Error) => err,

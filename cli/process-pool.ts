@@ -1,16 +1,31 @@
 // `check` and `sweep` run their seeds in worker processes, not threads, because V8 takes
-// its flags once a process and a simulation gains from two that a worker thread cannot be
-// given (BENCHMARKS.md, "Worker processes"): with every core running a simulation, the
+// its flags once a process and a simulation gains from flags that a worker thread cannot
+// be given (BENCHMARKS.md, "Worker processes"): with every core running a simulation, the
 // garbage collector's helper threads only contend with them (`--single-threaded-gc`), and
-// a larger young generation is scavenged less often. Each process loads the bundled job
-// itself (`bin/check-process.js`) and runs one job at a time.
+// in a long run a larger young generation is scavenged less often (`workerFlags`). Each
+// process loads the bundled job itself (`bin/check-process.js`) and runs one job at a time.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sourceHash } from '../bin/load.js';
 import type { JobPool } from './check-command.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 
-export const WORKER_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=64'];
+/** Runs a worker must expect before a 64 MB young generation pays for its growth. */
+const LONG_RUN = 50;
+
+/**
+ * V8's flags for a worker process that will run about `runs` simulations. Why two sets: a
+ * young generation allowed 64 MB grows to it in steps over a worker's first 20 to 40 seeds,
+ * and each step is fresh memory the kernel faults in page by page (about 10 µs a page on
+ * this VM): 1,650 faults a rack-day seed over seeds 5–20 against 1,330 at V8's own size.
+ * Grown, it lets more objects die young and faults less (590 a seed over seeds 40–80
+ * against 1,000), so a long run gains and a short one loses: a 40-seed check (22 runs a
+ * worker) took 5 % less wall and CPU time at V8's own size (BENCHMARKS.md, seventeenth
+ * session).
+ */
+export function workerFlags(runs: number): readonly string[] {
+  return runs > LONG_RUN ? ['--single-threaded-gc', '--max-semi-space-size=64'] : ['--single-threaded-gc'];
+}
 
 /** What a worker process sends back for a job. */
 type JobReply = { readonly result: CheckResult } | { readonly error: { readonly message: string; readonly stack: string | undefined } };
@@ -58,11 +73,17 @@ class WorkerProcess {
 }
 
 /**
- * A pool of `size` worker processes running `script` with `flags`. A job runs on the first
- * idle process, in the order given; a process that dies fails its job (with the end of its
- * stderr) and is replaced for the jobs still queued.
+ * A pool of `size` worker processes for about `runs` jobs in all, running `script` with
+ * `flags` (by default `workerFlags` of each process's share of the runs). A job runs on
+ * the first idle process, in the order given; a process that dies fails its job (with the
+ * end of its stderr) and is replaced for the jobs still queued.
  */
-export function processPool(size: number, script = fileURLToPath(new URL('../bin/check-process.js', import.meta.url)), flags = WORKER_FLAGS): JobPool {
+export function processPool(
+  size: number,
+  runs: number,
+  script = fileURLToPath(new URL('../bin/check-process.js', import.meta.url)),
+  flags = workerFlags(runs / size),
+): JobPool {
   const queue: Queued[] = [];
   const workers = new Set<WorkerProcess>();
   let destroyed = false;

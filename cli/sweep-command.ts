@@ -126,7 +126,7 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
       `${shard === undefined ? '' : `; shard ${shard.index}/${shard.count}: ${mine.length}`}${done.length > 0 ? `; ${done.length} already done` : ''}\n`,
   );
 
-  const pool = (args.pool ?? processPool)(Math.max(1, Math.min(args.workers, todo.length)));
+  const pool = (args.pool ?? processPool)(Math.max(1, Math.min(args.workers, todo.length)), todo.length);
   const progress = countProgress('sweep', todo.length);
   let failures = 0;
   const runs: SweepRun[] = [...done];
