@@ -20,8 +20,8 @@ const LONG_RUN = 50;
  * this VM): 1,650 faults a rack-day seed over seeds 5–20 against 1,330 at V8's own size.
  * Grown, it lets more objects die young and faults less (590 a seed over seeds 40–80
  * against 1,000), so a long run gains and a short one loses: a 40-seed check (22 runs a
- * worker) took 5 % less wall and CPU time at V8's own size (BENCHMARKS.md, seventeenth
- * session).
+ * worker) took 5 % less wall time and 7 % less CPU at V8's own size (BENCHMARKS.md,
+ * seventeenth session).
  */
 export function workerFlags(runs: number): readonly string[] {
   return runs > LONG_RUN ? ['--single-threaded-gc', '--max-semi-space-size=64'] : ['--single-threaded-gc'];
