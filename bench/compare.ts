@@ -1,16 +1,21 @@
-// `npx tsx bench/compare.ts BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling]...`: this tree against
-// another checkout of depotsim (BEFORE, e.g. `git archive COMMIT | tar -x -C DIR` with a
-// node_modules link), interleaved in one run so that the noisy machine's drift hits both
-// sides alike: rack-day per generation (5 seeds a child, before and after alternating and
-// swapping who goes first each round, ratio per round), a `check` of rack-day on 2
-// workers (wall time with start-up), and the machine's own two-core ceiling: what two
-// independent processes of the same runs gain over one.
-import { spawnSync } from 'node:child_process';
+// `npx tsx bench/compare.ts BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling|instructions]...`:
+// this tree against another checkout of depotsim (BEFORE, e.g. `git archive COMMIT | tar -x
+// -C DIR` with a node_modules link), interleaved in one run so that the noisy machine's
+// drift hits both sides alike: rack-day per generation (5 seeds a child, before and after
+// alternating and swapping who goes first each round, ratio per round), a `check` of
+// rack-day on 2 workers (wall time with start-up), and the machine's own two-core ceiling:
+// what two independent processes of the same runs gain over one. Asked for by name
+// (`--only instructions`, it takes minutes and needs valgrind): both sides' instructions
+// under callgrind, which no drift moves (`--instr-seeds N`, `--instr-generation G`...).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ENGINE_GENERATIONS } from '../core/index.ts';
 import type { ChildResult } from './run-child.ts';
-import { fmt, median, scenarioPath, sum, twoCoreCeiling } from './measure.ts';
+import { byCategory, CATEGORIES, selfCosts, type Category } from './callgrind.ts';
+import { fmt, median, scenarioPath, sum, thousands, twoCoreCeiling } from './measure.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -18,10 +23,13 @@ const option = (name: string, fallback: number): number => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const beforeRoot = args[0];
-if (beforeRoot === undefined || beforeRoot.startsWith('--')) throw new Error('usage: compare BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling]...');
+if (beforeRoot === undefined || beforeRoot.startsWith('--')) throw new Error('usage: compare BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling|instructions]...');
 const ROUNDS = option('--rounds', 5);
-const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? [a] : []));
-const runs = (section: string): boolean => only.length === 0 || only.includes(section);
+const valuesOf = (name: string): string[] => args.flatMap((a, i) => (args[i - 1] === name ? [a] : []));
+const only = valuesOf('--only');
+const runs = (section: string): boolean => (only.length === 0 && section !== 'instructions') || only.includes(section);
+const INSTR_SEEDS = option('--instr-seeds', 3);
+const INSTR_GENERATIONS = valuesOf('--instr-generation').length > 0 ? valuesOf('--instr-generation') : ['review', 'merged'];
 const CHECK_SEEDS = option('--check-seeds', 40);
 const SEEDS = 5;
 const afterRoot = resolve(new URL('..', import.meta.url).pathname);
@@ -50,6 +58,31 @@ function checkWall(s: Side): number {
   const result = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (![0, 1, 3].includes(result.status ?? -1)) throw new Error(`${s.name} check exited ${result.status}: ${result.stderr}`);
   return (performance.now() - start) / 1000;
+}
+
+interface Counted {
+  readonly total: number;
+  readonly categories: Record<Category, number>;
+}
+
+/**
+ * `s`'s instructions for one untimed and INSTR_SEEDS timed rack-day seeds of `generation`,
+ * under callgrind. `--predictable` compiles on the main thread, where callgrind sees it, and
+ * `--predictable-gc-schedule` makes the collector's work repeat (two runs of a seed differ
+ * by under a thousand instructions), so the gc row is that schedule's, not a worker's.
+ */
+async function counted(s: Side, generation: string): Promise<Counted> {
+  const dir = mkdtempSync(join(tmpdir(), 'depotsim-callgrind-'));
+  const out = join(dir, 'callgrind.out');
+  const argv = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--predictable', '--predictable-gc-schedule', s.child, scenarioPath('rack-day'), String(INSTR_SEEDS), '--set', `engine.generation=${generation}`];
+  const status = await new Promise<number | null>((done) => spawn('valgrind', argv, { stdio: 'ignore' }).on('exit', done));
+  try {
+    if (status !== 0) throw new Error(`${s.name} under callgrind exited ${status}`);
+    const { total, functions } = selfCosts(readFileSync(out, 'utf8'));
+    return { total, categories: byCategory(functions) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const before = await side('before', beforeRoot);
@@ -87,4 +120,18 @@ if (runs('check')) console.log(
 if (runs('ceiling')) {
   const ceiling = await twoCoreCeiling([after.child, scenarioPath('rack-day'), '6']);
   console.log(`two-core ceiling: 2 independent processes of 6 rack-day runs each do ${fmt(ceiling)}x the work of one`);
+}
+
+const hasValgrind = (): boolean => spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0;
+if (runs('instructions') && !hasValgrind()) console.log('instructions: skipped, valgrind is not installed (apt-get install valgrind)');
+else if (runs('instructions')) {
+  const millions = (n: number): string => `${thousands(n / 1e6)} M`.padStart(10);
+  for (const generation of INSTR_GENERATIONS) {
+    // The two sides at once: a count does not depend on what else runs.
+    const [b, a] = await Promise.all([counted(before, generation), counted(after, generation)]);
+    console.log(`instructions, rack-day ${generation}, 1 untimed + ${INSTR_SEEDS} timed seeds (callgrind): before → after, after/before`);
+    for (const [name, x, y] of [['total', b.total, a.total] as const, ...CATEGORIES.map((c) => [`  ${c}`, b.categories[c], a.categories[c]] as const)]) {
+      console.log(`${name.padEnd(10)} ${millions(x)} → ${millions(y)}  ${x === 0 ? '-' : fmt(y / x, 3)}`);
+    }
+  }
 }
