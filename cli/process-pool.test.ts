@@ -9,7 +9,7 @@ import type { CheckJob, CheckResult } from './check-job.ts';
 import { processPool, workerFlags } from './process-pool.ts';
 import { TINY } from './testing/in-process.ts';
 
-// Answers with its pid and flags; seed 2 dies after a line on stderr, seed 3 throws.
+// Answers with its pid, flags and two variables of its environment; seed 2 dies after a line on stderr, seed 3 throws.
 const STAND_IN = `
 process.on('message', ({ job }) => {
   if (job.seed === 2) {
@@ -20,7 +20,8 @@ process.on('message', ({ job }) => {
     process.send({ error: { message: 'no scenario for seed 3', stack: 'Error: no scenario for seed 3\\n    at stand-in.js:1:1' } });
     return;
   }
-  process.send({ result: { seed: job.seed, pid: process.pid, flags: process.execArgv } });
+  const { NODE_EXTRA_CA_CERTS, DEPOTSIM_POOL_TEST } = process.env;
+  process.send({ result: { seed: job.seed, pid: process.pid, flags: process.execArgv, env: { NODE_EXTRA_CA_CERTS, DEPOTSIM_POOL_TEST } } });
 });
 process.on('disconnect', () => process.exit(0));
 `;
@@ -29,6 +30,7 @@ interface Echo {
   readonly seed: number;
   readonly pid: number;
   readonly flags: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 function standIn(): string {
@@ -73,6 +75,22 @@ describe('the worker-process pool', { timeout: 30_000 }, () => {
     await Promise.all([short.destroy(), long.destroy()]);
     expect(echo(a).flags).toEqual(['--single-threaded-gc']);
     expect(echo(b).flags).toEqual(['--single-threaded-gc', '--max-semi-space-size=64']);
+  });
+
+  it("starts its workers with the parent's environment but for the extra CA certificates, which a worker never uses", async () => {
+    const saved = { ...process.env };
+    process.env.NODE_EXTRA_CA_CERTS = join(tmpdir(), 'depotsim-no-such-ca.pem');
+    process.env.DEPOTSIM_POOL_TEST = 'kept';
+    try {
+      const pool = processPool(1, 1, standIn(), []);
+      const got = echo(await pool.run(job(1)));
+      await pool.destroy();
+      expect(got.env).toEqual({ DEPOTSIM_POOL_TEST: 'kept' });
+    } finally {
+      delete process.env.NODE_EXTRA_CA_CERTS;
+      delete process.env.DEPOTSIM_POOL_TEST;
+      Object.assign(process.env, saved);
+    }
   });
 
   it('fails the job of a process that dies, with the end of its stderr, and runs the rest on a new one', async () => {
