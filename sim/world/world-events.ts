@@ -283,7 +283,7 @@ class HistoryHash {
   /** Sled index → its name's first-seen index (the sleds' names as `str` numbers them). */
   private readonly sledIndices = new NumberedMemo();
   /** Catalog number → its hash's first-seen index. */
-  private readonly artifactIndices = new NumberedMemo();
+  private readonly artifactIndices: NumberedMemo;
   // Each frequent type's name's first-seen index, once its first event numbered it. Kept
   // as `literalIndex` keeps a field's: a branch of its own taken once a world (the first
   // event, before V8 gave the method feedback) deoptimized the method in every new world.
@@ -299,7 +299,13 @@ class HistoryHash {
   private readonly lastVia = new RecentString();
   private readonly lastCause = new RecentString();
 
-  constructor(private readonly clock: EventClock) {}
+  /** `artifacts`: how many catalog numbers the world gives. */
+  constructor(
+    private readonly clock: EventClock,
+    artifacts: number,
+  ) {
+    this.artifactIndices = new NumberedMemo(artifacts);
+  }
 
   private mix(word: number): void {
     const K1 = -1640531535;
@@ -609,12 +615,15 @@ export class WorldEventLog implements FieldEmits {
   private passedOn: boolean;
   private count = 0;
 
-  /** `hash: false` leaves the history unhashed (`digest()` is then empty). */
+  /**
+   * `hash: false` leaves the history unhashed (`digest()` is then empty). `artifacts`: how
+   * many catalog numbers the world gives (events passed with one above grow a table).
+   */
   constructor(
     private readonly clock: EventClock,
-    options: { record?: boolean; hash?: boolean } = {},
+    options: { record?: boolean; hash?: boolean; artifacts?: number } = {},
   ) {
-    this.hash = options.hash === false ? undefined : new HistoryHash(clock);
+    this.hash = options.hash === false ? undefined : new HistoryHash(clock, options.artifacts ?? 64);
     this.lines = options.record === true ? [] : undefined;
     this.passedOn = this.lines !== undefined;
   }

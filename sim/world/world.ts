@@ -137,7 +137,16 @@ export class World {
       alwaysSettle: config.alwaysSettle,
       settleByTick: config.settleByTick,
     });
-    this.events = new WorldEventLog(this.kernel, { record: config.recordHistory === true, hash: config.hashHistory !== false });
+    // The artifacts first: the event log makes its tables with room for them.
+    for (const repo of config.repos) {
+      this.repos.set(repo.name, repo);
+      for (const a of repo.artifacts) this.sizes.set(a.hash, a.size);
+    }
+    this.events = new WorldEventLog(this.kernel, {
+      record: config.recordHistory === true,
+      hash: config.hashHistory !== false,
+      artifacts: this.sizes.size,
+    });
     for (const observer of observers) {
       if (typeof observer === 'function') this.events.subscribe(observer);
       else this.events.watch(observer);
@@ -152,10 +161,6 @@ export class World {
       emit,
       config.engine.generation,
     );
-    for (const repo of config.repos) {
-      this.repos.set(repo.name, repo);
-      for (const a of repo.artifacts) this.sizes.set(a.hash, a.size);
-    }
     // Every artifact of the scenario, numbered in repo order before the first sled exists;
     // `sizes` by catalog number (the catalog numbers its keys in order): a copy's size is an array read.
     const catalog = new ArtifactCatalog(this.sizes.keys());

@@ -12,7 +12,12 @@ export class Interner {
   // copy lands on each M.2 in turn), and an id never changes once given.
   private lastName: string | undefined = undefined;
   private lastId = 0;
-  private readonly byWorldNumber = new NumberedMemo();
+  private readonly byWorldNumber: NumberedMemo;
+
+  /** `numbers`: how many world numbers `numbered` is expected to see. */
+  constructor(numbers?: number) {
+    this.byWorldNumber = new NumberedMemo(numbers);
+  }
 
   get size(): number {
     return this.names.length;
@@ -62,6 +67,11 @@ export class Interner {
 /** The ids one run's observers share: sleds, artifact hashes and Nexus instances. */
 export class ObservedIds {
   readonly sleds = new Interner();
-  readonly hashes = new Interner();
+  readonly hashes: Interner;
   readonly nexus = new Interner();
+
+  /** `artifacts`: how many artifacts the catalog has (their catalog numbers come below it). */
+  constructor(artifacts?: number) {
+    this.hashes = new Interner(artifacts);
+  }
 }

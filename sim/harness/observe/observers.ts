@@ -42,7 +42,7 @@ export interface ObserversOptions {
  * event from one `EventTime`. Observes only.
  */
 export class Observers implements WorldEventObserver {
-  readonly ids = new ObservedIds();
+  readonly ids: ObservedIds;
   /** The time of the event being observed. */
   readonly time = new EventTime();
   readonly truth: GroundTruth;
@@ -56,6 +56,9 @@ export class Observers implements WorldEventObserver {
   private lostSeen = 0;
 
   constructor(options: ObserversOptions) {
+    let artifacts = 0;
+    for (const repo of options.catalog) artifacts += repo.artifacts.length;
+    this.ids = new ObservedIds(artifacts);
     const { ids, requests, time } = this;
     this.truth = new GroundTruth(options.m2PerSled, ids);
     this.metrics = new RunMetrics(this.truth, ids, requests, time, options.minSledReplication, options.catalog, options.requestRows);

@@ -83,4 +83,18 @@ describe('EventQueue order against a sort of the keys', () => {
       { numRuns: 60 },
     );
   });
+
+  it('keeps the order past the heap\'s first capacity, where it grows', () => {
+    // The heap starts with room for 512 events: more than that, queued at once, grow it.
+    fc.assert(
+      fc.property(fc.array(fc.record({ ahead: fc.nat(50), tie: fc.nat(2) }), { minLength: 513, maxLength: 2000 }), (keys) => {
+        const queue = new EventQueue();
+        const events = keys.map((k, seq) => new QueuedEvent(2 ** 36 + k.ahead, k.tie, seq, 'message', noop));
+        for (const event of events) queue.push(event);
+        for (const event of [...events].sort(byKey)) expect(queue.pop()).toBe(event);
+        expect(queue.size).toBe(0);
+      }),
+      { numRuns: 20 },
+    );
+  });
 });

@@ -178,14 +178,21 @@ class Run {
  * for an empty heap and a node's last children need no bound (an `Infinity` never comes
  * before a real time); there are four such positions past the end at least.
  */
+/**
+ * The heap's first capacity: room for a rack-day world's events (some 310 at most). Grown,
+ * the heap's arrays are new ones, and V8 drops the optimized code that had read those
+ * fields as never changing (`pop`, compiled again in each new worker).
+ */
+const HEAP_CAPACITY = 512;
+
 class EventHeap {
   /** The events, each in its slot; a free slot holds `NO_EVENT`. */
-  private events: QueueEntry[] = new Array<QueueEntry>(64).fill(NO_EVENT);
+  private events: QueueEntry[] = new Array<QueueEntry>(HEAP_CAPACITY).fill(NO_EVENT);
   /** The free slots, a stack: `free[0 .. capacity - size)`. */
-  private free = freeSlots(64, 0);
+  private free = freeSlots(HEAP_CAPACITY, 0);
   /** The heap: the time and the slot of the event at each position. */
-  private times = new Float64Array(64 + 4).fill(Infinity);
-  private slots = new Int32Array(64 + 4);
+  private times = new Float64Array(HEAP_CAPACITY + 4).fill(Infinity);
+  private slots = new Int32Array(HEAP_CAPACITY + 4);
   size = 0;
 
   /** The earliest event's time; `Infinity` when the heap is empty. */

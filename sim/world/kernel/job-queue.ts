@@ -7,9 +7,13 @@ import { objectArray } from '../../../core/shapes.ts';
  * once or twice an event that settles a promise) frees its store, which the next push
  * allocates again; these slots are kept, and a taken one is cleared so that it holds
  * nothing alive.
+ *
+ * The slots start with room for a few jobs (a rack-day seed queues three at most): a
+ * store past the array's end grows it, and the code V8 had optimized while every store
+ * fell inside it was thrown away at the first growth, late in a worker's first seed.
  */
 export class JobQueue {
-  private readonly slots: (Job | undefined)[] = objectArray();
+  private readonly slots = emptySlots(8);
   private head = 0;
   private tail = 0;
 
@@ -31,4 +35,11 @@ export class JobQueue {
     while (this.head < this.tail) this.slots[this.head++] = undefined;
     this.head = this.tail = 0;
   }
+}
+
+/** `n` empty slots, in an array of the kind that holds any value (`objectArray`). */
+function emptySlots(n: number): (Job | undefined)[] {
+  const slots = objectArray<Job | undefined>();
+  for (let k = 0; k < n; k++) slots.push(undefined);
+  return slots;
 }
