@@ -166,6 +166,13 @@ class Run {
 }
 
 /**
+ * The heap's first capacity: room for a rack-day world's events (some 310 at most). Grown,
+ * the heap's arrays are new ones, and V8 drops the optimized code that had read those
+ * fields as never changing (`pop`, compiled again in each new worker).
+ */
+const HEAP_CAPACITY = 512;
+
+/**
  * A min-heap of events in key order, four children a node, not two: half the levels for a
  * pop to sift through, and the four siblings sit side by side (8% more events a second on
  * the hold model than the binary heap, measured interleaved).
@@ -178,13 +185,6 @@ class Run {
  * for an empty heap and a node's last children need no bound (an `Infinity` never comes
  * before a real time); there are four such positions past the end at least.
  */
-/**
- * The heap's first capacity: room for a rack-day world's events (some 310 at most). Grown,
- * the heap's arrays are new ones, and V8 drops the optimized code that had read those
- * fields as never changing (`pop`, compiled again in each new worker).
- */
-const HEAP_CAPACITY = 512;
-
 class EventHeap {
   /** The events, each in its slot; a free slot holds `NO_EVENT`. */
   private events: QueueEntry[] = new Array<QueueEntry>(HEAP_CAPACITY).fill(NO_EVENT);
