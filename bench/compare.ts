@@ -87,7 +87,7 @@ async function counted(s: Side, generation: string): Promise<Counted> {
 
 const before = await side('before', beforeRoot);
 const after = await side('after', afterRoot);
-console.log(`before ${resolve(beforeRoot)}, after ${afterRoot}; ${ROUNDS} interleaved rounds`);
+console.log(`before ${resolve(beforeRoot)}, after ${afterRoot}${['rack-day', 'check'].some(runs) ? `; ${ROUNDS} interleaved rounds` : ''}`);
 
 for (const generation of runs('rack-day') ? ENGINE_GENERATIONS : []) {
   const set = ['--set', `engine.generation=${generation}`];
