@@ -32,10 +32,10 @@ export function workerFlags(runs: number): readonly string[] {
  * reads and parses every certificate of that file as it starts, whether or not the process
  * ever opens a TLS connection, and a worker opens none: where it names the system's
  * bundle (as on machines behind a TLS-inspecting proxy, and on this VM), `node -e 0` ran
- * 500 M instructions with it and 84 M without, some 0.1 s of CPU ahead of every worker's
- * first seed.
+ * 500 M instructions with it and 84 M without: 0.03–0.05 s of CPU here ahead of every
+ * worker's first seed (BENCHMARKS.md, eighteenth session).
  */
-export function workerEnvironment(parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function workerEnvironment(parent: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...parent };
   delete env.NODE_EXTRA_CA_CERTS;
   return env;
