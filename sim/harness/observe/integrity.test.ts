@@ -1,23 +1,10 @@
 // artifact_integrity (SPEC §4) from ground truth: a short final file is listed by its sled
 // but is no copy, for the checkers, the holder tallies and the bytes on the dataset.
 import { describe, expect, it } from 'vitest';
-import { engineParams } from '../../../core/index.ts';
-import type { WorldEvent, WorldEventBody } from '../../world/world-events.ts';
-import { Observers } from './observers.ts';
+import { fedObservers } from '../testing/fed-observers.ts';
 
 function observed() {
-  const observers = new Observers({
-    m2PerSled: 2,
-    minSledReplication: 1,
-    catalog: [{ name: 'v1', artifacts: [{ hash: 'h', size: 10 }] }],
-    engine: engineParams(),
-    artifactQuota: 100,
-    requestRows: false,
-    checkers: true,
-    situations: false,
-  });
-  let t = 0;
-  const send = (body: WorldEventBody): void => observers.observe({ ...body, t: ++t } as WorldEvent);
+  const { observers, send } = fedObservers();
   send({ type: 'sled_added', sled: 'sled-0' });
   for (const m2 of [0, 1]) send({ type: 'artifact_stored', sled: 'sled-0', m2, hash: 'h', bytes: 10, via: 'copy' });
   send({ type: 'repo_inserted', repo: 'v1', nexus: null, artifacts: ['h'], generation: 1 });

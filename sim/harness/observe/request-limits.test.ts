@@ -3,23 +3,11 @@
 // activation that ends, or a Nexus that restarts, starts a new tally under the same numbers.
 import { describe, expect, it } from 'vitest';
 import { engineParams } from '../../../core/index.ts';
-import type { WorldEvent, WorldEventBody } from '../../world/world-events.ts';
-import { Observers } from './observers.ts';
+import { fedObservers } from '../testing/fed-observers.ts';
 
 function observed() {
-  const observers = new Observers({
-    m2PerSled: 2,
-    minSledReplication: 1,
-    catalog: [{ name: 'v1', artifacts: [{ hash: 'h', size: 10 }] }],
-    engine: engineParams({ generation: 'review', maxRequests: 2, maxPutRequests: 2 }),
-    artifactQuota: 100,
-    requestRows: false,
-    checkers: true,
-    situations: true,
-  });
-  let t = 0;
+  const { observers, send } = fedObservers({ engine: engineParams({ generation: 'review', maxRequests: 2, maxPutRequests: 2 }), situations: true });
   let id = 0;
-  const send = (body: WorldEventBody): void => observers.observe({ ...body, t: ++t } as WorldEvent);
   /** `count` PUTs of `nexus`'s activation `activation`, each done at once. */
   const puts = (nexus: string, activation: number, count: number): void => {
     for (let i = 0; i < count; i++) {

@@ -1,26 +1,17 @@
 // The metrics' repo rows: one per repo of the catalog is made with the metrics, and `repos`
 // lists it only from its repo's first event, as when rows were made on that event.
 import { describe, expect, it } from 'vitest';
-import { engineParams } from '../../../core/index.ts';
-import type { WorldEvent, WorldEventBody } from '../../world/world-events.ts';
-import { Observers } from './observers.ts';
+import { fedObservers } from '../testing/fed-observers.ts';
 
 function observed() {
-  const observers = new Observers({
+  const { observers, send } = fedObservers({
     m2PerSled: 1,
-    minSledReplication: 1,
     catalog: [
       { name: 'v1', artifacts: [{ hash: 'h', size: 10 }] },
       { name: 'v2', artifacts: [{ hash: 'g', size: 20 }, { hash: 'h', size: 10 }] },
     ],
-    engine: engineParams(),
-    artifactQuota: 100,
-    requestRows: false,
     checkers: false,
-    situations: false,
   });
-  let t = 0;
-  const send = (body: WorldEventBody): void => observers.observe({ ...body, t: ++t } as WorldEvent);
   return { metrics: observers.metrics, send };
 }
 

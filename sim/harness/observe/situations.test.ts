@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { WorldEvent, WorldEventBody } from '../../world/world-events.ts';
-import { engineParams } from '../../../core/index.ts';
-import { Observers } from './observers.ts';
+import type { WorldEventBody } from '../../world/world-events.ts';
+import { fedObservers } from '../testing/fed-observers.ts';
 
 /** A counter fed by hand: events at t = 1, 2, 3, … through every observer, as in a run. */
 function counter(): { send: (body: WorldEventBody) => void; count: (name: 'concurrent_writes' | 'copy_after_put') => number } {
-  const observers = new Observers({
-    m2PerSled: 2,
-    minSledReplication: 3,
-    catalog: [],
-    engine: engineParams(),
-    artifactQuota: 100,
-    requestRows: false,
-    checkers: true,
-    situations: true,
-  });
-  let t = 0;
-  return {
-    send: (body) => observers.observe({ ...body, t: ++t } as WorldEvent),
-    count: (name) => observers.situations.counts.get(name) ?? 0,
-  };
+  const { observers, send } = fedObservers({ minSledReplication: 3, catalog: [], situations: true });
+  return { send, count: (name) => observers.situations.counts.get(name) ?? 0 };
 }
 
 let ids = 0;
