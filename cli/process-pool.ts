@@ -16,7 +16,7 @@ const LONG_RUN = 50;
 /**
  * V8's flags for a worker process that will run about `runs` simulations. Why two sets: a
  * young generation allowed 64 MB grows to it in steps over a worker's first 20 to 40 seeds,
- * and each step is fresh memory the kernel faults in page by page (about 10 µs a page on
+ * and each step is fresh memory the kernel faults in page by page (about 15 µs a page on
  * this VM): 1,650 faults a rack-day seed over seeds 5–20 against 1,330 at V8's own size.
  * Grown, it lets more objects die young and faults less (590 a seed over seeds 40–80
  * against 1,000), so a long run gains and a short one loses: a 40-seed check (22 runs a

@@ -23,7 +23,8 @@ import { SituationCounter } from './situations.ts';
 export interface ObserversOptions {
   readonly m2PerSled: number;
   readonly minSledReplication: number;
-  readonly catalog: Iterable<{ readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }>;
+  /** The scenario's repos. An array, not any iterable: it is read twice (the ids' room, then the metrics). */
+  readonly catalog: readonly { readonly name: RepoName; readonly artifacts: readonly { readonly hash: ArtifactHash; readonly size: number }[] }[];
   readonly engine: EngineParams;
   readonly artifactQuota: number;
   /** Keep a row per request (requests.csv). */
@@ -56,9 +57,10 @@ export class Observers implements WorldEventObserver {
   private lostSeen = 0;
 
   constructor(options: ObserversOptions) {
-    let artifacts = 0;
-    for (const repo of options.catalog) artifacts += repo.artifacts.length;
-    this.ids = new ObservedIds(artifacts);
+    // Room for every artifact the catalog numbers, counted as the world numbers them (once each).
+    const artifacts = new Set<string>();
+    for (const repo of options.catalog) for (const a of repo.artifacts) artifacts.add(a.hash);
+    this.ids = new ObservedIds(artifacts.size);
     const { ids, requests, time } = this;
     this.truth = new GroundTruth(options.m2PerSled, ids);
     this.metrics = new RunMetrics(this.truth, ids, requests, time, options.minSledReplication, options.catalog, options.requestRows);
