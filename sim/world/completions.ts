@@ -19,12 +19,14 @@ const bySeq = (a: OnLink, b: OnLink): number => a.seq - b.seq;
  * The network's earliest is kept the same way: `min` is exact while `exact`, and otherwise
  * no later than the truth (only a rise at `minLink` clears `exact`).
  *
- * A walk of a link is `startWalk`, `retime` for every running transfer on it, `endWalk`.
+ * A walk of a link gives every transfer on it its finish: those the link owns directly
+ * (the walker keeps their earliest and hands it to `walked`), the others through `retime`
+ * when theirs changed.
  */
 export class Completions<T extends OnLink> {
   private readonly links: Link<T>[] = objectArray();
   /**
-   * The links that own a running transfer, and any that stopped owning one since the last
+   * The links that own a transfer, and any that stopped owning one since the last
    * `rescan`: what `rescan` and `due` look at. Of a rack's tens of links a handful have
    * bodies arriving, and each scan of them all was a pass per start and finish. A link
    * that owns none was walked since (see `remove`), so its earliest is `Infinity`, and
@@ -34,17 +36,14 @@ export class Completions<T extends OnLink> {
   private min = Infinity;
   private minLink: Link<OnLink> | undefined = undefined;
   private exact = true;
-  private walkEarliest = Infinity;
-  private walkEarliestBy: T | undefined = undefined;
 
   /** A link whose transfers this will hold. */
   addLink(link: Link<T>): void {
     this.links.push(link);
   }
 
-  /** `t` has started; its links' walks give it its finish. */
+  /** `t` has started (before it joins its links); their walks give it its finish. */
   add(t: T): void {
-    t.running = true;
     const owner = t.toLink as Link<T>;
     if (owner.owned++ === 0 && owner.listed === false) {
       owner.listed = true;
@@ -52,9 +51,8 @@ export class Completions<T extends OnLink> {
     }
   }
 
-  /** `t` has stopped; its owner must be walked before `earliest` or `due` is asked. */
+  /** `t` has stopped (and left its links); its owner must be walked before `earliest` or `due` is asked. */
   remove(t: T): void {
-    t.running = false;
     t.toLink.owned--;
   }
 
@@ -66,7 +64,7 @@ export class Completions<T extends OnLink> {
   /** Every transfer in progress, in start order. */
   inStartOrder(): T[] {
     const all: T[] = [];
-    for (const link of this.links) for (const t of link.transfers) if (t.running === true && t.toLink === link) all.push(t);
+    for (const link of this.links) for (const t of link.transfers) if (t.toLink === link) all.push(t);
     return all.sort(bySeq);
   }
 
@@ -80,28 +78,17 @@ export class Completions<T extends OnLink> {
       const transfers = link.transfers;
       for (let j = 0; j < transfers.length; j++) {
         const t = transfers[j] as T;
-        if (t.eta <= now && t.running === true && t.toLink === link) due.push(t);
+        if (t.eta <= now && t.toLink === link) due.push(t);
       }
     }
     return due.length === 1 ? due : due.sort(bySeq);
   }
 
-  startWalk(): void {
-    this.walkEarliest = Infinity;
-    this.walkEarliestBy = undefined;
-  }
-
-  /** Gives `t`, met in the walk of `link`, its new finish. */
-  retime(link: Link<T>, t: T, eta: Micros): void {
-    if (t.toLink === link) {
-      t.eta = eta;
-      if (eta < this.walkEarliest) {
-        this.walkEarliest = eta;
-        this.walkEarliestBy = t;
-      }
-      return;
-    }
-    if (eta === t.eta) return;
+  /**
+   * `t`, met in the walk of a link that does not own it, finishes at `eta` now, not at
+   * `t.eta` as before.
+   */
+  retime(t: T, eta: Micros): void {
     const grew = eta > t.eta;
     t.eta = eta;
     const owner = t.toLink;
@@ -110,29 +97,34 @@ export class Completions<T extends OnLink> {
       owner.earliest = eta;
       owner.earliestBy = t;
       owner.stale = false;
-      this.lowered(owner, eta);
+      // Written out, not a method: TurboFan did not inline that method into the walk, and
+      // each call boxed `eta` into a new heap number.
+      if (eta < this.min) {
+        this.min = eta;
+        this.minLink = owner;
+        this.exact = true;
+      }
     } else if (grew && owner.earliestBy === t) {
       owner.stale = true;
       if (owner === this.minLink) this.exact = false;
     }
   }
 
-  /** The walk of `link` has retimed every running transfer on it. */
-  endWalk(link: Link<T>): void {
-    const earliest = this.walkEarliest;
+  /**
+   * The walk of `link` has given every transfer on it its finish: `earliest` is the
+   * earliest of those it owns (`Infinity` for none), `by` the first to finish then.
+   */
+  walked(link: Link<T>, earliest: Micros, by: T | undefined): void {
     link.earliest = earliest;
-    link.earliestBy = this.walkEarliestBy;
+    link.earliestBy = by;
     link.stale = false;
-    if (earliest < this.min) this.lowered(link, earliest);
+    if (earliest < this.min) {
+      this.min = earliest;
+      this.minLink = link;
+      this.exact = true;
+    }
     // At the old minimum again, it is the minimum: `min` is never later than the truth.
     else if (link === this.minLink) this.exact = earliest === this.min;
-  }
-
-  private lowered(link: Link<OnLink>, earliest: Micros): void {
-    if (earliest >= this.min) return;
-    this.min = earliest;
-    this.minLink = link;
-    this.exact = true;
   }
 
   /** Finds the earliest over the links, refreshing only stale links that could hold it. */

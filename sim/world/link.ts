@@ -4,46 +4,46 @@ import type { Micros } from './kernel/event-queue.ts';
 export interface OnLink {
   /** Start order: transfers due at once complete in this order. */
   readonly seq: number;
-  /** When the last byte arrives at the current rate (set only by `Completions`). */
+  /** When the last byte arrives at the current rate (set by its links' walks). */
   eta: Micros;
-  /**
-   * False once it finished or broke off: the next walk drops it from `transfers`. Tested
-   * with `===` (as is `Link.stale`): V8 knows such a field only as holding an oddball, and
-   * compiles `!` or a bare test into checks for every falsy kind.
-   */
-  running: boolean;
+  /** The link at its sending end. */
+  readonly fromLink: Link<OnLink>;
   /** The link at its receiving end, which keeps its finish in `earliest` (its owner). */
   readonly toLink: Link<OnLink>;
+  /** Where it is in `fromLink.transfers` (kept by `Link`). */
+  fromSlot: number;
+  /** Where it is in `toLink.transfers`; a transfer whose two ends are one link is there once, here. */
+  toSlot: number;
 }
 
 /**
- * One node's link: the transfers on it in start order, each one's equal share of the
- * bandwidth, and the earliest finish among the transfers it owns. An array, not a Set: a
- * rebalance walks a link (tens to hundreds of transfers) on every start and finish, and an
- * indexed loop needs no iterator.
+ * One node's link: the transfers on it, each one's equal share of the bandwidth, and the
+ * earliest finish among the transfers it owns. An array, not a Set: a rebalance walks a
+ * link (tens to hundreds of transfers) on every start and finish, and an indexed loop needs
+ * no iterator.
  *
- * A transfer leaves by stopping (`running` false): `leave` only counts it out, and the
- * walk that follows every finish (`Network.rebalanceLink`) closes the gap as it passes, so
- * the order stays the insertion order a Set would give without a search and a splice per
- * finish.
+ * A transfer that leaves is swapped for the last one, so `transfers` holds exactly the
+ * running transfers and a walk tests nothing per transfer. Their order is free: nothing
+ * that reads a link depends on it (`Completions` sorts by start order where order shows,
+ * and each transfer's arithmetic in a walk is its own), and keeping the insertion order
+ * cost every walk a test and a count per transfer to close the gaps.
  */
 export class Link<T extends OnLink> {
   readonly transfers: T[] = [];
-  private size = 0;
   /**
-   * `bandwidth / size`, kept as transfers join or leave: the very division a share was
-   * computed with per transfer visited, so rates round the same.
+   * `bandwidth / transfers.length`, kept as transfers join or leave: the very division a
+   * share was computed with per transfer visited, so rates round the same.
    */
   share = Infinity;
   /**
-   * The earliest finish among the running transfers this link owns: exact unless `stale`,
-   * and then no later than it (see `Completions`).
+   * The earliest finish among the transfers this link owns: exact unless `stale`, and then
+   * no later than it (see `Completions`).
    */
   earliest = Infinity;
   /** The owned transfer that finishes at `earliest`, while that is exact. */
   earliestBy: OnLink | undefined = undefined;
   stale = false;
-  /** How many running transfers it owns (kept by `Completions`). */
+  /** How many transfers it owns (kept by `Completions`). */
   owned = 0;
   /** Whether `Completions` has it among the links it scans (see `Completions.active`). */
   listed = false;
@@ -51,13 +51,24 @@ export class Link<T extends OnLink> {
   constructor(private readonly bandwidth: number) {}
 
   join(t: T): void {
-    this.transfers.push(t);
-    this.share = this.bandwidth / ++this.size;
+    const transfers = this.transfers;
+    if (t.toLink === this) t.toSlot = transfers.length;
+    else t.fromSlot = transfers.length;
+    transfers.push(t);
+    this.share = this.bandwidth / transfers.length;
   }
 
-  /** A transfer on the link has stopped; the next walk drops it from `transfers`. */
-  leave(): void {
-    this.share = this.bandwidth / --this.size;
+  /** `t`, on this link, has stopped. */
+  leave(t: T): void {
+    const transfers = this.transfers;
+    const slot = t.toLink === this ? t.toSlot : t.fromSlot;
+    const last = transfers.pop() as T;
+    if (last !== t) {
+      transfers[slot] = last;
+      if (last.toLink === this) last.toSlot = slot;
+      else last.fromSlot = slot;
+    }
+    this.share = this.bandwidth / transfers.length;
   }
 
   /** Makes `earliest` exact again by looking at every transfer it owns. */
@@ -67,7 +78,7 @@ export class Link<T extends OnLink> {
     const transfers = this.transfers;
     for (let i = 0; i < transfers.length; i++) {
       const t = transfers[i] as T;
-      if (t.eta < earliest && t.running === true && t.toLink === this) {
+      if (t.eta < earliest && t.toLink === this) {
         earliest = t.eta;
         by = t;
       }

@@ -64,8 +64,9 @@ class Transfer {
   remaining = 0;
   /** When the last byte arrives at the current rate. */
   eta: Micros = Infinity;
-  /** Set by `Completions` while the transfer is in it. */
-  running = false;
+  /** Where it is on each link (kept by `Link`). */
+  fromSlot = 0;
+  toSlot = 0;
   constructor(
     /** Start order: transfers due at once complete in the order they started. */
     readonly seq: number,
@@ -275,14 +276,13 @@ export class Network {
     const completions = this.completions;
     const transfers = link.transfers;
     const n = transfers.length;
-    let kept = 0;
-    completions.startWalk();
+    // The earliest finish of the transfers this link owns, in locals: as fields of
+    // `completions` it was loaded per transfer and stored, with a write barrier, at every
+    // new minimum.
+    let earliest = Infinity;
+    let earliestBy: Transfer | undefined;
     for (let i = 0; i < n; i++) {
       const t = transfers[i] as Transfer;
-      if (t.running === false) continue; // stopped: see Link
-      // Only behind a gap: storing a transfer into its own slot still costs a write barrier.
-      if (kept !== i) transfers[kept] = t;
-      kept++;
       // Comparisons where Math.max and Math.min were: the same results, as no operand here
       // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
       // the checks for those that V8 compiles Math.max and Math.min into.
@@ -292,10 +292,16 @@ export class Network {
       const fromShare = t.fromLink.share;
       const toShare = t.toLink.share;
       t.rate = fromShare < toShare ? fromShare : toShare;
-      completions.retime(link, t, now + Math.ceil((t.remaining * perSecond) / t.rate));
+      const eta = now + Math.ceil((t.remaining * perSecond) / t.rate);
+      if (t.toLink === link) {
+        t.eta = eta;
+        if (eta < earliest) {
+          earliest = eta;
+          earliestBy = t;
+        }
+      } else if (eta !== t.eta) completions.retime(t, eta);
     }
-    if (kept !== n) transfers.length = kept;
-    completions.endWalk(link);
+    completions.walked(link, earliest, earliestBy);
   }
 
   // One completion event for the whole network, at the earliest finish: rescheduling a
@@ -318,8 +324,8 @@ export class Network {
 
   private detach(t: Transfer): void {
     this.completions.remove(t);
-    t.fromLink.leave();
-    if (t.toLink !== t.fromLink) t.toLink.leave();
+    t.fromLink.leave(t);
+    if (t.toLink !== t.fromLink) t.toLink.leave(t);
     t.remaining = 0;
     this.rebalance(t);
   }
