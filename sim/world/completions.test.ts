@@ -11,19 +11,24 @@ interface Item extends OnLink {
 /** A transfer from `fromLink` to `toLink`, not yet on either. */
 const item = (seq: number, fromLink: Link<Item>, toLink: Link<Item>): Item => ({ seq, eta: Infinity, fromLink, toLink, fromSlot: -1, toSlot: -1 });
 
-/** A walk as the network's: owned transfers' finishes kept by the walker, the others' retimed when changed. */
-function walkWith(completions: Completions<Item>, l: Link<Item>, finish: (t: Item, k: number) => number): void {
+/**
+ * A walk as the network's: the link's received transfers' finishes kept by the walker, its
+ * sent ones' retimed when changed; `finish` numbers them received first.
+ */
+function walkWith(completions: Completions<Item>, l: Link<Item>, finish: (k: number) => number): void {
   let earliest = Infinity;
   let by: Item | undefined;
-  l.transfers.forEach((t, k) => {
-    const eta = finish(t, k);
-    if (t.toLink === l) {
-      t.eta = eta;
-      if (eta < earliest) {
-        earliest = eta;
-        by = t;
-      }
-    } else if (eta !== t.eta) completions.retime(t, eta);
+  l.received.forEach((t, k) => {
+    const eta = finish(k);
+    t.eta = eta;
+    if (eta < earliest) {
+      earliest = eta;
+      by = t;
+    }
+  });
+  l.sent.forEach((t, k) => {
+    const eta = finish(l.received.length + k);
+    if (eta !== t.eta) completions.retime(t, eta);
   });
   completions.walked(l, earliest, by);
 }
@@ -59,7 +64,7 @@ function play(ops: readonly Op[]): void {
   const running: Item[] = [];
   let seq = 0;
   const walk = (l: Link<Item>, finishes: readonly number[]): void => {
-    walkWith(completions, l, (_, k) => finishes[k % finishes.length] as number);
+    walkWith(completions, l, (k) => finishes[k % finishes.length] as number);
   };
   const walkBoth = (t: Item, finishes: readonly number[]): void => {
     walk(t.fromLink, finishes);
@@ -75,7 +80,6 @@ function play(ops: readonly Op[]): void {
       walkBoth(t, o.etas);
     } else if (o.op === 'stop' && running.length > 0) {
       const [t] = running.splice(o.pick % running.length, 1) as [Item];
-      completions.remove(t);
       t.fromLink.leave(t);
       if (t.toLink !== t.fromLink) t.toLink.leave(t);
       walkBoth(t, o.etas);
@@ -110,7 +114,7 @@ describe('Completions', () => {
       return t;
     };
     const [first, second, third, fourth] = [start(b), start(a), start(b), start(a)];
-    const walk = (l: Link<Item>, finishes: readonly number[]): void => walkWith(completions, l, (_, k) => finishes[k] as number);
+    const walk = (l: Link<Item>, finishes: readonly number[]): void => walkWith(completions, l, (k) => finishes[k] as number);
     walk(a, [5, 9]);
     walk(b, [5, 4]);
     expect([first.eta, second.eta, third.eta, fourth.eta]).toEqual([5, 5, 4, 9]);

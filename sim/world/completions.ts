@@ -29,7 +29,7 @@ export class Completions<T extends OnLink> {
    * The links that own a transfer, and any that stopped owning one since the last
    * `rescan`: what `rescan` and `due` look at. Of a rack's tens of links a handful have
    * bodies arriving, and each scan of them all was a pass per start and finish. A link
-   * that owns none was walked since (see `remove`), so its earliest is `Infinity`, and
+   * that owns none was walked since (a transfer that leaves its links has them walked), so its earliest is `Infinity`, and
    * leaving it out changes no answer (`due` sorts by start order; `min` is a minimum).
    */
   private readonly active: Link<T>[] = objectArray();
@@ -42,18 +42,17 @@ export class Completions<T extends OnLink> {
     this.links.push(link);
   }
 
-  /** `t` has started (before it joins its links); their walks give it its finish. */
+  /**
+   * `t` has started; its links' walks give it its finish. A transfer that stops leaves its
+   * links, and its owner must be walked before `earliest` or `due` is asked.
+   */
   add(t: T): void {
+    // A link that owns a transfer is listed, so one not listed owns none yet.
     const owner = t.toLink as Link<T>;
-    if (owner.owned++ === 0 && owner.listed === false) {
+    if (owner.listed === false) {
       owner.listed = true;
       this.active.push(owner);
     }
-  }
-
-  /** `t` has stopped (and left its links); its owner must be walked before `earliest` or `due` is asked. */
-  remove(t: T): void {
-    t.toLink.owned--;
   }
 
   get earliest(): Micros {
@@ -64,7 +63,7 @@ export class Completions<T extends OnLink> {
   /** Every transfer in progress, in start order. */
   inStartOrder(): T[] {
     const all: T[] = [];
-    for (const link of this.links) for (const t of link.transfers) if (t.toLink === link) all.push(t);
+    for (const link of this.links) for (const t of link.received) all.push(t);
     return all.sort(bySeq);
   }
 
@@ -75,10 +74,10 @@ export class Completions<T extends OnLink> {
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link<T>;
       if (link.earliest > now) continue;
-      const transfers = link.transfers;
-      for (let j = 0; j < transfers.length; j++) {
-        const t = transfers[j] as T;
-        if (t.eta <= now && t.toLink === link) due.push(t);
+      const received = link.received;
+      for (let j = 0; j < received.length; j++) {
+        const t = received[j] as T;
+        if (t.eta <= now) due.push(t);
       }
     }
     return due.length === 1 ? due : due.sort(bySeq);
@@ -135,7 +134,7 @@ export class Completions<T extends OnLink> {
     let kept = 0;
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link<T>;
-      if (link.owned === 0) {
+      if (link.received.length === 0) {
         link.listed = false;
         continue;
       }

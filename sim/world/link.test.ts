@@ -16,13 +16,13 @@ describe('Link', () => {
     expect(link.share).toBe(30);
     link.leave(a);
     expect(link.share).toBe(45);
-    expect(new Set(link.transfers)).toEqual(new Set([b, c]));
+    expect(new Set(link.received)).toEqual(new Set([b, c]));
     link.leave(b);
     link.leave(c);
-    expect([link.share, link.transfers]).toEqual([Infinity, []]);
+    expect([link.share, link.received]).toEqual([Infinity, []]);
   });
 
-  it('holds the transfers that joined and did not leave, each at its slot, with the share the old counting gave', () => {
+  it('holds the transfers that joined and did not leave, received apart from sent, each at its slot, with the share the old counting gave', () => {
     // Plays joins and leaves (a transfer's two ends may be the one link, joined once) on
     // three links, against the insertion-ordered arrays and counts the links kept before.
     const step = fc.record({ join: fc.boolean(), from: fc.nat({ max: 2 }), to: fc.nat({ max: 2 }), pick: fc.nat() });
@@ -55,8 +55,9 @@ describe('Link', () => {
           links.forEach((l, i) => {
             const old = before[i] as (typeof before)[number];
             expect(l.share).toBe(old.share);
-            expect([...l.transfers].sort((a, b) => a.seq - b.seq)).toEqual(old.transfers);
-            l.transfers.forEach((t, slot) => expect(t.toLink === l ? t.toSlot : t.fromSlot).toBe(slot));
+            expect([...l.received, ...l.sent].sort((a, b) => a.seq - b.seq)).toEqual(old.transfers);
+            l.received.forEach((t, slot) => expect([t.toLink === l, t.toSlot]).toEqual([true, slot]));
+            l.sent.forEach((t, slot) => expect([t.fromLink === l && t.toLink !== l, t.fromSlot]).toEqual([true, slot]));
           });
         }
       }),

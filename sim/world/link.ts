@@ -10,29 +10,37 @@ export interface OnLink {
   readonly fromLink: Link<OnLink>;
   /** The link at its receiving end, which keeps its finish in `earliest` (its owner). */
   readonly toLink: Link<OnLink>;
-  /** Where it is in `fromLink.transfers` (kept by `Link`). */
+  /** Where it is in `fromLink.sent` (kept by `Link`). */
   fromSlot: number;
-  /** Where it is in `toLink.transfers`; a transfer whose two ends are one link is there once, here. */
+  /** Where it is in `toLink.received` (kept by `Link`). */
   toSlot: number;
 }
 
 /**
  * One node's link: the transfers on it, each one's equal share of the bandwidth, and the
- * earliest finish among the transfers it owns. An array, not a Set: a rebalance walks a
- * link (tens to hundreds of transfers) on every start and finish, and an indexed loop needs
- * no iterator.
+ * earliest finish among the transfers it owns. Arrays, not a Set: a rebalance walks a link
+ * (tens to hundreds of transfers) on every start and finish, and an indexed loop needs no
+ * iterator.
  *
- * A transfer that leaves is swapped for the last one, so `transfers` holds exactly the
+ * The transfers it receives (owns) and those it sends are apart, so a walk knows which a
+ * transfer is without a test, and finding what is due or a link's earliest finish looks at
+ * owned transfers only. A body from a node to itself is on its link once, as received.
+ *
+ * A transfer that leaves is swapped for the last one, so the two arrays hold exactly the
  * running transfers and a walk tests nothing per transfer. Their order is free: nothing
  * that reads a link depends on it (`Completions` sorts by start order where order shows,
  * and each transfer's arithmetic in a walk is its own), and keeping the insertion order
  * cost every walk a test and a count per transfer to close the gaps.
  */
 export class Link<T extends OnLink> {
-  readonly transfers: T[] = [];
+  /** The transfers it receives: those whose finish it keeps. */
+  readonly received: T[] = [];
+  /** The transfers it sends to another link. */
+  readonly sent: T[] = [];
+  private size = 0;
   /**
-   * `bandwidth / transfers.length`, kept as transfers join or leave: the very division a
-   * share was computed with per transfer visited, so rates round the same.
+   * `bandwidth / size`, kept as transfers join or leave: the very division a share was
+   * computed with per transfer visited, so rates round the same.
    */
   share = Infinity;
   /**
@@ -43,42 +51,43 @@ export class Link<T extends OnLink> {
   /** The owned transfer that finishes at `earliest`, while that is exact. */
   earliestBy: OnLink | undefined = undefined;
   stale = false;
-  /** How many transfers it owns (kept by `Completions`). */
-  owned = 0;
   /** Whether `Completions` has it among the links it scans (see `Completions.active`). */
   listed = false;
 
   constructor(private readonly bandwidth: number) {}
 
   join(t: T): void {
-    const transfers = this.transfers;
-    if (t.toLink === this) t.toSlot = transfers.length;
-    else t.fromSlot = transfers.length;
-    transfers.push(t);
-    this.share = this.bandwidth / transfers.length;
+    if (t.toLink === this) t.toSlot = this.received.push(t) - 1;
+    else t.fromSlot = this.sent.push(t) - 1;
+    this.share = this.bandwidth / ++this.size;
   }
 
   /** `t`, on this link, has stopped. */
   leave(t: T): void {
-    const transfers = this.transfers;
-    const slot = t.toLink === this ? t.toSlot : t.fromSlot;
-    const last = transfers.pop() as T;
-    if (last !== t) {
-      transfers[slot] = last;
-      if (last.toLink === this) last.toSlot = slot;
-      else last.fromSlot = slot;
+    if (t.toLink === this) {
+      const last = this.received.pop() as T;
+      if (last !== t) {
+        this.received[t.toSlot] = last;
+        last.toSlot = t.toSlot;
+      }
+    } else {
+      const last = this.sent.pop() as T;
+      if (last !== t) {
+        this.sent[t.fromSlot] = last;
+        last.fromSlot = t.fromSlot;
+      }
     }
-    this.share = this.bandwidth / transfers.length;
+    this.share = this.bandwidth / --this.size;
   }
 
   /** Makes `earliest` exact again by looking at every transfer it owns. */
   refreshEarliest(): void {
     let earliest = Infinity;
     let by: T | undefined;
-    const transfers = this.transfers;
-    for (let i = 0; i < transfers.length; i++) {
-      const t = transfers[i] as T;
-      if (t.eta < earliest && t.toLink === this) {
+    const received = this.received;
+    for (let i = 0; i < received.length; i++) {
+      const t = received[i] as T;
+      if (t.eta < earliest) {
         earliest = t.eta;
         by = t;
       }

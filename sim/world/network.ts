@@ -273,33 +273,27 @@ export class Network {
     const now = this.kernel.now;
     // A local, not the imported binding: the loop would reload and check it every time.
     const perSecond = MICROS_PER_SECOND;
-    const completions = this.completions;
-    const transfers = link.transfers;
-    const n = transfers.length;
     // The earliest finish of the transfers this link owns, in locals: as fields of
     // `completions` it was loaded per transfer and stored, with a write barrier, at every
     // new minimum.
     let earliest = Infinity;
     let earliestBy: Transfer | undefined;
-    for (let i = 0; i < n; i++) {
-      const t = transfers[i] as Transfer;
-      // Comparisons where Math.max and Math.min were: the same results, as no operand here
-      // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
-      // the checks for those that V8 compiles Math.max and Math.min into.
-      const left = t.remaining - (t.rate * (now - t.updatedAt)) / perSecond;
-      t.remaining = left > 0 ? left : 0;
-      t.updatedAt = now;
-      const fromShare = t.fromLink.share;
-      const toShare = t.toLink.share;
-      t.rate = fromShare < toShare ? fromShare : toShare;
-      const eta = now + Math.ceil((t.remaining * perSecond) / t.rate);
-      if (t.toLink === link) {
-        t.eta = eta;
-        if (eta < earliest) {
-          earliest = eta;
-          earliestBy = t;
-        }
-      } else if (eta !== t.eta) completions.retime(t, eta);
+    const received = link.received;
+    for (let i = 0; i < received.length; i++) {
+      const t = received[i] as Transfer;
+      const eta = reshare(t, now, perSecond);
+      t.eta = eta;
+      if (eta < earliest) {
+        earliest = eta;
+        earliestBy = t;
+      }
+    }
+    const completions = this.completions;
+    const sent = link.sent;
+    for (let i = 0; i < sent.length; i++) {
+      const t = sent[i] as Transfer;
+      const eta = reshare(t, now, perSecond);
+      if (eta !== t.eta) completions.retime(t, eta);
     }
     completions.walked(link, earliest, earliestBy);
   }
@@ -323,7 +317,6 @@ export class Network {
   }
 
   private detach(t: Transfer): void {
-    this.completions.remove(t);
     t.fromLink.leave(t);
     if (t.toLink !== t.fromLink) t.toLink.leave(t);
     t.remaining = 0;
@@ -340,6 +333,23 @@ export class Network {
       t.done.reject(stackless(() => new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`, moved)));
     }
   }
+}
+
+/**
+ * Brings `t` up to `now` at its rate so far, gives it the lesser share of its two links,
+ * and returns when it finishes at that rate.
+ */
+function reshare(t: Transfer, now: Micros, perSecond: number): Micros {
+  // Comparisons where Math.max and Math.min were: the same results, as no operand here
+  // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
+  // the checks for those that V8 compiles Math.max and Math.min into.
+  const left = t.remaining - (t.rate * (now - t.updatedAt)) / perSecond;
+  t.remaining = left > 0 ? left : 0;
+  t.updatedAt = now;
+  const fromShare = t.fromLink.share;
+  const toShare = t.toLink.share;
+  t.rate = fromShare < toShare ? fromShare : toShare;
+  return now + Math.ceil((t.remaining * perSecond) / t.rate);
 }
 
 /**
