@@ -1,4 +1,5 @@
 import type { Micros } from './kernel/event-queue.ts';
+import { objectArray } from '../../core/shapes.ts';
 
 /** What a link carries: a transfer with a finish time and a start order. */
 export interface OnLink {
@@ -33,10 +34,12 @@ export interface OnLink {
  * cost every walk a test and a count per transfer to close the gaps.
  */
 export class Link<T extends OnLink> {
+  // Born of the elements kind that holds objects: as `[]` a link's array was still of small
+  // integers while empty, and the walk checked every array against both kinds.
   /** The transfers it receives: those whose finish it keeps. */
-  readonly received: T[] = [];
+  readonly received: T[] = objectArray();
   /** The transfers it sends to another link. */
-  readonly sent: T[] = [];
+  readonly sent: T[] = objectArray();
   private size = 0;
   /**
    * `bandwidth / size`, kept as transfers join or leave: the very division a share was
