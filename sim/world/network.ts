@@ -278,10 +278,13 @@ export class Network {
     // new minimum.
     let earliest = Infinity;
     let earliestBy: Transfer | undefined;
+    // One end of every transfer on the link is the link: its share read once, not through
+    // each transfer (a load, a map check and the share's box per visit).
+    const share = link.share;
     const received = link.received;
     for (let i = 0; i < received.length; i++) {
       const t = received[i] as Transfer;
-      const eta = reshare(t, now, perSecond);
+      const eta = reshare(t, now, perSecond, t.fromLink.share, share);
       t.eta = eta;
       if (eta < earliest) {
         earliest = eta;
@@ -292,7 +295,7 @@ export class Network {
     const sent = link.sent;
     for (let i = 0; i < sent.length; i++) {
       const t = sent[i] as Transfer;
-      const eta = reshare(t, now, perSecond);
+      const eta = reshare(t, now, perSecond, share, t.toLink.share);
       if (eta !== t.eta) completions.retime(t, eta);
     }
     completions.walked(link, earliest, earliestBy);
@@ -336,18 +339,17 @@ export class Network {
 }
 
 /**
- * Brings `t` up to `now` at its rate so far, gives it the lesser share of its two links,
- * and returns when it finishes at that rate.
+ * Brings `t` up to `now` at its rate so far, gives it the lesser of its two links' shares
+ * (`fromShare` of its sending link, `toShare` of its receiving one), and returns when it
+ * finishes at that rate.
  */
-function reshare(t: Transfer, now: Micros, perSecond: number): Micros {
+function reshare(t: Transfer, now: Micros, perSecond: number, fromShare: number, toShare: number): Micros {
   // Comparisons where Math.max and Math.min were: the same results, as no operand here
   // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
   // the checks for those that V8 compiles Math.max and Math.min into.
   const left = t.remaining - (t.rate * (now - t.updatedAt)) / perSecond;
   t.remaining = left > 0 ? left : 0;
   t.updatedAt = now;
-  const fromShare = t.fromLink.share;
-  const toShare = t.toLink.share;
   t.rate = fromShare < toShare ? fromShare : toShare;
   return now + Math.ceil((t.remaining * perSecond) / t.rate);
 }
