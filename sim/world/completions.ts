@@ -29,8 +29,9 @@ export class Completions<T extends OnLink> {
    * The links that own a transfer, and any that stopped owning one since the last
    * `rescan`: what `rescan` and `due` look at. Of a rack's tens of links a handful have
    * bodies arriving, and each scan of them all was a pass per start and finish. A link
-   * that owns none was walked since (a transfer that leaves its links has them walked), so its earliest is `Infinity`, and
-   * leaving it out changes no answer (`due` sorts by start order; `min` is a minimum).
+   * that owns none was walked since (a transfer that leaves its links has them walked),
+   * so its earliest is `Infinity`, and leaving it out changes no answer (`due` sorts by
+   * start order; `min` is a minimum).
    */
   private readonly active: Link<T>[] = objectArray();
   private min = Infinity;
@@ -111,7 +112,7 @@ export class Completions<T extends OnLink> {
 
   /**
    * The walk of `link` has given every transfer on it its finish: `earliest` is the
-   * earliest of those it owns (`Infinity` for none), `by` the first to finish then.
+   * earliest of those it owns (`Infinity` for none), `by` one of them that finishes then.
    */
   walked(link: Link<T>, earliest: Micros, by: T | undefined): void {
     link.earliest = earliest;
