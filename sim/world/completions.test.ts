@@ -8,6 +8,31 @@ interface Item extends OnLink {
   readonly toLink: Link<Item>;
 }
 
+/** A transfer from `fromLink` to `toLink`, not yet on either. */
+const item = (seq: number, fromLink: Link<Item>, toLink: Link<Item>): Item => ({ seq, eta: Infinity, fromLink, toLink, fromSlot: -1, toSlot: -1 });
+
+/**
+ * A walk as the network's: the link's received transfers' finishes kept by the walker, its
+ * sent ones' retimed when changed; `finish` numbers them received first.
+ */
+function walkWith(completions: Completions<Item>, l: Link<Item>, finish: (k: number) => number): void {
+  let earliest = Infinity;
+  let by: Item | undefined;
+  l.received.forEach((t, k) => {
+    const eta = finish(k);
+    t.eta = eta;
+    if (eta < earliest) {
+      earliest = eta;
+      by = t;
+    }
+  });
+  l.sent.forEach((t, k) => {
+    const eta = finish(l.received.length + k);
+    if (eta !== t.eta) completions.retime(t, eta);
+  });
+  completions.walked(l, earliest, by);
+}
+
 type Op =
   | { readonly op: 'start'; readonly from: number; readonly to: number; readonly etas: readonly number[] }
   | { readonly op: 'stop'; readonly pick: number; readonly etas: readonly number[] }
@@ -39,10 +64,7 @@ function play(ops: readonly Op[]): void {
   const running: Item[] = [];
   let seq = 0;
   const walk = (l: Link<Item>, finishes: readonly number[]): void => {
-    let k = 0;
-    completions.startWalk();
-    for (const t of l.transfers) if (t.running) completions.retime(l, t, finishes[k++ % finishes.length] as number);
-    completions.endWalk(l);
+    walkWith(completions, l, (k) => finishes[k % finishes.length] as number);
   };
   const walkBoth = (t: Item, finishes: readonly number[]): void => {
     walk(t.fromLink, finishes);
@@ -50,7 +72,7 @@ function play(ops: readonly Op[]): void {
   };
   for (const o of ops) {
     if (o.op === 'start') {
-      const t: Item = { seq: seq++, eta: Infinity, running: false, fromLink: links[o.from] as Link<Item>, toLink: links[o.to] as Link<Item> };
+      const t = item(seq++, links[o.from] as Link<Item>, links[o.to] as Link<Item>);
       completions.add(t);
       running.push(t);
       t.fromLink.join(t);
@@ -58,10 +80,8 @@ function play(ops: readonly Op[]): void {
       walkBoth(t, o.etas);
     } else if (o.op === 'stop' && running.length > 0) {
       const [t] = running.splice(o.pick % running.length, 1) as [Item];
-      completions.remove(t);
-      expect(t.running).toBe(false);
-      t.fromLink.leave();
-      if (t.toLink !== t.fromLink) t.toLink.leave();
+      t.fromLink.leave(t);
+      if (t.toLink !== t.fromLink) t.toLink.leave(t);
       walkBoth(t, o.etas);
     } else if (o.op === 'walk') {
       walk(links[o.link] as Link<Item>, o.etas);
@@ -88,17 +108,13 @@ describe('Completions', () => {
     completions.addLink(b);
     let seq = 0;
     const start = (toLink: Link<Item>): Item => {
-      const t: Item = { seq: seq++, eta: Infinity, running: false, fromLink: toLink, toLink };
+      const t = item(seq++, toLink, toLink);
       completions.add(t);
       toLink.join(t);
       return t;
     };
     const [first, second, third, fourth] = [start(b), start(a), start(b), start(a)];
-    const walk = (l: Link<Item>, finishes: readonly number[]): void => {
-      completions.startWalk();
-      l.transfers.forEach((t, k) => completions.retime(l, t, finishes[k] as number));
-      completions.endWalk(l);
-    };
+    const walk = (l: Link<Item>, finishes: readonly number[]): void => walkWith(completions, l, (k) => finishes[k] as number);
     walk(a, [5, 9]);
     walk(b, [5, 4]);
     expect([first.eta, second.eta, third.eta, fourth.eta]).toEqual([5, 5, 4, 9]);

@@ -19,43 +19,41 @@ const bySeq = (a: OnLink, b: OnLink): number => a.seq - b.seq;
  * The network's earliest is kept the same way: `min` is exact while `exact`, and otherwise
  * no later than the truth (only a rise at `minLink` clears `exact`).
  *
- * A walk of a link is `startWalk`, `retime` for every running transfer on it, `endWalk`.
+ * A walk of a link gives every transfer on it its finish: those the link owns directly
+ * (the walker keeps their earliest and hands it to `walked`), the others through `retime`
+ * when theirs changed.
  */
 export class Completions<T extends OnLink> {
   private readonly links: Link<T>[] = objectArray();
   /**
-   * The links that own a running transfer, and any that stopped owning one since the last
+   * The links that own a transfer, and any that stopped owning one since the last
    * `rescan`: what `rescan` and `due` look at. Of a rack's tens of links a handful have
    * bodies arriving, and each scan of them all was a pass per start and finish. A link
-   * that owns none was walked since (see `remove`), so its earliest is `Infinity`, and
-   * leaving it out changes no answer (`due` sorts by start order; `min` is a minimum).
+   * that owns none was walked since (a transfer that leaves its links has them walked),
+   * so its earliest is `Infinity`, and leaving it out changes no answer (`due` sorts by
+   * start order; `min` is a minimum).
    */
   private readonly active: Link<T>[] = objectArray();
   private min = Infinity;
   private minLink: Link<OnLink> | undefined = undefined;
   private exact = true;
-  private walkEarliest = Infinity;
-  private walkEarliestBy: T | undefined = undefined;
 
   /** A link whose transfers this will hold. */
   addLink(link: Link<T>): void {
     this.links.push(link);
   }
 
-  /** `t` has started; its links' walks give it its finish. */
+  /**
+   * `t` has started; its links' walks give it its finish. A transfer that stops leaves its
+   * links, and its owner must be walked before `earliest` or `due` is asked.
+   */
   add(t: T): void {
-    t.running = true;
+    // A link that owns a transfer is listed, so one not listed owns none yet.
     const owner = t.toLink as Link<T>;
-    if (owner.owned++ === 0 && owner.listed === false) {
+    if (owner.listed === false) {
       owner.listed = true;
       this.active.push(owner);
     }
-  }
-
-  /** `t` has stopped; its owner must be walked before `earliest` or `due` is asked. */
-  remove(t: T): void {
-    t.running = false;
-    t.toLink.owned--;
   }
 
   get earliest(): Micros {
@@ -66,7 +64,7 @@ export class Completions<T extends OnLink> {
   /** Every transfer in progress, in start order. */
   inStartOrder(): T[] {
     const all: T[] = [];
-    for (const link of this.links) for (const t of link.transfers) if (t.running === true && t.toLink === link) all.push(t);
+    for (const link of this.links) for (const t of link.received) all.push(t);
     return all.sort(bySeq);
   }
 
@@ -77,31 +75,20 @@ export class Completions<T extends OnLink> {
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link<T>;
       if (link.earliest > now) continue;
-      const transfers = link.transfers;
-      for (let j = 0; j < transfers.length; j++) {
-        const t = transfers[j] as T;
-        if (t.eta <= now && t.running === true && t.toLink === link) due.push(t);
+      const received = link.received;
+      for (let j = 0; j < received.length; j++) {
+        const t = received[j] as T;
+        if (t.eta <= now) due.push(t);
       }
     }
     return due.length === 1 ? due : due.sort(bySeq);
   }
 
-  startWalk(): void {
-    this.walkEarliest = Infinity;
-    this.walkEarliestBy = undefined;
-  }
-
-  /** Gives `t`, met in the walk of `link`, its new finish. */
-  retime(link: Link<T>, t: T, eta: Micros): void {
-    if (t.toLink === link) {
-      t.eta = eta;
-      if (eta < this.walkEarliest) {
-        this.walkEarliest = eta;
-        this.walkEarliestBy = t;
-      }
-      return;
-    }
-    if (eta === t.eta) return;
+  /**
+   * `t`, met in the walk of a link that does not own it, finishes at `eta` now, not at
+   * `t.eta` as before.
+   */
+  retime(t: T, eta: Micros): void {
     const grew = eta > t.eta;
     t.eta = eta;
     const owner = t.toLink;
@@ -110,29 +97,34 @@ export class Completions<T extends OnLink> {
       owner.earliest = eta;
       owner.earliestBy = t;
       owner.stale = false;
-      this.lowered(owner, eta);
+      // Written out, not a method: TurboFan did not inline that method into the walk, and
+      // each call boxed `eta` into a new heap number.
+      if (eta < this.min) {
+        this.min = eta;
+        this.minLink = owner;
+        this.exact = true;
+      }
     } else if (grew && owner.earliestBy === t) {
       owner.stale = true;
       if (owner === this.minLink) this.exact = false;
     }
   }
 
-  /** The walk of `link` has retimed every running transfer on it. */
-  endWalk(link: Link<T>): void {
-    const earliest = this.walkEarliest;
+  /**
+   * The walk of `link` has given every transfer on it its finish: `earliest` is the
+   * earliest of those it owns (`Infinity` for none), `by` one of them that finishes then.
+   */
+  walked(link: Link<T>, earliest: Micros, by: T | undefined): void {
     link.earliest = earliest;
-    link.earliestBy = this.walkEarliestBy;
+    link.earliestBy = by;
     link.stale = false;
-    if (earliest < this.min) this.lowered(link, earliest);
+    if (earliest < this.min) {
+      this.min = earliest;
+      this.minLink = link;
+      this.exact = true;
+    }
     // At the old minimum again, it is the minimum: `min` is never later than the truth.
     else if (link === this.minLink) this.exact = earliest === this.min;
-  }
-
-  private lowered(link: Link<OnLink>, earliest: Micros): void {
-    if (earliest >= this.min) return;
-    this.min = earliest;
-    this.minLink = link;
-    this.exact = true;
   }
 
   /** Finds the earliest over the links, refreshing only stale links that could hold it. */
@@ -143,7 +135,7 @@ export class Completions<T extends OnLink> {
     let kept = 0;
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link<T>;
-      if (link.owned === 0) {
+      if (link.received.length === 0) {
         link.listed = false;
         continue;
       }

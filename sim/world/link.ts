@@ -1,34 +1,45 @@
 import type { Micros } from './kernel/event-queue.ts';
+import { objectArray } from '../../core/shapes.ts';
 
 /** What a link carries: a transfer with a finish time and a start order. */
 export interface OnLink {
   /** Start order: transfers due at once complete in this order. */
   readonly seq: number;
-  /** When the last byte arrives at the current rate (set only by `Completions`). */
+  /** When the last byte arrives at the current rate (set by its links' walks). */
   eta: Micros;
-  /**
-   * False once it finished or broke off: the next walk drops it from `transfers`. Tested
-   * with `===` (as is `Link.stale`): V8 knows such a field only as holding an oddball, and
-   * compiles `!` or a bare test into checks for every falsy kind.
-   */
-  running: boolean;
+  /** The link at its sending end. */
+  readonly fromLink: Link<OnLink>;
   /** The link at its receiving end, which keeps its finish in `earliest` (its owner). */
   readonly toLink: Link<OnLink>;
+  /** Where it is in `fromLink.sent` (kept by `Link`). */
+  fromSlot: number;
+  /** Where it is in `toLink.received` (kept by `Link`). */
+  toSlot: number;
 }
 
 /**
- * One node's link: the transfers on it in start order, each one's equal share of the
- * bandwidth, and the earliest finish among the transfers it owns. An array, not a Set: a
- * rebalance walks a link (tens to hundreds of transfers) on every start and finish, and an
- * indexed loop needs no iterator.
+ * One node's link: the transfers on it, each one's equal share of the bandwidth, and the
+ * earliest finish among the transfers it owns. Arrays, not a Set: a rebalance walks a link
+ * (tens to hundreds of transfers) on every start and finish, and an indexed loop needs no
+ * iterator.
  *
- * A transfer leaves by stopping (`running` false): `leave` only counts it out, and the
- * walk that follows every finish (`Network.rebalanceLink`) closes the gap as it passes, so
- * the order stays the insertion order a Set would give without a search and a splice per
- * finish.
+ * The transfers it receives (owns) and those it sends are apart, so a walk knows which a
+ * transfer is without a test, and finding what is due or a link's earliest finish looks at
+ * owned transfers only. A body from a node to itself is on its link once, as received.
+ *
+ * A transfer that leaves is swapped for the last one, so the two arrays hold exactly the
+ * running transfers and a walk tests nothing per transfer. Their order is free: nothing
+ * that reads a link depends on it (`Completions` sorts by start order where order shows,
+ * and each transfer's arithmetic in a walk is its own), and keeping the insertion order
+ * cost every walk a test and a count per transfer to close the gaps.
  */
 export class Link<T extends OnLink> {
-  readonly transfers: T[] = [];
+  // Born of the elements kind that holds objects: as `[]` a link's array was still of small
+  // integers while empty, and the walk checked every array against both kinds.
+  /** The transfers it receives: those whose finish it keeps. */
+  readonly received: T[] = objectArray();
+  /** The transfers it sends to another link. */
+  readonly sent: T[] = objectArray();
   private size = 0;
   /**
    * `bandwidth / size`, kept as transfers join or leave: the very division a share was
@@ -36,27 +47,39 @@ export class Link<T extends OnLink> {
    */
   share = Infinity;
   /**
-   * The earliest finish among the running transfers this link owns: exact unless `stale`,
-   * and then no later than it (see `Completions`).
+   * The earliest finish among the transfers this link owns: exact unless `stale`, and then
+   * no later than it (see `Completions`).
    */
   earliest = Infinity;
   /** The owned transfer that finishes at `earliest`, while that is exact. */
   earliestBy: OnLink | undefined = undefined;
   stale = false;
-  /** How many running transfers it owns (kept by `Completions`). */
-  owned = 0;
   /** Whether `Completions` has it among the links it scans (see `Completions.active`). */
   listed = false;
 
   constructor(private readonly bandwidth: number) {}
 
   join(t: T): void {
-    this.transfers.push(t);
+    if (t.toLink === this) t.toSlot = this.received.push(t) - 1;
+    else t.fromSlot = this.sent.push(t) - 1;
     this.share = this.bandwidth / ++this.size;
   }
 
-  /** A transfer on the link has stopped; the next walk drops it from `transfers`. */
-  leave(): void {
+  /** `t`, on this link, has stopped. */
+  leave(t: T): void {
+    if (t.toLink === this) {
+      const last = this.received.pop() as T;
+      if (last !== t) {
+        this.received[t.toSlot] = last;
+        last.toSlot = t.toSlot;
+      }
+    } else {
+      const last = this.sent.pop() as T;
+      if (last !== t) {
+        this.sent[t.fromSlot] = last;
+        last.fromSlot = t.fromSlot;
+      }
+    }
     this.share = this.bandwidth / --this.size;
   }
 
@@ -64,10 +87,10 @@ export class Link<T extends OnLink> {
   refreshEarliest(): void {
     let earliest = Infinity;
     let by: T | undefined;
-    const transfers = this.transfers;
-    for (let i = 0; i < transfers.length; i++) {
-      const t = transfers[i] as T;
-      if (t.eta < earliest && t.running === true && t.toLink === this) {
+    const received = this.received;
+    for (let i = 0; i < received.length; i++) {
+      const t = received[i] as T;
+      if (t.eta < earliest) {
         earliest = t.eta;
         by = t;
       }

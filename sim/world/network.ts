@@ -64,8 +64,9 @@ class Transfer {
   remaining = 0;
   /** When the last byte arrives at the current rate. */
   eta: Micros = Infinity;
-  /** Set by `Completions` while the transfer is in it. */
-  running = false;
+  /** Where it is on each link (kept by `Link`). */
+  fromSlot = 0;
+  toSlot = 0;
   constructor(
     /** Start order: transfers due at once complete in the order they started. */
     readonly seq: number,
@@ -272,30 +273,32 @@ export class Network {
     const now = this.kernel.now;
     // A local, not the imported binding: the loop would reload and check it every time.
     const perSecond = MICROS_PER_SECOND;
-    const completions = this.completions;
-    const transfers = link.transfers;
-    const n = transfers.length;
-    let kept = 0;
-    completions.startWalk();
-    for (let i = 0; i < n; i++) {
-      const t = transfers[i] as Transfer;
-      if (t.running === false) continue; // stopped: see Link
-      // Only behind a gap: storing a transfer into its own slot still costs a write barrier.
-      if (kept !== i) transfers[kept] = t;
-      kept++;
-      // Comparisons where Math.max and Math.min were: the same results, as no operand here
-      // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
-      // the checks for those that V8 compiles Math.max and Math.min into.
-      const left = t.remaining - (t.rate * (now - t.updatedAt)) / perSecond;
-      t.remaining = left > 0 ? left : 0;
-      t.updatedAt = now;
-      const fromShare = t.fromLink.share;
-      const toShare = t.toLink.share;
-      t.rate = fromShare < toShare ? fromShare : toShare;
-      completions.retime(link, t, now + Math.ceil((t.remaining * perSecond) / t.rate));
+    // The earliest finish of the transfers this link owns, in locals: as fields of
+    // `completions` it was loaded per transfer and stored, with a write barrier, at every
+    // new minimum.
+    let earliest = Infinity;
+    let earliestBy: Transfer | undefined;
+    // One end of every transfer on the link is the link: its share read once, not through
+    // each transfer (a load, a map check and the share's box per visit).
+    const share = link.share;
+    const received = link.received;
+    for (let i = 0; i < received.length; i++) {
+      const t = received[i] as Transfer;
+      const eta = reshare(t, now, perSecond, t.fromLink.share, share);
+      t.eta = eta;
+      if (eta < earliest) {
+        earliest = eta;
+        earliestBy = t;
+      }
     }
-    if (kept !== n) transfers.length = kept;
-    completions.endWalk(link);
+    const completions = this.completions;
+    const sent = link.sent;
+    for (let i = 0; i < sent.length; i++) {
+      const t = sent[i] as Transfer;
+      const eta = reshare(t, now, perSecond, share, t.toLink.share);
+      if (eta !== t.eta) completions.retime(t, eta);
+    }
+    completions.walked(link, earliest, earliestBy);
   }
 
   // One completion event for the whole network, at the earliest finish: rescheduling a
@@ -317,9 +320,8 @@ export class Network {
   }
 
   private detach(t: Transfer): void {
-    this.completions.remove(t);
-    t.fromLink.leave();
-    if (t.toLink !== t.fromLink) t.toLink.leave();
+    t.fromLink.leave(t);
+    if (t.toLink !== t.fromLink) t.toLink.leave(t);
     t.remaining = 0;
     this.rebalance(t);
   }
@@ -334,6 +336,22 @@ export class Network {
       t.done.reject(stackless(() => new TransferError(`transfer ${t.from}->${t.to} broke off: ${reason}`, moved)));
     }
   }
+}
+
+/**
+ * Brings `t` up to `now` at its rate so far, gives it the lesser of its two links' shares
+ * (`fromShare` of its sending link, `toShare` of its receiving one), and returns when it
+ * finishes at that rate.
+ */
+function reshare(t: Transfer, now: Micros, perSecond: number, fromShare: number, toShare: number): Micros {
+  // Comparisons where Math.max and Math.min were: the same results, as no operand here
+  // is NaN or -0 (shares are finite and not negative, `remaining` is +0 or more), without
+  // the checks for those that V8 compiles Math.max and Math.min into.
+  const left = t.remaining - (t.rate * (now - t.updatedAt)) / perSecond;
+  t.remaining = left > 0 ? left : 0;
+  t.updatedAt = now;
+  t.rate = fromShare < toShare ? fromShare : toShare;
+  return now + Math.ceil((t.remaining * perSecond) / t.rate);
 }
 
 /**
