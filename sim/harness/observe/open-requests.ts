@@ -48,15 +48,15 @@ const OPEN_FOR_METRICS = 2;
  * long as the run; `isOpen` brings it back into its slot should it ever be done.
  */
 export class OpenRequests {
-  private mask: number;
-  private ids: Int32Array;
-  private state: Uint8Array;
-  private kinds: Uint8Array;
-  private nexusIds: Int32Array;
-  private targets: Int32Array;
-  private hashes: Int32Array;
-  private tallies: Int32Array;
-  private sizes: Float64Array;
+  private mask!: number;
+  private ids!: Int32Array;
+  private state!: Uint8Array;
+  private kinds!: Uint8Array;
+  private nexusIds!: Int32Array;
+  private targets!: Int32Array;
+  private hashes!: Int32Array;
+  private tallies!: Int32Array;
+  private sizes!: Float64Array;
   private openForMetrics = 0;
   /** The highest id opened yet. */
   private highest = 0;
@@ -65,15 +65,7 @@ export class OpenRequests {
   /** `room`: the slots to start with, a power of two (a test starts small to make ids meet). */
   constructor(room = 1024) {
     if (!(room > 0 && (room & (room - 1)) === 0)) throw new RangeError(`room must be a power of two, got ${room}`);
-    this.mask = room - 1;
-    this.ids = new Int32Array(room);
-    this.state = new Uint8Array(room);
-    this.kinds = new Uint8Array(room);
-    this.nexusIds = new Int32Array(room);
-    this.targets = new Int32Array(room);
-    this.hashes = new Int32Array(room);
-    this.tallies = new Int32Array(room);
-    this.sizes = new Float64Array(room);
+    this.allocate(room);
   }
 
   /** Requests open for the metrics. */
@@ -214,10 +206,9 @@ export class OpenRequests {
     return id & this.mask;
   }
 
-  private regrow(room: number): void {
-    const from = { ids: this.ids, state: this.state, kinds: this.kinds, nexusIds: this.nexusIds, targets: this.targets, hashes: this.hashes, tallies: this.tallies, sizes: this.sizes };
-    const mask = room - 1;
-    this.mask = mask;
+  /** Empty columns of `room` slots. */
+  private allocate(room: number): void {
+    this.mask = room - 1;
     this.ids = new Int32Array(room);
     this.state = new Uint8Array(room);
     this.kinds = new Uint8Array(room);
@@ -226,18 +217,23 @@ export class OpenRequests {
     this.hashes = new Int32Array(room);
     this.tallies = new Int32Array(room);
     this.sizes = new Float64Array(room);
-    for (let old = 0; old < from.state.length; old++) {
-      if (from.state[old] === 0) continue;
-      const id = from.ids[old] as number;
-      const slot = id & mask;
-      this.ids[slot] = id;
-      this.state[slot] = from.state[old] as number;
-      this.kinds[slot] = from.kinds[old] as number;
-      this.nexusIds[slot] = from.nexusIds[old] as number;
-      this.targets[slot] = from.targets[old] as number;
-      this.hashes[slot] = from.hashes[old] as number;
-      this.tallies[slot] = from.tallies[old] as number;
-      this.sizes[slot] = from.sizes[old] as number;
+  }
+
+  /** Columns of `room` slots, the open requests moved to theirs. */
+  private regrow(room: number): void {
+    const { ids, state, kinds, nexusIds, targets, hashes, tallies, sizes } = this;
+    this.allocate(room);
+    for (let old = 0; old < state.length; old++) {
+      if (state[old] === 0) continue;
+      const slot = (ids[old] as number) & this.mask;
+      this.ids[slot] = ids[old] as number;
+      this.state[slot] = state[old] as number;
+      this.kinds[slot] = kinds[old] as number;
+      this.nexusIds[slot] = nexusIds[old] as number;
+      this.targets[slot] = targets[old] as number;
+      this.hashes[slot] = hashes[old] as number;
+      this.tallies[slot] = tallies[old] as number;
+      this.sizes[slot] = sizes[old] as number;
     }
   }
 }
