@@ -40,10 +40,10 @@ export class Link<T extends OnLink> {
   readonly received: T[] = objectArray();
   /** The transfers it sends to another link. */
   readonly sent: T[] = objectArray();
-  private size = 0;
   /**
-   * `bandwidth / size`, kept as transfers join or leave: the very division a share was
-   * computed with per transfer visited, so rates round the same.
+   * The bandwidth over the transfers on it (both arrays: each transfer is in one of them
+   * once), kept as transfers join or leave: the very division a share was computed with
+   * per transfer visited, so rates round the same.
    */
   share = Infinity;
   /**
@@ -62,7 +62,7 @@ export class Link<T extends OnLink> {
   join(t: T): void {
     if (t.toLink === this) t.toSlot = this.received.push(t) - 1;
     else t.fromSlot = this.sent.push(t) - 1;
-    this.share = this.bandwidth / ++this.size;
+    this.share = this.bandwidth / (this.received.length + this.sent.length);
   }
 
   /** `t`, on this link, has stopped. */
@@ -80,7 +80,7 @@ export class Link<T extends OnLink> {
         last.fromSlot = t.fromSlot;
       }
     }
-    this.share = this.bandwidth / --this.size;
+    this.share = this.bandwidth / (this.received.length + this.sent.length);
   }
 
   /** Makes `earliest` exact again by looking at every transfer it owns. */
