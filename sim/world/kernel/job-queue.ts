@@ -17,6 +17,10 @@ export class JobQueue {
   private head = 0;
   private tail = 0;
 
+  get isEmpty(): boolean {
+    return this.head === this.tail;
+  }
+
   push(job: Job): void {
     this.slots[this.tail++] = job;
   }
