@@ -6,8 +6,10 @@ import {
   delayAt,
   holdOnEventQueue,
   holdOnKernel,
+  holdOnKernelEntries,
   holdWorkload,
   processOnKernelCallbacks,
+  processOnKernelEntries,
   processOnKernelTasks,
   processWorkload,
   seededDelays,
@@ -54,21 +56,27 @@ describe('kernel benchmark workloads', () => {
     expect(new Set(delays).size).toBeGreaterThan(9_900);
   });
 
-  it('runs the same hold timeline on the kernel, the bare queue, simjs and js-simulator', async () => {
+  it('runs the same hold timeline on kernel callbacks, kernel entries, the bare queue, simjs and js-simulator', async () => {
     const work = holdWorkload(3_000, 50);
     const reference = expected(holdByScanning(work));
     expect(reference.events).toBe(3_000);
-    const runs = { kernel: await holdOnKernel(work), queue: holdOnEventQueue(work), simjs: holdOnSimjs(work), jssim: holdOnJssim(work) };
+    const runs = {
+      kernel: await holdOnKernel(work),
+      entries: await holdOnKernelEntries(work),
+      queue: holdOnEventQueue(work), simjs: holdOnSimjs(work),
+      jssim: holdOnJssim(work),
+    };
     for (const tally of Object.values(runs)) expect({ ...tally }).toEqual(reference);
   });
 
-  it('runs the same process timeline as async tasks, kernel callbacks, simjs entities and js-simulator agents', async () => {
+  it('runs the same process timeline as async tasks, kernel callbacks, kernel entries, simjs entities and js-simulator agents', async () => {
     const work = processWorkload(30, 40);
     const reference = expected(processByPrefixSums(work));
     expect(reference.events).toBe(1_200);
     const runs = {
       tasks: await processOnKernelTasks(work),
       callbacks: await processOnKernelCallbacks(work),
+      entries: await processOnKernelEntries(work),
       simjs: processOnSimjs(work),
       jssim: processOnJssim(work),
     };

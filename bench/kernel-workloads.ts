@@ -1,9 +1,10 @@
 // The kernel benchmark's two workloads, and depotsim's runs of them. The peers' runs
 // (kernel-peers.ts) take the same delays, so every implementation runs one timeline and
 // returns a Tally the benchmark compares before it believes any rate.
-import { EventQueue, QueuedEvent, type Micros } from '../sim/world/kernel/event-queue.ts';
+import { EventQueue, QueuedEvent, type Micros, type QueueEntry } from '../sim/world/kernel/event-queue.ts';
 import { Kernel } from '../sim/world/kernel/kernel.ts';
 import { RandomStreams } from '../sim/world/kernel/random-streams.ts';
+import { FLOAT_ZERO } from '../core/shapes.ts';
 
 /**
  * The classic hold model: `pending` events wait; each event, when it fires, schedules the
@@ -76,6 +77,49 @@ export async function holdOnKernel(work: HoldWorkload): Promise<Tally> {
   return tally;
 }
 
+/**
+ * A pending event of the hold model as the world's messages and timeouts are: an object
+ * that is its own queue entry (`Kernel.scheduleEntry`), put back in the queue when it
+ * fires, as js-simulator's events are.
+ */
+class HoldEntry implements QueueEntry {
+  time: Micros = FLOAT_ZERO;
+  tie = 0;
+  seq = 0;
+  readonly label = 'hold';
+  readonly cancelled = false;
+
+  constructor(private readonly pool: EntryPool) {}
+
+  fire(): void {
+    this.pool.fired(this);
+  }
+}
+
+class EntryPool {
+  readonly kernel = new Kernel();
+  readonly tally = new Tally();
+  private next = 0;
+
+  constructor(private readonly delays: Int32Array) {}
+
+  schedule(entry: HoldEntry): void {
+    this.kernel.scheduleEntry(entry, this.kernel.now + delayAt(this.delays, this.next++));
+  }
+
+  fired(entry: HoldEntry): void {
+    this.tally.record(this.kernel.now);
+    if (this.next < this.delays.length) this.schedule(entry);
+  }
+}
+
+export async function holdOnKernelEntries(work: HoldWorkload): Promise<Tally> {
+  const pool = new EntryPool(work.delays);
+  for (let k = 0; k < work.pending; k++) pool.schedule(new HoldEntry(pool));
+  await pool.kernel.run();
+  return pool.tally;
+}
+
 /** The event queue alone, without the executor around it: the kernel's floor. */
 export function holdOnEventQueue(work: HoldWorkload): Tally {
   const { delays, pending } = work;
@@ -121,6 +165,41 @@ export async function processOnKernelCallbacks(work: ProcessWorkload): Promise<T
     };
     kernel.after(delayAt(delays, t * sleeps), 'sleep', wake);
   }
+  await kernel.run();
+  return tally;
+}
+
+/** A task as an entry of its own that puts itself back after each sleep, as js-simulator's agents do. */
+class SleeperEntry implements QueueEntry {
+  time: Micros = FLOAT_ZERO;
+  tie = 0;
+  seq = 0;
+  readonly label = 'sleep';
+  readonly cancelled = false;
+  private slept = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly work: ProcessWorkload,
+    private readonly tally: Tally,
+    private readonly first: number,
+  ) {}
+
+  start(): void {
+    this.kernel.scheduleEntry(this, delayAt(this.work.delays, this.first));
+  }
+
+  fire(): void {
+    this.tally.record(this.kernel.now);
+    if (++this.slept < this.work.sleeps) this.kernel.scheduleEntry(this, this.kernel.now + delayAt(this.work.delays, this.first + this.slept));
+  }
+}
+
+/** The same tasks as kernel entries, each its own event. */
+export async function processOnKernelEntries(work: ProcessWorkload): Promise<Tally> {
+  const kernel = new Kernel();
+  const tally = new Tally();
+  for (let t = 0; t < work.tasks; t++) new SleeperEntry(kernel, work, tally, t * work.sleeps).start();
   await kernel.run();
   return tally;
 }

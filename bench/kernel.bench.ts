@@ -5,8 +5,10 @@ import { holdOnJssim, holdOnSimjs, peerVersion, processOnJssim, processOnSimjs }
 import {
   holdOnEventQueue,
   holdOnKernel,
+  holdOnKernelEntries,
   holdWorkload,
   processOnKernelCallbacks,
+  processOnKernelEntries,
   processOnKernelTasks,
   processWorkload,
   type Tally,
@@ -70,7 +72,8 @@ export async function kernelBench(): Promise<void> {
 
   const hold = holdWorkload(EVENTS, 10_000);
   await compare('hold model: 10,000 pending; each event schedules the next', [
-    { label: 'depotsim Kernel.after callbacks', run: () => holdOnKernel(hold), ours: 'kernel ÷ it' },
+    { label: 'depotsim Kernel.after callbacks', run: () => holdOnKernel(hold), ours: 'callbacks ÷ it' },
+    { label: 'depotsim Kernel.scheduleEntry: entries put back', run: () => holdOnKernelEntries(hold), ours: 'entries ÷ it' },
     { label: 'depotsim EventQueue alone, no executor', run: () => holdOnEventQueue(hold) },
     { label: `${simjs}: an Entity, setTimer().done()`, run: () => holdOnSimjs(hold) },
     { label: `${jssim}: SimEvents rescheduling themselves`, run: () => holdOnJssim(hold) },
@@ -80,6 +83,7 @@ export async function kernelBench(): Promise<void> {
   await compare('processes: 1,000 tasks, each sleeping 1,000 times in a loop (no coroutines in simjs or js-simulator)', [
     { label: 'depotsim async tasks awaiting Kernel.sleep', run: () => processOnKernelTasks(tasks), ours: 'tasks ÷ it' },
     { label: 'depotsim a chain of Kernel.after callbacks a task', run: () => processOnKernelCallbacks(tasks), ours: 'callbacks ÷ it' },
+    { label: 'depotsim an entry a task, put back after each sleep', run: () => processOnKernelEntries(tasks), ours: 'entries ÷ it' },
     { label: `${simjs}: an Entity a task, chaining timers`, run: () => processOnSimjs(tasks) },
     { label: `${jssim}: a SimEvent a task, rescheduling itself`, run: () => processOnJssim(tasks) },
   ]);
