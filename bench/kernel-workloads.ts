@@ -4,7 +4,6 @@
 import { EventQueue, QueuedEvent, type Micros, type QueueEntry } from '../sim/world/kernel/event-queue.ts';
 import { Kernel } from '../sim/world/kernel/kernel.ts';
 import { RandomStreams } from '../sim/world/kernel/random-streams.ts';
-import { FLOAT_ZERO } from '../core/shapes.ts';
 
 /**
  * The classic hold model: `pending` events wait; each event, when it fires, schedules the
@@ -83,7 +82,6 @@ export async function holdOnKernel(work: HoldWorkload): Promise<Tally> {
  * fires, as js-simulator's events are.
  */
 class HoldEntry implements QueueEntry {
-  time: Micros = FLOAT_ZERO;
   tie = 0;
   seq = 0;
   readonly label = 'hold';
@@ -127,10 +125,11 @@ export function holdOnEventQueue(work: HoldWorkload): Tally {
   const tally = new Tally();
   const noop = (): void => undefined;
   let next = 0;
-  while (next < pending) queue.push(new QueuedEvent(delayAt(delays, next), 0, next++, 'hold', noop));
-  for (let event = queue.pop(); event !== undefined; event = queue.pop()) {
-    tally.record(event.time);
-    if (next < delays.length) queue.push(new QueuedEvent(event.time + delayAt(delays, next), 0, next++, 'hold', noop));
+  while (next < pending) queue.push(new QueuedEvent(0, next, 'hold', noop), delayAt(delays, next++));
+  while (queue.pop() !== undefined) {
+    const time = queue.lastTime;
+    tally.record(time);
+    if (next < delays.length) queue.push(new QueuedEvent(0, next, 'hold', noop), time + delayAt(delays, next++));
   }
   return tally;
 }
@@ -171,7 +170,6 @@ export async function processOnKernelCallbacks(work: ProcessWorkload): Promise<T
 
 /** A task as an entry of its own that puts itself back after each sleep, as js-simulator's agents do. */
 class SleeperEntry implements QueueEntry {
-  time: Micros = FLOAT_ZERO;
   tie = 0;
   seq = 0;
   readonly label = 'sleep';

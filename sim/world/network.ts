@@ -5,6 +5,7 @@ import type { RandomStream } from './kernel/random-streams.ts';
 import { Completions } from './completions.ts';
 import { Link } from './link.ts';
 import { stackless } from './stackless.ts';
+import { FLOAT_ZERO } from '../../core/shapes.ts';
 
 export type NodeId = string;
 
@@ -103,6 +104,8 @@ export class Network {
   private readonly completions = new Completions<Transfer>();
   private transfersStarted = 0;
   private nextCompletion: QueuedEvent | undefined;
+  /** When `nextCompletion` is due. */
+  private nextCompletionAt: Micros = FLOAT_ZERO;
   /** What the completion event runs: one object for every one (no closure each). */
   private readonly completionsDue: Occurrence = { label: 'transfers done', fire: () => this.completeDue() };
   private readonly latency: Delay;
@@ -305,9 +308,10 @@ export class Network {
   // completion per transfer on every share change filled the queue with cancelled events.
   private scheduleNextCompletion(): void {
     const earliest = this.completions.earliest;
-    if (this.nextCompletion !== undefined && this.nextCompletion.time === earliest) return;
+    if (this.nextCompletion !== undefined && this.nextCompletionAt === earliest) return;
     this.nextCompletion?.cancel();
     this.nextCompletion = earliest === Infinity ? undefined : this.kernel.schedule(this.completionsDue, earliest);
+    this.nextCompletionAt = earliest;
   }
 
   private completeDue(): void {

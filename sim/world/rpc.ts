@@ -129,7 +129,6 @@ export function callThen<T>(
  * through `resolveFn`/`rejectFn`; a `callThen` calls `then`.
  */
 class Exchange<T> implements Message, Wait, PromiseHolder<T>, Settler<T>, Resumable {
-  time: Micros = 0;
   tie = 0;
   seq = 0;
   state: WaitState = UNCOUNTED;
@@ -286,7 +285,6 @@ interface TimedExchange {
 
 /** The client's total timeout: its own queue entry (see `QueueEntry`). */
 class ExchangeTimeout implements QueueEntry {
-  time: Micros = 0;
   tie = 0;
   seq = 0;
 

@@ -2,12 +2,13 @@
 // kernel does to it mixed in: pushes, timeouts into the runs, cancellations, bounded pops.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventQueue, QueuedEvent, type QueueEntry } from './event-queue.ts';
+import { EventQueue, type QueueEntry } from './event-queue.ts';
+import { TimedEvent } from '../testing/timed-event.ts';
 
 const noop = (): void => undefined;
 
 /** The order the whole simulator rests on, written out plainly: time, then tie-break, then sequence. */
-const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
+const byKey = (a: TimedEvent, b: TimedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
 
 type Op =
   | { readonly kind: 'message'; readonly ahead: number; readonly tie: number }
@@ -41,7 +42,7 @@ describe('EventQueue order against a sort of the keys', () => {
       fc.property(fc.array(op, { minLength: 1, maxLength: 3000, size: 'max' }), fc.boolean(), (ops, tied) => {
         const queue = new EventQueue();
         /** Every event queued and not yet handed out, live or cancelled. */
-        const queued: QueuedEvent[] = [];
+        const queued: TimedEvent[] = [];
         let now = 2 ** 36;
         let seq = 0;
         const take = (until: number): void => {
@@ -67,12 +68,12 @@ describe('EventQueue order against a sort of the keys', () => {
           // Timeouts: a fixed delay of their kind, so each is later than the last of its kind
           // and joins a run; messages go to the heap.
           if (o.kind === 'message') {
-            const event = new QueuedEvent(now + o.ahead, tie, seq++, 'message', noop);
-            queue.push(event);
+            const event = new TimedEvent(now + o.ahead, tie, seq++, 'message', noop);
+            queue.push(event, event.time);
             queued.push(event);
           } else {
-            const event = new QueuedEvent(now + (o.kind === 'nexus' ? 9 : 4), tie, seq++, o.kind, noop);
-            queue.pushLate(event);
+            const event = new TimedEvent(now + (o.kind === 'nexus' ? 9 : 4), tie, seq++, o.kind, noop);
+            queue.pushLate(event, event.time);
             queued.push(event);
           }
         }
@@ -89,8 +90,8 @@ describe('EventQueue order against a sort of the keys', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ ahead: fc.nat(50), tie: fc.nat(2) }), { minLength: 513, maxLength: 2000 }), (keys) => {
         const queue = new EventQueue();
-        const events = keys.map((k, seq) => new QueuedEvent(2 ** 36 + k.ahead, k.tie, seq, 'message', noop));
-        for (const event of events) queue.push(event);
+        const events = keys.map((k, seq) => new TimedEvent(2 ** 36 + k.ahead, k.tie, seq, 'message', noop));
+        for (const event of events) queue.push(event, event.time);
         for (const event of [...events].sort(byKey)) expect(queue.pop()).toBe(event);
         expect(queue.size).toBe(0);
       }),

@@ -1,3 +1,5 @@
+import { FLOAT_ZERO } from '../../../core/shapes.ts';
+
 /** Virtual time: an integer number of microseconds since the start of the run. */
 export type Micros = number;
 
@@ -20,16 +22,17 @@ export interface Occurrence {
 const CANCELLED: Occurrence = { label: 'cancelled', fire: NOTHING };
 
 /**
- * What the queue holds: an event with its key, (time, tie-break, sequence), written when
- * it is scheduled. An object the world makes anyway (a message, a request's timeout) may
- * be its own entry (`Kernel.scheduleEntry`), where a `QueuedEvent` around it was an object
- * more (and a box for its float time) per message: some three a request. Such an entry is
- * in the queue at most once at a time; it may go in again once it has fired (a request
- * travels back as its reply). An interface, not a base class: a constructor more in the
- * chain of a message (a base class for every message, say) is a call V8 does not inline.
+ * What the queue holds: an event with the rest of its key, (tie-break, sequence), written
+ * when it is scheduled; its time is given to `push` and kept by the queue alone, in typed
+ * arrays beside the events (a float field on every entry was a box more for each one made,
+ * some 250k a rack-day seed). An object the world makes anyway (a message, a request's
+ * timeout) may be its own entry (`Kernel.scheduleEntry`), where a `QueuedEvent` around it
+ * was an object more per message: some three a request. Such an entry is in the queue at
+ * most once at a time; it may go in again once it has fired (a request travels back as its
+ * reply). An interface, not a base class: a constructor more in the chain of a message (a
+ * base class for every message, say) is a call V8 does not inline.
  */
 export interface QueueEntry {
-  time: Micros;
   /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
   tie: number;
   /** Taken when scheduled: same-time, same-tie events run in scheduling order. */
@@ -42,11 +45,10 @@ export interface QueueEntry {
 }
 
 /**
- * A callback, or an occurrence, due at `time`. `cancel()` makes the queue skip it.
+ * A callback, or an occurrence, in the queue. `cancel()` makes the queue skip it.
  */
 export class QueuedEvent implements QueueEntry {
   constructor(
-    public time: Micros,
     public tie: number,
     public seq: number,
     /** A callback's label, or the occurrence that is both what happens and its label. */
@@ -81,9 +83,9 @@ export class QueuedEvent implements QueueEntry {
 
 /**
  * The simulator's whole ordering rule, (time, tie-break, sequence), for an event `a` due
- * at `at` and `b` due at `bt`. The queue keeps the times in typed arrays beside the events
- * and passes them, so that a comparison reads event objects only when two times are equal
- * (3% of comparisons on rack-day); the tie-break and sequence decide those exactly as before.
+ * at `at` and `b` due at `bt`. The queue keeps the times in typed arrays beside the events,
+ * so that a comparison reads event objects only when two times are equal (3% of
+ * comparisons on rack-day).
  */
 function precedes(at: Micros, a: QueueEntry, bt: Micros, b: QueueEntry): boolean {
   return at !== bt ? at < bt : sameTimeBefore(a, b);
@@ -96,7 +98,7 @@ function sameTimeBefore(a: QueueEntry, b: QueueEntry): boolean {
 }
 
 /** What a free slot holds: nothing the event it held kept alive. */
-const NO_EVENT = new QueuedEvent(0, 0, -1, CANCELLED);
+const NO_EVENT = new QueuedEvent(0, -1, CANCELLED);
 
 /**
  * Events in key order, each later than the one before it, first in first out: taking
@@ -124,9 +126,8 @@ class Run {
     return this.events[this.head] as QueueEntry;
   }
 
-  /** Appends `event` if it is later than every event here; false, and nothing done, if not. */
-  offer(event: QueueEntry): boolean {
-    const time = event.time;
+  /** Appends `event`, due at `time`, if it is later than every event here; false, and nothing done, if not. */
+  offer(event: QueueEntry, time: Micros): boolean {
     if (this.count !== 0) {
       const last = (this.head + this.count - 1) & (this.times.length - 1);
       if (!precedes(this.times[last] as number, this.events[last] as QueueEntry, time, event)) return false;
@@ -205,11 +206,10 @@ class EventHeap {
     return this.events[this.slots[0] as number] as QueueEntry;
   }
 
-  push(event: QueueEntry): void {
+  push(event: QueueEntry, time: Micros): void {
     if (this.size === this.events.length) this.grow();
     const slot = this.free[this.events.length - 1 - this.size] as number;
     this.events[slot] = event;
-    const time = event.time;
     const times = this.times;
     const slots = this.slots;
     let i = this.size++;
@@ -323,20 +323,24 @@ export class EventQueue {
   private readonly first = new Run();
   private readonly second = new Run();
 
+  /** The time of the event `pop` or `popDue` took last. */
+  lastTime: Micros = FLOAT_ZERO;
+
   get size(): number {
     return this.heap.size + this.first.size + this.second.size;
   }
 
-  push(event: QueueEntry): void {
-    this.heap.push(event);
+  /** Queues `event` at `time`. */
+  push(event: QueueEntry, time: Micros): void {
+    this.heap.push(event, time);
   }
 
   /**
    * `push` for an event that is likely later than every other pushed this way with the
    * same delay (a timeout of fixed length): it joins a run when it is, and the heap when not.
    */
-  pushLate(event: QueueEntry): void {
-    if (!this.first.offer(event) && !this.second.offer(event)) this.heap.push(event);
+  pushLate(event: QueueEntry, time: Micros): void {
+    if (!this.first.offer(event, time) && !this.second.offer(event, time)) this.heap.push(event, time);
   }
 
   pop(): QueueEntry | undefined {
@@ -352,9 +356,21 @@ export class EventQueue {
     const a = this.first.frontTime;
     const b = this.second.frontTime;
     // Each test is strict, so the front it picks is a real event, not an empty one's `Infinity`.
-    if (h < a && h < b) return h <= until ? this.heap.pop() : undefined;
-    if (a < h && a < b) return a <= until ? this.first.take() : undefined;
-    if (b < h && b < a) return b <= until ? this.second.take() : undefined;
+    if (h < a && h < b) {
+      if (h > until) return undefined;
+      this.lastTime = h;
+      return this.heap.pop();
+    }
+    if (a < h && a < b) {
+      if (a > until) return undefined;
+      this.lastTime = a;
+      return this.first.take();
+    }
+    if (b < h && b < a) {
+      if (b > until) return undefined;
+      this.lastTime = b;
+      return this.second.take();
+    }
     return this.popTied(until, h, a, b);
   }
 
@@ -362,6 +378,7 @@ export class EventQueue {
   private popTied(until: Micros, h: Micros, a: Micros, b: Micros): QueueEntry | undefined {
     const time = Math.min(h, a, b);
     if (time === Infinity || time > until) return undefined;
+    this.lastTime = time;
     let from: Run | undefined;
     let next = h === time ? this.heap.top : undefined;
     if (a === time && (next === undefined || precedes(time, this.first.front, time, next))) {

@@ -3,9 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { delayOf, exponentialGap } from './distributions.ts';
-import { EventQueue, QueuedEvent, type QueueEntry } from './event-queue.ts';
+import { EventQueue, type QueueEntry } from './event-queue.ts';
 import { Kernel, SimulationError, StallError, WaitScope, type Settleable, type Settler } from './kernel.ts';
 import { RandomStreams } from './random-streams.ts';
+import { TimedEvent } from '../testing/timed-event.ts';
 
 const noop = (): void => undefined;
 
@@ -13,13 +14,13 @@ const noop = (): void => undefined;
 const SETTLINGS = [{}, { alwaysSettle: true }, { settleByTick: true }, { alwaysSettle: true, settleByTick: true }] as const;
 
 /** The queue's whole ordering rule, written out plainly: (time, tie-break, sequence). */
-const byKey = (a: QueuedEvent, b: QueuedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
+const byKey = (a: TimedEvent, b: TimedEvent): number => a.time - b.time || a.tie - b.tie || a.seq - b.seq;
 
 /**
  * One `popDue(now + ahead)` of `queue`, checked against `reference` (the same events in a
  * plain array): the earliest event due by then, or nothing. Returns the new now.
  */
-function popDueAsReference(queue: EventQueue, reference: QueuedEvent[], now: number, ahead: number): number {
+function popDueAsReference(queue: EventQueue, reference: TimedEvent[], now: number, ahead: number): number {
   const first = reference.sort(byKey)[0];
   const until = now + ahead;
   if (first === undefined || first.time > until) {
@@ -31,7 +32,7 @@ function popDueAsReference(queue: EventQueue, reference: QueuedEvent[], now: num
 }
 
 /** Empties `queue`, checking that it gives `reference`'s events in key order and then nothing. */
-function drainsAsReference(queue: EventQueue, reference: QueuedEvent[]): void {
+function drainsAsReference(queue: EventQueue, reference: TimedEvent[]): void {
   expect(queue.size).toBe(reference.length);
   for (const expected of reference.sort(byKey)) expect(queue.pop()).toBe(expected);
   expect(queue.pop()).toBeUndefined();
@@ -45,10 +46,10 @@ function drainsAsReference(queue: EventQueue, reference: QueuedEvent[]): void {
  */
 function playsAsReference<O extends { readonly kind: string; readonly ahead: number }>(
   ops: readonly O[],
-  made: (o: Exclude<O, { readonly kind: 'popDue' }>, now: number, seq: number) => { readonly event: QueuedEvent; readonly late: boolean },
+  made: (o: Exclude<O, { readonly kind: 'popDue' }>, now: number, seq: number) => { readonly event: TimedEvent; readonly late: boolean },
 ): void {
   const queue = new EventQueue();
-  const reference: QueuedEvent[] = [];
+  const reference: TimedEvent[] = [];
   let now = 0;
   let seq = 0;
   for (const o of ops) {
@@ -57,8 +58,8 @@ function playsAsReference<O extends { readonly kind: string; readonly ahead: num
       continue;
     }
     const { event, late } = made(o as Exclude<O, { readonly kind: 'popDue' }>, now, seq++);
-    if (late) queue.pushLate(event);
-    else queue.push(event);
+    if (late) queue.pushLate(event, event.time);
+    else queue.push(event, event.time);
     reference.push(event);
     expect(queue.size).toBe(reference.length);
   }
@@ -74,12 +75,12 @@ describe('EventQueue', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         const queue = new EventQueue();
-        const reference: QueuedEvent[] = [];
+        const reference: TimedEvent[] = [];
         let seq = 0;
         for (const o of ops) {
           if ('time' in o) {
-            const event = new QueuedEvent(o.time, o.tie, seq++, 'e', noop);
-            queue.push(event);
+            const event = new TimedEvent(o.time, o.tie, seq++, 'e', noop);
+            queue.push(event, event.time);
             reference.push(event);
             continue;
           }
@@ -102,8 +103,8 @@ describe('EventQueue', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 2000, maxLength: 5000 }), (ops) => {
         const queue = new EventQueue();
-        const pending = new Set<QueuedEvent>();
-        const earliest = (): QueuedEvent | undefined => [...pending].reduce<QueuedEvent | undefined>((m, e) => (m === undefined || byKey(e, m) < 0 ? e : m), undefined);
+        const pending = new Set<TimedEvent>();
+        const earliest = (): TimedEvent | undefined => [...pending].reduce<TimedEvent | undefined>((m, e) => (m === undefined || byKey(e, m) < 0 ? e : m), undefined);
         let now = 2 ** 31 - 3;
         let latest = now;
         let seq = 0;
@@ -120,10 +121,10 @@ describe('EventQueue', () => {
             continue;
           }
           if (o.kind === 'later') latest = Math.max(latest, now) + o.step;
-          const event = new QueuedEvent(o.kind === 'later' ? latest : now + o.ahead, o.tie, seq++, 'e', noop);
+          const event = new TimedEvent(o.kind === 'later' ? latest : now + o.ahead, o.tie, seq++, 'e', noop);
           // Now and then an event pushed as late is not (it goes to the heap then).
-          if (o.kind === 'later' || o.tie === 2) queue.pushLate(event);
-          else queue.push(event);
+          if (o.kind === 'later' || o.tie === 2) queue.pushLate(event, event.time);
+          else queue.push(event, event.time);
           pending.add(event);
           expect(queue.size).toBe(pending.size);
         }
@@ -150,7 +151,7 @@ describe('EventQueue against a sorted reference', () => {
         playsAsReference(ops, (o, now, seq) => {
           const late = o.kind === 'late';
           if (late) latest = Math.max(latest, now) + o.ahead;
-          return { event: new QueuedEvent(late ? latest : now + o.ahead, tied ? o.tie : 0, seq, 'e', noop), late };
+          return { event: new TimedEvent(late ? latest : now + o.ahead, tied ? o.tie : 0, seq, 'e', noop), late };
         });
       }),
       { numRuns: 30 },
@@ -169,7 +170,7 @@ describe('EventQueue against a sorted reference', () => {
       fc.property(fc.array(op, { minLength: 200, maxLength: 3000 }), (ops) => {
         playsAsReference(ops, (o, now, seq) => {
           const delay = o.kind === 'nexus' ? 60 : o.kind === 'sled' ? 15 : o.ahead;
-          return { event: new QueuedEvent(now + delay, o.tie, seq, o.kind, noop), late: o.kind !== 'message' };
+          return { event: new TimedEvent(now + delay, o.tie, seq, o.kind, noop), late: o.kind !== 'message' };
         });
       }),
       { numRuns: 40 },
@@ -182,22 +183,22 @@ describe('EventQueue against a sorted reference', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.nat(4), fc.nat(60), fc.nat(1)), { minLength: 3000, maxLength: 4000 }), (pending, steps) => {
         const queue = new EventQueue();
-        const reference: QueuedEvent[] = [];
+        const reference: TimedEvent[] = [];
         let seq = 0;
         let latest = 0;
         const late = (step: number): void => {
           latest += step;
-          const event = new QueuedEvent(latest, 0, seq++, 'timeout', noop);
-          queue.pushLate(event);
+          const event = new TimedEvent(latest, 0, seq++, 'timeout', noop);
+          queue.pushLate(event, event.time);
           reference.push(event);
         };
         for (let i = 0; i < pending; i++) late(1);
         for (const [step, ahead, other] of steps) {
           late(step);
-          const first = reference.sort(byKey)[0] as QueuedEvent;
+          const first = reference.sort(byKey)[0] as TimedEvent;
           if (other === 1) {
-            const event = new QueuedEvent(first.time + ahead, 0, seq++, 'message', noop);
-            queue.push(event);
+            const event = new TimedEvent(first.time + ahead, 0, seq++, 'message', noop);
+            queue.push(event, event.time);
             reference.push(event);
           }
           expect(queue.pop()).toBe(reference.shift());
@@ -212,7 +213,6 @@ describe('EventQueue against a sorted reference', () => {
 
 /** An object that is its own queue entry, as a message or a request's timeout is; cancelled by dropping its callback. */
 class OwnEntry implements QueueEntry {
-  time = 0;
   tie = 0;
   seq = 0;
 

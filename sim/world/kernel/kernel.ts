@@ -354,10 +354,9 @@ export class Kernel {
    */
   scheduleEntry(entry: QueueEntry, time: Micros): void {
     if (!Number.isSafeInteger(time) || time < this.time) throw this.badTime(time, entry);
-    entry.time = time;
     entry.tie = this.tieBreak === undefined ? 0 : this.tieBreak.nextInt(0x40000000);
     entry.seq = this.seq++;
-    this.queue.push(entry);
+    this.queue.push(entry, time);
   }
 
   /**
@@ -367,10 +366,9 @@ export class Kernel {
    */
   scheduleTimer(entry: QueueEntry, time: Micros): void {
     if (!Number.isSafeInteger(time) || time < this.time) throw this.badTime(time, entry);
-    entry.time = time;
     entry.tie = this.tieBreak === undefined ? 0 : this.tieBreak.nextInt(0x40000000);
     entry.seq = this.seq++;
-    this.queue.pushLate(entry);
+    this.queue.pushLate(entry, time);
   }
 
   // The key is written out in each of the three: a shared method for it was a call more a
@@ -379,8 +377,8 @@ export class Kernel {
   private enqueue(time: Micros, what: string | Occurrence, fn: (() => void) | undefined): QueuedEvent {
     if (!Number.isSafeInteger(time) || time < this.time) throw this.badTime(time, what);
     const tie = this.tieBreak === undefined ? 0 : this.tieBreak.nextInt(0x40000000);
-    const event = new QueuedEvent(time, tie, this.seq++, what, fn);
-    this.queue.push(event);
+    const event = new QueuedEvent(tie, this.seq++, what, fn);
+    this.queue.push(event, time);
     return event;
   }
 
@@ -562,7 +560,7 @@ export class Kernel {
           const event = queue.popDue(until);
           if (event === undefined) break;
           if (event.cancelled) continue;
-          this.time = event.time;
+          this.time = queue.lastTime;
           this.eventsRun++;
           this.ownJobs = true;
           try {
