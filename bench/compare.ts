@@ -8,7 +8,7 @@
 // (`--only instructions`, it takes minutes and needs valgrind): both sides' instructions
 // under callgrind, which no drift moves (`--instr-seeds N`, `--instr-generation G`...).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -70,11 +70,16 @@ interface Counted {
  * under callgrind. `--predictable` compiles on the main thread, where callgrind sees it, and
  * `--predictable-gc-schedule` makes the collector's work repeat (two runs of a seed differ
  * by under a thousand instructions), so the gc row is that schedule's, not a worker's.
+ * Each side runs a copy of its bundle under one name in a temporary directory of one
+ * length: run from their own trees (paths of other lengths), the same code's gc row
+ * differed by up to 13 % between the sides (twentieth session), the heap laid out apart.
  */
 async function counted(s: Side, generation: string): Promise<Counted> {
   const dir = mkdtempSync(join(tmpdir(), 'depotsim-callgrind-'));
   const out = join(dir, 'callgrind.out');
-  const argv = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--predictable', '--predictable-gc-schedule', s.child, scenarioPath('rack-day'), String(INSTR_SEEDS), '--set', `engine.generation=${generation}`];
+  const script = join(dir, 'run-child.mjs');
+  copyFileSync(s.child, script);
+  const argv = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--predictable', '--predictable-gc-schedule', script, scenarioPath('rack-day'), String(INSTR_SEEDS), '--set', `engine.generation=${generation}`];
   const status = await new Promise<number | null>((done) => spawn('valgrind', argv, { stdio: 'ignore' }).on('exit', done));
   try {
     if (status !== 0) throw new Error(`${s.name} under callgrind exited ${status}`);
