@@ -63,7 +63,8 @@ describe('kernel benchmark workloads', () => {
     const runs = {
       kernel: await holdOnKernel(work),
       entries: await holdOnKernelEntries(work),
-      queue: holdOnEventQueue(work), simjs: holdOnSimjs(work),
+      queue: holdOnEventQueue(work),
+      simjs: holdOnSimjs(work),
       jssim: holdOnJssim(work),
     };
     for (const tally of Object.values(runs)) expect({ ...tally }).toEqual(reference);
