@@ -51,6 +51,8 @@ describe('EventQueue order against a sort of the keys', () => {
           const expected = live[0] !== undefined && live[0].time <= until ? live[0] : undefined;
           expect(nextLive(queue, until)).toBe(expected);
           if (expected === undefined) return;
+          // The queue alone keeps the times: what the kernel's clock is set from.
+          expect(queue.lastTime).toBe(expected.time);
           // Everything before it (cancelled ones) is gone with it.
           queued.splice(0, queued.indexOf(expected) + 1);
           now = expected.time;
@@ -92,7 +94,10 @@ describe('EventQueue order against a sort of the keys', () => {
         const queue = new EventQueue();
         const events = keys.map((k, seq) => new TimedEvent(2 ** 36 + k.ahead, k.tie, seq, 'message', noop));
         for (const event of events) queue.push(event, event.time);
-        for (const event of [...events].sort(byKey)) expect(queue.pop()).toBe(event);
+        for (const event of [...events].sort(byKey)) {
+          expect(queue.pop()).toBe(event);
+          expect(queue.lastTime).toBe(event.time);
+        }
         expect(queue.size).toBe(0);
       }),
       { numRuns: 20 },
