@@ -1,12 +1,13 @@
 // A benchmark child process: runs seeds of one scenario from the bundled sources, as the
 // CLI does, and prints one JSON line.
-// Usage: run-child <scenario> <seeds> [--profile] [--unchecked] [--set path=value]...
+// Usage: run-child <scenario> <seeds> [--profile] [--unchecked] [--without events|faults]... [--set path=value]...
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../sim/harness/runner.ts';
 import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
+import { isDayPart, withoutParts } from './day-parts.ts';
 
 export interface ChildResult {
   /** Wall seconds of each seed, in seed order. */
@@ -109,9 +110,12 @@ async function profiled(body: () => Promise<void>): Promise<Profile> {
 
 async function main(): Promise<void> {
   const [file, seedText, ...rest] = process.argv.slice(2);
-  if (file === undefined || seedText === undefined) throw new Error('usage: run-child <scenario> <seeds> [--profile] [--unchecked] [--set path=value]...');
+  if (file === undefined || seedText === undefined) throw new Error('usage: run-child <scenario> <seeds> [--profile] [--unchecked] [--without events|faults]... [--set path=value]...');
   const overrides = rest.flatMap((arg, i) => (rest[i - 1] === '--set' ? [parseOverride(arg)] : []));
-  const scenario = loadScenario(file, readFileSync(file, 'utf8'), overrides);
+  const parts = rest.filter((_, i) => rest[i - 1] === '--without');
+  const unknown = parts.filter((part) => !isDayPart(part));
+  if (unknown.length > 0) throw new Error(`run-child: --without takes events or faults, got ${unknown.join(', ')}`);
+  const scenario = withoutParts(loadScenario(file, readFileSync(file, 'utf8'), overrides), parts.filter(isDayPart));
   const seeds = Number(seedText);
   const unchecked = rest.includes('--unchecked');
   // One untimed run first: the timed ones measure compiled code, as a long check does.
