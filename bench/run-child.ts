@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../sim/harness/runner.ts';
 import { loadScenario, parseOverride } from '../sim/harness/scenario/load.ts';
+import { moduleOfLine } from './bundle-modules.ts';
 import { isDayPart, withoutParts } from './day-parts.ts';
 
 export interface ChildResult {
@@ -32,32 +33,6 @@ interface Profile {
 
 /** The engine's planning: building the inventory and deciding the requests. */
 const PLANNER = /^core\/(planner\/|inventory(-table)?\.ts|sled-copies\.ts|local-repos\.ts|random\.ts)/;
-
-/**
- * Source module of each line of this bundle: esbuild (unminified) opens every module's
- * code with a `// path/to/module.ts` comment.
- */
-function moduleOfLine(bundle: string): (line: number) => string {
-  const starts: { line: number; module: string }[] = [];
-  bundle.split('\n').forEach((text, line) => {
-    const m = /^\/\/ ([\w./-]+\.ts)$/.exec(text);
-    if (m !== null) starts.push({ line, module: m[1] as string });
-  });
-  return (line) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    let found = '';
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const start = starts[mid] as { line: number; module: string };
-      if (start.line <= line) {
-        found = start.module;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
-  };
-}
 
 /**
  * Shares of sampled time: inside the planner (anywhere on the stack), and in engine code
