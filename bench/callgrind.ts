@@ -93,3 +93,66 @@ export function byCategory(functions: readonly SelfCost[]): Record<Category, num
   for (const f of functions) sums[categoryOf(f.object, f.fn)] += f.instructions;
   return sums;
 }
+
+/**
+ * The code objects that held an address, oldest first, from V8's `--perf-basic-prof` map
+ * (`/tmp/perf-PID.map`: a line per code object made, hex start, hex size and name, such as
+ * `JS:*popDue file:///…/x.mjs:13195:9`). More than one when the collector freed a code
+ * object and V8 put another in its place; none outside every code object.
+ */
+export function codeNamer(map: string): (address: number) => readonly string[] {
+  const code = map.split('\n').flatMap((line) => {
+    const m = /^([0-9a-f]+) ([0-9a-f]+) (.*)$/.exec(line);
+    if (m === null) return [];
+    const start = parseInt(m[1] as string, 16);
+    return [{ start, end: start + parseInt(m[2] as string, 16), name: m[3] as string }];
+  });
+  return (address) => code.filter((c) => c.start <= address && address < c.end).map((c) => c.name);
+}
+
+/** Generated code's instructions by function, and how many of them were given by a guess. */
+export interface JitByFunction {
+  readonly sums: ReadonlyMap<string, number>;
+  /** At addresses that held code of more than one function over the run: given to the first. */
+  readonly reused: number;
+}
+
+/**
+ * Generated code's instructions by the function it was compiled for. Callgrind knows such
+ * code only by the address a call entered it at (`0x…` in the unknown object `???`); the
+ * map names the code objects that held that address, and `label` makes a key of a name that
+ * two builds share (V8 names a function's code by its line in the bundle, which moves).
+ *
+ * An address may have held code of several functions over the run: the collector freed one
+ * and V8 put another there. Callgrind's count there is of them all, and nothing tells them
+ * apart; it goes to the first, and to `reused`. The first is the better guess: what is
+ * optimized first is what runs most, and code made later is for functions that took longer
+ * to get hot (rack-day review: popDue's code, 154 M instructions, and later code of
+ * `later`; arriveBack's, 46 M, and later code of `sleep`). Code the map does not name is
+ * `(unnamed code)`.
+ */
+export function jitByFunction(functions: readonly SelfCost[], codeAt: (address: number) => readonly string[], label: (v8Name: string) => string): JitByFunction {
+  const sums = new Map<string, number>();
+  let reused = 0;
+  for (const f of functions) {
+    if (categoryOf(f.object, f.fn) !== 'jit') continue;
+    const address = /^0x([0-9a-f]+)/.exec(f.fn);
+    const labels = (address === null ? [] : codeAt(parseInt(address[1] as string, 16))).map(label);
+    if (new Set(labels).size > 1) reused += f.instructions;
+    const key = labels[0] ?? '(unnamed code)';
+    sums.set(key, (sums.get(key) ?? 0) + f.instructions);
+  }
+  return { sums, reused };
+}
+
+/**
+ * A key for V8's name of a function's code that two builds of the bundle share: the
+ * function's name and its source module (`popDue (sim/world/kernel/event-queue.ts)`), the
+ * compiler tier left out. Names outside the bundle keep their URL; other code its name.
+ */
+export function functionLabel(v8Name: string, bundleUrl: string, moduleOfLine: (line: number) => string): string {
+  const m = /^JS:[*^~+]?(.*) (\S+):(\d+):\d+$/.exec(v8Name);
+  if (m === null) return v8Name;
+  const [, fn, where, line] = m as unknown as [string, string, string, string];
+  return `${fn === '' ? '(anonymous)' : fn} (${where === bundleUrl ? moduleOfLine(Number(line) - 1) : where})`;
+}

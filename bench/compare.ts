@@ -6,15 +6,20 @@
 // rack-day on 2 workers (wall time with start-up), and the machine's own two-core ceiling:
 // what two independent processes of the same runs gain over one. Asked for by name
 // (`--only instructions`, it takes minutes and needs valgrind): both sides' instructions
-// under callgrind, which no drift moves (`--instr-seeds N`, `--instr-generation G`...).
+// under callgrind, which no drift moves (`--instr-seeds N`, `--instr-generation G`...),
+// and with `--functions N` the N functions whose generated code changed its count most
+// (named from V8's `--perf-basic-prof` map; code at an address that held two functions'
+// code over the run is told apart by nothing, goes to the first, and its share is printed).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { ENGINE_GENERATIONS } from '../core/index.ts';
 import type { ChildResult } from './run-child.ts';
-import { byCategory, CATEGORIES, selfCosts, type Category } from './callgrind.ts';
+import { moduleOfLine } from './bundle-modules.ts';
+import { byCategory, CATEGORIES, codeNamer, functionLabel, jitByFunction, selfCosts, type Category, type JitByFunction } from './callgrind.ts';
 import { fmt, median, scenarioPath, sum, thousands, twoCoreCeiling } from './measure.ts';
 
 const args = process.argv.slice(2);
@@ -23,12 +28,13 @@ const option = (name: string, fallback: number): number => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const beforeRoot = args[0];
-if (beforeRoot === undefined || beforeRoot.startsWith('--')) throw new Error('usage: compare BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling|instructions]...');
+if (beforeRoot === undefined || beforeRoot.startsWith('--')) throw new Error('usage: compare BEFORE [--rounds N] [--check-seeds N] [--only rack-day|check|ceiling|instructions]... [--functions N]');
 const ROUNDS = option('--rounds', 5);
 const valuesOf = (name: string): string[] => args.flatMap((a, i) => (args[i - 1] === name ? [a] : []));
 const only = valuesOf('--only');
 const runs = (section: string): boolean => (only.length === 0 && section !== 'instructions') || only.includes(section);
 const INSTR_SEEDS = option('--instr-seeds', 3);
+const FUNCTIONS = option('--functions', 0);
 const INSTR_GENERATIONS = valuesOf('--instr-generation').length > 0 ? valuesOf('--instr-generation') : ['review', 'merged'];
 const CHECK_SEEDS = option('--check-seeds', 40);
 const SEEDS = 5;
@@ -63,6 +69,8 @@ function checkWall(s: Side): number {
 interface Counted {
   readonly total: number;
   readonly categories: Record<Category, number>;
+  /** Generated code's instructions by function (with `--functions`). */
+  readonly byFunction: JitByFunction;
 }
 
 /**
@@ -76,14 +84,26 @@ interface Counted {
 async function counted(s: Side, generation: string): Promise<Counted> {
   const dir = mkdtempSync(join(tmpdir(), 'depotsim-callgrind-'));
   const out = join(dir, 'callgrind.out');
-  const argv = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--predictable', '--predictable-gc-schedule', s.child, scenarioPath('rack-day'), String(INSTR_SEEDS), '--set', `engine.generation=${generation}`];
-  const status = await new Promise<number | null>((done) => spawn('valgrind', argv, { stdio: 'ignore' }).on('exit', done));
+  // V8 writes its map of code objects to /tmp/perf-PID.map (valgrind runs node as its own
+  // process), and, with it, a log of its own, sent to the directory removed below.
+  const perf = FUNCTIONS > 0 ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8.log')}`] : [];
+  const node = [process.execPath, '--predictable', '--predictable-gc-schedule', ...perf, s.child, scenarioPath('rack-day'), String(INSTR_SEEDS), '--set', `engine.generation=${generation}`];
+  const valgrind = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...node], { stdio: 'ignore' });
+  const status = await new Promise<number | null>((done) => valgrind.on('exit', done));
+  const map = `/tmp/perf-${valgrind.pid}.map`;
   try {
     if (status !== 0) throw new Error(`${s.name} under callgrind exited ${status}`);
     const { total, functions } = selfCosts(readFileSync(out, 'utf8'));
-    return { total, categories: byCategory(functions) };
+    let byFunction: JitByFunction = { sums: new Map(), reused: 0 };
+    if (FUNCTIONS > 0) {
+      const module = moduleOfLine(readFileSync(s.child, 'utf8'));
+      const url = pathToFileURL(s.child).href;
+      byFunction = jitByFunction(functions, codeNamer(readFileSync(map, 'utf8')), (name) => functionLabel(name, url, module));
+    }
+    return { total, categories: byCategory(functions), byFunction };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (FUNCTIONS > 0) rmSync(map, { force: true });
   }
 }
 
@@ -140,5 +160,25 @@ else if (runs('instructions')) {
     for (const [name, x, y] of rows) {
       console.log(`${name.padEnd(10)} ${millions(x)} → ${millions(y)}  ${x === 0 ? '-' : fmt(y / x, 3)}`);
     }
+    if (FUNCTIONS > 0) printFunctions(b.byFunction, a.byFunction, { before: b.categories.jit, after: a.categories.jit });
+  }
+}
+
+/** The FUNCTIONS functions whose generated code's count moved most, before → after. */
+function printFunctions(b: JitByFunction, a: JitByFunction, jit: { before: number; after: number }): void {
+  const [before, after] = [b.sums, a.sums];
+  const names = [...new Set([...before.keys(), ...after.keys()])];
+  const moved = (name: string): number => Math.abs((after.get(name) ?? 0) - (before.get(name) ?? 0));
+  const shown = names.sort((x, y) => moved(y) - moved(x)).slice(0, FUNCTIONS);
+  const width = Math.max(...shown.map((n) => n.length));
+  const share = (n: number, of: number): string => `${fmt((100 * n) / of, 0)} %`;
+  console.log(`generated code, the ${shown.length} functions that moved most (M instructions): before → after, after/before`);
+  console.log(
+    `  (counted to the first of them, at addresses that held more than one function's code: ${share(b.reused, jit.before)} of generated code before, ${share(a.reused, jit.after)} after)`,
+  );
+  for (const name of shown) {
+    const x = before.get(name) ?? 0;
+    const y = after.get(name) ?? 0;
+    console.log(`  ${name.padEnd(width)} ${fmt(x / 1e6, 1).padStart(8)} → ${fmt(y / 1e6, 1).padStart(8)}  ${x === 0 ? '-' : fmt(y / x, 3)}`);
   }
 }
