@@ -84,8 +84,9 @@ interface Counted {
 async function counted(s: Side, generation: string): Promise<Counted> {
   const dir = mkdtempSync(join(tmpdir(), 'depotsim-callgrind-'));
   const out = join(dir, 'callgrind.out');
-  // V8 writes its map of code objects to /tmp/perf-PID.map (valgrind runs node as its own
-  // process), and, with it, a log of its own, sent to the directory removed below.
+  // V8 writes its map of code objects to /tmp/perf-PID.map (valgrind runs node in its own
+  // process: PID is valgrind's), and, with it, a log of its own, sent to the directory
+  // removed below.
   const perf = FUNCTIONS > 0 ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8.log')}`] : [];
   const node = [process.execPath, '--predictable', '--predictable-gc-schedule', ...perf, s.child, scenarioPath('rack-day'), String(INSTR_SEEDS), '--set', `engine.generation=${generation}`];
   const valgrind = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...node], { stdio: 'ignore' });
@@ -174,7 +175,7 @@ function printFunctions(b: JitByFunction, a: JitByFunction, jit: { before: numbe
   const share = (n: number, of: number): string => `${fmt((100 * n) / of, 0)} %`;
   console.log(`generated code, the ${shown.length} functions that moved most (M instructions): before → after, after/before`);
   console.log(
-    `  (counted to the first of them, at addresses that held more than one function's code: ${share(b.reused, jit.before)} of generated code before, ${share(a.reused, jit.after)} after)`,
+    `  (code at an address that held more than one function's code is counted to the first: ${share(b.reused, jit.before)} of generated code before, ${share(a.reused, jit.after)} after)`,
   );
   for (const name of shown) {
     const x = before.get(name) ?? 0;
