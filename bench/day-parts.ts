@@ -4,7 +4,7 @@
 // activation of every Nexus lists every sled and finds nothing to do.
 import type { Scenario } from '../sim/harness/scenario/schema.ts';
 
-export const DAY_PARTS = ['events', 'faults'] as const;
+const DAY_PARTS = ['events', 'faults'] as const;
 export type DayPart = (typeof DAY_PARTS)[number];
 
 export function isDayPart(text: string): text is DayPart {
