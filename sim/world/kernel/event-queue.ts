@@ -24,13 +24,14 @@ const CANCELLED: Occurrence = { label: 'cancelled', fire: NOTHING };
 /**
  * What the queue holds: an event with the rest of its key, (tie-break, sequence), written
  * when it is scheduled; its time is given to `push` and kept by the queue alone, in typed
- * arrays beside the events (a float field on every entry was a box more for each one made:
- * every `QueuedEvent`, message and request timeout). An object the world makes anyway (a message, a request's
- * timeout) may be its own entry (`Kernel.scheduleEntry`), where a `QueuedEvent` around it
- * was an object more per message: some three a request. Such an entry is in the queue at
- * most once at a time; it may go in again once it has fired (a request travels back as its
- * reply). An interface, not a base class: a constructor more in the chain of a message (a
- * base class for every message, say) is a call V8 does not inline.
+ * arrays beside the events (a float field on every entry was a box more for each one
+ * made: every `QueuedEvent`, message and request timeout). An object the world makes
+ * anyway (a message, a request's timeout) may be its own entry (`Kernel.scheduleEntry`),
+ * where a `QueuedEvent` around it was an object more per message: some three a request.
+ * Such an entry is in the queue at most once at a time; it may go in again once it has
+ * fired (a request travels back as its reply). An interface, not a base class: a
+ * constructor more in the chain of a message (a base class for every message, say) is a
+ * call V8 does not inline.
  */
 export interface QueueEntry {
   /** Seeded tie-break among same-time events; 0 when tie-breaking is off. */
