@@ -1,5 +1,6 @@
 // `npm run bench [-- section...] [--seeds N]`: every benchmark, in one process, in order.
 // Sections: kernel, planner, rack-day, check, scale, sweep. `--seeds` sizes the check (1000).
+// Last, issue 19's targets beside the figures the sections measured (targets.ts).
 import { availableParallelism, cpus } from 'node:os';
 import { checkBench } from './check.bench.ts';
 import { kernelBench } from './kernel.bench.ts';
@@ -7,6 +8,7 @@ import { plannerBench } from './planner.bench.ts';
 import { rackDayBench } from './rack-day.bench.ts';
 import { scaleBench } from './scale.bench.ts';
 import { sweepBench } from './sweep.bench.ts';
+import { recordedTargetsTable } from './targets.ts';
 
 const args = process.argv.slice(2);
 const seedsAt = args.indexOf('--seeds');
@@ -31,3 +33,5 @@ console.log(`node ${process.version}, ${availableParallelism()} cores (${cpus()[
 for (const [name, run] of Object.entries(SECTIONS)) {
   if (chosen.length === 0 || chosen.includes(name)) await run();
 }
+console.log(`\n## issue 19's targets against this run's figures`);
+for (const line of recordedTargetsTable()) console.log(line);

@@ -8,6 +8,7 @@
 import { ENGINE_GENERATIONS } from '../core/index.ts';
 import type { ChildResult } from './run-child.ts';
 import { fmt, heading, median, runChild, scenarioPath, sum, thousands } from './measure.ts';
+import { perSeed, recordFigure } from './targets.ts';
 
 const SEEDS = 5;
 const ROUNDS = 5;
@@ -29,6 +30,11 @@ export async function rackDayBench(): Promise<void> {
         `${thousands(result.simulatedSeconds / total).padStart(7)} sim s/wall s  ${thousands(result.events / total).padStart(8)} events/s  ` +
         worldShare(result),
     );
+    if (generation === 'review' || generation === 'merged' || generation === 'generation') recordFigure(generation, median(result.walls), perSeed(median(result.walls)));
+    if (generation === 'review' && result.shares !== undefined) {
+      const world = (1 - result.shares.engine) / result.shares.planner;
+      recordFigure('worldPerPlanner', world, `${fmt(world, 1)}×`);
+    }
   }
 
   heading(`rack-day review, checked and unchecked (no checkers, situations, history hash), ${ROUNDS} alternating rounds of ${SEEDS} seeds`);

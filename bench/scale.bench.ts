@@ -1,6 +1,7 @@
 // Scale: the same release on ever larger racks, each run in a fresh process for its peak
 // memory; the fitted exponent of wall time against sleds × artifacts.
 import { fmt, heading, runChild, scenarioPath, sum, thousands } from './measure.ts';
+import { recordFigure } from './targets.ts';
 
 const SLEDS = [32, 128, 512, 1024];
 const ARTIFACTS = 64;
@@ -27,6 +28,7 @@ export async function scaleBench(): Promise<void> {
     const result = await runChild([scenarioPath('multi-rack'), '1', '--set', `rack.sleds=${sleds}`]);
     const wall = result.walls[0] as number;
     walls.push(wall);
+    if (sleds === 1024) recordFigure('memory', result.maxRssMiB, `${fmt(result.maxRssMiB, 0)} MiB`);
     console.log(
       `${String(sleds).padStart(5)} sleds × ${ARTIFACTS} artifacts  ${fmt(wall).padStart(6)} s  ` +
         `peak RSS ${fmt(result.maxRssMiB, 0).padStart(5)} MiB  ${thousands(result.events / wall).padStart(9)} events/s`,
@@ -34,4 +36,5 @@ export async function scaleBench(): Promise<void> {
   }
   const exponent = loglogSlope(SLEDS.map((s) => s * ARTIFACTS), walls);
   console.log(`wall time ~ (sleds × artifacts)^${fmt(exponent)}  (1 is linear)`);
+  recordFigure('linear', exponent, fmt(exponent));
 }

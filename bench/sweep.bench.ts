@@ -3,7 +3,7 @@
 // load slows both sides alike. The ceiling tells the pool's cost from the machine's: what
 // two independent processes gain running the same simulations, sharing nothing but the
 // machine (on a VM whose two cores share cache and memory bandwidth, well under 2x).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workerFlags } from '../cli/process-pool.ts';
@@ -12,8 +12,13 @@ import { cli, concurrentWall, fmt, heading, median, scenarioPath } from './measu
 const GRID = ['--grid', 'engine.min_sled_replication=2,3', '--seeds', '6'];
 
 function sweepWall(workers: number): number {
-  const out = join(mkdtempSync(join(tmpdir(), 'depotsim-bench-')), 'sweep');
-  return cli(['sweep', scenarioPath('rack-day'), ...GRID, '--workers', String(workers), '--out', out]).seconds;
+  // A directory of the bench's own, gone after the sweep: each bench run left six behind.
+  const dir = mkdtempSync(join(tmpdir(), 'depotsim-bench-'));
+  try {
+    return cli(['sweep', scenarioPath('rack-day'), ...GRID, '--workers', String(workers), '--out', join(dir, 'sweep')]).seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function sweepBench(): Promise<void> {
