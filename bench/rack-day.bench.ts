@@ -8,7 +8,7 @@
 import { ENGINE_GENERATIONS } from '../core/index.ts';
 import type { ChildResult } from './run-child.ts';
 import { fmt, heading, median, runChild, scenarioPath, sum, thousands } from './measure.ts';
-import { perSeed, recordFigure } from './targets.ts';
+import { recordFigure } from './targets.ts';
 
 const SEEDS = 5;
 const ROUNDS = 5;
@@ -30,7 +30,7 @@ export async function rackDayBench(): Promise<void> {
         `${thousands(result.simulatedSeconds / total).padStart(7)} sim s/wall s  ${thousands(result.events / total).padStart(8)} events/s  ` +
         worldShare(result),
     );
-    if (generation === 'review' || generation === 'merged' || generation === 'generation') recordFigure(generation, median(result.walls), perSeed(median(result.walls)));
+    if (generation === 'review' || generation === 'merged' || generation === 'generation') recordFigure(generation, median(result.walls), `${fmt(median(result.walls))} s`);
     if (generation === 'review' && result.shares !== undefined) {
       const world = (1 - result.shares.engine) / result.shares.planner;
       recordFigure('worldPerPlanner', world, `${fmt(world, 1)}×`);

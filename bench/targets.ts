@@ -2,8 +2,6 @@
 // session wrote into BENCHMARKS.md by hand, printed by the bench itself, so that a run on
 // another machine tells at once which targets hold there. The sections record what they
 // measured; `index.ts` prints the table after the last of them.
-import { fmt } from './measure.ts';
-
 /** A measured figure: the number a target is judged on, and how the table shows it. */
 export interface Figure {
   readonly value: number;
@@ -64,6 +62,3 @@ export function targetsTable(figures: ReadonlyMap<TargetName, Figure>, aboutMach
 export function recordedTargetsTable(): string[] {
   return targetsTable(recorded, machine);
 }
-
-/** How a seconds-a-seed figure is shown. */
-export const perSeed = (seconds: number): string => `${fmt(seconds)} s`;
