@@ -2,6 +2,7 @@
 // session wrote into BENCHMARKS.md by hand, printed by the bench itself, so that a run on
 // another machine tells at once which targets hold there. The sections record what they
 // measured; `index.ts` prints the table after the last of them.
+
 /** A measured figure: the number a target is judged on, and how the table shows it. */
 export interface Figure {
   readonly value: number;
