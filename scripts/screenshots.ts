@@ -1,7 +1,7 @@
 // Screenshots for the README: `npm run screenshots [-- run|sweep|trace…]` (needs Debian's
 // chromium). Writes docs/screenshots/{run,sweep}-report.png and trace-stale-delete.png.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -55,4 +55,6 @@ if (sections.includes('trace')) {
   await page.close();
 }
 await browser.close();
+// The reports photographed are this script's own, in the directory it made: gone with it.
+rmSync(work, { recursive: true, force: true });
 process.stdout.write(`screenshots in ${out}\n`);
