@@ -14,10 +14,15 @@ const SEEDS = 5;
 const ROUNDS = 5;
 const PART_ROUNDS = 3;
 
+/** The world's share of a profiled run over the planner's (NaN without a profile). */
+function worldPerPlanner(result: ChildResult): number {
+  const { planner, engine } = result.shares ?? { planner: NaN, engine: NaN };
+  return (1 - engine) / planner;
+}
+
 function worldShare(result: ChildResult): string {
   const { planner, engine } = result.shares ?? { planner: NaN, engine: NaN };
-  const world = 1 - engine;
-  return `planner ${fmt(planner * 100, 1).padStart(4)}%  engine ${fmt(engine * 100, 1).padStart(4)}%  world ${fmt(world * 100, 1).padStart(4)}% = ${fmt(world / planner, 1)}x planner`;
+  return `planner ${fmt(planner * 100, 1).padStart(4)}%  engine ${fmt(engine * 100, 1).padStart(4)}%  world ${fmt((1 - engine) * 100, 1).padStart(4)}% = ${fmt(worldPerPlanner(result), 1)}x planner`;
 }
 
 export async function rackDayBench(): Promise<void> {
@@ -31,10 +36,7 @@ export async function rackDayBench(): Promise<void> {
         worldShare(result),
     );
     if (generation === 'review' || generation === 'merged' || generation === 'generation') recordFigure(generation, median(result.walls), `${fmt(median(result.walls))} s`);
-    if (generation === 'review' && result.shares !== undefined) {
-      const world = (1 - result.shares.engine) / result.shares.planner;
-      recordFigure('worldPerPlanner', world, `${fmt(world, 1)}×`);
-    }
+    if (generation === 'review') recordFigure('worldPerPlanner', worldPerPlanner(result), `${fmt(worldPerPlanner(result), 1)}×`);
   }
 
   heading(`rack-day review, checked and unchecked (no checkers, situations, history hash), ${ROUNDS} alternating rounds of ${SEEDS} seeds`);
