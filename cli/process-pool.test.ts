@@ -65,15 +65,18 @@ describe('the worker-process pool', { timeout: 30_000 }, () => {
   });
 
   // BENCHMARKS.md, seventeenth session: the 64 MB young generation pays for its growth only
-  // over more than 50 runs a worker.
+  // over more than 50 runs a worker; twenty-third session: a smaller inlining budget, for
+  // those of 50 runs or fewer.
   it('starts its workers with the flags of their share of the runs', async () => {
-    expect(workerFlags(22)).toEqual(['--single-threaded-gc']);
+    expect(workerFlags(22)).toEqual(['--single-threaded-gc', '--max-inlined-bytecode-size-cumulative=460']);
+    expect(workerFlags(50)).toEqual(['--single-threaded-gc', '--max-inlined-bytecode-size-cumulative=460']);
+    expect(workerFlags(51)).toEqual(['--single-threaded-gc', '--max-semi-space-size=64']);
     expect(workerFlags(500)).toEqual(['--single-threaded-gc', '--max-semi-space-size=64']);
     const short = processPool(2, 44, standIn());
     const long = processPool(2, 1100, standIn());
     const [a, b] = await Promise.all([short.run(job(1)), long.run(job(1))]);
     await Promise.all([short.destroy(), long.destroy()]);
-    expect(echo(a).flags).toEqual(['--single-threaded-gc']);
+    expect(echo(a).flags).toEqual(['--single-threaded-gc', '--max-inlined-bytecode-size-cumulative=460']);
     expect(echo(b).flags).toEqual(['--single-threaded-gc', '--max-semi-space-size=64']);
   });
 

@@ -22,9 +22,19 @@ const LONG_RUN = 50;
  * against 1,000), so a long run gains and a short one loses: a 40-seed check (22 runs a
  * worker) took 5 % less wall time and 7 % less CPU at V8's own size (BENCHMARKS.md,
  * seventeenth session).
+ *
+ * A short run also halves TurboFan's inlining budget. A worker's first seed runs while
+ * some 270 functions are compiled for it (about 1.4 s on the compiler thread, and 0.5 s
+ * more for those compiled again after a deoptimization), and with both cores running a
+ * simulation that thread takes its time from them. Smaller graphs compile sooner: a
+ * 12-run sweep ran 1.08× and a 4-seed check 1.11× as fast, 40 and 80 seeds 1.02–1.03×. Warm
+ * seeds in one process ran 4–8 % slower with it, and a 200-seed check given it in its long
+ * runs too gained nothing (1.00×), so a long run keeps V8's budget (BENCHMARKS.md,
+ * twenty-third session).
  */
 export function workerFlags(runs: number): readonly string[] {
-  return runs > LONG_RUN ? ['--single-threaded-gc', '--max-semi-space-size=64'] : ['--single-threaded-gc'];
+  if (runs > LONG_RUN) return ['--single-threaded-gc', '--max-semi-space-size=64'];
+  return ['--single-threaded-gc', '--max-inlined-bytecode-size-cumulative=460'];
 }
 
 /**
