@@ -91,4 +91,16 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'esbuild', message: 'await import(\'esbuild\') where it is used: a top-level import costs every command its start-up.', allowTypeImports: true }] }],
     },
   },
+  {
+    // zod's own `z` is one object of everything zod exports, its 40-odd locales among them
+    // (366 KB): a bundle that imports it carries them all, and every command parses them as
+    // it starts. A namespace import lets esbuild keep only the parts used (BENCHMARKS.md,
+    // twenty-third session).
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z'][importKind!='type']",
+        message: "import * as z from 'zod': zod's own `z` brings every locale into the bundle.",
+      }],
+    },
+  },
 );

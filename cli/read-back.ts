@@ -1,7 +1,7 @@
 // The files depotsim reads back (run.json, sweep.json, runs.jsonl): each validated, and a
 // corrupt or foreign one is one line naming the file, exit 2 — never a crash further on.
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SweepRun } from '../reports/sweep-reports.ts';
 import { InputError } from '../sim/harness/scenario/input-error.ts';
 import { readInput } from './files.ts';

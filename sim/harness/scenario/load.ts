@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, parse as parseYaml, parseDocument, visit, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InputError, SourceLocator } from './input-error.ts';
 import { EVENT_ACTIONS, scenarioSchema, type EventAction, type Scenario } from './schema.ts';
 import { checkReferences } from './references.ts';

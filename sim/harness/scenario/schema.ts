@@ -1,6 +1,6 @@
 // The scenario file format (SPEC §1) as one zod schema: it validates, fills defaults and
 // generates the JSON Schema shipped for editors. Keys are the file's snake_case keys.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENGINE_GENERATIONS, PLANTED_BUGS } from '../../../core/index.ts';
 import { SAFETY_INVARIANTS } from '../observe/safety-checkers.ts';
 import * as limits from './limits.ts';
