@@ -10,7 +10,7 @@ import { sourceHash } from '../bin/load.js';
 import type { JobPool } from './check-command.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 
-/** Runs a worker must expect before a 64 MB young generation pays for its growth. */
+/** Runs a worker must expect before a 64 MB young generation pays for its growth, and V8's full inlining budget for its compiling. */
 const LONG_RUN = 50;
 
 /**
