@@ -10,7 +10,10 @@ import { sourceHash } from '../bin/load.js';
 import type { JobPool } from './check-command.ts';
 import type { CheckJob, CheckResult } from './check-job.ts';
 
-/** Runs a worker must expect before a 64 MB young generation pays for its growth, and V8's full inlining budget for its compiling. */
+/**
+ * Runs a worker must expect before a 64 MB young generation pays for its growth, and V8's
+ * full inlining budget for its compiling.
+ */
 const LONG_RUN = 50;
 
 /**
@@ -27,10 +30,10 @@ const LONG_RUN = 50;
  * some 270 functions are compiled for it (about 1.4 s on the compiler thread, and 0.5 s
  * more for those compiled again after a deoptimization), and with both cores running a
  * simulation that thread takes its time from them. Smaller graphs compile sooner: a
- * 12-run sweep ran 1.08× and a 4-seed check 1.11× as fast, 40 and 80 seeds 1.02–1.03×. Warm
- * seeds in one process ran 4–8 % slower with it, and a 200-seed check given it in its long
- * runs too gained nothing (1.00×), so a long run keeps V8's budget (BENCHMARKS.md,
- * twenty-third session).
+ * 12-run sweep ran 1.08× and a 4-seed check 1.11× as fast, checks of 40 and 80 seeds
+ * 1.02–1.03×. Warm seeds in one process ran 4–8 % slower with it, and a 200-seed check
+ * given it in its long runs too gained nothing (1.00×), so a long run keeps V8's budget
+ * (BENCHMARKS.md, twenty-third session).
  */
 export function workerFlags(runs: number): readonly string[] {
   if (runs > LONG_RUN) return ['--single-threaded-gc', '--max-semi-space-size=64'];
