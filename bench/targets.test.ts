@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TARGETS, targetsTable, type Figure, type TargetName } from './targets.ts';
+import { scaledToTwoCores, TARGETS, targetsTable, type Figure, type TargetName } from './targets.ts';
 
 const figures = (entries: [TargetName, number][]): Map<TargetName, Figure> => new Map(entries.map(([name, value]) => [name, { value, shown: `v=${value}` }]));
 
@@ -33,5 +33,13 @@ describe('targetsTable', () => {
     const table = targetsTable(figures(names.map((name, i): [TargetName, number] => [name, i])), []);
     expect(table.slice(0, names.length).map((line) => names.find((name) => line.startsWith(TARGETS[name].what)))).toEqual(names);
     for (const i of names.keys()) expect(table[i]).toContain(`v=${i}`);
+  });
+});
+
+describe('scaledToTwoCores', () => {
+  it('scales a wall time to a ceiling of 2.00 from the higher of the ceilings measured around it', () => {
+    expect(scaledToTwoCores(100, [2])).toBe(100);
+    expect(scaledToTwoCores(92, [1.18, 1.35])).toBeCloseTo(62.1, 10);
+    expect(scaledToTwoCores(92, [1.35, 1.18])).toBeCloseTo(62.1, 10);
   });
 });
